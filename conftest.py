@@ -1,0 +1,2 @@
+# Only registers the plugin modules in fixtures/ (see ../shared/ARCHITECTURE.md).
+pytest_plugins = ["fixtures.plugin"]

@@ -1,0 +1,143 @@
+"""Typed events of the ESP-AT command port, as produced by :class:`rigs.at.codec.AtCodec`.
+
+Every byte the board puts on its AT port ends up in exactly one event (section 3.17 of the guide, "AT
+Messages", lists what a board may say). Each event keeps the exact bytes it was decoded from in ``raw``, so
+a transcript can be rebuilt from the event stream alone: ``b"".join(e.raw for e in events)`` equals the
+bytes fed.
+
+This module is the contract between the codec, the AT session, the simulator's self-checks and the report:
+add a kind here rather than inventing a parallel one elsewhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+#: Final result codes that end a command's response (3.17, "ESP-AT Response Messages").
+FINAL_RESULTS: tuple[str, ...] = ("OK", "ERROR", "SEND OK", "SEND FAIL", "SET OK")
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    raw: bytes = field(repr=False, compare=False, kw_only=True, default=b"")
+
+
+@dataclass(frozen=True, slots=True)
+class Echo(Event):
+    """The board repeating the command line it received (ATE1, the default)."""
+
+    line: str
+
+
+@dataclass(frozen=True, slots=True)
+class Line(Event):
+    """An information line of the pending command's response (``+CIPSTA:ip:"..."``, a bare value, ...)."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Blank(Event):
+    """An empty line (a bare CR LF). Kept as an event because where the guide puts blank lines is checked."""
+
+
+@dataclass(frozen=True, slots=True)
+class Final(Event):
+    """A final result: one of :data:`FINAL_RESULTS`."""
+
+    result: str
+
+
+@dataclass(frozen=True, slots=True)
+class Prompt(Event):
+    """The ``>`` the board sends, with no line ending, when it waits for data (AT+CIPSEND and kin)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Busy(Event):
+    """``busy p...`` (or ``busy s...``): input arrived while a command was still running."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ErrCode(Event):
+    """``ERR CODE:0x%08x`` (printed before ERROR when AT+SYSLOG=1)."""
+
+    code: int
+
+
+@dataclass(frozen=True, slots=True)
+class Ready(Event):
+    """``ready``: the firmware (re)started."""
+
+
+@dataclass(frozen=True, slots=True)
+class RecvBytes(Event):
+    """``Recv <n> bytes``: the board has taken n data bytes after a ``>`` prompt."""
+
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class SendCanceled(Event):
+    """``SEND Canceled``: a data-mode send was cancelled with ``+++``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Ipd(Event):
+    """``+IPD`` in any of its six forms (3.17).
+
+    ``payload`` is None for the passive-mode notifications (``+IPD,<len>`` / ``+IPD,<link_id>,<len>``),
+    which carry no data; otherwise it holds exactly ``length`` bytes, whatever they contain.
+    """
+
+    link_id: int | None
+    length: int
+    remote_ip: str | None = None
+    remote_port: int | None = None
+    payload: bytes | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RecvData(Event):
+    """``+CIPRECVDATA:<actual_len>,[<"remote_ip">,<remote_port>,]<data>``: a length-framed response line."""
+
+    length: int
+    remote_ip: str | None
+    remote_port: int | None
+    payload: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Urc(Event):
+    """Any other active message report of 3.17 (``WIFI CONNECTED``, ``0,CONNECT``, ``+STA_CONNECTED:...``).
+
+    ``kind`` is a stable name (``"WIFI CONNECTED"``, ``"CONNECT"``, ``"CLOSED"``, ``"+STA_CONNECTED"``,
+    ``"+MQTTSUBRECV"`` ...), ``fields`` the values it carries in order (a ``link_id`` first where the URC
+    has one), ``text`` the line without its CR LF.
+    """
+
+    kind: str
+    fields: tuple[str, ...]
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Unsolicited(Event):
+    """A complete line that is neither part of a pending command's response nor a known URC."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Data(Event):
+    """Bytes received in passthrough mode: payload, never lines."""
+
+    payload: bytes
+
+
+AnyEvent = (
+    Echo | Line | Blank | Final | Prompt | Busy | ErrCode | Ready | RecvBytes | SendCanceled | Ipd | RecvData
+    | Urc | Unsolicited | Data
+)

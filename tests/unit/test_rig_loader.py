@@ -1,0 +1,196 @@
+"""Rig files: the shipped ones load, and every kind of mistake gives one line naming file and field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rigs.loader import RigFileError, load_rig, parse_rig
+from rigs.model import BoardKind, ResetMethod
+
+ROOT = Path(__file__).resolve().parents[2]
+SIM_BOARD = "boards:\n  - {id: a, kind: sim}\n"
+
+
+def problems(text: str) -> list[str]:
+    with pytest.raises(RigFileError) as info:
+        parse_rig(text, "rigs/x.yaml")
+    return info.value.problems
+
+
+def test_default_sim_rig_loads() -> None:
+    rig = load_rig(ROOT / "rigs" / "sim.yaml")
+    assert rig.name == "sim.yaml"
+    assert [b.kind for b in rig.boards] == [BoardKind.SIM]
+    assert rig.ap().ssid == "esp-at-lab"
+    assert rig.ap().resolve_password() == "sim-only-pass"
+    assert str(rig.network.host_address) == "127.0.0.1"
+    assert rig.boards[0].sim is not None and rig.boards[0].sim.command == ["{python}", "-m", "sim"]
+
+
+def test_bench_example_loads_and_keeps_secrets_out() -> None:
+    rig = load_rig(ROOT / "rigs" / "bench-example.yaml")
+    assert [b.id for b in rig.boards] == ["bench-a", "bench-b"]
+    a = rig.board("bench-a")
+    assert (a.port, a.log_port, a.reset) == ("/dev/ttyUSB0", "/dev/ttyUSB1", ResetMethod.AT)
+    assert rig.ap().password is None and rig.ap().password_env == "ESP_AT_LAB_PASSWORD"
+    assert rig.peer("mqtt").provided_by == "external"
+    assert rig.peer("http").provided_by == "host"
+
+
+def test_bad_baud_names_file_field_and_expectation() -> None:
+    text = SIM_BOARD + "  - {id: b, kind: serial, port: /dev/ttyUSB0, baud: fast}\n"
+    assert problems(text) == ['boards[1].baud: expected an integer in 80..5000000, got "fast"']
+    with pytest.raises(RigFileError) as info:
+        parse_rig(text, "rigs/x.yaml")
+    assert str(info.value).startswith("rigs/x.yaml: boards[1].baud: expected an integer")
+
+
+def test_unknown_key_is_an_error_listing_known_keys() -> None:
+    (msg,) = problems("boards:\n  - {id: a, kind: sim, prot: 3}\n")
+    assert msg.startswith("boards[0].prot: unknown key; expected one of: id, kind, port, baud")
+
+
+def test_unknown_nested_key() -> None:
+    (msg,) = problems("boards:\n  - {id: a, kind: sim, sim: {sede: 3}}\n")
+    assert msg.startswith("boards[0].sim.sede: unknown key; expected one of: profile, faults, seed")
+
+
+def test_unknown_top_level_key() -> None:
+    (msg,) = problems(SIM_BOARD + "netwrok: {}\n")
+    assert msg.startswith("netwrok: unknown key; expected one of: boards, network, peers, targets")
+
+
+def test_several_problems_are_all_reported() -> None:
+    text = "boards:\n  - {id: a, kind: usb}\n  - {id: b, kind: serial, port: x, rtscts: maybe}\n"
+    found = problems(text)
+    assert len(found) == 2
+    assert found[0].startswith("boards[0].kind: expected 'sim', 'serial' or 'labgrid', got \"usb\"")
+    assert found[1].startswith("boards[1].rtscts: expected a valid boolean")
+
+
+def test_missing_required_field() -> None:
+    assert problems("boards:\n  - {kind: sim}\n") == ["boards[0].id: required, missing"]
+
+
+def test_typo_in_capability_is_an_error() -> None:
+    (msg,) = problems("boards:\n  - {id: a, kind: sim, capabilities: [wifi-sta, wfi-softap]}\n")
+    assert msg.startswith("boards[0].capabilities: unknown capabilities wfi-softap; known:")
+
+
+def test_local_capability_names_are_free() -> None:
+    rig = parse_rig("boards:\n  - {id: a, kind: sim, capabilities: [x-antenna-b]}\n", "r.yaml")
+    assert rig.boards[0].capabilities == frozenset({"x-antenna-b"})
+
+
+def test_serial_board_needs_a_port() -> None:
+    (msg,) = problems("boards:\n  - {id: a, kind: serial}\n")
+    assert msg == "boards[0]: a serial board needs 'port' (its AT port URL or device)"
+
+
+def test_sim_board_takes_no_port() -> None:
+    (msg,) = problems("boards:\n  - {id: a, kind: sim, port: /dev/ttyUSB0}\n")
+    assert msg.startswith("boards[0]: a sim board takes no 'port'")
+
+
+def test_labgrid_board_is_modelled() -> None:
+    rig = parse_rig("boards:\n  - {id: a, kind: labgrid, labgrid: {place: esp-1}}\n", "r.yaml")
+    assert rig.boards[0].labgrid is not None and rig.boards[0].labgrid.place == "esp-1"
+    (msg,) = problems("boards:\n  - {id: a, kind: labgrid}\n")
+    assert msg.startswith("boards[0]: a labgrid board needs")
+
+
+def test_literal_password_refused_with_real_boards() -> None:
+    text = (
+        "boards:\n  - {id: a, kind: serial, port: /dev/ttyUSB0}\n"
+        "network:\n  access_points: [{ssid: lab, password: hunter2}]\n"
+    )
+    (msg,) = problems(text)
+    assert msg.startswith("network.access_points[0].password: access point 'lab' has a literal 'password'")
+    assert "use 'password_env'" in msg
+
+
+def test_literal_password_allowed_on_sim_rig() -> None:
+    rig = parse_rig(SIM_BOARD + "network:\n  access_points: [{ssid: lab, password: p}]\n", "r.yaml")
+    assert rig.ap().resolve_password() == "p"
+
+
+def test_encrypted_ap_needs_a_password_source() -> None:
+    (msg,) = problems(SIM_BOARD + "network:\n  access_points: [{ssid: lab, ecn: 3}]\n")
+    assert msg.startswith("network.access_points[0]: an encrypted AP (ecn != 0) needs 'password_env'")
+
+
+def test_open_ap_needs_no_password() -> None:
+    rig = parse_rig(SIM_BOARD + "network:\n  access_points: [{ssid: lab, ecn: 0}]\n", "r.yaml")
+    assert rig.ap().resolve_password() == ""
+
+
+def test_ecn_range_follows_cwlap() -> None:
+    # 3.2 AT+CWLAP: <ecn> runs from 0 (OPEN) to 12 (WPA3_EXT_PSK_MIXED_MODE).
+    parse_rig(SIM_BOARD + "network:\n  access_points: [{ssid: l, ecn: 12, password: p}]\n", "r.yaml")
+    (msg,) = problems(SIM_BOARD + "network:\n  access_points: [{ssid: l, ecn: 13, password: p}]\n")
+    assert msg == "network.access_points[0].ecn: expected an integer in 0..12, got 13"
+
+
+def test_password_env_resolved_at_use_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = (
+        "boards:\n  - {id: a, kind: serial, port: x}\n"
+        "network:\n  access_points: [{ssid: lab, password_env: LAB_PW}]\n"
+    )
+    rig = parse_rig(text, "r.yaml")  # loading never needs the secret
+    monkeypatch.delenv("LAB_PW", raising=False)
+    from rigs.model import MissingSecretError
+
+    with pytest.raises(MissingSecretError, match="LAB_PW .* is not set"):
+        rig.ap().resolve_password()
+    monkeypatch.setenv("LAB_PW", "s3cret")
+    assert rig.ap().resolve_password() == "s3cret"
+
+
+def test_duplicate_yaml_key_is_an_error() -> None:
+    (msg,) = problems("boards:\n  - {id: a, kind: sim, kind: serial}\n")
+    assert msg.startswith("line 2, column") and "key 'kind' appears twice" in msg
+
+
+def test_yaml_syntax_error_gives_line() -> None:
+    (msg,) = problems("boards:\n  - id: a\n   kind: sim\n")
+    assert msg.startswith("line 3, column") and "not valid YAML" in msg
+
+
+def test_empty_file() -> None:
+    assert problems("") == ["expected a mapping with a 'boards' list at the top, got an empty file"]
+
+
+def test_duplicate_board_ids() -> None:
+    (msg,) = problems("boards:\n  - {id: a, kind: sim}\n  - {id: a, kind: sim}\n")
+    assert msg.startswith("(top level): board ids must be unique; repeated: a")
+
+
+def test_second_ap_capability_needs_two_aps() -> None:
+    (msg,) = problems("boards:\n  - {id: a, kind: sim, capabilities: [second-ap]}\n")
+    assert msg.startswith("boards[0].capabilities: board a claims second-ap")
+
+
+def test_missing_file() -> None:
+    with pytest.raises(RigFileError, match="nope.yaml: cannot read the rig file"):
+        load_rig("nope.yaml")
+
+
+def test_relative_sim_paths_are_anchored_at_the_rig_file(tmp_path: Path) -> None:
+    rig_file = tmp_path / "r.yaml"
+    rig_file.write_text("boards:\n  - {id: a, kind: sim, sim: {faults: faults/x.yaml}}\n")
+    sim = load_rig(rig_file).boards[0].sim
+    assert sim is not None and sim.faults == tmp_path / "faults" / "x.yaml"
+
+
+def test_throughput_limit_judgement() -> None:
+    rig = parse_rig(
+        SIM_BOARD + "targets:\n  throughput:\n    default: {min_fraction: 0.5, marginal_band: 0.1}\n"
+        "    measurements: {tcp: {min_fraction: 0.8}}\n",
+        "r.yaml",
+    )
+    limit = rig.targets.throughput.limit("anything")
+    assert [limit.judge(f) for f in (0.49, 0.5, 0.59, 0.6)] == ["fail", "marginal", "marginal", "pass"]
+    assert rig.targets.throughput.limit("tcp").judge(0.79) == "fail"
+    assert rig.boards[0].line_rate == 11520.0  # 115200 baud, 10 bits per byte with 8N1 framing

@@ -1,0 +1,38 @@
+"""Typed errors of the host-side peers: each says what was expected, what happened and where."""
+
+from __future__ import annotations
+
+
+class PeerError(Exception):
+    """Base class of every error a host-side peer raises."""
+
+
+class PortInUseError(PeerError):
+    """The address a peer was told to bind is taken by another process."""
+
+    def __init__(self, peer: str, host: str, port: int, detail: str = "") -> None:
+        self.peer, self.host, self.port = peer, host, port
+        hint = " (pass port 0 to let the system pick a free port)" if port else ""
+        super().__init__(f"{peer}: cannot bind {host}:{port}: address already in use{hint}. {detail}".strip())
+
+
+class ProgramMissingError(PeerError):
+    """A system program a peer runs (e.g. mosquitto) is not installed."""
+
+    def __init__(self, program: str, install_hint: str) -> None:
+        self.program = program
+        super().__init__(f"{program} is not installed or not executable; install it with: {install_hint}")
+
+
+class PeerStartError(PeerError):
+    """A peer did not come up (process exited, port never opened, bad configuration)."""
+
+
+class ScriptMismatchError(PeerError):
+    """A scripted peer expected some bytes and received others."""
+
+    def __init__(self, step: int, expected: bytes, received: bytes, remote: str) -> None:
+        self.step, self.expected, self.received = step, expected, received
+        super().__init__(
+            f"scripted peer, step {step}, from {remote}: expected {expected!r}, received {received!r}"
+        )

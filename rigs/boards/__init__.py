@@ -1,0 +1,26 @@
+"""Board drivers: one per board kind, all behind :class:`rigs.boards.base.Board`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rigs.boards.base import Board, BoardError, BoardIdentity, BoardUnsupported
+from rigs.model import BoardConfig, BoardKind, Rig
+
+__all__ = ["Board", "BoardError", "BoardIdentity", "BoardUnsupported", "make_board"]
+
+
+def make_board(config: BoardConfig, rig: Rig, *, instance: int = 0, work_dir: Path) -> Board:
+    """The driver for ``config``. ``instance`` distinguishes simulated boards of one run; ``work_dir``
+    receives a simulator's air file and logs."""
+    if config.kind is BoardKind.SIM:
+        from rigs.boards.sim import SimBoard
+
+        return SimBoard(config, rig, instance=instance, work_dir=work_dir)
+    if config.kind is BoardKind.SERIAL:
+        from rigs.boards.serial import SerialBoard
+
+        return SerialBoard(config)
+    from rigs.boards.labgrid import LabgridBoard
+
+    return LabgridBoard(config)

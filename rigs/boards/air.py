@@ -1,0 +1,51 @@
+"""The simulator's air file, generated from the rig's network section so the two always agree.
+
+Schema: sim/README.md, "The air file". The access points a simulated board sees are exactly the rig's
+``network.access_points``; their DHCP hands out addresses in 127.0.0.0/8 with the rig's ``host_address``
+as gateway and DNS server, which is where the fixtures' servers listen.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from rigs.model import Rig, SimOptions
+
+
+def air_document(rig: Rig, sim: SimOptions) -> dict[str, Any]:
+    """The air file's content (plain data for YAML; the schema is owned by sim/README.md)."""
+    host = str(rig.network.host_address)
+    access_points = []
+    for index, ap in enumerate(rig.network.access_points):
+        access_points.append(
+            {
+                "ssid": ap.ssid,
+                "password": ap.resolve_password(),
+                "ecn": ap.ecn,
+                "channel": ap.channel,
+                "rssi": ap.rssi,
+                # A fixed Espressif-OUI BSSID per AP when the rig gives none, so runs are repeatable.
+                "bssid": ap.bssid or f"24:0a:c4:00:{index + 1:02x}:10",
+                "network": {
+                    "gateway": host,
+                    "netmask": str(rig.network.sim_dhcp.netmask),
+                    "pool_start": str(rig.network.sim_dhcp.pool_start),
+                    "dns": [host],
+                },
+            }
+        )
+    doc: dict[str, Any] = {"access_points": access_points}
+    if sim.stations:
+        doc["stations"] = [s.model_dump() for s in sim.stations]
+    if sim.events:
+        doc["events"] = [e.model_dump(exclude_none=True) for e in sim.events]
+    return doc
+
+
+def write_air_file(rig: Rig, sim: SimOptions, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(air_document(rig, sim), sort_keys=False), encoding="utf-8")
+    return path

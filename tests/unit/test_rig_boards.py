@@ -1,0 +1,173 @@
+"""Board drivers: the sim driver against a fake simulator that keeps the sim/README.md contract, the
+serial driver's port errors, and the labgrid placeholder."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import serial
+import yaml
+
+from rigs.boards import BoardError, BoardUnsupported, make_board
+from rigs.boards import sim as sim_driver
+from rigs.boards.air import air_document
+from rigs.boards.serial import SerialBoard
+from rigs.boards.sim import SimBoard, parse_ready_line, sim_command
+from rigs.loader import load_rig, parse_rig
+from rigs.model import Rig
+
+ROOT = Path(__file__).resolve().parents[2]
+FAKE_SIM = ROOT / "tests" / "fakes" / "fake_sim.py"
+
+
+def fake_rig(*fake_args: str, ready_timeout: float = 20.0) -> Rig:
+    command = json.dumps([sys.executable, str(FAKE_SIM), *fake_args])
+    text = (
+        "boards:\n"
+        f"  - {{id: s, kind: sim, sim: {{command: {command}, ready_timeout: {ready_timeout}, seed: 7}}}}\n"
+        "network:\n"
+        "  host_address: 127.0.0.1\n"
+        "  access_points:\n"
+        "    - {ssid: esp-at-lab, password: pw, ecn: 3, channel: 6, rssi: -45, bssid: '24:0a:c4:00:01:10'}\n"
+    )
+    return parse_rig(text, "fake.yaml")
+
+
+def start(rig: Rig, tmp_path: Path, instance: int = 0) -> SimBoard:
+    board = make_board(rig.boards[0], rig, instance=instance, work_dir=tmp_path)
+    assert isinstance(board, SimBoard)
+    return board
+
+
+def test_air_document_comes_from_the_rig_network() -> None:
+    rig = load_rig(ROOT / "rigs" / "sim.yaml")
+    assert rig.boards[0].sim is not None
+    doc = air_document(rig, rig.boards[0].sim)
+    first = doc["access_points"][0]
+    assert (first["ssid"], first["password"], first["ecn"], first["channel"]) == (
+        "esp-at-lab",
+        "sim-only-pass",
+        3,
+        6,
+    )
+    assert first["network"]["gateway"] == "127.0.0.1" and first["network"]["dns"] == ["127.0.0.1"]
+    assert first["network"]["pool_start"] == "127.64.0.10"
+    assert [ap["ssid"] for ap in doc["access_points"]] == [ap.ssid for ap in rig.network.access_points]
+    assert doc["stations"] == [{"mac": "02:00:00:00:10:01", "join_after_s": 0.2}]
+
+
+def test_sim_command_follows_the_contract(tmp_path: Path) -> None:
+    rig = parse_rig(
+        "boards:\n  - {id: s, kind: sim, sim: {seed: 3, faults: f.yaml, transport: pty}}\n",
+        tmp_path / "r.yaml",
+    )
+    assert rig.boards[0].sim is not None
+    cmd = sim_command(rig.boards[0].sim, air_file=tmp_path / "a.yaml", instance=2)
+    assert cmd[:3] == [sys.executable, "-m", "sim"]
+    args = cmd[3:]
+    assert args[args.index("--serial") + 1] == "pty"
+    assert args[args.index("--instance") + 1] == "2"
+    assert args[args.index("--seed") + 1] == "3"
+    assert args[args.index("--air") + 1] == str(tmp_path / "a.yaml")
+    assert args[args.index("--faults") + 1] == str(tmp_path / "f.yaml")
+    assert args[args.index("--log-port") + 1] == "socket://127.0.0.1:0"
+
+
+def test_ready_line_parsing() -> None:
+    ready = parse_ready_line('{"event": "ready", "serial": "socket://127.0.0.1:5", "log": null, "pid": 9}')
+    assert (ready.serial, ready.log, ready.pid) == ("socket://127.0.0.1:5", None, 9)
+    with pytest.raises(ValueError, match="expected one JSON ready line on stdout, got 'booting'"):
+        parse_ready_line("booting")
+    with pytest.raises(ValueError, match='no "serial" URL'):
+        parse_ready_line('{"event": "ready"}')
+
+
+def test_sim_board_starts_and_serves_the_air_it_was_given(tmp_path: Path) -> None:
+    record = tmp_path / "argv.json"
+    board = start(fake_rig("--fake-record", str(record)), tmp_path, instance=3)
+    try:
+        ready = board.start()
+        assert ready.instance == 3 and ready.serial.startswith("socket://127.0.0.1:")
+        argv = json.loads(record.read_text())
+        assert argv[argv.index("--instance") + 1] == "3"
+        air = yaml.safe_load(Path(argv[argv.index("--air") + 1]).read_text())
+        assert air["access_points"][0]["ssid"] == "esp-at-lab"
+        ident = board.identity
+        assert (ident.board_id, ident.instance, ident.at_port) == ("s", 3, ready.serial)
+        # Talk to it on the reported URL: the fake lists the air file's AP for AT+CWLAP.
+        port = serial.serial_for_url(ready.serial, timeout=5)
+        try:
+            port.write(b"AT+CWLAP\r\n")
+            text = b""
+            deadline = time.monotonic() + 10
+            while b"OK\r\n" not in text and time.monotonic() < deadline:
+                text += port.read(1)
+            assert b'+CWLAP:(3,"esp-at-lab",-45,"24:0a:c4:00:01:10",6)' in text
+        finally:
+            port.close()
+    finally:
+        code = board.stop()
+    assert code == 0  # SIGTERM makes the simulator exit 0
+    assert "instance 3 starting" in board.stderr_log.read_text()  # the stderr log is kept
+
+
+def test_simulator_that_dies_is_reported_with_its_stderr(tmp_path: Path) -> None:
+    board = start(fake_rig("--fake-mode", "die"), tmp_path)
+    with pytest.raises(BoardError) as info:
+        board.start()
+    msg = str(info.value)
+    assert msg.startswith("board s: the simulator (")
+    assert "exited with code 2 before it was ready" in msg or "closed stdout (exit code 2)" in msg
+    assert "access_points[0].ssid: expected a string" in msg
+    assert str(board.stderr_log) in msg
+
+
+def test_simulator_that_never_gets_ready_times_out(tmp_path: Path) -> None:
+    board = start(fake_rig("--fake-mode", "silent", ready_timeout=5.0), tmp_path)
+    with pytest.raises(
+        BoardError, match=r"(?s)printed no ready line within 5 s; its stderr .*instance 0 starting"
+    ):
+        board.start()
+    assert board.returncode == 0  # stopped with SIGTERM after the failure
+
+
+def test_simulator_ready_line_that_is_not_json(tmp_path: Path) -> None:
+    board = start(fake_rig("--fake-mode", "garbage"), tmp_path)
+    with pytest.raises(BoardError, match="expected one JSON ready line on stdout, got 'booting...'"):
+        board.start()
+
+
+def test_simulator_ignoring_sigterm_is_killed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sim_driver, "STOP_GRACE_S", 0.5)
+    board = start(fake_rig("--fake-mode", "stubborn"), tmp_path)
+    board.start()
+    assert board.stop() == -9  # SIGKILL after the grace period
+
+
+def test_missing_simulator_program(tmp_path: Path) -> None:
+    rig = parse_rig("boards:\n  - {id: s, kind: sim, sim: {command: [/nonexistent/simulator]}}\n", "r.yaml")
+    with pytest.raises(BoardError, match="board s: cannot start the simulator '/nonexistent/simulator'"):
+        start(rig, tmp_path).start()
+
+
+def test_serial_board_port_error_names_board_and_port() -> None:
+    rig = parse_rig(
+        "boards:\n  - {id: b1, kind: serial, port: /dev/nonexistent-esp, baud: 921600}\n", "r.yaml"
+    )
+    board = SerialBoard(rig.boards[0])
+    with pytest.raises(
+        BoardError, match="board b1: cannot open its AT port /dev/nonexistent-esp at 921600 baud"
+    ):
+        board.open()
+    board.close()  # nothing left open; closing is harmless
+
+
+def test_labgrid_board_is_not_yet_supported(tmp_path: Path) -> None:
+    rig = parse_rig("boards:\n  - {id: lg, kind: labgrid, labgrid: {place: esp-1}}\n", "r.yaml")
+    board = make_board(rig.boards[0], rig, work_dir=tmp_path)
+    with pytest.raises(BoardUnsupported, match="board lg: kind labgrid .place esp-1. is not yet supported"):
+        board.open()

@@ -31,9 +31,14 @@ class Echo(Event):
 
 @dataclass(frozen=True, slots=True)
 class Line(Event):
-    """An information line of the pending command's response (``+CIPSTA:ip:"..."``, a bare value, ...)."""
+    """An information line of the pending command's response (``+CIPSTA:ip:"..."``, a bare value, ...).
+
+    ``payload`` holds the binary value of a length-framed response line (``+HTTPCLIENT:<size>,<data>``),
+    None for ordinary lines; ``text`` is then the header followed by the data decoded with replacement.
+    """
 
     text: str
+    payload: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,11 +121,15 @@ class Urc(Event):
     ``kind`` is a stable name (``"WIFI CONNECTED"``, ``"CONNECT"``, ``"CLOSED"``, ``"+STA_CONNECTED"``,
     ``"+MQTTSUBRECV"`` ...), ``fields`` the values it carries in order (a ``link_id`` first where the URC
     has one), ``text`` the line without its CR LF.
+
+    ``payload`` holds the binary data of a length-framed report (``+MQTTSUBRECV``, ``+WS_DATA``,
+    ``+WRITE`` ...), None otherwise; ``fields`` then hold the header's values (the length included).
     """
 
     kind: str
     fields: tuple[str, ...]
     text: str
+    payload: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +147,19 @@ class Data(Event):
 
 
 AnyEvent = (
-    Echo | Line | Blank | Final | Prompt | Busy | ErrCode | Ready | RecvBytes | SendCanceled | Ipd | RecvData
-    | Urc | Unsolicited | Data
+    Echo
+    | Line
+    | Blank
+    | Final
+    | Prompt
+    | Busy
+    | ErrCode
+    | Ready
+    | RecvBytes
+    | SendCanceled
+    | Ipd
+    | RecvData
+    | Urc
+    | Unsolicited
+    | Data
 )

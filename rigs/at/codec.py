@@ -1,0 +1,381 @@
+"""Sans-IO decoder of the ESP-AT command port: bytes in, typed events out (3.15 command formats, 3.17 AT
+messages).
+
+:class:`AtCodec` never reads a port, sleeps or looks at a clock. The session feeds it every chunk it reads
+and tells it which command line it has just written; the codec answers with :mod:`rigs.at.events`. The
+same bytes give the same events however they are split into chunks, and every byte ends up in exactly
+one event's ``raw``, except the bytes of a line, prompt or header that has not been completed yet.
+
+What the codec knows about the conversation is only what tells bytes apart:
+
+* the pending command line (so its echo is an :class:`Echo`, and ``+<NAME>:`` lines of that command are
+  :class:`Line` even where ``+<NAME>`` is also an active report);
+* whether the command answers with ``>`` (3.3.x AT+CIPSEND and kin) and, for the execute form of
+  AT+CIPSEND, that the port carries raw data afterwards (passthrough, until ``+++``);
+* length-framed messages (``+IPD``, ``+CIPRECVDATA``, ``+MQTTSUBRECV``, ``+WS_DATA`` ...), whose data is
+  taken by count, never by looking for line ends.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rigs.at.events import (
+    FINAL_RESULTS,
+    AnyEvent,
+    Blank,
+    Busy,
+    Data,
+    Echo,
+    ErrCode,
+    Final,
+    Ipd,
+    Line,
+    Prompt,
+    Ready,
+    RecvBytes,
+    RecvData,
+    SendCanceled,
+    Unsolicited,
+    Urc,
+)
+from rigs.at.messages import (
+    FRAMED_MESSAGES,
+    LINE_URCS,
+    MAX_FRAMED_LENGTH,
+    FramedMessage,
+    Match,
+    PromptCommand,
+    command_name,
+    match_header,
+    prompt_command,
+)
+
+__all__ = ["AtCodec", "PendingCommand"]
+
+_FINALS = frozenset(FINAL_RESULTS)
+_BUSY_RE = re.compile(r"busy [ps]\.\.\.")
+_ERR_CODE_RE = re.compile(r"ERR CODE:\s?0x([0-9A-Fa-f]{1,8})")
+_RECV_RE = re.compile(r"Recv (\d+) bytes")
+# 3.17 spells it "SEND Canceled"; the AT+CIPSENDL description spells it "SEND CANCELLED".
+_SEND_CANCELED = frozenset(("SEND Canceled", "SEND CANCELLED"))
+_PLUS = 0x2B
+_PROMPT = 0x3E
+_LF = 0x0A
+# Offsets into the buffer beyond which consumed bytes are dropped; keeps slicing cheap on long streams.
+_COMPACT_AT = 1 << 16
+
+_FRAMED_BY_PREFIX: dict[int, tuple[FramedMessage, ...]] = {_PLUS: FRAMED_MESSAGES}
+
+
+@dataclass(slots=True)
+class PendingCommand:
+    """The command the codec attributes response lines to.
+
+    ``phase`` is ``"response"`` until the final result, ``"prompt"`` between the ``OK`` of a prompt
+    command and its ``>``, ``"data"`` after ``>`` until the board's verdict on the data.
+    """
+
+    line: str
+    name: str | None
+    prompt: PromptCommand | None
+    phase: str = "response"
+    echo_seen: bool = False
+
+
+def _text(raw: bytes | bytearray) -> str:
+    return bytes(raw).decode("utf-8", "replace")
+
+
+def _unquote(s: str) -> str:
+    return s[1:-1] if len(s) >= 2 and s[0] == s[-1] == '"' else s
+
+
+def _split_fields(s: str) -> tuple[str, ...]:
+    """Comma-separated values of a report, quotes removed, commas inside quotes kept."""
+    out: list[str] = []
+    cur: list[str] = []
+    quoted = False
+    for ch in s:
+        if ch == '"':
+            quoted = not quoted
+        elif ch == "," and not quoted:
+            out.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    out.append("".join(cur))
+    return tuple(out)
+
+
+class AtCodec:
+    """Turns the bytes of an ESP-AT command port into events (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self._buf = bytearray()
+        self._pos = 0
+        self._pending: PendingCommand | None = None
+        self._passthrough = False
+        # A framed message whose header is decoded and whose data is still arriving.
+        # (spec, header length, values, data length); offsets relative to self._pos, the message's start,
+        # because the buffer may be compacted between feeds.
+        self._frame: tuple[FramedMessage, int, list[str], int] | None = None
+
+    # --- what the host tells the codec ------------------------------------------------------------------
+
+    @property
+    def pending(self) -> PendingCommand | None:
+        """The command awaiting its final result (or its ``>``, or its data verdict), or None."""
+        return self._pending
+
+    @property
+    def in_passthrough(self) -> bool:
+        return self._passthrough
+
+    def command_sent(self, line: str, *, expect_prompt: bool | None = None) -> None:
+        """The host has just written ``line`` (without CR LF) to the port.
+
+        ``expect_prompt`` overrides the guide-derived choice of whether the command answers with ``>``
+        (True: a data prompt; False: none; None: decide from the command name and form).
+        """
+        line = line.rstrip("\r\n")
+        prompt = prompt_command(line)
+        if expect_prompt is False:
+            prompt = None
+        elif expect_prompt and prompt is None:
+            prompt = PromptCommand(command_name(line) or line)
+        self._pending = PendingCommand(line=line, name=command_name(line), prompt=prompt)
+
+    def data_sent(self) -> None:
+        """The host has written the data a ``>`` asked for: what follows is the verdict on it."""
+        if self._pending is not None:
+            self._pending.phase = "data"
+
+    def clear_pending(self) -> None:
+        """Forget the pending command (the host gave up on it, e.g. after a timeout)."""
+        self._pending = None
+
+    def enter_passthrough(self) -> None:
+        """From now on every byte is :class:`Data` (3.3.x AT+CIPSEND execute form, AT+CIPMODE=1)."""
+        self._passthrough = True
+        self._pending = None
+
+    def leave_passthrough(self) -> None:
+        """Back to lines, after the host sent ``+++`` (3.3.7)."""
+        self._passthrough = False
+
+    # --- bytes in, events out ---------------------------------------------------------------------------
+
+    def feed(self, data: bytes) -> list[AnyEvent]:
+        """Decode ``data`` (any chunk of the stream) into the events it completes, in order."""
+        out: list[AnyEvent] = []
+        if not data:
+            return out
+        if self._passthrough and self._pos == len(self._buf) and self._frame is None:
+            out.append(Data(payload=bytes(data), raw=bytes(data)))
+            return out
+        self._buf += data
+        self._parse(out)
+        if self._pos:
+            if self._pos >= len(self._buf):
+                self._buf.clear()
+                self._pos = 0
+            elif self._pos >= _COMPACT_AT:
+                del self._buf[: self._pos]
+                self._pos = 0
+        return out
+
+    def _parse(self, out: list[AnyEvent]) -> None:
+        buf = self._buf
+        while True:
+            n = len(buf)
+            pos = self._pos
+            if pos >= n:
+                return
+            if self._frame is not None:
+                if not self._finish_frame(out):
+                    return
+                continue
+            if self._passthrough:
+                chunk = bytes(buf[pos:])
+                out.append(Data(payload=chunk, raw=chunk))
+                self._pos = n
+                return
+            first = buf[pos]
+            if first == _PROMPT and self._prompt_allowed():
+                self._pos = pos + 1
+                self._on_prompt(out)
+                continue
+            if first == _PLUS:
+                decided = self._try_framed(out)
+                if decided is None:
+                    return  # could still become a framed header: wait for more bytes
+                if decided:
+                    continue
+            end = buf.find(b"\n", pos)
+            if end < 0:
+                return
+            raw = bytes(buf[pos : end + 1])
+            self._pos = end + 1
+            out.append(self._classify(raw))
+
+    # --- prompt -----------------------------------------------------------------------------------------
+
+    def _prompt_allowed(self) -> bool:
+        """A ``>`` at the start of a line is the prompt unless the pending command does not use one."""
+        p = self._pending
+        if p is None:
+            return True
+        return p.prompt is not None and p.phase in ("response", "prompt")
+
+    def _on_prompt(self, out: list[AnyEvent]) -> None:
+        out.append(Prompt(raw=b">"))
+        p = self._pending
+        if p is None or p.prompt is None:
+            return
+        if p.prompt.passthrough:
+            # Whatever follows ">" is already data: switch before parsing the rest of this chunk.
+            self._pending = None
+            self._passthrough = True
+        else:
+            p.phase = "data"
+
+    # --- framed messages --------------------------------------------------------------------------------
+
+    def _try_framed(self, out: list[AnyEvent]) -> bool | None:
+        """True: a framed header was taken; False: not framed; None: undecided yet."""
+        buf, pos = self._buf, self._pos
+        best: tuple[FramedMessage, int, list[str]] | None = None
+        for spec in _FRAMED_BY_PREFIX[_PLUS]:
+            status, end, values = match_header(buf, pos, spec.tokens)
+            if status is Match.PARTIAL:
+                return None
+            if status is Match.YES and (best is None or end > best[1]):
+                best = (spec, end, values)
+        if best is None:
+            return False
+        spec, end, values = best
+        length = int(values[spec.fields.index(spec.length_field)])
+        if length > MAX_FRAMED_LENGTH:
+            return False
+        self._frame = (spec, end - pos, values, length)
+        self._finish_frame(out)
+        return True
+
+    def _finish_frame(self, out: list[AnyEvent]) -> bool:
+        """Emit the framed message once its data (and trailer, if any) is complete; False: wait."""
+        assert self._frame is not None
+        spec, header_len, values, length = self._frame
+        buf = self._buf
+        header_end = self._pos + header_len
+        data_end = header_end + (length if spec.has_data else 0)
+        if len(buf) < data_end:
+            return False
+        end = data_end
+        if spec.trailer:
+            tail = buf[data_end : data_end + len(spec.trailer)]
+            if tail == spec.trailer:
+                end = data_end + len(spec.trailer)
+            elif spec.trailer.startswith(tail):
+                return False  # the trailer may still be arriving
+        raw = bytes(buf[self._pos : end])
+        payload = bytes(buf[header_end:data_end]) if spec.has_data else None
+        header = _text(buf[self._pos : header_end]).rstrip("\r\n")
+        self._pos = end
+        self._frame = None
+        out.append(
+            self._framed_event(spec, dict(zip(spec.fields, values, strict=True)), header, payload, raw)
+        )
+        return True
+
+    def _framed_event(
+        self, spec: FramedMessage, f: dict[str, str], header: str, payload: bytes | None, raw: bytes
+    ) -> AnyEvent:
+        port = f.get("remote_port")
+        if spec.event == "ipd":
+            link = f.get("link_id")
+            return Ipd(
+                link_id=int(link) if link is not None else None,
+                length=int(f["length"]),
+                remote_ip=f.get("remote_ip"),
+                remote_port=int(port) if port is not None else None,
+                payload=payload,
+                raw=raw,
+            )
+        assert payload is not None
+        text = header + _text(payload)
+        if spec.event == "recvdata":
+            return RecvData(
+                length=int(f["length"]),
+                remote_ip=f.get("remote_ip"),
+                remote_port=int(port) if port is not None else None,
+                payload=payload,
+                raw=raw,
+            )
+        if spec.event == "line":
+            return Line(text=text, payload=payload, raw=raw)
+        return Urc(
+            kind=spec.kind, fields=tuple(f[k] for k in spec.fields), text=text, payload=payload, raw=raw
+        )
+
+    # --- lines ------------------------------------------------------------------------------------------
+
+    def _classify(self, raw: bytes) -> AnyEvent:
+        text = _text(raw).rstrip("\r\n")
+        p = self._pending
+        if not text:
+            return Blank(raw=raw)
+        if p is not None and not p.echo_seen and p.phase == "response" and text == p.line:
+            p.echo_seen = True
+            return Echo(line=text, raw=raw)
+        if text in _FINALS:
+            self._on_final(text)
+            return Final(result=text, raw=raw)
+        if text == "ready":
+            return Ready(raw=raw)
+        if text in _SEND_CANCELED:
+            if p is not None and p.phase == "data":
+                self._pending = None
+            return SendCanceled(raw=raw)
+        if text.startswith("busy ") and _BUSY_RE.fullmatch(text):
+            return Busy(text=text, raw=raw)
+        m = _ERR_CODE_RE.fullmatch(text)
+        if m:
+            return ErrCode(code=int(m.group(1), 16), raw=raw)
+        m = _RECV_RE.fullmatch(text)
+        if m:
+            return RecvBytes(count=int(m.group(1)), raw=raw)
+        if p is not None and p.name is not None and text.startswith("+" + p.name + ":"):
+            return Line(text=text, raw=raw)
+        urc = self._match_urc(text, raw)
+        if urc is not None:
+            if p is not None and p.phase == "data" and p.prompt is not None and urc.kind in p.prompt.done:
+                self._pending = None
+            return urc
+        if p is not None:
+            return Line(text=text, raw=raw)
+        return Unsolicited(text=text, raw=raw)
+
+    def _on_final(self, result: str) -> None:
+        p = self._pending
+        if p is None:
+            return
+        if p.phase == "response" and result == "OK" and p.prompt is not None:
+            p.phase = "prompt"
+            return
+        self._pending = None
+
+    @staticmethod
+    def _match_urc(text: str, raw: bytes) -> Urc | None:
+        for spec in LINE_URCS:
+            m = spec.pattern.fullmatch(text)
+            if m is None:
+                continue
+            fields: tuple[str, ...]
+            if spec.fields == ("info",) or spec.fields == ("params",):
+                fields = _split_fields(m.group(1)) if m.group(1) else ()
+            else:
+                fields = tuple(_unquote(g) for g in m.groups() if g is not None)
+            return Urc(kind=spec.kind, fields=fields, text=text, raw=raw)
+        return None

@@ -1,0 +1,231 @@
+"""Rebuild ``spec/data/*.yaml`` from the guide's RST pages, the seed and ``spec/corrections.yaml``.
+
+Deterministic: the same inputs always give byte-identical files (a test compares the committed data with
+a fresh extraction).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from spec.extract.commands import ExtractError, RawCommand, build_command, is_command_section
+from spec.extract.corrections import Corrections
+from spec.extract.rst import Section, load_page, plain, split_blocks, split_sections
+from spec.extract.seed import Seed, SeedSection
+from spec.extract.sources import DATA_DIR, PAGES, Sources
+from spec.model import Command, CommandSetFile, Example, Form
+
+_KEYWORD_GROUPS = (("BluFi", "AT+BLUFI"), ("HID", "AT+BLEHID"), ("SPP", "AT+BTSPP"), ("A2DP", "AT+BTA2DP"))
+
+
+@dataclass(frozen=True)
+class _Availability:
+    default: bool
+    option: str | None
+    except_: frozenset[str]
+    per_command: dict[str, str]
+    per_prefix: dict[str, str]
+
+    def for_command(self, name: str, rst_name: str) -> tuple[bool, str | None]:
+        default = self.default and rst_name not in self.except_
+        option = self.per_command.get(rst_name)
+        if option is None:
+            option = next((o for p, o in self.per_prefix.items() if rst_name.startswith(p)), self.option)
+        return default, option
+
+
+def _availability(page: Section) -> _Availability:
+    """Whether the default firmware has the page's commands, and which menuconfig entry governs them."""
+    intro = next((s for s in page.children if s.title.strip().lower().startswith("introduction")), None)
+    text = "\n".join(intro.body) if intro else ""
+    default = "does not support" not in text
+    except_ = frozenset(re.findall(r"except :ref:`(AT\+[A-Z0-9_]+)", text))
+    per_command: dict[str, str] = {}
+    per_prefix: dict[str, str] = {}
+    general: str | None = None
+    for b in split_blocks(intro.body if intro else []):
+        if b.kind != "bullets":
+            continue
+        for line in re.split(r"\n(?=\s*- )", b.text):
+            path = re.findall(r"``([^`]+)``", line)
+            if not path or "Component config" not in path[0]:
+                continue
+            option = " > ".join(p.strip() for p in " -> ".join(path).split("->"))
+            refs = re.findall(r":ref:`(AT\+[A-Z0-9_]+)", line)
+            if refs:
+                for r in refs:
+                    per_command[r] = option
+                continue
+            group = next((prefix for word, prefix in _KEYWORD_GROUPS if word in line), None)
+            if group:
+                per_prefix[group] = option
+            elif general is None:
+                general = option
+    return _Availability(default, general, except_, per_command, per_prefix)
+
+
+def _rename_text(text: str, old: str, new: str) -> str:
+    return re.sub(r"(?<![A-Z0-9_])" + re.escape(old) + r"(?![A-Z0-9_])", new, text)
+
+
+def _apply_rename(raw: RawCommand, old: str, new: str) -> RawCommand:
+    """Carry the seed's name into the command's own texts (syntax, responses, examples)."""
+    o, n = old.removeprefix("AT+"), new.removeprefix("AT+")
+    forms = [
+        f.model_copy(
+            update={
+                "syntax_blocks": [_rename_text(x, o, n) for x in f.syntax_blocks],
+                "syntax": [_rename_text(x, o, n) for x in f.syntax],
+                "responses": [_rename_text(x, o, n) for x in f.responses],
+            }
+        )
+        for f in raw.forms
+    ]
+    examples = [
+        Example(command=_rename_text(e.command, o, n), response=e.response and _rename_text(e.response, o, n))
+        for e in raw.examples
+    ]
+    raw.forms, raw.examples = forms, examples
+    return raw
+
+
+def _apply_text_fixes(section: str, forms: list[Form], corr: Corrections) -> list[Form]:
+    out: list[Form] = []
+    for f in forms:
+        for fix in corr.text:
+            if fix.section != section or fix.form is not f.kind:
+                continue
+            values = list(getattr(f, fix.field))
+            if fix.guide not in values:
+                raise ExtractError(
+                    f"{section} {f.kind}: correction expects {fix.field} {fix.guide!r}; "
+                    "the extracted form has no such text"
+                )
+            values[values.index(fix.guide)] = fix.spec
+            update: dict[str, object] = {fix.field: values}
+            if fix.field == "syntax":
+                update["syntax_blocks"] = [b.replace(fix.guide, fix.spec) for b in f.syntax_blocks]
+            f = f.model_copy(update=update)
+        out.append(f)
+    return out
+
+
+def _apply_example_fixes(section: str, examples: list[Example], corr: Corrections) -> list[Example]:
+    out = list(examples)
+    for fix in corr.examples:
+        if fix.section != section:
+            continue
+        idx = next(
+            (i for i, e in enumerate(out) if e.command == fix.command and e.response == fix.guide), None
+        )
+        if idx is None:
+            raise ExtractError(f"{section}: example correction for {fix.command!r} matches no example")
+        out[idx] = Example(command=fix.command, response=fix.spec)
+    return out
+
+
+def _command(
+    raw: RawCommand, seed_sec: SeedSection, avail: _Availability, corr: Corrections, command_set: str
+) -> Command:
+    section = seed_sec.section
+    rst_name = raw.name
+    name = rst_name
+    aliases: list[str] = []
+    for ov in corr.names:
+        if ov.section == section:
+            if ov.guide != rst_name:
+                raise ExtractError(f"{section}: name correction expects {ov.guide!r}, RST has {rst_name!r}")
+            name = ov.spec
+    for rn in corr.renames:
+        if rn.section == section:
+            if rn.rst != rst_name:
+                raise ExtractError(f"{section}: rename expects RST name {rn.rst!r}, found {rst_name!r}")
+            raw = _apply_rename(raw, rn.rst, rn.seed)
+            name, aliases = rn.seed, [rn.rst]
+    default, option = avail.for_command(name, rst_name)
+    same_as = None
+    if not raw.forms and raw.references:
+        same_as = raw.references[0]
+    return Command(
+        name=name,
+        aliases=aliases,
+        section=section,
+        command_set=command_set,
+        title=raw.title,
+        default_firmware=default,
+        build_option=option,
+        forms=_apply_text_fixes(section, raw.forms, corr),
+        params=raw.params,
+        persistence=raw.persistence,
+        examples=_apply_example_fixes(section, raw.examples, corr),
+        same_as=same_as,
+    )
+
+
+def extract(sources: Sources, corrections: Corrections) -> list[CommandSetFile]:
+    """Every command set of chapter 3, in the guide's order."""
+    seed = Seed.load(sources.seed)
+    toc = seed.toc()
+    files: list[CommandSetFile] = []
+    for command_set, (chapter, page_name) in PAGES.items():
+        path = sources.page(command_set)
+        root = split_sections(load_page(path.read_text(encoding="utf-8")))
+        if not root.children:
+            raise ExtractError(f"{path}: no page title")
+        page = root.children[0]
+        raws = [build_command(s) for s in page.children if is_command_section(s)]
+        secs = [t for t in toc if t.chapter == chapter]
+        if len(raws) != len(secs):
+            raise ExtractError(
+                f"{page_name}: {len(raws)} command sections in the RST, "
+                f"{len(secs)} in the seed's chapter {chapter}"
+            )
+        avail = _availability(page)
+        commands = [_command(r, s, avail, corrections, command_set) for r, s in zip(raws, secs, strict=True)]
+        files.append(
+            CommandSetFile(
+                command_set=command_set,
+                chapter=chapter,
+                title=plain(page.title),
+                source=f"docs/en/AT_Command_Set/{page_name}",
+                commands=commands,
+            )
+        )
+    return files
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str)
+
+
+def render(file: CommandSetFile) -> str:
+    """The YAML text of one data file (stable key order, block scalars for multi-line text)."""
+    data = file.model_dump(mode="json", exclude_defaults=True)
+    head = (
+        f"# ESP-AT user guide {file.chapter} ({file.command_set}), generated by `python -m spec extract`\n"
+        "# from the RST pages, the seed and spec/corrections.yaml. Do not edit: fix the extractor or the\n"
+        "# corrections instead.\n"
+    )
+    return head + yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1000)
+
+
+def write(files: list[CommandSetFile], out_dir: Path = DATA_DIR) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for f in files:
+        p = out_dir / f"{f.command_set}.yaml"
+        p.write_text(render(f), encoding="utf-8")
+        written.append(p)
+    return written

@@ -20,7 +20,8 @@ from pathlib import Path
 
 import yaml
 
-from spec.model import Command, CommandSetFile, Example, Form, FormKind, Param, ParamType, Persistence
+from spec.model import Command, CommandSetFile, Example, Form, FormKind, Persistence
+from spec.params import ParamSpec, ParamType
 
 __all__ = [
     "Command",
@@ -28,7 +29,7 @@ __all__ = [
     "Example",
     "Form",
     "FormKind",
-    "Param",
+    "ParamSpec",
     "ParamType",
     "Persistence",
     "Spec",

@@ -4,6 +4,7 @@ One :class:`Command` per documented command, each with its :class:`Form` s (3.15
 test ``=?``, query ``?``, set ``=``, execute; ``+++`` of 3.3.7 is the one ``special`` form), the response
 templates in the guide's own notation, the parameters, the persistence rule and the command's own example
 exchanges.  The data files under ``spec/data/`` hold exactly this shape; the extractor writes them.
+Parameters are :class:`spec.params.ParamSpec` (one model of parameter types for the whole project).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from spec.params import ParamSpec
 
 
 class FormKind(StrEnum):
@@ -31,48 +34,8 @@ class Persistence(StrEnum):
     never = "never"  #: never written to flash
 
 
-class ParamType(StrEnum):
-    """The value type of a parameter as the guide's notation and parameter list give it."""
-
-    int = "int"
-    string = "string"
-    hex = "hex"  #: an integer written in hexadecimal (e.g. a bitmask or a UUID)
-    hexstring = "hexstring"  #: a string of hexadecimal digits (e.g. advertising data)
-    ip = "ip"
-    mac = "mac"
-    float = "float"
-    keyword = "keyword"  #: a bare word such as ATE0/ATE1
-
-
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class EnumValue(_Frozen):
-    """One documented value of an enumerated parameter (meanings are left out: the guide's prose)."""
-
-    value: str
-
-
-class Param(_Frozen):
-    """A parameter as listed in the command's "Parameters" section.
-
-    ``name`` is the bare name (``link ID``); ``quoted`` tells whether the guide writes it ``<"name">``,
-    i.e. it travels as a double-quoted string.  ``optional`` is true when some syntax line of the command
-    puts it in ``[...]``.
-    """
-
-    name: str
-    quoted: bool = False
-    type: ParamType = ParamType.int
-    optional: bool = False
-    default: str | None = None
-    min: int | None = None
-    max: int | None = None
-    max_length: int | None = None
-    unit: str | None = None
-    values: list[EnumValue] = Field(default_factory=list)
-    bitmask: bool = False
 
 
 class Form(_Frozen):
@@ -114,7 +77,7 @@ class Command(_Frozen):
     default_firmware: bool = True
     build_option: str | None = None  #: the menuconfig entry that enables/disables the command
     forms: list[Form] = Field(default_factory=list)
-    params: list[Param] = Field(default_factory=list)
+    params: list[ParamSpec] = Field(default_factory=list)  #: from the "Parameters" section
     persistence: Persistence | None = None
     examples: list[Example] = Field(default_factory=list)
     same_as: str | None = None  #: documented only by reference to another command (3.3.6, 3.3.32)
@@ -123,7 +86,7 @@ class Command(_Frozen):
         kind = FormKind(kind)
         return next((f for f in self.forms if f.kind is kind), None)
 
-    def param(self, name: str) -> Param | None:
+    def param(self, name: str) -> ParamSpec | None:
         return next((p for p in self.params if p.name == name), None)
 
 

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 from spec.extract.parameters import optional_names, parse_param_list
 from spec.extract.rst import Block, Section, plain, split_blocks
-from spec.model import Example, Form, FormKind, Param, Persistence
+from spec.model import Example, Form, FormKind, Persistence
+from spec.params import ParamSpec
 
 _CMD_TITLE = re.compile(r"^:ref:`(\[Data Mode Only\] \+\+\+|AT[A-Z0-9_+]*)\s*<[^>]+>`\s*:\s*(.*)$")
 _FORM_TITLE = re.compile(r"^(Special )?(Test|Query|Set|Execute) Command$")
@@ -28,7 +29,7 @@ class RawCommand:
     label: str | None
     line: int
     forms: list[Form]
-    params: list[Param]
+    params: list[ParamSpec]
     persistence: Persistence | None
     examples: list[Example]
     references: list[str] = field(default_factory=list)
@@ -134,7 +135,7 @@ def build_command(sec: Section) -> RawCommand:
         raise ExtractError(f"line {sec.line}: not a command heading: {sec.title!r}")
     name = "+++" if m.group(1).endswith("+++") else m.group(1)
     forms: dict[FormKind, dict[str, list[str]]] = {}
-    params: list[Param] = []
+    params: list[ParamSpec] = []
     notes: list[str] = []
     examples: list[Example] = []
     references = re.findall(r":ref:`(AT\+[A-Z0-9_]+)", "\n".join(sec.body))
@@ -173,7 +174,7 @@ def build_command(sec: Section) -> RawCommand:
         for k, v in forms.items()
     ]
     optional = optional_names([ln for f in built_forms for ln in f.syntax])
-    merged: dict[str, Param] = {}
+    merged: dict[str, ParamSpec] = {}
     for p in params:
         if p.name not in merged:
             merged[p.name] = p.model_copy(update={"optional": p.name in optional})

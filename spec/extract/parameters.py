@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from spec.extract.rst import plain
-from spec.model import EnumValue, Param, ParamType
+from spec.params import ParamSpec, ParamType, Range
 
 _ITEM = re.compile(r"^(\s*)[-*]\s+(.*)$")
 _NAMED = re.compile(r"^\*\*\s*(\[?<[^*]+?>\]?(?:\s*(?:,|and|/)\s*\[?<[^*]+?>\]?)*)\s*\*\*\s*[:：]?\s*(.*)$")
@@ -59,19 +59,46 @@ def _num(text: str) -> int:
 def _infer_type(name: str, quoted: bool, text: str) -> ParamType:
     low = name.lower()
     if quoted:
-        if re.search(r"\bip\b|ip address|gateway|netmask", low) and "ipv6" not in low:
-            return ParamType.ip
-        if "mac" in low or "bssid" in low:
-            return ParamType.mac
-        return ParamType.string
-    if "hexadecimal" in text.lower() or low.endswith(("uuid", "mask")) and "0x" in text:
-        return ParamType.hex
-    return ParamType.int
+        if "ip6" in low or "ipv6" in low:
+            return ParamType.IPV6
+        ipv4_name = re.search(r"(^|\s)ip($|\s)|ip address|gateway|netmask|mask$", low)
+        if ipv4_name and "ipv6" not in text.lower():
+            return ParamType.IP
+        if re.search(r"(^|\s|_)(mac|bssid)($|\s|_)", low):
+            return ParamType.MAC
+        return ParamType.STR
+    if re.search(r"hexadecimal|\b0x[0-9A-Fa-f]+", text) and not re.search(
+        r"decimal(?! ?point)", text.replace("hexadecimal", "")
+    ):
+        return ParamType.HEX
+    return ParamType.INT
 
 
-def parse_param_list(text: str) -> list[Param]:
+def _enum_key(raw: str, ptype: ParamType) -> int | str | None:
+    raw = raw.strip()
+    if raw.startswith('"'):
+        return (
+            raw.strip('"') if ptype in (ParamType.STR, ParamType.IP, ParamType.IPV6, ParamType.MAC) else None
+        )
+    if ptype in (ParamType.INT, ParamType.HEX):
+        return _num(raw)
+    return None
+
+
+def _default(raw: str | None, ptype: ParamType) -> int | str | None:
+    if raw is None:
+        return None
+    raw = raw.strip()
+    if ptype in (ParamType.INT, ParamType.HEX) and re.fullmatch(r"-?(0x[0-9A-Fa-f]+|\d+)", raw):
+        return _num(raw)
+    if raw.startswith('"'):
+        return raw.strip('"')
+    return None if ptype in (ParamType.INT, ParamType.HEX) else raw
+
+
+def parse_param_list(text: str) -> list[ParamSpec]:
     """Parameters from the bullet list of one "Parameters" section (already directive-resolved)."""
-    params: list[Param] = []
+    params: list[ParamSpec] = []
     for item in _tree(text):
         m = _NAMED.match(item.text)
         if not m:
@@ -79,35 +106,40 @@ def parse_param_list(text: str) -> list[Param]:
         names = _ONE.findall(m.group(1))
         desc = plain(m.group(2))
         sub_texts = [plain(c.text) for c in item.children]
-        values: list[EnumValue] = []
-        default: str | None = None
+        enum_raw: list[str] = []
+        default_raw: str | None = None
         for sub in sub_texts:
             em = _ENUM.match(sub)
             if em:
-                values.append(EnumValue(value=em.group(1)))
+                enum_raw.append(em.group(1))
                 if re.search(r"\(?[Dd]efault(?: value)?\)?\.?\s*$|\([Dd]efault", sub):
-                    default = em.group(1)
+                    default_raw = em.group(1)
         whole = " ".join([desc, *sub_texts])
         rm = _RANGE.search(whole)
-        dm = _DEFAULT.search(desc) or (None if default else _DEFAULT.search(whole))
-        if dm and default is None:
-            default = dm.group(1)
+        dm = _DEFAULT.search(desc) or (None if default_raw else _DEFAULT.search(whole))
+        if dm and default_raw is None:
+            default_raw = dm.group(1)
         um = _UNIT.search(whole)
         lm = _MAXLEN.search(whole)
         for quote, name in names:
             quoted = bool(quote)
+            ptype = _infer_type(name, quoted, whole)
+            enum: dict[int | str, str] = {}
+            for raw in enum_raw:
+                key = _enum_key(raw, ptype)
+                if key is not None:
+                    enum[key] = ""
+            numeric = ptype in (ParamType.INT, ParamType.HEX)
             params.append(
-                Param(
+                ParamSpec(
                     name=name,
                     quoted=quoted,
-                    type=_infer_type(name, quoted, whole),
-                    default=default,
-                    min=_num(rm.group(1)) if rm else None,
-                    max=_num(rm.group(2)) if rm else None,
-                    max_length=int(lm.group(1)) if lm else None,
+                    type=ptype,
+                    enum=enum,
+                    range=(Range(min=_num(rm.group(1)), max=_num(rm.group(2))),) if rm and numeric else (),
+                    default=_default(default_raw, ptype),
+                    max_len=int(lm.group(1)) if lm and not numeric else None,
                     unit=um.group(1) if um else None,
-                    values=values,
-                    bitmask=bool(re.search(r"\bbit ?\d|bitmask|bit\[", whole, re.I)),
                 )
             )
     return params

@@ -100,6 +100,7 @@ def test_parameter_facts() -> None:
         ]
     )
     ssid, interval, mode = parse_param_list(text)
-    assert ssid.quoted and ssid.type == "string"
-    assert (interval.default, interval.min, interval.max, interval.unit) == ("20", 0, 1000, "millisecond")
-    assert [v.value for v in mode.values] == ["0", "1"] and mode.default == "1"
+    assert ssid.quoted and ssid.type == "str"
+    assert (interval.default, interval.unit) == (20, "millisecond")
+    assert [(r.min, r.max) for r in interval.range] == [(0, 1000)]
+    assert list(mode.enum) == [0, 1] and mode.default == 1

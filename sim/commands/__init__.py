@@ -1,0 +1,33 @@
+"""The firmware's command set: one module per command group registers its commands on import.
+
+:func:`load_all` imports every module in :data:`COMMAND_MODULES` that exists, so a group written later
+(Wi-Fi, TCP/IP) only has to add its file here.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+COMMAND_MODULES: tuple[str, ...] = (
+    "sim.commands.basic",
+    "sim.commands.system",
+    "sim.commands.flashcmds",
+    "sim.commands.wifi",
+    "sim.commands.tcpip",
+)
+
+_loaded = False
+
+
+def load_all() -> None:
+    """Import the command modules once (registration happens at import)."""
+    global _loaded
+    if _loaded:
+        return
+    for name in COMMAND_MODULES:
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as e:
+            if e.name != name:  # a missing dependency inside an existing module is a real error
+                raise
+    _loaded = True

@@ -1,0 +1,108 @@
+"""Firmware profiles: what one ESP-AT release on one chip says about itself and how it differs.
+
+A profile is a YAML file in ``sim/profiles/`` (``--profile NAME``) or anywhere (``--profile PATH``). Fields
+are validated on load; an error names the file and the field.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+PROFILES_DIR = Path(__file__).parent / "profiles"
+DEFAULT_PROFILE = "v5.0.0.0-esp32"
+
+
+class ProfileError(Exception):
+    """A profile that cannot be found or does not validate; the message names the file and field."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class GmrLines(_Model):
+    at_version_info: str
+    sdk_version_info: str
+    compile_time: str
+    bin_version: str
+
+
+class UartDefaults(_Model):
+    baudrate: int = 115200
+    databits: int = 8
+    stopbits: int = 1
+    parity: int = 0
+    flow_control: int = 0
+    baud_max: int = 5000000
+    rx_buffer: int = 8192
+
+
+class Heap(_Model):
+    free: int
+    minimum: int
+    total: int
+
+
+class RfPower(_Model):
+    wifi_levels: list[tuple[int, int, int]]  # (set_lo, set_hi, read_back)
+    wifi_default: int
+    ble_range: tuple[int, int]
+    ble_default: int
+
+
+class Ota(_Model):
+    running_app_addr: int
+    rollback_app_addr: int
+
+
+class Partition(_Model):
+    name: str
+    type: int
+    subtype: int
+    addr: int
+    size: int
+
+
+class Profile(_Model):
+    chip: str
+    at_version: str
+    gmr: GmrLines
+    module_name: str
+    uart: UartDefaults = UartDefaults()
+    boot_banner_on_at_port: bool = False
+    boot_banner: list[str] = []
+    boot_time_s: float = 0.05
+    heap: Heap
+    rfpower: RfPower
+    ota: Ota
+    partitions: list[Partition] = []
+    source: str = ""
+
+    def gmr_lines(self) -> list[str]:
+        """The four information lines of AT+GMR (3.1.3)."""
+        g = self.gmr
+        return [g.at_version_info, g.sdk_version_info, g.compile_time, f"Bin version:{g.bin_version}({self.module_name})"]
+
+
+def load_profile(name_or_path: str = DEFAULT_PROFILE) -> Profile:
+    path = Path(name_or_path)
+    if "/" not in name_or_path and not name_or_path.endswith((".yaml", ".yml")):
+        path = PROFILES_DIR / f"{name_or_path}.yaml"
+    if not path.is_file():
+        known = ", ".join(sorted(p.stem for p in PROFILES_DIR.glob("*.yaml")))
+        raise ProfileError(f"{path}: profile not found (known names: {known})")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as e:
+        raise ProfileError(f"{path}: not valid YAML: {e}") from e
+    if not isinstance(data, dict):
+        raise ProfileError(f"{path}: expected a mapping of profile fields")
+    try:
+        return Profile(**data, source=str(path))
+    except ValidationError as e:
+        err = e.errors()[0]
+        field = ".".join(str(p) for p in err["loc"])
+        raise ProfileError(f"{path}: field {field}: {err['msg']}") from e

@@ -9,7 +9,8 @@ rule that failed, and the expected template line above the actual one with a car
 The matcher works on sets of reachable positions with memoisation (per template node and text offset, and
 per template line and response line), so its cost is polynomial in the line length whatever the template;
 no exponential backtracking. When several parses reach the end it keeps the first in a fixed preference
-order (optional parts present before absent, more repetitions before fewer), so results are deterministic.
+order (strings as short as possible, optional parts present before absent, more repetitions before
+fewer), so results are deterministic. The notation and these decisions are described in spec/TEMPLATES.md.
 """
 
 from __future__ import annotations
@@ -293,7 +294,7 @@ class _LineMatcher:
     def placeholder(self, node: Placeholder, pos: int) -> dict[int, tuple[Capture, ...]]:
         spec, text = node.spec, self.text
         shown = spec.placeholder
-        if pos >= len(text):
+        if pos >= len(text) and (spec.quoted or spec.type not in (ParamType.STR, ParamType.BYTES)):
             self.fail(pos, _RANK_STRUCTURE, "truncated line", f"expected {shown}, the line ends")
             return {}
         if spec.quoted:

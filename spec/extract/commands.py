@@ -112,7 +112,7 @@ def split_example(block: str) -> list[Example]:
             close()
             command, response = bare, []
         elif command is not None:
-            response.append(line.strip())
+            response.append(bare)
     close()
     return pairs
 

@@ -67,6 +67,8 @@ def _infer_type(name: str, quoted: bool, text: str) -> ParamType:
         if re.search(r"(^|\s|_)(mac|bssid)($|\s|_)", low):
             return ParamType.MAC
         return ParamType.STR
+    if re.search(r"info|version|compile time|module_name|asctime", low):
+        return ParamType.STR  # free text printed bare (3.1.4 AT+GMR, 3.3.21)
     if re.search(r"hexadecimal|\b0x[0-9A-Fa-f]+", text) and not re.search(
         r"decimal(?! ?point)", text.replace("hexadecimal", "")
     ):

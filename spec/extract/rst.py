@@ -119,7 +119,7 @@ def substitute(lines: list[str], target: str = TARGET) -> list[str]:
     for line in lines:
         m = _SUBST_DEF.match(line.strip())
         if m:
-            opts = dict(re.findall(r'(\w+)="([^"]*)"', m.group(2)))
+            opts: dict[str, str] = dict(re.findall(r'(\w+)="([^"]*)"', m.group(2)))
             values[m.group(1)] = opts.get(target, opts.get("default", ""))
             continue
         kept.append(line)
@@ -218,9 +218,9 @@ def split_blocks(body: list[str]) -> list[Block]:
             continue
         base = _indent(line)
         if line.rstrip().endswith("::") and not line.strip().startswith(".."):
-            para = line.strip()[:-2].strip()
-            if para:
-                blocks.append(_para_or_field(para))
+            intro = line.strip()[:-2].strip()
+            if intro:
+                blocks.append(_para_or_field(intro))
             j = i + 1
             while j < n and not body[j].strip():
                 j += 1
@@ -249,9 +249,6 @@ def split_blocks(body: list[str]) -> list[Block]:
                 break
             para.append(body[j].strip())
             j += 1
-        if j < n and body[j].rstrip().endswith("::") and j > i and body[j].strip() != "::":
-            # paragraph whose last line opens a literal block: handled on the next turn
-            pass
         text = " ".join(para)
         blocks.append(_para_or_field(text))
         i = j

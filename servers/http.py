@@ -95,8 +95,7 @@ class AiohttpPeer(Peer):
         self.requests: list[RequestRecord] = []
         self._cond = threading.Condition()
         self._runner: web.AppRunner | None = None
-        if ssl_context is not None:
-            self.kind = self.kind + "s"
+        self.scheme = "https" if ssl_context is not None else "http"
 
     def build_app(self) -> web.Application:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -133,7 +132,7 @@ class AiohttpPeer(Peer):
             await self._runner.cleanup()
             raise bind_error(exc, self.kind, self.host, self.requested_port) from exc
         host, port = self._runner.addresses[0][:2]
-        self.endpoints = {self.kind: Endpoint(self.kind, host, port)}
+        self.endpoints = {self.scheme: Endpoint(self.scheme, host, port)}
 
     async def astop(self) -> None:
         if self._runner is not None:
@@ -143,7 +142,7 @@ class AiohttpPeer(Peer):
     @property
     def base_url(self) -> str:
         host, port = self.address
-        return f"{'https' if self.ssl_context else 'http'}://{host}:{port}"
+        return f"{self.scheme}://{host}:{port}"
 
     def url(self, path: str) -> str:
         return self.base_url + (path if path.startswith("/") else "/" + path)

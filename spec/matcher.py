@@ -239,7 +239,13 @@ class _LineMatcher:
         if i == len(nodes):
             result[pos] = ()
         else:
-            for mid, caps in self.node(nodes[i], pos).items():
+            node = nodes[i]
+            if isinstance(node, Placeholder):
+                follow = _follow(nodes, i, top=nodes is self.tline.nodes)
+                found = self.placeholder(node, pos, follow)
+            else:
+                found = self.node(node, pos)
+            for mid, caps in found.items():
                 for end, rest in self.seq(nodes, i + 1, mid).items():
                     result.setdefault(end, caps + rest)
         self.memo[key] = result
@@ -291,7 +297,15 @@ class _LineMatcher:
             self.fail(at, _RANK_STRUCTURE, rule, f"expected {node.text[same:]!r}, got {got!r}")
         return {}
 
-    def placeholder(self, node: Placeholder, pos: int) -> dict[int, tuple[Capture, ...]]:
+    def placeholder(
+        self, node: Placeholder, pos: int, follow: str | None = None
+    ) -> dict[int, tuple[Capture, ...]]:
+        """Candidate ends of a value at ``pos``, each checked by its spec.
+
+        ``follow`` is what must come right after the value when the template fixes it (a literal, or
+        ``""`` for the end of the line): an unquoted string can then only end where that text starts,
+        which keeps long free-text values (payloads) linear to match.
+        """
         spec, text = node.spec, self.text
         shown = spec.placeholder
         if pos >= len(text) and (spec.quoted or spec.type not in (ParamType.STR, ParamType.BYTES)):
@@ -324,7 +338,17 @@ class _LineMatcher:
             pattern = re.compile(spec.lexical_pattern())
             ends = [e for e in range(pos + 1, len(text) + 1) if pattern.fullmatch(text, pos, e)]
         else:
-            ends = list(range(pos, len(text) + 1))
+            if follow == "":
+                ends = [len(text)]
+            elif follow:
+                ends = _occurrences(text, follow, pos)
+                if not ends:
+                    self.fail(
+                        len(text), _RANK_STRUCTURE, "truncated line", f"expected {follow!r} after {shown}"
+                    )
+                    return {}
+            else:
+                ends = list(range(pos, len(text) + 1))
         # Only the natural reading's failure is reported (up to the first closing quote, or the first comma
         # for an unquoted string): an over-long candidate failing its length check says nothing useful.
         comma = text.find(",", pos)
@@ -346,6 +370,23 @@ class _LineMatcher:
             cap = Capture(spec.name, checked.text, checked.value, checked.label, self.number, pos)
             result[end] = (cap,)
         return result
+
+
+def _follow(nodes: tuple[Node, ...], i: int, top: bool) -> str | None:
+    """The text fixed right after ``nodes[i]``: the next literal, ``""`` for the end of a line, else None."""
+    if i + 1 < len(nodes):
+        nxt = nodes[i + 1]
+        return nxt.text if isinstance(nxt, Literal) else None
+    return "" if top else None
+
+
+def _occurrences(text: str, needle: str, start: int) -> list[int]:
+    found = []
+    at = text.find(needle, start)
+    while at >= 0:
+        found.append(at)
+        at = text.find(needle, at + 1)
+    return found
 
 
 class _ResponseMatcher:

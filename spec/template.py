@@ -23,8 +23,12 @@ import re
 import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from spec.params import ParamSpec, ParamType
+
+if TYPE_CHECKING:
+    from spec.matcher import Match, MatchOptions
 
 __all__ = [
     "Alternatives",
@@ -139,6 +143,12 @@ class Template:
             for line in alt:
                 out.extend(placeholders(line.nodes))
         return out
+
+    def match(self, lines: Sequence[str], options: MatchOptions | None = None) -> Match:
+        """Match response lines against this template: :func:`spec.matcher.match`."""
+        from spec.matcher import match  # the matcher builds on this module
+
+        return match(self, lines, options)
 
     def __str__(self) -> str:
         return "\n--- or ---\n".join(self.source)

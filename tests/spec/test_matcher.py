@@ -214,3 +214,26 @@ def test_rows_by_unknown_prefix_is_a_clear_error() -> None:
         m.rows("+CWLAP:")
     with pytest.raises(KeyError, match="captured 0 times"):
         m["ssid"]
+
+
+def test_template_match_method_is_the_same_matcher() -> None:
+    template = GUIDE["AT+CWMODE?"].compile()
+    assert template.match(["+CWMODE:2", "", "OK"])["mode"] == 2
+    with pytest.raises(MatchError):
+        template.match(["+CWMODE:2", "OK"])
+
+
+def test_free_text_payload_runs_to_the_end_of_the_line() -> None:
+    # AT+HTTPCLIENT prints "+HTTPCLIENT:<size>,<data>": the data may hold any separator.
+    specs = {"size": ParamSpec(name="size"), "data": ParamSpec(name="data", type=ParamType.BYTES)}
+    template = compile_template("+HTTPCLIENT:<size>,<data>\n\nOK", specs)
+    data = 'a,"b",c:<d>' * 500
+    m = match(template, [f"+HTTPCLIENT:{len(data)},{data}", "", "OK"])
+    assert (m["size"], m["data"]) == (len(data), data)
+
+
+def test_missing_literal_after_free_text_is_located() -> None:
+    template = compile_template("Bin version:<v>(<module_name>)", strict=False)
+    error = pytest.raises(MatchError, match, template, ["Bin version:2.1.0"]).value
+    assert (error.line, error.column, error.rule) == (1, 18, "truncated line")
+    assert "'('" in error.detail

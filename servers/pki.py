@@ -74,22 +74,48 @@ class EspPki:
         server_names: tuple[str, ...] = DEFAULT_SERVER_NAMES,
         extra_sans: tuple[str, ...] = (),
         client_name: str = "esp32-board",
+        reuse: bool = False,
     ) -> None:
+        """Create fresh material in ``directory``; with ``reuse=True``, load what an earlier run
+        wrote there (a bench provisions its boards once and keeps the files)."""
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         self.key_type = KeyType(key_type)
-        kt = self.key_type.trustme
         self.server_names = tuple(dict.fromkeys(server_names + extra_sans))
+        self.client_name = client_name
+        if reuse and (self.directory / "ca.key").exists():
+            self._load()
+            return
+        kt = self.key_type.trustme
         self._ca = trustme.CA(organization_name="ESP-AT conformance test CA", key_type=kt)
         self._wrong_ca = trustme.CA(organization_name="ESP-AT conformance WRONG CA", key_type=kt)
         self.ca_cert = self._write("ca.crt", self._ca.cert_pem.bytes())
+        self._write("ca.key", self._ca.private_key_pem.bytes())
         self.wrong_ca_cert = self._write("wrong_ca.crt", self._wrong_ca.cert_pem.bytes())
+        self._write("wrong_ca.key", self._wrong_ca.private_key_pem.bytes())
         self.server = self._issue(self._ca, "server", self.server_names, self.server_names[0])
-        self.client = self.issue_client(client_name)
+        self.client = self._issue(self._ca, "client", (client_name,), client_name)
         self.wrong_server = self._issue(
             self._wrong_ca, "wrong_server", self.server_names, self.server_names[0]
         )
         self.wrong_client = self._issue(self._wrong_ca, "wrong_client", (client_name,), client_name)
+
+    def _load(self) -> None:
+        d = self.directory
+        self._ca = trustme.CA.from_pem((d / "ca.crt").read_bytes(), (d / "ca.key").read_bytes())
+        self._wrong_ca = trustme.CA.from_pem(
+            (d / "wrong_ca.crt").read_bytes(), (d / "wrong_ca.key").read_bytes()
+        )
+        self.ca_cert, self.wrong_ca_cert = d / "ca.crt", d / "wrong_ca.crt"
+
+        def leaf(name: str) -> CertFiles:
+            cert, key = d / f"{name}.crt", d / f"{name}.key"
+            if not cert.exists() or not key.exists():
+                raise FileNotFoundError(f"PKI directory {d} has ca.key but no {cert.name}/{key.name}")
+            return CertFiles(name, cert, key, cert.read_bytes(), key.read_bytes())
+
+        self.server, self.client = leaf("server"), leaf("client")
+        self.wrong_server, self.wrong_client = leaf("wrong_server"), leaf("wrong_client")
 
     @property
     def ca_pem(self) -> bytes:
@@ -111,7 +137,7 @@ class EspPki:
 
     def issue_client(self, name: str) -> CertFiles:
         """A client certificate (CN and SAN = ``name``) signed by the trusted CA, e.g. one per board."""
-        return self._issue(self._ca, f"client_{name}" if name != "esp32-board" else "client", (name,), name)
+        return self._issue(self._ca, f"client_{name}", (name,), name)
 
     def issue_server(self, name: str, sans: tuple[str, ...]) -> CertFiles:
         """Another server certificate from the trusted CA, for a peer reached under other names."""

@@ -207,3 +207,11 @@ def test_pki_files_and_sysmfg_items(pki: EspPki, tmp_path: Path) -> None:
         assert _tls_exchange(server.address, ec.client_context(cert=ec.client)) == b"over tls"
     with pytest.raises(ValueError, match="unknown mfg_nvs family"):
         pki.sysmfg_items("bogus")
+
+
+def test_pki_reuse_loads_the_same_material(pki: EspPki) -> None:
+    again = EspPki(pki.directory, reuse=True)
+    assert again.ca_pem == pki.ca_pem and again.client.cert_pem == pki.client.cert_pem
+    board2 = again.issue_client("board-2")  # the loaded CA can still sign
+    with TcpServer(Echo(), ssl_context=pki.server_context(require_client_cert=True)) as server:
+        assert _tls_exchange(server.address, pki.client_context(cert=board2)) == b"over tls"

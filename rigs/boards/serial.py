@@ -19,12 +19,16 @@ if TYPE_CHECKING:
 #: Reads block at most this long so the session's reader thread can notice a close; it does not poll:
 #: a read returns as soon as any byte arrives.
 READ_TIMEOUT_S = 0.2
+#: A write that cannot finish in this time (flow control holding it back) fails instead of hanging.
+WRITE_TIMEOUT_S = 30.0
 
 
 def open_port(url: str, baud: int, *, rtscts: bool, what: str, board_id: str) -> serial.SerialBase:
     """Open one port, turning pyserial's errors into a :class:`BoardError` that names board and port."""
     try:
-        return serial.serial_for_url(url, baudrate=baud, rtscts=rtscts, timeout=READ_TIMEOUT_S)
+        return serial.serial_for_url(
+            url, baudrate=baud, rtscts=rtscts, timeout=READ_TIMEOUT_S, write_timeout=WRITE_TIMEOUT_S
+        )
     except (serial.SerialException, OSError, ValueError) as exc:
         raise BoardError(f"board {board_id}: cannot open its {what} {url} at {baud} baud: {exc}") from exc
 

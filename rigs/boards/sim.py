@@ -220,10 +220,25 @@ class SimBoard:
                 )
                 self._ports.append(log)
             self._session = session_on(at, log, self.config.id)
+            self._await_boot(self._session)
         except BaseException:
             self.close()
             raise
         return self._session
+
+    def _await_boot(self, session: AtSession) -> None:
+        """The simulator prints its boot output and ``ready`` to the first client (sim/README.md). Taking
+        that ``ready`` here keeps it from landing in the middle of the first command's response."""
+        from rigs.at.errors import AtError
+
+        timeout = self.rig.targets.timeouts.ready
+        try:
+            session.expect_urc("ready", timeout=timeout)
+        except AtError as exc:
+            raise BoardError(
+                f"board {self.config.id}: expected 'ready' within {timeout:g} s of connecting to the "
+                f"simulator at {session.port.name if hasattr(session.port, 'name') else '?'}: {exc}"
+            ) from exc
 
     def reset(self) -> None:
         """Restart the simulated board (3.1 AT+RST); DTR/RTS have no wire to pulse here, so they mean AT."""

@@ -80,10 +80,14 @@ class ScriptedBoard:
         return b"\r\nERROR\r\n"
 
 
-def serve_connection(conn: socket.socket, board: ScriptedBoard, stop: threading.Event) -> None:
-    """Run one host connection: boot text first, then answer until the host goes away."""
+def serve_connection(
+    conn: socket.socket, board: ScriptedBoard, stop: threading.Event, *, boot: bool = True
+) -> None:
+    """Run one host connection: boot text first (as the simulator does), then answer until the host goes
+    away. A real board on a serial port says nothing when the port is opened: ``boot=False``."""
     with conn:
-        conn.sendall(board.boot())
+        if boot:
+            conn.sendall(board.boot())
         conn.settimeout(0.2)
         while not stop.is_set():
             try:
@@ -103,19 +107,18 @@ def serve_connection(conn: socket.socket, board: ScriptedBoard, stop: threading.
 
 
 class ScriptedBoardServer:
-    """A :class:`ScriptedBoard` on ``socket://127.0.0.1:<free port>``, served from a thread."""
+    """A :class:`ScriptedBoard` on ``socket://127.0.0.1:<free port>``, served from a thread, standing in for
+    a board on a serial port (``kind: serial`` with a ``socket://`` URL)."""
 
-    def __init__(self, board: ScriptedBoard | None = None) -> None:
+    def __init__(self, board: ScriptedBoard | None = None, *, boot: bool = False) -> None:
         self.board = board or ScriptedBoard()
+        self.boot = boot
         self._listener = socket.create_server(("127.0.0.1", 0))
         self._listener.settimeout(0.2)
+        self.url = f"socket://127.0.0.1:{self._listener.getsockname()[1]}"
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._accept, name=f"scripted-{self.board.name}", daemon=True)
         self.connections = 0
-
-    @property
-    def url(self) -> str:
-        return f"socket://127.0.0.1:{self._listener.getsockname()[1]}"
 
     def __enter__(self) -> ScriptedBoardServer:
         self._thread.start()
@@ -134,7 +137,10 @@ class ScriptedBoardServer:
                 return
             self.connections += 1
             threading.Thread(
-                target=serve_connection, args=(conn, self.board, self._stop), daemon=True
+                target=serve_connection,
+                args=(conn, self.board, self._stop),
+                kwargs={"boot": self.boot},
+                daemon=True,
             ).start()
 
     def close(self) -> None:

@@ -152,6 +152,10 @@ class Board:
         #: AT+CWMODE (0 null, 1 station, 2 soft-AP, 3 both): owned by the Wi-Fi group, read by AT+SLEEP and
         #: AT+RFPOWER. 1 is the factory default.
         self.wifi_mode = 1
+        #: True while the firmware is not reading the AT port (passthrough waiting on the network): input
+        #: then fills the UART receive buffer. Set it back with :meth:`resume_input`.
+        self.input_paused = False
+        self.on_input_resume: Callable[[], None] = lambda: None
 
     # --- wiring --------------------------------------------------------------------------------------
 
@@ -194,6 +198,10 @@ class Board:
     def _command_name(self) -> str | None:
         cur = self.engine.current
         return cur.name if cur is not None else None
+
+    def resume_input(self) -> None:
+        self.input_paused = False
+        self.on_input_resume()
 
     def set_uart(self, cfg: UartConfig) -> None:
         """New AT port settings; the UART applies them once what is queued for sending has left."""

@@ -1,0 +1,300 @@
+"""Where the AT port (and the log port) are served: a TCP socket, a pseudo-terminal, or an RFC 2217 server.
+
+Every transport hands host bytes to ``Uart.receive`` and takes the UART's paced output. One host at a time:
+a new TCP client replaces the previous one (the old connection is closed), like replugging a USB cable.
+
+RFC 2217 (pyserial's ``serial.rfc2217.PortManager``): the client's line settings are logged (a baud rate
+different from the board's is logged as a mismatch; the bytes still pass, since there is no real wire to
+garble them). DTR and RTS drive the ESP32 auto-reset circuit of a dev board: EN is held low while RTS is
+asserted and DTR is not; when EN is released the chip boots (download mode is not emulated).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import tty
+from collections.abc import Callable
+from typing import Any
+
+from serial import rfc2217
+
+from sim.uart import Uart
+
+#: How long an RFC 2217 client may take to open before the board's output is connected anyway.
+OPEN_GRACE_S = 1.0
+
+
+class _Conn(asyncio.Protocol):
+    def __init__(self, server: TcpPort) -> None:
+        self.server = server
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        self.server.on_connect(self)
+
+    def data_received(self, data: bytes) -> None:
+        self.server.on_data(self, data)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.server.on_disconnect(self)
+
+    def write(self, data: bytes) -> None:
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.write(data)
+
+    def busy(self) -> bool:
+        return self.transport is not None and self.transport.get_write_buffer_size() > 256 * 1024
+
+    def hold(self, hold: bool) -> None:
+        if self.transport is None or self.transport.is_closing():
+            return
+        if hold:
+            self.transport.pause_reading()
+        else:
+            self.transport.resume_reading()
+
+    def close(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
+
+
+class TcpPort:
+    """``socket://HOST:PORT``: raw bytes over TCP, one client at a time."""
+
+    scheme = "socket"
+
+    def __init__(self, uart: Uart, host: str, port: int, log: Callable[[str], None]) -> None:
+        self.uart, self.host, self.port, self.log = uart, host, port, log
+        self.current: _Conn | None = None
+        self._server: asyncio.base_events.Server | None = None
+
+    async def start(self) -> str:
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(lambda: _Conn(self), self.host, self.port)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return f"{self.scheme}://{self.host}:{self.port}"
+
+    async def close(self) -> None:
+        if self.current is not None:
+            self.current.close()
+        if self._server is not None:
+            self._server.close()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._server.wait_closed(), 1.0)
+
+    def on_connect(self, conn: _Conn) -> None:
+        if self.current is not None:
+            self.log("port: a new client replaces the previous one")
+            self.current.close()
+        self.current = conn
+        self.uart.attach_host(self.host_write(conn), busy=conn.busy, hold=conn.hold)
+        self.uart.host_connected()
+
+    def host_write(self, conn: _Conn) -> Callable[[bytes], None]:
+        return conn.write
+
+    def on_data(self, conn: _Conn, data: bytes) -> None:
+        if conn is self.current:
+            self.uart.receive(data)
+
+    def on_disconnect(self, conn: _Conn) -> None:
+        if conn is self.current:
+            self.current = None
+            self.uart.attach_host(None)
+
+
+class _Lines:
+    """The serial-port attributes PortManager reads and writes, reporting changes to the board."""
+
+    def __init__(self, port: Rfc2217Port) -> None:
+        self._port = port
+        self.baudrate = 115200
+        self.bytesize = 8
+        self.parity = "N"
+        self.stopbits = 1
+        self.xonxoff = False
+        self.rtscts = False
+        self.break_condition = False
+        self._dtr = False
+        self._rts = False
+        self.cts = True
+        self.dsr = True
+        self.ri = False
+        self.cd = True
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        object.__setattr__(self, name, value)
+        if name == "baudrate" and not name.startswith("_") and hasattr(self, "_port"):
+            self._port.on_baudrate(value)
+
+    @property
+    def dtr(self) -> bool:
+        return self._dtr
+
+    @dtr.setter
+    def dtr(self, value: bool) -> None:
+        object.__setattr__(self, "_dtr", bool(value))
+        self._port.on_modem_lines(self._dtr, self._rts)
+
+    @property
+    def rts(self) -> bool:
+        return self._rts
+
+    @rts.setter
+    def rts(self, value: bool) -> None:
+        object.__setattr__(self, "_rts", bool(value))
+        self._port.on_modem_lines(self._dtr, self._rts)
+
+    # The serial port's input is what the board sent; its output is what goes to the board.
+    def reset_input_buffer(self) -> None:
+        self._port.on_purge_from_board()
+
+    def reset_output_buffer(self) -> None:
+        self._port.uart.discard_rx()
+
+
+class Rfc2217Port(TcpPort):
+    """``rfc2217://HOST:PORT``: telnet with RFC 2217 serial-port control."""
+
+    scheme = "rfc2217"
+
+    def __init__(
+        self,
+        uart: Uart,
+        host: str,
+        port: int,
+        log: Callable[[str], None],
+        *,
+        on_reset: Callable[[bool], None],
+        board_baud: Callable[[], int],
+    ) -> None:
+        super().__init__(uart, host, port, log)
+        self.on_reset = on_reset
+        self.board_baud = board_baud
+        self._managers: dict[int, rfc2217.PortManager] = {}
+        self._en_low = False
+
+    def on_connect(self, conn: _Conn) -> None:
+        # pyserial's client purges its input at the end of open(): what the board says before that would be
+        # lost, so the board's output is connected at that purge (or after OPEN_GRACE_S for other clients).
+        if self.current is not None:
+            self.log("port: a new client replaces the previous one")
+            self.current.close()
+        self.current = conn
+        self._attached = False
+        self._managers[id(conn)] = rfc2217.PortManager(_Lines(self), conn)
+        asyncio.get_running_loop().call_later(OPEN_GRACE_S, self._attach, conn)
+
+    def _attach(self, conn: _Conn) -> None:
+        if conn is self.current and not self._attached:
+            self._attached = True
+            self.uart.attach_host(self.host_write(conn), busy=conn.busy, hold=conn.hold)
+            self.uart.host_connected()
+
+    def on_purge_from_board(self) -> None:
+        if self.current is not None and not self._attached:
+            # the client empties its buffer right after the server's acknowledgement: connect just after
+            asyncio.get_running_loop().call_later(0.05, self._attach, self.current)
+        else:
+            self.uart.flush_tx()
+
+    def host_write(self, conn: _Conn) -> Callable[[bytes], None]:
+        def write(data: bytes) -> None:
+            pm = self._managers.get(id(conn))
+            if pm is not None:
+                conn.write(b"".join(pm.escape(data)))
+
+        return write
+
+    def on_data(self, conn: _Conn, data: bytes) -> None:
+        pm = self._managers.get(id(conn))
+        if pm is None:
+            return
+        payload = b"".join(pm.filter(data))
+        if conn is self.current and payload:
+            self.uart.receive(payload)
+
+    def on_disconnect(self, conn: _Conn) -> None:
+        self._managers.pop(id(conn), None)
+        super().on_disconnect(conn)
+
+    def on_baudrate(self, baud: int) -> None:
+        board = self.board_baud()
+        if baud != board:
+            self.log(f"rfc2217: host set {baud} baud, the board runs at {board}: mismatch")
+
+    def on_modem_lines(self, dtr: bool, rts: bool) -> None:
+        en_low = rts and not dtr
+        if en_low and not self._en_low:
+            self.log("rfc2217: EN held low (RTS asserted, DTR not): chip in reset")
+            self._en_low = True
+            self.on_reset(True)
+        elif not en_low and self._en_low:
+            self.log("rfc2217: EN released: chip boots")
+            self._en_low = False
+            self.on_reset(False)
+
+
+class PtyPort:
+    """A pseudo-terminal; the host opens the slave path. The slave stays open here so the port survives
+    hosts opening and closing it."""
+
+    def __init__(self, uart: Uart, log: Callable[[str], None]) -> None:
+        self.uart, self.log = uart, log
+        self.master = -1
+        self.slave = -1
+        self._pending = bytearray()
+
+    async def start(self) -> str:
+        self.master, self.slave = os.openpty()
+        tty.setraw(self.slave)
+        os.set_blocking(self.master, False)
+        loop = asyncio.get_running_loop()
+        loop.add_reader(self.master, self._readable)
+        self.uart.attach_host(self._write, busy=lambda: len(self._pending) > 64 * 1024)
+        self.uart.host_connected()
+        return os.ttyname(self.slave)
+
+    def _readable(self) -> None:
+        try:
+            data = os.read(self.master, 65536)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            return
+        if data:
+            self.uart.receive(data)
+
+    def _write(self, data: bytes) -> None:
+        self._pending += data
+        self._flush()
+
+    def _flush(self) -> None:
+        loop = asyncio.get_running_loop()
+        while self._pending:
+            try:
+                n = os.write(self.master, self._pending)
+            except BlockingIOError:
+                loop.add_writer(self.master, self._on_writable)
+                return
+            except OSError:
+                self._pending.clear()
+                return
+            del self._pending[:n]
+        loop.remove_writer(self.master)
+
+    def _on_writable(self) -> None:
+        self._flush()
+
+    async def close(self) -> None:
+        loop = asyncio.get_running_loop()
+        if self.master >= 0:
+            loop.remove_reader(self.master)
+            loop.remove_writer(self.master)
+            os.close(self.master)
+            os.close(self.slave)
+            self.master = self.slave = -1

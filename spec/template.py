@@ -4,7 +4,8 @@ A template is the text of a "Response:" literal block of chapter 3, one template
 The notation (documented in spec/TEMPLATES.md) is the guide's own, plus a few explicit marks for what the
 guide leaves to prose:
 
-- literal text, matched exactly; ``\\`` escapes any of ``\\ < > [ ] { } |``
+- literal text, matched exactly (a ``>`` outside a placeholder is the data prompt); ``\\`` escapes any
+  of ``\\ < > [ ] { } |``
 - ``<name>`` an unquoted value, ``<"name">`` a value in double quotes, typed by the command's ParamSpecs
 - ``[...]`` an optional part (nestable); a line that is one ``[...]`` group as a whole is an optional line
 - ``{a|b}`` alternatives within a line
@@ -293,7 +294,7 @@ class _Parser:
                 alts, pos = self._alternatives(line, number, pos)
                 nodes.append(alts)
                 buf_at = pos
-            elif ch in "]}>":
+            elif ch in "]}":
                 raise TemplateError(f"unbalanced {ch!r}", number, pos + 1, line)
             else:
                 if not buf:

@@ -137,3 +137,9 @@ def test_unknown_placeholder_is_an_error_in_strict_mode() -> None:
     assert (info.value.line, info.value.column) == (1, 15)
     loose = compile_template("+SYSTIMESTAMP:<Unix_timestamp>\nOK", specs, strict=False)
     assert loose.placeholders()[0].spec.type is ParamType.STR
+
+
+def test_prompt_line_is_literal() -> None:
+    # Data-sending commands show "OK", an empty line and the ">" prompt.
+    template = compile_template("OK\n\n>")
+    assert template.lines[-1].nodes == (Literal(">", 0),)

@@ -32,6 +32,8 @@ REASON_BEACON_TIMEOUT = 200
 REASON_HANDSHAKE_TIMEOUT = 15
 #: AT_EAP_CONN_FAILED (3.2.27's error code table).
 EAP_CONN_FAILED = 0x8003
+#: A kicked station's +STA_DISCONNECTED follows AT+CWQIF's OK by this long (the deauth is asynchronous).
+KICK_S = 0.01
 
 
 def has_station(mode: int) -> bool:
@@ -366,11 +368,11 @@ class WifiModel:
         if station.leave_after_s is not None:
             self.sched.at(now + station.leave_after_s, lambda t: self.station_leave(gen, station.mac))
 
-    def kick_stations(self, macs: list[str]) -> None:
+    def kick_stations(self, now: float, macs: list[str]) -> None:
         """Deauthenticate stations; their +STA_DISCONNECTED reports follow the command's OK."""
         gen = self._ap_gen
         for mac in macs:
-            self.sched.at(float("-inf"), lambda t, mac=mac: self.station_leave(gen, mac))
+            self.sched.at(now + KICK_S, lambda t, mac=mac: self.station_leave(gen, mac))
 
     def station_leave(self, gen: int | None, mac: str) -> bool:
         if gen is not None and gen != self._ap_gen:

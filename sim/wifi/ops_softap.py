@@ -83,7 +83,7 @@ def cwlif(m: WifiModel) -> Done:
     return Done(tuple(f"+CWLIF:{s.ip},{s.mac}" for s in m.ap_stations.values() if s.ip is not None))
 
 
-def cwqif(m: WifiModel, mac: str | None = None) -> Done:
+def cwqif(m: WifiModel, now: float, mac: str | None = None) -> Done:
     """Kick one station (by MAC) or all; each leaves with +STA_DISCONNECTED after OK."""
     if not softap_ready(m):
         return ERROR
@@ -97,7 +97,7 @@ def cwqif(m: WifiModel, mac: str | None = None) -> Done:
         if wanted not in m.ap_stations:
             return ERROR
         targets = [wanted]
-    m.kick_stations(targets)
+    m.kick_stations(now, targets)
     return OK
 
 

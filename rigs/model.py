@@ -163,7 +163,8 @@ class BoardConfig(StrictModel):
     log_port: str | None = None
     log_baud: Baud = 115200
     reset: ResetMethod = ResetMethod.AT
-    module: str = "ESP32-WROOM-32"
+    #: The module name as the "Bin version:<version>(<module_name>)" line of AT+GMR (3.1) gives it.
+    module: str = "WROOM-32"
     capabilities: frozenset[str] = frozenset()
     sim: SimOptions | None = None
     labgrid: LabgridOptions | None = None

@@ -28,7 +28,7 @@ class ScriptedBoard:
     """The AT responder: feed it the bytes a host sends, get back the bytes the board would say."""
 
     name: str = "fake"
-    module: str = "ESP32-WROOM-32"
+    module: str = "WROOM-32"
     access_points: Sequence[FakeAp] = ()
     echo: bool = True
     commands: list[str] = field(default_factory=list)

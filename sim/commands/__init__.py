@@ -10,8 +10,9 @@ import importlib
 
 COMMAND_MODULES: tuple[str, ...] = (
     "sim.commands.basic",
-    "sim.commands.system",
+    "sim.commands.sysmsg",
     "sim.commands.flashcmds",
+    "sim.commands.system",
     "sim.commands.wifi",
     "sim.commands.tcpip",
 )

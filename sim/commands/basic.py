@@ -261,7 +261,11 @@ async def uart_cur_set(ctx: CommandContext) -> None:
 async def uart_def_query(ctx: CommandContext) -> None:
     saved = ctx.board.nvs.namespace("basic").get("uart_def")
     d = ctx.board.profile.uart
-    cfg = UartConfig(*saved) if saved else UartConfig(d.baudrate, d.databits, d.stopbits, d.parity, d.flow_control)
+    cfg = (
+        UartConfig(*saved)
+        if saved
+        else UartConfig(d.baudrate, d.databits, d.stopbits, d.parity, d.flow_control)
+    )
     ctx.reply(_uart_line("UART_DEF", cfg, actual=False))
 
 

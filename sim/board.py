@@ -286,6 +286,8 @@ class Board:
         self._stop_everything()
         self.in_reset = False
         self.boot_count += 1
+        if self.faults is not None:
+            self.faults.on_boot()
         self.booted_at = time.monotonic()
         self.at = AtSettings()
         self.uart = self._boot_uart()

@@ -1,0 +1,223 @@
+"""The fault engine: rules that make a board deviate from the guide, to test the suite itself (sim/FAULTS.md).
+
+Rules act on output messages (each write of the firmware: an information line, a final result, a URC, the
+echo, ...), after AT+SYSMSGFILTER and before the UART, and on the command count. Deterministic: every
+random choice (a rule's ``probability``, which byte ``corrupt`` hits) comes from one ``random.Random(seed)``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import re
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from sim.at.parser import ParsedCommand
+from sim.output import Kind
+
+if TYPE_CHECKING:
+    from sim.board import Board
+
+
+class FaultFileError(Exception):
+    """The faults file is unusable; the message names the file, the field and what was expected."""
+
+
+class RuleKind(Enum):
+    REPLACE = "replace"
+    DROP = "drop"
+    INSERT_BEFORE = "insert_before"
+    INSERT_AFTER = "insert_after"
+    DELAY = "delay"
+    DUPLICATE = "duplicate"
+    CORRUPT = "corrupt"
+    DROP_URC = "drop_urc"
+    STALL = "stall"
+    REBOOT_AFTER = "reboot_after"
+    SLOW_UART = "slow_uart"
+
+
+_OUTPUT_KINDS = {
+    RuleKind.REPLACE,
+    RuleKind.DROP,
+    RuleKind.INSERT_BEFORE,
+    RuleKind.INSERT_AFTER,
+    RuleKind.DELAY,
+    RuleKind.DUPLICATE,
+    RuleKind.CORRUPT,
+    RuleKind.DROP_URC,
+    RuleKind.STALL,
+}
+
+
+class Rule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: RuleKind
+    match: str | None = None  # regex searched in the message text, CR LF stripped
+    command: str | None = None  # only in the response to this command (e.g. AT+GMR)
+    occurrence: int | None = Field(default=None, ge=1)  # only the Nth matching message
+    probability: float = Field(default=1.0, ge=0.0, le=1.0)
+    with_: list[str] | str | None = Field(default=None, alias="with")
+    seconds: float | None = Field(default=None, ge=0.0)
+    byte: int | None = Field(default=None, ge=0)
+    commands: int | None = Field(default=None, ge=1)  # reboot_after: the Nth command
+    factor: float | None = Field(default=None, gt=0.0, le=1.0)  # slow_uart
+
+    @model_validator(mode="after")
+    def _needs(self) -> Rule:
+        k = self.kind
+        if k in _OUTPUT_KINDS and k is not RuleKind.DROP_URC and self.match is None:
+            raise ValueError(f"{k.value} needs 'match' (a regular expression)")
+        if k in (RuleKind.REPLACE, RuleKind.INSERT_BEFORE, RuleKind.INSERT_AFTER) and self.with_ is None:
+            raise ValueError(f"{k.value} needs 'with' (a line or a list of lines)")
+        if k is RuleKind.DELAY and self.seconds is None:
+            raise ValueError("delay needs 'seconds'")
+        if k is RuleKind.REBOOT_AFTER and self.commands is None:
+            raise ValueError("reboot_after needs 'commands' (reboot on the Nth command)")
+        if k is RuleKind.SLOW_UART and self.factor is None:
+            raise ValueError("slow_uart needs 'factor' (0 < factor <= 1)")
+        if self.match is not None:
+            try:
+                re.compile(self.match)
+            except re.error as e:
+                raise ValueError(f"match {self.match!r} is not a regular expression: {e}") from e
+        return self
+
+    def lines(self) -> list[str]:
+        return [self.with_] if isinstance(self.with_, str) else list(self.with_ or [])
+
+
+class FaultFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    rules: list[Rule]
+
+
+class FaultEngine:
+    def __init__(self, rules: list[Rule], seed: int = 0) -> None:
+        self.rules = rules
+        self.rng = random.Random(seed)
+        self._patterns = [re.compile(r.match.encode()) if r.match else None for r in rules]
+        self._seen = [0] * len(rules)
+        self._release_at = 0.0
+        self.stalled = False
+        self.commands = 0
+        self.applied: list[str] = []
+
+    @property
+    def uart_slow_factor(self) -> float:
+        factor = 1.0
+        for r in self.rules:
+            if r.kind is RuleKind.SLOW_UART and r.factor is not None:
+                factor *= r.factor
+        return factor
+
+    # --- hooks called by the board -------------------------------------------------------------------
+
+    def on_command(self, board: Board, cmd: ParsedCommand) -> None:
+        self.commands += 1
+        for r in self.rules:
+            if r.kind is RuleKind.REBOOT_AFTER and self.commands == r.commands:
+                self._note(board, f"reboot on command #{self.commands} ({cmd.text})")
+                board.spawn_detached(board.reboot("fault: reboot_after"))
+
+    def on_boot(self) -> None:
+        self.stalled = False
+
+    def output(self, board: Board, data: bytes, kind: Kind, command: str | None) -> None:
+        if self.stalled:
+            return
+        text = data.strip(b"\r\n")
+        outs: list[bytes] = [data]
+        delay = 0.0
+        for i, r in enumerate(self.rules):
+            pat = self._patterns[i]
+            if r.kind not in _OUTPUT_KINDS:
+                continue
+            if r.kind is RuleKind.DROP_URC and kind is not Kind.URC:
+                continue
+            if r.command is not None and r.command != command:
+                continue
+            if pat is not None and not pat.search(text):
+                continue
+            self._seen[i] += 1
+            if r.occurrence is not None and self._seen[i] != r.occurrence:
+                continue
+            if r.probability < 1.0 and self.rng.random() >= r.probability:
+                continue
+            self._note(board, f"{r.kind.value} on {text[:60]!r}")
+            outs, delay = self._act(r, data, outs, delay)
+            break
+        self._send(board, outs, kind, delay)
+
+    # --- actions -----------------------------------------------------------------------------------------
+
+    def _act(self, r: Rule, data: bytes, outs: list[bytes], delay: float) -> tuple[list[bytes], float]:
+        k = r.kind
+        extra = [line.encode() + b"\r\n" for line in r.lines()]
+        if k in (RuleKind.DROP, RuleKind.DROP_URC):
+            return [], delay
+        if k is RuleKind.REPLACE:
+            lead = b"\r\n" if data.startswith(b"\r\n") else b""
+            return [lead + b"".join(extra)], delay
+        if k is RuleKind.INSERT_BEFORE:
+            return [*extra, data], delay
+        if k is RuleKind.INSERT_AFTER:
+            return [data, *extra], delay
+        if k is RuleKind.DUPLICATE:
+            return [data, data], delay
+        if k is RuleKind.DELAY:
+            return outs, delay + (r.seconds or 0.0)
+        if k is RuleKind.CORRUPT:
+            pos = r.byte if r.byte is not None else self.rng.randrange(len(data))
+            pos = min(pos, len(data) - 1)
+            buf = bytearray(data)
+            buf[pos] ^= 0x5A
+            return [bytes(buf)], delay
+        if k is RuleKind.STALL:
+            self.stalled = True
+            return outs, delay
+        return outs, delay
+
+    def _send(self, board: Board, outs: list[bytes], kind: Kind, delay: float) -> None:
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        at = max(now + delay, self._release_at)
+        if at <= now:
+            for o in outs:
+                board.raw_output(o, kind)
+            return
+        self._release_at = at
+        for o in outs:
+            loop.call_at(at, board.raw_output, o, kind)
+
+    def _note(self, board: Board, text: str) -> None:
+        self.applied.append(text)
+        board.log(f"fault: {text}")
+
+
+def parse_faults(data: Any, file: str, seed: int = 0) -> FaultEngine:
+    if not isinstance(data, dict):
+        raise FaultFileError(f"{file}: expected a mapping with a 'rules' list")
+    try:
+        model = FaultFile(**data)
+    except ValidationError as e:
+        err = e.errors()[0]
+        field = ".".join(str(p) for p in err["loc"]) or "rules"
+        raise FaultFileError(f"{file}: field {field}: {err['msg']}") from e
+    return FaultEngine(model.rules, seed)
+
+
+def load_faults(path: Path, seed: int = 0) -> FaultEngine:
+    if not path.is_file():
+        raise FaultFileError(f"{path}: faults file not found")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as e:
+        raise FaultFileError(f"{path}: not valid YAML: {e}") from e
+    return parse_faults(data, str(path), seed)

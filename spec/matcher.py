@@ -60,6 +60,13 @@ class _Failure:
     detail: str = field(compare=False)
     expected: str = field(compare=False)
     actual: str | None = field(compare=False)
+    # Other expectations that failed at the same place with the same rank ("expected 'OK'; or 'ERROR'").
+    others: list[str] = field(default_factory=list, compare=False)
+
+    @property
+    def message(self) -> str:
+        shown = [self.detail] + [o for o in self.others if o != self.detail][:3]
+        return "; or ".join(dict.fromkeys(shown))
 
 
 _RANK_STRUCTURE, _RANK_SHAPE, _RANK_VALUE = 0, 1, 2
@@ -73,6 +80,8 @@ class _Failures:
     def add(self, failure: _Failure) -> None:
         if self.best is None or failure > self.best:
             self.best = failure
+        elif failure == self.best and failure.rule == self.best.rule:
+            self.best.others.append(failure.detail)
 
 
 class _LineMatcher:
@@ -271,12 +280,16 @@ def _occurrences(text: str, needle: str, start: int) -> list[int]:
 
 class _ResponseMatcher:
     def __init__(
-        self, tlines: Sequence[TemplateLine], lines: Sequence[tuple[int, str]], options: MatchOptions
+        self,
+        tlines: Sequence[TemplateLine],
+        lines: Sequence[tuple[int, str]],
+        options: MatchOptions,
+        fails: _Failures,
     ):
         self.tlines = tlines
         self.lines = lines
         self.options = options
-        self.fails = _Failures()
+        self.fails = fails
         self.memo: dict[tuple[int, int], dict[int, tuple[LineMatch, ...]]] = {}
         self.line_memo: dict[tuple[int, int], LineMatch | None] = {}
         self.last_number = lines[-1][0] if lines else 0
@@ -381,24 +394,20 @@ def match(template: Template, lines: Sequence[str], options: MatchOptions | None
     numbered = [(n + 1, line) for n, line in enumerate(lines)]
     if options.blank_lines is BlankLines.IGNORE:
         numbered = [(n, line) for n, line in numbered if line != ""]
-    best: _Failure | None = None
+    fails = _Failures()  # shared by the alternatives: the error reports the one that got furthest
     for alt_index, tlines in enumerate(template.alternatives):
         if options.blank_lines is BlankLines.IGNORE:
             tlines = tuple(tl for tl in tlines if not tl.blank)
-        matcher = _ResponseMatcher(tlines, numbered, options)
-        matched = matcher.run()
+        matched = _ResponseMatcher(tlines, numbered, options, fails).run()
         if matched is not None:
             return Match(template, alt_index, matched)
-        failure = matcher.fails.best
-        if failure is not None and (best is None or failure > best):
-            best = failure
+    best = fails.best
     assert best is not None  # a failed match always records why
     note = (
         f" (none of the {len(template.alternatives)} alternatives matches)"
         if len(template.alternatives) > 1
         else ""
     )
-    return_error = MatchError(
-        best.rule, best.detail, best.line, best.column + 1, best.expected, best.actual, lines, note
+    raise MatchError(
+        best.rule, best.message, best.line, best.column + 1, best.expected, best.actual, lines, note
     )
-    raise return_error

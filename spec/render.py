@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from spec.params import ParamError, ParamSpec, ParamType, Value
+from spec.params import ParamError, ParamSpec, ParamType, Value, escape
 from spec.template import (
     Literal,
     Node,
@@ -37,6 +37,7 @@ def render(
     rows: Mapping[int, Sequence[Mapping[str, RenderValue]]] | None = None,
     alternative: int = 0,
     optional_literals: bool = False,
+    escaped: bool = False,
 ) -> list[str]:
     """Build the response lines the template describes for the given values.
 
@@ -48,6 +49,9 @@ def render(
     An optional part is rendered when every placeholder in it has a value; optional parts and lines made
     of literal text only are rendered when ``optional_literals`` is set. ``{a|b}`` renders the first option
     that can be rendered. Every rendered value is checked by its ParamSpec; raises :class:`RenderError`.
+
+    With ``escaped`` the text is in command syntax (3.1): quoted strings get ``\\``, ``\\,`` and ``\"``
+    escapes, so a command's syntax line (``AT+CWJAP=<"ssid">,<"pwd">``) renders into a command to send.
     """
     out: list[str] = []
     base = values or {}
@@ -59,7 +63,7 @@ def render(
         if given is None:
             try:
                 rendered = (
-                    [_render_line(tl, base, optional_literals)]
+                    [_render_line(tl, base, optional_literals, escaped)]
                     if _wanted(tl, base, optional_literals)
                     else []
                 )
@@ -71,7 +75,7 @@ def render(
             rendered = []
             for row in given:
                 try:
-                    rendered.append(_render_line(tl, {**base, **row}, optional_literals))
+                    rendered.append(_render_line(tl, {**base, **row}, optional_literals, escaped))
                 except _Missing as missing:
                     raise RenderError(f"line {tl.text!r}: a row has no value for <{missing.name}>") from None
         if len(rendered) < tl.min or (tl.max is not None and len(rendered) > tl.max):
@@ -96,7 +100,8 @@ def _wanted(tl: TemplateLine, values: Mapping[str, RenderValue], optional_litera
 class _Pool:
     """Values still available: a list is consumed one per occurrence, a single value is reused."""
 
-    def __init__(self, values: Mapping[str, RenderValue]) -> None:
+    def __init__(self, values: Mapping[str, RenderValue], escaped: bool) -> None:
+        self.escaped = escaped
         self.single: dict[str, Value] = {}
         self.lists: dict[str, list[Value]] = {}
         for name, value in values.items():
@@ -124,17 +129,23 @@ class _Pool:
 
 
 def render_line(
-    tl: TemplateLine, values: Mapping[str, RenderValue], *, optional_literals: bool = False
+    tl: TemplateLine,
+    values: Mapping[str, RenderValue],
+    *,
+    optional_literals: bool = False,
+    escaped: bool = False,
 ) -> str:
     """Render one template line (ignoring its repetition) with the rules of :func:`render`."""
     try:
-        return _render_line(tl, values, optional_literals)
+        return _render_line(tl, values, optional_literals, escaped)
     except _Missing as missing:
         raise RenderError(f"line {tl.text!r}: no value for <{missing.name}>") from None
 
 
-def _render_line(tl: TemplateLine, values: Mapping[str, RenderValue], optional_literals: bool) -> str:
-    return _render_nodes(tl.nodes, _Pool(values), optional_literals)
+def _render_line(
+    tl: TemplateLine, values: Mapping[str, RenderValue], optional_literals: bool, escaped: bool
+) -> str:
+    return _render_nodes(tl.nodes, _Pool(values, escaped), optional_literals)
 
 
 def _render_nodes(nodes: Sequence[Node], pool: _Pool, optional_literals: bool) -> str:
@@ -143,7 +154,7 @@ def _render_nodes(nodes: Sequence[Node], pool: _Pool, optional_literals: bool) -
         if isinstance(node, Literal):
             parts.append(node.text)
         elif isinstance(node, Placeholder):
-            parts.append(format_value(node.spec, pool.take(node.name)))
+            parts.append(format_value(node.spec, pool.take(node.name), escaped=pool.escaped))
         elif isinstance(node, Optional):
             if not placeholders(node.body) and not optional_literals:
                 continue
@@ -177,8 +188,11 @@ def _render_nodes(nodes: Sequence[Node], pool: _Pool, optional_literals: bool) -
     return "".join(parts)
 
 
-def format_value(spec: ParamSpec, value: Value) -> str:
-    """The wire text of ``value`` for ``spec`` (quotes included when quoted), checked by the spec."""
+def format_value(spec: ParamSpec, value: Value, *, escaped: bool = False) -> str:
+    """The wire text of ``value`` for ``spec`` (quotes included when quoted), checked by the spec.
+
+    ``escaped``: command syntax, where a quoted string's ``\\``, ``,`` and ``"`` are escaped (3.1).
+    """
     if isinstance(value, str) and spec.type not in (ParamType.STR, ParamType.BYTES):
         body = value  # already wire text
     elif spec.type is ParamType.HEX and isinstance(value, int):
@@ -187,9 +201,11 @@ def format_value(spec: ParamSpec, value: Value) -> str:
         body = f"{value:.{spec.decimals}f}" if spec.decimals is not None else _plain_float(float(value))
     else:
         body = str(value)
+        if escaped and spec.quoted:
+            body = escape(body)
     text = f'"{body}"' if spec.quoted else body
     try:
-        spec.validate(text)
+        spec.validate(text, escaped=escaped and spec.quoted)
     except ParamError as err:
         raise RenderError(f"cannot render {value!r} as {spec.placeholder}: {err}") from None
     return text

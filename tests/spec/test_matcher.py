@@ -237,3 +237,10 @@ def test_missing_literal_after_free_text_is_located() -> None:
     error = pytest.raises(MatchError, match, template, ["Bin version:2.1.0"]).value
     assert (error.line, error.column, error.rule) == (1, 18, "truncated line")
     assert "'('" in error.detail
+
+
+def test_error_lists_every_expectation_at_the_failing_place() -> None:
+    template = compile_alternatives(["OK", "ERROR"])
+    error = pytest.raises(MatchError, match, template, ["FAIL"]).value
+    assert (error.line, error.column, error.rule) == (1, 1, "literal mismatch")
+    assert error.detail == "expected 'OK', got 'FA'; or expected 'ERROR', got 'FAIL'"

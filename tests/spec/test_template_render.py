@@ -5,10 +5,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_matcher_guide import GUIDE
 
-from spec.matcher import MatchError, match
+from spec.matcher import MatchError, MatchOptions, match
 from spec.params import ParamSpec, ParamType, Value
 from spec.render import RenderError, format_value, render, render_line
-from spec.template import Template, compile_template, placeholders
+from spec.template import (
+    Alternatives,
+    Node,
+    Optional,
+    Placeholder,
+    Repeat,
+    Template,
+    compile_template,
+    placeholders,
+)
 
 # Printable ASCII, commas and double quotes included: the awkward characters of quoted strings.
 _TEXT = st.characters(min_codepoint=0x20, max_codepoint=0x7E)
@@ -54,10 +63,28 @@ def responses(draw: st.DrawFn, template: Template) -> list[str]:
         count = draw(st.integers(tl.min, upper))
         names = {p.name for p in placeholders(tl.nodes)}
         rows[tl.index] = [{n: draw(values_for(specs[n])) for n in names} for _ in range(count)]
-    for p in template.placeholders():  # inline [...] repetitions take a list of values
-        if sum(q.name == p.name for q in template.placeholders()) > 1 and p.name.startswith("data length"):
-            values[p.name] = draw(st.lists(values_for(p.spec), min_size=1, max_size=5))
+    for name in _repeated_names(template):  # inline [...] repetitions take a list of values
+        values[name] = draw(st.lists(values_for(specs[name]), min_size=1, max_size=5))
     return render(template, values, rows=rows)
+
+
+def _repeated_names(template: Template) -> set[str]:
+    """Names of placeholders inside inline ``[...][group]`` repetitions."""
+    found: set[str] = set()
+
+    def walk(nodes: tuple[Node, ...], inside: bool) -> None:
+        for node in nodes:
+            if isinstance(node, Placeholder) and inside:
+                found.add(node.name)
+            elif isinstance(node, Repeat | Optional):
+                walk(node.body, inside or isinstance(node, Repeat))
+            elif isinstance(node, Alternatives):
+                for option in node.options:
+                    walk(option, inside)
+
+    for tl in template.lines:
+        walk(tl.nodes, False)
+    return found
 
 
 @pytest.mark.parametrize("command", sorted(GUIDE))
@@ -104,6 +131,18 @@ def test_render_inline_repetition_consumes_a_list() -> None:
     template = GUIDE["AT+CIPRECVLEN?"].compile()
     assert render(template, {"data length of link": [0, 5, 100]}) == ["+CIPRECVLEN:0,5,100", "", "OK"]
     assert render(template, {"data length of link": 7}) == ["+CIPRECVLEN:7", "", "OK"]
+
+
+def test_render_command_syntax_escapes_strings() -> None:
+    # 3.1: in a command, "\\", "," and '"' inside a quoted string are escaped.
+    specs = {
+        "ssid": ParamSpec(name="ssid", type=ParamType.STR, quoted=True),
+        "pwd": ParamSpec(name="pwd", type=ParamType.STR, quoted=True),
+    }
+    syntax = compile_template('AT+CWJAP=<"ssid">,<"pwd">', specs)
+    (line,) = render(syntax, {"ssid": 'a,"b"', "pwd": "c\\d"}, escaped=True)
+    assert line == r'AT+CWJAP="a\,\"b\"","c\\d"'
+    assert match(syntax, [line], MatchOptions(escaped=True)).values == {"ssid": 'a,"b"', "pwd": "c\\d"}
 
 
 def test_render_optional_literal_lines_only_on_request() -> None:

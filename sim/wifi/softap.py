@@ -93,7 +93,8 @@ def check_pool(ap: Ipv4Config, start: ipaddress.IPv4Address, end: ipaddress.IPv4
     mask = int(ap.netmask)
     subnet = int(ap.ip) & mask
     if (int(start) & mask) != subnet or (int(end) & mask) != subnet:
-        return f"the range must lie in the soft-AP's subnet {ipaddress.IPv4Network((subnet, mask))}"
+        network = ipaddress.IPv4Network((subnet, bin(mask).count("1")))
+        return f"the range must lie in the soft-AP's subnet {network}"
     if int(end) < int(start):
         return "the end IP is below the start IP"
     if int(start) <= int(ap.ip) <= int(end):

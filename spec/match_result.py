@@ -134,3 +134,9 @@ class MatchError(AssertionError):
             f"            {' ' * caret_at}^"
         )
         super().__init__(text)
+        self._note = note
+
+    def __reduce__(self) -> tuple[type[MatchError], tuple[object, ...]]:
+        # Keep the fields through pickling (xdist workers, multiprocessing).
+        fields = (self.rule, self.detail, self.line, self.column, self.expected, self.actual, self.response)
+        return (type(self), (*fields, self._note))

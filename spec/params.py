@@ -67,6 +67,10 @@ class ParamError(ValueError):
         self.offset = offset
         super().__init__(f"<{param}> = {text!r}: {rule}: {detail}")
 
+    def __reduce__(self) -> tuple[type[ParamError], tuple[str, str, str, str, int]]:
+        # Keep the fields through pickling (xdist workers, multiprocessing).
+        return (type(self), (self.param, self.text, self.rule, self.detail, self.offset))
+
 
 @dataclass(frozen=True)
 class ValidationResult:

@@ -59,6 +59,10 @@ class TemplateError(ValueError):
             f"template line {line}, column {column}: {message}\n  {text}\n  {' ' * (column - 1)}^"
         )
 
+    def __reduce__(self) -> tuple[type[TemplateError], tuple[str, int, int, str]]:
+        # Keep the fields through pickling (xdist workers, multiprocessing).
+        return (type(self), (self.message, self.line, self.column, self.text))
+
 
 @dataclass(frozen=True)
 class Literal:

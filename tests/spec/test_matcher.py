@@ -3,12 +3,14 @@
 Columns are 1-based; the caret line of the message sits under that column of the actual line.
 """
 
+import pickle
+
 import pytest
 from test_matcher_guide import CIPSTA_LINES, CWJAP_LINE, CWLAP_LINE, GUIDE
 
 from spec.matcher import BlankLines, MatchError, MatchOptions, match
-from spec.params import ParamSpec, ParamType
-from spec.template import compile_alternatives, compile_template
+from spec.params import ParamError, ParamSpec, ParamType
+from spec.template import TemplateError, compile_alternatives, compile_template
 
 
 def _reject(command: str, lines: list[str], options: MatchOptions | None = None) -> MatchError:
@@ -244,3 +246,16 @@ def test_error_lists_every_expectation_at_the_failing_place() -> None:
     error = pytest.raises(MatchError, match, template, ["FAIL"]).value
     assert (error.line, error.column, error.rule) == (1, 1, "literal mismatch")
     assert error.detail == "expected 'OK', got 'FA'; or expected 'ERROR', got 'FAIL'"
+
+
+def test_errors_survive_pickling() -> None:
+    # xdist workers and multiprocessing pickle exceptions; the fields must come through.
+    error = _reject("AT+CWMODE?", ["+CWMODE:4", "", "OK"])
+    copy = pickle.loads(pickle.dumps(error))
+    assert (str(copy), copy.line, copy.column, copy.rule) == (str(error), 1, 9, "not in enum")
+    with pytest.raises(TemplateError) as info:
+        compile_template("+X:<a", strict=False)
+    assert str(pickle.loads(pickle.dumps(info.value))) == str(info.value)
+    with pytest.raises(ParamError) as bad:
+        ParamSpec(name="n", range=[0, 1]).validate("2")
+    assert pickle.loads(pickle.dumps(bad.value)).rule == "out of range"

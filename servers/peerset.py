@@ -1,0 +1,114 @@
+"""Every peer a conformance run may need, built from one place.
+
+The fixtures start these one at a time, on demand; :class:`PeerSet` starts them all (the
+self-test that two sets run side by side, and ``python -m servers all``). Names are the
+fixture names without their ``esp_`` prefix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Self
+
+from servers.base import DEFAULT_HOST, Peer
+from servers.behaviours import Echo, Sink
+from servers.dns import DnsServer
+from servers.http import HttpServer
+from servers.mqtt import MqttBroker
+from servers.ota import OtaServer
+from servers.pki import EspPki
+from servers.sntp import SntpServer
+from servers.tcp import TcpServer
+from servers.udp import UdpMode, UdpPeer
+from servers.ws import WsServer
+
+#: The clock the SNTP peer serves by default: 2024-01-01T00:00:00Z, far from the host's clock so a
+#: board that shows host time instead of SNTP time is caught.
+SNTP_EPOCH = 1_704_067_200.0
+OTA_TOKEN = "esp-at-conformance-ota-token"
+
+
+@dataclass(frozen=True)
+class PeerContext:
+    """What every peer is built from: where to bind, the PKI, a work directory, the rig's names."""
+
+    workdir: Path
+    pki: EspPki
+    host: str = DEFAULT_HOST
+    dns_names: Mapping[str, list[str]] = field(default_factory=dict)
+    sntp_epoch: float = SNTP_EPOCH
+    ota_token: str = OTA_TOKEN
+
+
+def _mqtt(c: PeerContext) -> Peer:
+    return MqttBroker(c.workdir / "mqtt", c.pki, c.host)
+
+
+FACTORIES: dict[str, Callable[[PeerContext], Peer]] = {
+    "tcp_echo": lambda c: TcpServer(Echo(), c.host),
+    "tcp_sink": lambda c: TcpServer(Sink(), c.host),
+    "udp_peer": lambda c: UdpPeer(UdpMode.ECHO, c.host),
+    "ssl_echo": lambda c: TcpServer(Echo(), c.host, ssl_context=c.pki.server_context()),
+    "ssl_mtls_echo": lambda c: TcpServer(
+        Echo(), c.host, ssl_context=c.pki.server_context(require_client_cert=True)
+    ),
+    "mqtt_broker": _mqtt,
+    "http_server": lambda c: HttpServer(c.host),
+    "https_server": lambda c: HttpServer(c.host, ssl_context=c.pki.server_context()),
+    "https_mtls_server": lambda c: HttpServer(
+        c.host, ssl_context=c.pki.server_context(require_client_cert=True)
+    ),
+    "ws_server": lambda c: WsServer(c.host),
+    "wss_server": lambda c: WsServer(c.host, ssl_context=c.pki.server_context()),
+    "wss_mtls_server": lambda c: WsServer(c.host, ssl_context=c.pki.server_context(require_client_cert=True)),
+    "sntp_server": lambda c: SntpServer(c.host, epoch=c.sntp_epoch),
+    "dns_server": lambda c: DnsServer(c.dns_names, c.host),
+    "ota_server": lambda c: OtaServer(c.ota_token, c.host),
+}
+
+
+def build(name: str, context: PeerContext) -> Peer:
+    """The (not yet started) peer called ``name``; KeyError lists the known names."""
+    try:
+        factory = FACTORIES[name]
+    except KeyError:
+        raise KeyError(f"no peer called {name!r}; known: {', '.join(FACTORIES)}") from None
+    return factory(context)
+
+
+class PeerSet:
+    """All peers of :data:`FACTORIES`, started together (stopped together, in reverse)."""
+
+    def __init__(self, context: PeerContext, names: list[str] | None = None) -> None:
+        self.context = context
+        self.peers: dict[str, Peer] = {n: build(n, context) for n in (names or list(FACTORIES))}
+        self._started: list[Peer] = []
+
+    def start(self) -> Self:
+        try:
+            for peer in self.peers.values():
+                peer.start()
+                self._started.append(peer)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        while self._started:
+            self._started.pop().stop()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def __getitem__(self, name: str) -> Peer:
+        return self.peers[name]
+
+    def ports(self) -> list[tuple[str, str, int]]:
+        """(peer, endpoint, port) for every bound endpoint."""
+        return [(n, e.name, e.port) for n, p in self.peers.items() for e in p.endpoints.values()]

@@ -238,16 +238,16 @@ class _LineMatcher:
                     return {}
             else:
                 ends = list(range(pos, len(text) + 1))
-        # Only the natural reading's failure is reported (up to the first closing quote, or the first comma
-        # for an unquoted string): an over-long candidate failing its length check says nothing useful.
-        comma = text.find(",", pos)
-        natural = (
-            ends[0]
-            if spec.quoted
-            else ends[-1]
-            if spec.type in _MUNCH
-            else (comma if comma >= 0 else len(text))
-        )
+        # Only the natural reading's failure is reported (up to the first closing quote, the first place
+        # the next literal fits, or else the first comma): an over-long candidate failing its length
+        # check says nothing useful.
+        if spec.quoted or follow:
+            natural = ends[0]
+        elif spec.type in _MUNCH:
+            natural = ends[-1]
+        else:
+            comma = text.find(",", pos)
+            natural = comma if comma >= 0 else len(text)
         result: dict[int, tuple[Capture, ...]] = {}
         for end in ends:  # shortest first: a string ends at its first closing quote if that parse works
             try:

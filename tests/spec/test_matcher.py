@@ -259,3 +259,13 @@ def test_errors_survive_pickling() -> None:
     with pytest.raises(ParamError) as bad:
         ParamSpec(name="n", range=[0, 1]).validate("2")
     assert pickle.loads(pickle.dumps(bad.value)).rule == "out of range"
+
+
+def test_unquoted_string_checked_where_the_next_literal_starts() -> None:
+    specs = {
+        "v": ParamSpec(name="v", type=ParamType.STR, max_len=5),
+        "m": ParamSpec(name="m", type=ParamType.STR),
+    }
+    template = compile_template("Bin version:<v>(<m>)", specs)
+    error = pytest.raises(MatchError, match, template, ["Bin version:v5.0.0.0(ESP32C5-4MB)"]).value
+    assert (error.column, error.rule) == (18, "too long")  # the sixth byte of the version

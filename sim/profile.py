@@ -84,7 +84,12 @@ class Profile(_Model):
     def gmr_lines(self) -> list[str]:
         """The four information lines of AT+GMR (3.1.3)."""
         g = self.gmr
-        return [g.at_version_info, g.sdk_version_info, g.compile_time, f"Bin version:{g.bin_version}({self.module_name})"]
+        return [
+            g.at_version_info,
+            g.sdk_version_info,
+            g.compile_time,
+            f"Bin version:{g.bin_version}({self.module_name})",
+        ]
 
 
 def load_profile(name_or_path: str = DEFAULT_PROFILE) -> Profile:

@@ -116,7 +116,11 @@ class Args:
             raise AtError(errors.para_type(i), f"parameter {i}: expected a quoted string, got {tok.value!r}")
         size = len(encode_arg(tok.value))
         if (max_len is not None and size > max_len) or size < min_len:
-            raise AtError(errors.para_length(i), f"parameter {i}: length {size} outside [{min_len},{max_len}]")
+            raise AtError(
+                errors.para_length(i), f"parameter {i}: length {size} outside [{min_len},{max_len}]"
+            )
         if choices is not None and tok.value not in choices:
-            raise AtError(errors.para_invalid(i), f"parameter {i}: {tok.value!r} not one of {sorted(choices)}")
+            raise AtError(
+                errors.para_invalid(i), f"parameter {i}: {tok.value!r} not one of {sorted(choices)}"
+            )
         return tok.value

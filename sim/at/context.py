@@ -67,7 +67,9 @@ class CommandContext:
 
     # --- data mode ---------------------------------------------------------------------------------
 
-    async def prompt_and_read(self, n: int, *, prompt: bytes = b"\r\n>", timeout: float | None = None) -> bytes | None:
+    async def prompt_and_read(
+        self, n: int, *, prompt: bytes = b"\r\n>", timeout: float | None = None
+    ) -> bytes | None:
         """Send the ``>`` prompt and take exactly n bytes from the AT port, unescaped and unframed.
 
         Returns None if ``timeout`` seconds pass first (the bytes received so far are discarded).

@@ -194,9 +194,9 @@ async def sleep_set(ctx: CommandContext) -> None:
     ctx.args.count(1)
     mode = ctx.args.int(0, 0, 3)
     wifi_mode = ctx.board.wifi_mode
-    # 3.1.12: modem-sleep (1, 3) only with station-only or null Wi-Fi mode; light-sleep (2) not with a soft-AP.
+    # 3.1.12: modem-sleep (1, 3) only in station or null Wi-Fi mode; light-sleep (2) not with a soft-AP.
     if mode in (1, 3) and wifi_mode not in (0, 1):
-        raise ctx.fail(errors.exec_fail(), f"sleep mode {mode} needs station mode, Wi-Fi mode is {wifi_mode}")
+        raise ctx.fail(errors.exec_fail(), f"sleep mode {mode} needs station mode, not {wifi_mode}")
     if mode == 2 and wifi_mode in (2, 3):
         raise ctx.fail(errors.exec_fail(), "light-sleep is not allowed with the soft-AP running")
     ctx.board.runtime(BasicRuntime).sleep = mode

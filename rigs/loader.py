@@ -94,7 +94,11 @@ class _UniqueKeyLoader(yaml.SafeLoader):
 
 def _describe(err: Any) -> str:
     loc = tuple(err["loc"])
-    where = (err.get("ctx") or {}).get("at") or _loc_text(loc)
+    where = _loc_text(loc)
+    at = (err.get("ctx") or {}).get("at")
+    if at:
+        # A model-level check names the field it is about, relative to the model's own location.
+        where = at if not loc else f"{where}.{at}"
     kind = err["type"]
     if kind == "extra_forbidden":
         known = _keys_at(loc[:-1])

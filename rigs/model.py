@@ -49,6 +49,8 @@ KNOWN_CAPABILITIES: frozenset[str] = frozenset(
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,31}$")
 _MAC = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+#: AT+CWLAP <ecn> values that use a WPA-family pre-shared key (3.2).
+_PSK_ECNS = frozenset({2, 3, 4, 6, 7, 8, 11, 12})
 
 
 def _int_in(lo: int, hi: int) -> Any:
@@ -256,6 +258,20 @@ class AccessPoint(StrictModel):
         if value is not None and not _MAC.match(value):
             raise PydanticCustomError("mac", 'expected a MAC address like "24:0a:c4:00:01:10" (lower case)')
         return value
+
+    @model_validator(mode="after")
+    def _literal_password_length(self) -> AccessPoint:
+        # 3.2 AT+CWJAP: <"pwd"> at most 63 bytes; WPA-family pre-shared keys (AT+CWSAP: 8 ~ 63 bytes) need 8.
+        if self.password is not None:
+            size = len(self.password.encode("utf-8"))
+            lo = 8 if self.ecn in _PSK_ECNS else 0
+            if not lo <= size <= 63:
+                raise PydanticCustomError(
+                    "password",
+                    "expected a password of {lo}..63 bytes for ecn {ecn}, got {size} bytes",
+                    {"lo": lo, "ecn": self.ecn, "size": size, "at": "password"},
+                )
+        return self
 
     @model_validator(mode="after")
     def _one_password_source(self) -> AccessPoint:

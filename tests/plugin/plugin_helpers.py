@@ -31,7 +31,7 @@ def fake_sim_rig(pytester: pytest.Pytester, name: str = "simfake.yaml") -> Path:
         "boards:\n"
         f"  - {{id: sim, kind: sim, capabilities: [wifi-sta], sim: {{command: {command}}}}}\n"
         "network:\n"
-        "  access_points: [{ssid: esp-at-lab, password: pw}]\n"
+        "  access_points: [{ssid: esp-at-lab, password: lab-pass-1}]\n"
     )
     return path
 

@@ -87,7 +87,7 @@ def test_esp_rig_exposes_known_values(pytester: pytest.Pytester) -> None:
     rig = pytester.path / "r.yaml"
     rig.write_text(
         "boards:\n  - {id: a, kind: sim}\n"
-        "network:\n  host_address: 127.0.0.2\n  access_points: [{ssid: lab, password: pw}]\n"
+        "network:\n  host_address: 127.0.0.2\n  access_points: [{ssid: lab, password: lab-pass-1}]\n"
         "targets:\n  timeouts: {join: 42}\n"
     )
     pytester.makepyfile(
@@ -96,7 +96,7 @@ def test_esp_rig_exposes_known_values(pytester: pytest.Pytester) -> None:
             assert esp_rig.name == "r.yaml"
             assert str(esp_rig.network.host_address) == "127.0.0.2"
             assert esp_rig.targets.timeouts.join == 42.0
-            assert (esp_ap.ssid, esp_ap.password) == ("lab", "pw")
+            assert (esp_ap.ssid, esp_ap.password) == ("lab", "lab-pass-1")
         """
     )
     run(pytester, rig).assert_outcomes(passed=1)

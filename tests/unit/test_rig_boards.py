@@ -32,7 +32,7 @@ def fake_rig(*fake_args: str, ready_timeout: float = 20.0) -> Rig:
         "network:\n"
         "  host_address: 127.0.0.1\n"
         "  access_points:\n"
-        "    - {ssid: esp-at-lab, password: pw, ecn: 3, channel: 6, rssi: -45, bssid: '24:0a:c4:00:01:10'}\n"
+        "    - {ssid: esp-at-lab, password: lab-pass-1, ecn: 3, channel: 6, rssi: -45, bssid: '24:0a:c4:00:01:10'}\n"
     )
     return parse_rig(text, "fake.yaml")
 

@@ -104,7 +104,7 @@ def test_labgrid_board_is_modelled() -> None:
 def test_literal_password_refused_with_real_boards() -> None:
     text = (
         "boards:\n  - {id: a, kind: serial, port: /dev/ttyUSB0}\n"
-        "network:\n  access_points: [{ssid: lab, password: hunter2}]\n"
+        "network:\n  access_points: [{ssid: lab, password: hunter2hunter2}]\n"
     )
     (msg,) = problems(text)
     assert msg.startswith("network.access_points[0].password: access point 'lab' has a literal 'password'")
@@ -112,8 +112,8 @@ def test_literal_password_refused_with_real_boards() -> None:
 
 
 def test_literal_password_allowed_on_sim_rig() -> None:
-    rig = parse_rig(SIM_BOARD + "network:\n  access_points: [{ssid: lab, password: p}]\n", "r.yaml")
-    assert rig.ap().resolve_password() == "p"
+    rig = parse_rig(SIM_BOARD + "network:\n  access_points: [{ssid: lab, password: p4ssword}]\n", "r.yaml")
+    assert rig.ap().resolve_password() == "p4ssword"
 
 
 def test_encrypted_ap_needs_a_password_source() -> None:
@@ -128,9 +128,23 @@ def test_open_ap_needs_no_password() -> None:
 
 def test_ecn_range_follows_cwlap() -> None:
     # 3.2 AT+CWLAP: <ecn> runs from 0 (OPEN) to 12 (WPA3_EXT_PSK_MIXED_MODE).
-    parse_rig(SIM_BOARD + "network:\n  access_points: [{ssid: l, ecn: 12, password: p}]\n", "r.yaml")
-    (msg,) = problems(SIM_BOARD + "network:\n  access_points: [{ssid: l, ecn: 13, password: p}]\n")
+    parse_rig(SIM_BOARD + "network:\n  access_points: [{ssid: l, ecn: 12, password: p4ssword}]\n", "r.yaml")
+    (msg,) = problems(SIM_BOARD + "network:\n  access_points: [{ssid: l, ecn: 13, password: p4ssword}]\n")
     assert msg == "network.access_points[0].ecn: expected an integer in 0..12, got 13"
+
+
+def test_literal_password_length_follows_the_guide() -> None:
+    # 3.2: AT+CWJAP takes at most 63 bytes; a WPA2_PSK key (AT+CWSAP) needs 8 ~ 63 bytes.
+    (msg,) = problems(SIM_BOARD + "network:\n  access_points: [{ssid: l, ecn: 3, password: short}]\n")
+    assert (
+        msg == "network.access_points[0].password: expected a password of 8..63 bytes for ecn 3, got 5 bytes"
+    )
+    (msg,) = problems(SIM_BOARD + f"network:\n  access_points: [{{ssid: l, ecn: 3, password: {'x' * 64}}}]\n")
+    assert msg.endswith("got 64 bytes")
+    rig = parse_rig(
+        SIM_BOARD + "network:\n  access_points: [{ssid: l, ecn: 3, password: '12345678'}]\n", "r.yaml"
+    )
+    assert rig.ap().resolve_password() == "12345678"
 
 
 def test_password_env_resolved_at_use_time(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -211,15 +211,20 @@ class ParamSpec(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _int_enum_keys(cls, data: Any) -> Any:
-        # YAML and JSON may hand enum keys over as strings ("0": ...); int-like parameters want ints.
+        # YAML and JSON may hand enum keys over as strings ("0": ...) where int-like parameters want ints,
+        # and YAML reads the keys 1 or true of a string parameter as an int or a bool.
         if isinstance(data, dict) and isinstance(data.get("enum"), dict):
-            if str(data.get("type", "int")) in ("int", "hex", "bool"):
-                enum = {}
-                for key, label in data["enum"].items():
-                    if isinstance(key, str) and re.fullmatch(_INT, key.strip()):
-                        key = int(key)
-                    enum[key] = label
-                data = {**data, "enum": enum}
+            int_like = str(data.get("type", "int")) in ("int", "hex", "bool")
+            enum: dict[Any, Any] = {}
+            for key, label in data["enum"].items():
+                if int_like and isinstance(key, str) and re.fullmatch(_INT, key.strip()):
+                    key = int(key)
+                elif not int_like and isinstance(key, bool):
+                    key = "true" if key else "false"
+                elif not int_like and isinstance(key, int | float):
+                    key = str(key)
+                enum[key] = label
+            data = {**data, "enum": enum}
         return data
 
     @field_validator("range", mode="before")

@@ -118,3 +118,14 @@ def test_string_enum_keys_from_yaml_become_ints() -> None:
 def test_inconsistent_specs_are_refused(data: dict[str, object]) -> None:
     with pytest.raises(ValueError, match="mode|ssid|colour|min > max"):
         ParamSpec.model_validate(data)
+
+
+def test_yaml_keys_of_a_string_enum_stay_strings() -> None:
+    # AT+CIPDINFO? answers +CIPDINFO:true or false; YAML would read those keys as booleans.
+    spec = ParamSpec.model_validate(
+        yaml.safe_load("{name: mode, type: str, enum: {true: shown, false: hidden, 1: x}}")
+    )
+    assert spec.enum == {"true": "shown", "false": "hidden", "1": "x"}
+    assert spec.validate("true").label == "shown"
+    numeric = ParamSpec.model_validate(yaml.safe_load("{name: v, type: str, quoted: true, enum: {1: one}}"))
+    assert numeric.validate('"1"').label == "one"

@@ -1,0 +1,124 @@
+"""Event-driven reading of a pyserial-like port on a thread of its own.
+
+The thread blocks in ``select`` on the port's file descriptor and on a wake-up pipe, so it reacts to the
+first byte at once and stops at once when asked: no polling sleeps, no read timeouts to wait out. Ports
+without a file descriptor (``loop://``, test doubles) fall back to ``read(in_waiting or 1)`` with the
+port's own timeout.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, Protocol
+
+__all__ = ["PortLike", "PortReader"]
+
+_READ_SIZE = 1 << 16
+
+
+class PortLike(Protocol):
+    """What the session needs from a port: the subset of ``serial.Serial`` it uses."""
+
+    timeout: float | None
+
+    def read(self, size: int = 1) -> bytes: ...
+    def write(self, data: bytes) -> int | None: ...
+    @property
+    def in_waiting(self) -> int: ...
+    def close(self) -> None: ...
+
+
+def _fd_of(port: Any) -> int | None:
+    try:
+        fd = port.fileno()
+    except Exception:  # noqa: BLE001 - not every port type has one; that only selects the fallback
+        return None
+    return fd if isinstance(fd, int) and fd >= 0 else None
+
+
+class PortReader:
+    """Reads ``port`` until stopped, handing each chunk with its arrival time to ``on_chunk``.
+
+    ``on_close`` is called once if the port reports end of file or an error (the board went away).
+    """
+
+    def __init__(
+        self,
+        port: Any,
+        on_chunk: Callable[[bytes, float], None],
+        *,
+        name: str,
+        on_close: Callable[[str], None] | None = None,
+    ) -> None:
+        self._port = port
+        self._on_chunk = on_chunk
+        self._on_close = on_close
+        self._fd = _fd_of(port)
+        self._stop = threading.Event()
+        self._wake_r, self._wake_w = os.pipe()
+        self._thread = threading.Thread(target=self._run, name=f"at-reader-{name}", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 2.0) -> None:
+        self._stop.set()
+        try:
+            os.write(self._wake_w, b"x")
+        except OSError:
+            pass
+        if self._thread.is_alive() and threading.current_thread() is not self._thread:
+            self._thread.join(timeout)
+        for fd in (self._wake_r, self._wake_w):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def _run(self) -> None:
+        reason = "stopped"
+        try:
+            reason = self._run_fd() if self._fd is not None else self._run_fallback()
+        except Exception as exc:  # noqa: BLE001 - a dying reader must say why, not vanish
+            reason = f"reader error: {exc!r}"
+        if not self._stop.is_set() and self._on_close is not None:
+            self._on_close(reason)
+
+    def _run_fd(self) -> str:
+        fd = self._fd
+        assert fd is not None
+        watch = [fd, self._wake_r]
+        while not self._stop.is_set():
+            ready, _, _ = select.select(watch, [], [])
+            if self._stop.is_set():
+                break
+            if fd not in ready:
+                continue
+            try:
+                data = os.read(fd, _READ_SIZE)
+            except BlockingIOError:
+                continue
+            except OSError as exc:  # a pty whose other side closed reads EIO
+                return f"port closed: {exc}"
+            if not data:
+                return "port closed: end of file"
+            self._on_chunk(data, time.monotonic())
+        return "stopped"
+
+    def _run_fallback(self) -> str:
+        port = self._port
+        if getattr(port, "timeout", None) is None:
+            port.timeout = 0.05  # lets the thread notice stop(); bytes still return at once
+        while not self._stop.is_set():
+            data = port.read(port.in_waiting or 1)
+            if data:
+                self._on_chunk(data, time.monotonic())
+        return "stopped"

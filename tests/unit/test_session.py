@@ -1,0 +1,294 @@
+"""AtSession against a scripted fake board (tests/fakes/echo_board.py) over a pty and over socket://.
+
+Response shapes come from the guide: 3.17 (final results, reports), 3.3.x AT+CIPSEND (``>``, ``Recv <n>
+bytes``, ``SEND OK``), 3.3.7 (``+++`` guard times, one second before the next command).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import time
+import tty
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import serial
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fakes"))
+
+from echo_board import FakeBoard  # noqa: E402
+
+from rigs.at.errors import (  # noqa: E402
+    AtError,
+    BoardRebooted,
+    BoardSilent,
+    CommandFailed,
+    ProtocolViolation,
+    ResponseTimeout,
+    UrcTimeout,
+)
+from rigs.at.events import Ipd, Ready, Unsolicited, Urc  # noqa: E402
+from rigs.at.session import AtSession  # noqa: E402
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.005)
+
+
+@pytest.fixture(params=["pty", "tcp"])
+def board(request: pytest.FixtureRequest) -> Iterator[FakeBoard]:
+    b = FakeBoard.pty() if request.param == "pty" else FakeBoard.tcp()
+    yield b
+    b.close()
+
+
+@pytest.fixture
+def dut(board: FakeBoard) -> Iterator[AtSession]:
+    s = AtSession.open(board.url, name="dut")
+    yield s
+    s.close()
+
+
+# --- commands ---
+
+
+def test_cmd_ok(dut: AtSession) -> None:
+    r = dut.cmd("AT")
+    assert (r.echo, r.lines, r.final, r.ok, r.prompt) == ("AT", [""], "OK", True, False)
+    assert r.text == "\r\nOK\r\n"
+    assert r.raw == b"AT\r\n\r\nOK\r\n"
+    assert r.started <= r.ended
+    assert r.assert_ok() is r
+
+
+def test_cmd_error(dut: AtSession) -> None:
+    r = dut.cmd("AT+NOSUCH")
+    assert (r.final, r.ok) == ("ERROR", False)
+    with pytest.raises(CommandFailed, match="AT\\+NOSUCH.*ERROR"):
+        r.assert_ok()
+
+
+def test_info_lines_and_err_code(board: FakeBoard, dut: AtSession) -> None:
+    board.script["AT+CIPSTA?"] = b'+CIPSTA:ip:"10.0.0.2"\r\n+CIPSTA:netmask:"255.255.255.0"\r\n\r\nOK\r\n'
+    board.script['AT+CWJAP="x","y"'] = b"ERR CODE:0x01090000\r\n\r\nERROR\r\n"
+    r = dut.cmd("AT+CIPSTA?")
+    assert r.lines == ['+CIPSTA:ip:"10.0.0.2"', '+CIPSTA:netmask:"255.255.255.0"', ""]
+    r = dut.cmd('AT+CWJAP="x","y"')
+    assert (r.final, r.err_code) == ("ERROR", 0x01090000)
+
+
+def test_urcs_inside_a_response(board: FakeBoard, dut: AtSession) -> None:
+    board.script['AT+CWJAP="ap","pw"'] = b"WIFI CONNECTED\r\nWIFI GOT IP\r\n\r\nOK\r\n"
+    r = dut.cmd('AT+CWJAP="ap","pw"')
+    assert r.ok and r.lines == [""]
+    assert [u.kind for u in r.urcs if isinstance(u, Urc)] == ["WIFI CONNECTED", "WIFI GOT IP"]
+    # ... and they are still there for a test that waits for them afterwards.
+    assert isinstance(dut.expect_urc("WIFI GOT IP", 1), Urc)
+    assert [e.kind for e in dut.drain_urcs() if isinstance(e, Urc)] == ["WIFI CONNECTED"]
+
+
+def test_ipd_inside_a_response_is_not_a_line(board: FakeBoard, dut: AtSession) -> None:
+    board.script["AT+CIFSR"] = (
+        b'+CIFSR:STAIP,"10.0.0.2"\r\n\r\n+IPD,0,4:OK\r\n+CIFSR:STAMAC,"aa:bb:cc:dd:ee:ff"\r\n\r\nOK\r\n'
+    )
+    r = dut.cmd("AT+CIFSR")
+    assert r.lines == ['+CIFSR:STAIP,"10.0.0.2"', '+CIFSR:STAMAC,"aa:bb:cc:dd:ee:ff"', ""]
+    assert r.urcs == [Ipd(link_id=0, length=4, payload=b"OK\r\n")]
+    assert r.final == "OK"
+
+
+def test_nothing_after_the_final_result_belongs_to_the_command(board: FakeBoard, dut: AtSession) -> None:
+    board.script["AT+X"] = b"\r\nOK\r\n0,CLOSED\r\n"
+    r = dut.cmd("AT+X")
+    assert r.urcs == [] and r.raw == b"AT+X\r\n\r\nOK\r\n"
+    assert dut.expect_urc("CLOSED", 2).fields == ("0",)  # type: ignore[union-attr]
+
+
+# --- reports ---
+
+
+def test_expect_urc_kinds_regex_predicate(board: FakeBoard, dut: AtSession) -> None:
+    board.send(b'1,CONNECT\r\n+IPD,1,3:abc+STA_CONNECTED:"1a:2b:3c:4d:5e:6f"\r\nodd line\r\n')
+    assert dut.expect_urc("CONNECT", 2).fields == ("1",)  # type: ignore[union-attr]
+    ipd = dut.expect_urc(re.compile(r"^\+IPD,1,"), 2)
+    assert isinstance(ipd, Ipd) and ipd.payload == b"abc"
+    sta = dut.expect_urc(r"\+STA_CONNECTED:.*", 2)
+    assert isinstance(sta, Urc) and sta.fields == ("1a:2b:3c:4d:5e:6f",)
+    odd = dut.expect_urc(lambda e: isinstance(e, Unsolicited), 2)
+    assert isinstance(odd, Unsolicited) and odd.text == "odd line"
+    assert len(dut.urcs) == 4 and dut.drain_urcs() == []
+
+
+def test_expect_urc_waits_for_late_report(board: FakeBoard, dut: AtSession) -> None:
+    board.send_later(0.1, b"WIFI DISCONNECT\r\n")
+    assert isinstance(dut.expect_urc("WIFI DISCONNECT", 5), Urc)
+
+
+def test_expect_urc_timeout_quotes_transcript(board: FakeBoard, dut: AtSession) -> None:
+    board.send(b"WIFI CONNECTED\r\n")
+    dut.expect_urc("WIFI CONNECTED", 2)
+    with pytest.raises(UrcTimeout, match="(?s)WIFI GOT IP.*WIFI CONNECTED\\\\r\\\\n"):
+        dut.expect_urc("WIFI GOT IP", 0.2)
+
+
+# --- data mode and passthrough ---
+
+
+def test_prompt_and_send_data(board: FakeBoard, dut: AtSession) -> None:
+    r = dut.cmd("AT+CIPSEND=0,9")
+    assert (r.final, r.prompt, r.ok) == ("OK", True, True)
+    assert r.text == "\r\nOK\r\n\r\n>"
+    r2 = dut.send_data(b"a\r\nOK\r\n>b")
+    assert (r2.final, r2.recv_bytes, r2.ok) == ("SEND OK", 9, True)
+    assert r2.command == "AT+CIPSEND=0,9"
+    wait_for(lambda: b"a\r\nOK\r\n>b" in b"".join(c for _, c in board.rx))
+    assert dut.cmd("AT").ok
+
+
+def test_send_data_without_prompt_is_refused(dut: AtSession) -> None:
+    with pytest.raises(AtError, match="prompt"):
+        dut.send_data(b"x")
+
+
+def test_passthrough_enter_leave_with_guard_times(board: FakeBoard, dut: AtSession) -> None:
+    with dut.passthrough(set_mode=True) as link:
+        link.write(b"ping\r\nOK\r\n")
+        assert link.read(10, 5) == b"ping\r\nOK\r\n"
+        link.write(b"+++x")  # "+++" inside data is data
+        assert link.read_until(b"x", 5) == b"+++x"
+    wait_for(lambda: len(board.plus_exits) == 1)
+    before, after = board.plus_exits[0]
+    assert before >= 0.02 and after >= 0.02  # 3.3.7
+    assert dut.cmd("AT").ok
+    tx = [c for c in dut.transcript.chunks if c.direction == "tx"]
+    plus = next(c for c in tx if c.data == b"+++")
+    at_after = next(c for c in tx if c.t > plus.t and c.data == b"AT\r\n")
+    assert at_after.t - plus.t >= 1.0  # 3.3.7: one second before the next command
+
+
+# --- recovery ---
+
+
+def test_sync_from_passthrough(board: FakeBoard, dut: AtSession) -> None:
+    board._mode = "passthrough"
+    board.send(b"stray data from the link\r\n")
+    wait_for(lambda: b"link" in dut.transcript.data("rx"))
+    r = dut.sync(10)
+    assert r.final == "OK"
+    assert len(board.plus_exits) == 1
+    assert dut.violations == []  # sync expects a messy port
+    assert dut.cmd("AT").ok
+
+
+def test_sync_from_garbage_and_half_typed_line(board: FakeBoard, dut: AtSession) -> None:
+    board.send(b"\xff\xfe\x00 boot noise \r\nOK\r\n")
+    dut.write_raw(b"AT+GARB")  # a half-typed command line on the board's side
+    r = dut.sync(10)
+    assert r.final == "OK" and dut.drain_urcs() == []
+    assert dut.cmd("AT").ok
+
+
+def test_sync_from_pending_data_mode(board: FakeBoard, dut: AtSession) -> None:
+    dut.write_raw(b"AT+CIPSEND=12\r\n")  # the board now waits for 12 bytes of data
+    r = dut.sync(10, leave_passthrough=False)
+    assert r.final == "OK"
+    assert dut.cmd("AT").ok
+
+
+def test_reboot_during_command(board: FakeBoard, dut: AtSession) -> None:
+    def reboot(b: FakeBoard, line: str) -> None:
+        b.send_later(0.05, b"\r\nets Jun  8 2016\r\n\r\nready\r\n")
+
+    board.script["AT+SLOW"] = reboot
+    with pytest.raises(BoardRebooted, match="AT\\+SLOW"):
+        dut.cmd("AT+SLOW", 5)
+    assert any(isinstance(e, Ready) for e in dut.urcs)
+    assert dut.cmd("AT").ok
+
+
+def test_silent_board(board: FakeBoard, dut: AtSession, tmp_path: Path) -> None:
+    board.silent = True
+    dut.transcript.save(tmp_path / "dut.log")
+    with pytest.raises(BoardSilent, match="(?s)not a byte.*dut.log") as info:
+        dut.cmd("AT", 0.3)
+    assert "AT\\r\\n" in str(info.value)  # the transcript tail shows what was sent
+
+
+def test_bytes_but_no_final(board: FakeBoard, dut: AtSession) -> None:
+    board.script["AT+HALF"] = b"+HALF:1\r\n"
+    with pytest.raises(ResponseTimeout, match="HALF:1") as info:
+        dut.cmd("AT+HALF", 0.3)
+    assert info.value.response.lines == ["+HALF:1"]  # type: ignore[attr-defined]
+    assert dut.cmd("AT").ok
+
+
+def test_reset_at_returns_boot_transcript(dut: AtSession) -> None:
+    boot = dut.reset("at", 5)
+    assert b"ready\r\n" in boot.data("rx")
+    assert b"AT+RST\r\n" in boot.data("tx")
+    assert dut.cmd("AT").ok
+
+
+# --- structure checks ---
+
+
+def test_final_with_no_command_is_a_violation(board: FakeBoard, dut: AtSession) -> None:
+    board.send(b"\r\nOK\r\n")
+    wait_for(lambda: len(dut.violations) == 1)
+    assert "no command pending" in dut.violations[0].what
+    with pytest.raises(ProtocolViolation):
+        dut.check_violations()
+
+
+def test_strict_session_raises_on_violation(board: FakeBoard) -> None:
+    board.script["AT+TWICE"] = b"\r\nOK\r\n\r\nOK\r\n"
+    with AtSession.open(board.url, strict=True) as s:
+        # Raised by the call that observes it: AT+TWICE itself when both arrive in one chunk.
+        with pytest.raises(ProtocolViolation, match="'OK' with no command pending"):
+            s.cmd("AT+TWICE")
+            wait_for(lambda: len(s.violations) == 1)
+            s.cmd("AT")
+
+
+# --- transcript and lifetime ---
+
+
+def test_transcript_records_every_byte(board: FakeBoard, dut: AtSession) -> None:
+    board.send(b"noise nobody reads \x01\x02")
+    wait_for(lambda: b"\x01\x02" in dut.transcript.data("rx"))
+    dut.cmd("AT")
+    wait_for(lambda: b"".join(c for _, c in board.rx) == dut.transcript.data("tx"))
+    assert dut.transcript.data("rx").startswith(b"noise nobody reads \x01\x02")
+    text = dut.transcript.render()
+    assert re.search(r"dut tx +AT\\r\\n", text) and "\\x01\\x02" in text
+
+
+def test_log_port_is_recorded(board: FakeBoard) -> None:
+    master, slave = os.openpty()
+    tty.setraw(slave)
+    log = serial.Serial(os.ttyname(slave), 115200)
+    try:
+        with AtSession(serial.serial_for_url(board.url, timeout=0.05), log_port=log) as s:
+            os.write(master, b"I (123) wifi: connected\r\n")
+            wait_for(lambda: b"wifi: connected" in s.transcript.data("log"))
+            assert s.cmd("AT").ok
+    finally:
+        os.close(master)
+        os.close(slave)
+
+
+def test_close_stops_reader(board: FakeBoard) -> None:
+    s = AtSession.open(board.url)
+    s.close()
+    assert not s._reader.alive
+    with pytest.raises(AtError, match="closed"):
+        s.cmd("AT")
+    s.close()

@@ -11,6 +11,7 @@ Addresses other parts of the simulator use (the TCP/IP commands bind sockets to 
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Callable
 from typing import Any
@@ -372,7 +373,10 @@ class WifiModel:
         """Deauthenticate stations; their +STA_DISCONNECTED reports follow the command's OK."""
         gen = self._ap_gen
         for mac in macs:
-            self.sched.at(now + KICK_S, lambda t, mac=mac: self.station_leave(gen, mac))
+            self.sched.at(now + KICK_S, functools.partial(self._leave_at, gen, mac))
+
+    def _leave_at(self, gen: int, mac: str, now: float) -> None:
+        self.station_leave(gen, mac)
 
     def station_leave(self, gen: int | None, mac: str) -> bool:
         if gen is not None and gen != self._ap_gen:
@@ -387,12 +391,15 @@ class WifiModel:
     def _arm_events(self, now: float, trigger: Trigger) -> None:
         for event in self.air.events:
             if event.trigger is trigger:
-                self.sched.at(now + event.after_s, lambda t, e=event: self._air_event(t, e))
+                self.sched.at(now + event.after_s, functools.partial(self._air_event_at, event))
 
     def _fire(self, now: float, trigger: Trigger) -> None:
         if trigger not in self._fired:
             self._fired.add(trigger)
             self._arm_events(now, trigger)
+
+    def _air_event_at(self, event: AirEvent, now: float) -> None:
+        self._air_event(now, event)
 
     def _air_event(self, now: float, event: AirEvent) -> None:
         connected_bssid = self.sta_ap.effective_bssid if self.sta_ap is not None else None

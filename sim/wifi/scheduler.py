@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 class _Timer:
     due: float
     seq: int
-    callback: Callable[[float], None] = field(compare=False)
+    callback: Callable[[float], object] = field(compare=False)
     cancelled: bool = field(default=False, compare=False)
 
 
@@ -23,7 +23,7 @@ class Scheduler:
         self._heap: list[_Timer] = []
         self._seq = itertools.count()
 
-    def at(self, due: float, callback: Callable[[float], None]) -> _Timer:
+    def at(self, due: float, callback: Callable[[float], object]) -> _Timer:
         timer = _Timer(due, next(self._seq), callback)
         heapq.heappush(self._heap, timer)
         return timer

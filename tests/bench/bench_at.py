@@ -1,0 +1,177 @@
+"""Benchmark of the AT session and codec; prints one JSON line.
+
+* AT round trip (write ``AT\\r\\n``, wait for ``\\r\\nOK\\r\\n``) through ``AtSession.cmd`` and through a bare
+  pyserial write/read loop (the floor), over a pty and over ``socket://``, against a trivial board that
+  runs in a child process (so it does not share the GIL with the host side) and answers at once.
+* Codec streaming throughput: ``+IPD,0,2920:<data>`` messages fed in 4 KiB chunks.
+
+Targets: session round trip within 3x the bare loop and under 0.3 ms median on a pty; codec > 20 MB/s.
+
+    .venv/bin/python tests/bench/bench_at.py [-n 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+import serial  # noqa: E402
+
+from rigs.at.codec import AtCodec  # noqa: E402
+from rigs.at.session import AtSession  # noqa: E402
+
+OK = b"\r\nOK\r\n"
+
+
+def serve(kind: str) -> None:
+    """Child process: answer every CR LF terminated line with CR LF OK CR LF, at once."""
+    if kind == "pty":
+        import tty
+
+        master, slave = os.openpty()
+        tty.setraw(slave)
+        print(os.ttyname(slave), flush=True)
+        fd = master
+        read = lambda: os.read(fd, 65536)  # noqa: E731
+        write = lambda b: os.write(fd, b)  # noqa: E731
+    else:
+        lst = socket.socket()
+        lst.bind(("127.0.0.1", 0))
+        lst.listen(1)
+        print(f"socket://127.0.0.1:{lst.getsockname()[1]}", flush=True)
+        while True:
+            conn, _ = lst.accept()
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            _serve_lines(lambda c=conn: c.recv(65536), conn.sendall)
+            conn.close()
+    _serve_lines(read, write)
+
+
+def _serve_lines(read, write) -> None:  # type: ignore[no-untyped-def]
+    buf = b""
+    while True:
+        try:
+            data = read()
+        except OSError:
+            data = b""
+        if not data:  # the child keeps the pty's slave open, so only a closed socket ends up here
+            return
+        buf += data
+        n = buf.count(b"\r\n")
+        if n:
+            buf = buf[buf.rfind(b"\r\n") + 2 :]
+            write(OK * n)
+
+
+def _stats(samples: list[float]) -> dict[str, float]:
+    samples = sorted(samples)
+    return {
+        "median_ms": round(statistics.median(samples) * 1e3, 4),
+        "p99_ms": round(samples[int(len(samples) * 0.99) - 1] * 1e3, 4),
+        "mean_ms": round(statistics.fmean(samples) * 1e3, 4),
+    }
+
+
+def bare_loop(url: str, n: int) -> dict[str, float]:
+    port = serial.serial_for_url(url, baudrate=115200, timeout=2)
+    try:
+        samples = []
+        for i in range(n + 100):
+            t0 = time.perf_counter()
+            port.write(b"AT\r\n")
+            got = port.read(len(OK))
+            dt = time.perf_counter() - t0
+            assert got == OK, got
+            if i >= 100:
+                samples.append(dt)
+        return _stats(samples)
+    finally:
+        port.close()
+
+
+def session_loop(url: str, n: int) -> dict[str, float]:
+    with AtSession.open(url, name="bench") as s:
+        samples = []
+        for i in range(n + 100):
+            t0 = time.perf_counter()
+            r = s.cmd("AT", 2.0)
+            dt = time.perf_counter() - t0
+            assert r.final == "OK", r
+            if i >= 100:
+                samples.append(dt)
+        assert not s.violations
+        return _stats(samples)
+
+
+def codec_throughput(messages: int = 4000, chunk: int = 4096) -> float:
+    payload = ((b"\r\nOK\r\n>" * 5) + bytes(range(256)) * 12)[:2920]
+    stream = (b"\r\n+IPD,0,2920:" + payload) * messages
+    codec = AtCodec()
+    t0 = time.perf_counter()
+    n = 0
+    for i in range(0, len(stream), chunk):
+        n += len(codec.feed(stream[i : i + chunk]))
+    dt = time.perf_counter() - t0
+    assert n == 2 * messages, n
+    return round(len(stream) / dt / 1e6, 1)
+
+
+def measure(kind: str, n: int) -> dict[str, object]:
+    child = subprocess.Popen(
+        [sys.executable, __file__, "--serve", kind], stdout=subprocess.PIPE, text=True, cwd=str(ROOT)
+    )
+    try:
+        assert child.stdout is not None
+        url = child.stdout.readline().strip()
+        bare = bare_loop(url, n)
+        sess = session_loop(url, n)
+        return {
+            "bare": bare,
+            "session": sess,
+            "ratio_median": round(sess["median_ms"] / bare["median_ms"], 2),
+        }
+    finally:
+        child.kill()
+        child.wait()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("-n", type=int, default=2000, help="round trips per measurement (after 100 warm-up)")
+    ap.add_argument("--serve", choices=["pty", "tcp"], help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.serve:
+        serve(args.serve)
+        return
+    pty = measure("pty", args.n)
+    tcp = measure("tcp", args.n)
+    mb_s = codec_throughput()
+    result = {
+        "bench": "at",
+        "n": args.n,
+        "pty": pty,
+        "tcp": tcp,
+        "codec_ipd_mb_s": mb_s,
+        "targets": {
+            "pty_session_median_under_0_3_ms": pty["session"]["median_ms"] < 0.3,  # type: ignore[index]
+            "pty_within_3x_bare": pty["ratio_median"] <= 3.0,  # type: ignore[operator]
+            "tcp_within_3x_bare": tcp["ratio_median"] <= 3.0,  # type: ignore[operator]
+            "codec_over_20_mb_s": mb_s > 20,
+        },
+        "load": os.getloadavg()[0],
+    }
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

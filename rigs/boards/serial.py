@@ -26,10 +26,12 @@ WRITE_TIMEOUT_S = 30.0
 def open_port(url: str, baud: int, *, rtscts: bool, what: str, board_id: str) -> serial.SerialBase:
     """Open one port, turning pyserial's errors into a :class:`BoardError` that names board and port."""
     try:
+        # pyserial's rfc2217 client has no write timeout (it raises NotImplementedError for one).
+        write_timeout = None if url.startswith("rfc2217://") else WRITE_TIMEOUT_S
         return serial.serial_for_url(
-            url, baudrate=baud, rtscts=rtscts, timeout=READ_TIMEOUT_S, write_timeout=WRITE_TIMEOUT_S
+            url, baudrate=baud, rtscts=rtscts, timeout=READ_TIMEOUT_S, write_timeout=write_timeout
         )
-    except (serial.SerialException, OSError, ValueError) as exc:
+    except (serial.SerialException, OSError, ValueError, NotImplementedError) as exc:
         raise BoardError(f"board {board_id}: cannot open its {what} {url} at {baud} baud: {exc}") from exc
 
 

@@ -30,6 +30,8 @@ from sim.board import UartConfig
 
 #: Line time covered by one chunk written to the host.
 CHUNK_S = 0.0015
+#: Timer lateness the pacer makes up for by sending a larger chunk, so the average rate stays exact.
+CATCH_UP_S = 0.02
 #: Host bytes waiting "on the wire" beyond which the transport stops reading from the host.
 WIRE_HIGH_WATER = 64 * 1024
 
@@ -42,10 +44,15 @@ class _Pacer:
 
     def budget(self, now: float, rate: float) -> int:
         """How many bytes may go now (at least one chunk's worth once the line is free)."""
-        if self.busy_until < now - CHUNK_S:
-            self.busy_until = now  # the line was idle: no credit for idle time beyond one chunk
+        if self.busy_until < now - CATCH_UP_S:
+            # idle line (or a stall longer than we make up for): no credit for the time before
+            self.busy_until = now - CATCH_UP_S
         ahead = now + CHUNK_S - self.busy_until
         return max(int(ahead * rate), 0)
+
+    def idle(self, now: float) -> None:
+        """Data arrives on an idle line: it starts now, with no credit for the quiet time."""
+        self.busy_until = max(self.busy_until, now)
 
     def spend(self, n: int, rate: float) -> None:
         self.busy_until += n / rate
@@ -135,6 +142,7 @@ class Uart:
             if not self._tx:
                 self._wake_tx.clear()
                 await self._wake_tx.wait()
+                self._tx_pacer.idle(time.monotonic())
                 continue
             head = self._tx[0]
             if isinstance(head, UartConfig):
@@ -202,6 +210,7 @@ class Uart:
             if not self._rx_wire:
                 self._wake_rx.clear()
                 await self._wake_rx.wait()
+                self._rx_pacer.idle(time.monotonic())
                 continue
             now = time.monotonic()
             n = self._rx_pacer.budget(now, self.rate)

@@ -30,12 +30,7 @@ from rigs.at.errors import (
     ResponseTimeout,
     UrcTimeout,
 )
-from rigs.at.events import (
-    AnyEvent,
-    Data,
-    Final,
-    Prompt,
-)
+from rigs.at.events import AnyEvent, Data, Final, Prompt
 from rigs.at.passthrough import GUARD_TIME, SETTLE_TIME, Passthrough
 from rigs.at.portio import PortReader
 from rigs.at.response import Response, Violation
@@ -110,7 +105,7 @@ class AtSession:
             log_port = serial.serial_for_url(log_url, baudrate=log_baudrate, timeout=0.05)
         return cls(port, log_port=log_port, **kw)
 
-    # --- reader side (runs on the reader thread) -----------------------------------------------------------
+    # --- reader side (runs on the reader thread) ---
 
     def _on_rx(self, data: bytes, t: float) -> None:
         self.transcript.record("rx", data, t)
@@ -174,6 +169,10 @@ class AtSession:
         self._check_open()
         with self._cond:
             self._check_idle()
+            if self.codec.in_passthrough:
+                raise AtError(
+                    f"{self.name}: cannot send {line!r} in passthrough; leave it first with +++ (3.3.7)"
+                )
             self.codec.command_sent(line, expect_prompt=expect_prompt)
             pending = self.codec.pending
             assert pending is not None

@@ -45,6 +45,7 @@ class FakeBoard:
         self._mode = "cmd"  # cmd | data | passthrough
         self._data_left = 0
         self._data_got = 0
+        self._verdict: bytes | None = None
         self._last_rx = 0.0
         self._plus_at: float | None = None
         self._plus_before = 0.0
@@ -170,7 +171,8 @@ class FakeBoard:
             data = data[len(take) :]
             if self._data_left == 0:
                 self._mode = "cmd"
-                self.send(b"\r\nRecv %d bytes\r\n\r\nSEND OK\r\n" % self._data_got)
+                verdict, self._verdict = self._verdict, None
+                self.send(verdict or b"\r\nRecv %d bytes\r\n\r\nSEND OK\r\n" % self._data_got)
             if not data:
                 return
         self._buf += data
@@ -188,6 +190,10 @@ class FakeBoard:
         if self._mode == "data" and self._buf:
             rest, self._buf = self._buf, b""
             self._on_bytes(rest, now)
+
+    def expect_data(self, n: int, verdict: bytes) -> None:
+        """From a script callable: take ``n`` bytes of data after the prompt, then answer ``verdict``."""
+        self._mode, self._data_left, self._data_got, self._verdict = "data", n, 0, verdict
 
     def respond(self, line: str) -> bytes | None:
         if line in self.script:

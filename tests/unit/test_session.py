@@ -153,6 +153,35 @@ def test_prompt_and_send_data(board: FakeBoard, dut: AtSession) -> None:
     assert dut.cmd("AT").ok
 
 
+def test_mqttpubraw_verdict_is_the_mqttpub_report(board: FakeBoard, dut: AtSession) -> None:
+    # 3.6 AT+MQTTPUBRAW: OK, ">", then "+MQTTPUB:OK" (or FAIL) once <length> bytes came.
+    def pubraw(b: FakeBoard, line: str) -> bytes:
+        b.expect_data(4, b"\r\n+MQTTPUB:OK\r\n")
+        return b"\r\nOK\r\n\r\n>"
+
+    board.script['AT+MQTTPUBRAW=0,"t",4,0,0'] = pubraw
+    r = dut.cmd('AT+MQTTPUBRAW=0,"t",4,0,0')
+    assert r.prompt and r.ok
+    r2 = dut.send_data(b"OK\r\n")
+    assert (r2.final, r2.ok) == ("+MQTTPUB:OK", True)
+    assert dut.cmd("AT").ok
+
+
+def test_busy_then_ok(board: FakeBoard, dut: AtSession) -> None:
+    board.script["AT+CWLAP"] = b"busy p...\r\n\r\nOK\r\n"
+    r = dut.cmd("AT+CWLAP")
+    assert r.final == "OK" and r.lines == [""]
+    assert [type(e).__name__ for e in r.events] == ["Echo", "Busy", "Blank", "Final"]
+
+
+def test_cmd_refused_in_passthrough(dut: AtSession) -> None:
+    with dut.passthrough() as link:
+        with pytest.raises(AtError, match="passthrough"):
+            dut.cmd("AT")
+        link.write(b"abc")
+        assert b"".join(link.iter_chunks(idle=0.5)) == b"abc"
+
+
 def test_send_data_without_prompt_is_refused(dut: AtSession) -> None:
     with pytest.raises(AtError, match="prompt"):
         dut.send_data(b"x")

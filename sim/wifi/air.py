@@ -101,8 +101,9 @@ class AccessPoint(_Model):
     protocol: Annotated[int, Field(ge=0, le=0x7F)] = 7
     pairwise_cipher: Annotated[int, Field(ge=0, le=7)] | None = None
     group_cipher: Annotated[int, Field(ge=0, le=7)] | None = None
-    freq_offset: int = 0
-    freqcal_val: int = 0
+    #: Reserved fields of AT+CWLAP; ESP32 firmware v3.x prints -1 for both.
+    freq_offset: int = -1
+    freqcal_val: int = -1
     #: ISO 3166 code the AP advertises; with AT+CWCOUNTRY policy 0 the board adopts it.
     country: Annotated[str, Field(min_length=2, max_length=3)] | None = None
     join: JoinBehaviour = JoinBehaviour.ok

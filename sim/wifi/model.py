@@ -89,6 +89,7 @@ class WifiModel:
         #: The command waiting for the station (CWJAP or CWJEAP), whose Done is still to come.
         self._pending: str | None = None
         self._on_connected: Urc | None = None
+        self._on_failed: Urc | None = None
         self._fired: set[Trigger] = set()
         # Soft-AP runtime.
         self.ap_running = False
@@ -184,16 +185,24 @@ class WifiModel:
         return self._sta_gen
 
     def start_join(
-        self, now: float, config: StationConfig, *, for_command: bool, on_connected: Urc | None = None
+        self,
+        now: float,
+        config: StationConfig,
+        *,
+        for_command: bool,
+        on_connected: Urc | None = None,
+        on_failed: Urc | None = None,
     ) -> None:
         """Begin joining; a command join ends with a Done (OK or +CWJAP:<code> ERROR).
 
-        ``on_connected`` is a URC to report once the station has its address (SmartConfig's).
+        ``on_connected`` / ``on_failed``: a URC to report once the station has its address, or when this
+        attempt fails (SmartConfig's ``smartconfig connected wifi`` / ``smartconfig connect fail``).
         """
         self.new_station_generation()
         if for_command:
             self.begin_command("CWJAP")
         self._on_connected = on_connected
+        self._on_failed = on_failed
         rssi = self.env.sample_rssi()
         plan = plan_join(self.aps_in_country(), config, rssi, self.env.passwords())
         self.start_plan(now, plan, rssi, for_command=for_command)
@@ -233,6 +242,9 @@ class WifiModel:
             else:
                 self.emit(Done((f"+CWJAP:{int(error)}",), ok=False))
             return
+        if self._on_failed is not None:
+            self.emit(self._on_failed)
+            self._on_connected = self._on_failed = None
         self._schedule_reconnect(now)
 
     def _associated(self, now: float, gen: int, ap: AccessPoint, rssi: int, for_command: bool) -> None:
@@ -265,7 +277,7 @@ class WifiModel:
             self.emit(Done())
         if self._on_connected is not None:
             self.emit(self._on_connected)
-            self._on_connected = None
+        self._on_connected = self._on_failed = None
         if self.ipv6_enabled():
             self.sta_ip6ll = link_local_ipv6(self.settings.sta_mac)
             self.emit(Urc("WIFI GOT IPv6 LL"))

@@ -23,6 +23,9 @@ SMART_TYPES: dict[int, tuple[str, ...]] = {
     4: ("ESPTOUCH_V2",),
 }
 DEFAULT_SMART_TYPE = 3
+#: Reported when the credentials SmartConfig received do not get the station connected (older guides
+#: list it beside ``smartconfig connected wifi``).
+SMART_FAIL = "smartconfig connect fail"
 #: ESP-Touch v2 key length (3.2.24).
 ESPTOUCH_V2_KEY_LEN = 16
 #: <method> of AT+CWJEAP: 0 EAP-TLS, 1 EAP-PEAP, 2 EAP-TTLS; PEAP and TTLS need a username and password.
@@ -57,12 +60,14 @@ def _active(m: WifiModel, kind: str, gen: int) -> bool:
     return state is not None and state.kind == kind and state.gen == gen
 
 
-def _adopt(m: WifiModel, now: float, config: StationConfig, on_connected: Urc | None) -> None:
+def _adopt(
+    m: WifiModel, now: float, config: StationConfig, on_connected: Urc | None, on_failed: Urc | None
+) -> None:
     """Join with credentials learnt from the air, keeping them as the station configuration."""
     m.settings.sta_config = config
     m.save("sta_config", config.to_json())
     m.drop_station(now, reason=REASON_ASSOC_LEAVE, reconnect=False)
-    m.start_join(now, config, for_command=False, on_connected=on_connected)
+    m.start_join(now, config, for_command=False, on_connected=on_connected, on_failed=on_failed)
 
 
 # ---------------------------------------------------------------- SmartConfig
@@ -95,9 +100,10 @@ def cwstartsmart(
             m.emit(Urc(f"+SCRD:{len(phone.reserved_data.encode())},{phone.reserved_data}"))
         target = [ap for ap in m.env.aps_up() if ap.ssid == phone.ssid]
         if target and all(ap.effective_ecn < auth_floor for ap in target):
-            return  # below the authentication floor: the board does not join
+            m.emit(Urc(SMART_FAIL))  # below the authentication floor: the board does not join
+            return
         config = StationConfig(ssid=phone.ssid, password=phone.password, bssid=phone.bssid)
-        _adopt(m, t, config, Urc("smartconfig connected wifi"))
+        _adopt(m, t, config, Urc("smartconfig connected wifi"), Urc(SMART_FAIL))
 
     m.sched.at(now + phone.after_s, received)
     return OK
@@ -139,7 +145,7 @@ def wps_set(m: WifiModel, now: float, enable: int, auth_floor: int = 0) -> Done:
         if not usable:
             return
         ap = usable[0]
-        _adopt(m, t, StationConfig(ssid=ap.ssid, password=ap.password, bssid=ap.effective_bssid), None)
+        _adopt(m, t, StationConfig(ssid=ap.ssid, password=ap.password, bssid=ap.effective_bssid), None, None)
 
     m.sched.at(now + button.after_s, pressed)
     return OK

@@ -144,7 +144,7 @@ def test_scan_filters_and_country_channels() -> None:
 def test_print_mask_drops_fields_in_order() -> None:
     rssi = {ap.effective_bssid: ap.rssi for ap in AIR.access_points}
     result = scan(AIR.access_points, rssi, ScanFilter(ssid="strong"), ScanOptions())[0]
-    assert result.cwlap_line(0x7FF) == '+CWLAP:(3,"strong",-30,"02:00:00:00:00:01",6,0,0,4,4,7,0)'
+    assert result.cwlap_line(0x7FF) == '+CWLAP:(3,"strong",-30,"02:00:00:00:00:01",6,-1,-1,4,4,7,0)'
     assert result.cwlap_line(0b10101) == "+CWLAP:(3,-30,6)"
 
 

@@ -10,9 +10,6 @@ import pytest
 from plugin_helpers import fake_sim_rig, junit, run, serial_rig, suite_properties
 from scripted_board import ScriptedBoard, ScriptedBoardServer
 
-# Until the AT session (rigs/at/session.py, another part of the project) is committed, these cannot run.
-pytest.importorskip("rigs.at.session", reason="rigs.at.session not yet in the tree")
-
 # Each inner test notes which board and worker it ran on, so the outer test can see the allocation.
 NOTE_BOARD = """
 import json, os, pathlib

@@ -10,8 +10,6 @@ import time
 from pathlib import Path
 
 import pytest
-import serial
-
 from simproc import ROOT, SimProcess
 
 OK = b"\r\nOK\r\n"

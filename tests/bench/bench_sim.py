@@ -1,0 +1,98 @@
+"""Benchmark: eight simulated boards at once, each answering AT; median round-trip latency per board.
+
+Prints one JSON line: {"bench": "sim", "boards": 8, "rounds": N, "median_ms": [...], "max_median_ms": x,
+"target_ms": 5.0, "ok": bool}. Run: .venv/bin/python tests/bench/bench_sim.py [--boards 8] [--rounds 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def start(instance: int) -> tuple[subprocess.Popen[str], str]:
+    p = subprocess.Popen(
+        [sys.executable, "-m", "sim", "--instance", str(instance)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert p.stdout is not None
+    return p, json.loads(p.stdout.readline())["serial"]
+
+
+def read_until(sock: socket.socket, buf: bytearray, token: bytes) -> None:
+    while token not in buf:
+        data = sock.recv(65536)
+        if not data:
+            raise ConnectionError("simulator closed the port")
+        buf += data
+    del buf[: buf.index(token) + len(token)]
+
+
+def board_latencies(url: str, rounds: int, out: list[float]) -> None:
+    parts = urlsplit(url)
+    sock = socket.create_connection((parts.hostname, parts.port))
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    buf = bytearray()
+    read_until(sock, buf, b"ready\r\n")
+    sock.sendall(b"ATE0\r\n")
+    read_until(sock, buf, b"OK\r\n")
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        sock.sendall(b"AT\r\n")
+        read_until(sock, buf, b"\r\nOK\r\n")
+        out.append((time.perf_counter() - t0) * 1000)
+    sock.close()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--boards", type=int, default=8)
+    ap.add_argument("--rounds", type=int, default=200)
+    ap.add_argument("--target-ms", type=float, default=5.0)
+    a = ap.parse_args()
+    procs = [start(i) for i in range(a.boards)]
+    results: list[list[float]] = [[] for _ in procs]
+    threads = [
+        threading.Thread(target=board_latencies, args=(url, a.rounds, results[i]))
+        for i, (_, url) in enumerate(procs)
+    ]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        for p, _ in procs:
+            p.terminate()
+        for p, _ in procs:
+            p.wait(timeout=10)
+    medians = [round(statistics.median(r), 3) for r in results]
+    print(
+        json.dumps(
+            {
+                "bench": "sim",
+                "boards": a.boards,
+                "rounds": a.rounds,
+                "median_ms": medians,
+                "max_median_ms": max(medians),
+                "target_ms": a.target_ms,
+                "ok": max(medians) < a.target_ms,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,95 @@
+"""Each fault rule kind (sim/FAULTS.md) on an in-memory board; without rules the board is faithful."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import pytest
+
+from sim.faults import FaultFileError, parse_faults
+from sim.loopback import LoopbackBoard
+
+OK = b"\r\nOK\r\n"
+
+
+def with_rules(rules: list[dict[str, Any]], lines: list[str]) -> list[bytes]:
+    async def main() -> list[bytes]:
+        async with LoopbackBoard.start(faults=parse_faults({"rules": rules}, "t.yaml", seed=1)) as lb:
+            lb.board.at.echo = False
+            return [await lb.command(line, timeout=3) for line in lines]
+
+    return asyncio.run(main())
+
+
+def test_replace_only_in_the_named_command() -> None:
+    out = with_rules(
+        [{"kind": "replace", "match": "^OK$", "command": "AT+GMR", "with": "ERROR"}], ["AT+GMR", "AT"]
+    )
+    assert out[0].endswith(b"\r\nERROR\r\n") and out[1] == OK
+
+
+def test_drop_nth_occurrence_then_insert_and_duplicate() -> None:
+    out = with_rules(
+        [
+            {"kind": "drop", "match": r"^\+SYSLOG:", "occurrence": 2},
+            {"kind": "insert_before", "match": r"^\+SYSSTORE:", "with": ["+NOISE:1"]},
+            {"kind": "insert_after", "match": r"^\+SLEEP:", "with": "X"},
+            {"kind": "duplicate", "match": r"^\+SYSMSG:"},
+        ],
+        ["AT+SYSLOG?", "AT+SYSLOG?", "AT+SYSSTORE?", "AT+SLEEP?", "AT+SYSMSG?"],
+    )
+    assert out[0] == b"+SYSLOG:0\r\n" + OK and out[1] == OK
+    assert out[2] == b"+NOISE:1\r\n+SYSSTORE:1\r\n" + OK
+    assert out[3] == b"+SLEEP:1\r\nX\r\n" + OK
+    assert out[4] == b"+SYSMSG:0\r\n+SYSMSG:0\r\n" + OK
+
+
+def test_corrupt_is_deterministic() -> None:
+    out = with_rules([{"kind": "corrupt", "match": r"^\+SYSLOG:", "byte": 1}], ["AT+SYSLOG?"])
+    assert out[0] == bytes([ord("+"), ord("S") ^ 0x5A]) + b"YSLOG:0\r\n" + OK
+
+
+def test_delay_keeps_order() -> None:
+    start = time.monotonic()
+    out = with_rules([{"kind": "delay", "match": r"^\+SYSLOG:", "seconds": 0.3}], ["AT+SYSLOG?"])
+    assert out[0] == b"+SYSLOG:0\r\n" + OK
+    assert time.monotonic() - start >= 0.3
+
+
+def test_stall_and_drop_urc() -> None:
+    async def main() -> None:
+        rules = [{"kind": "drop_urc", "match": "^TEST URC$"}, {"kind": "stall", "match": r"^\+SYSLOG:"}]
+        async with LoopbackBoard.start(faults=parse_faults({"rules": rules}, "t.yaml")) as lb:
+            lb.board.urc("TEST URC")
+            lb.board.urc("OTHER URC")
+            await asyncio.sleep(0.01)
+            assert lb.take() == b"OTHER URC\r\n"
+            lb.send(b"AT+SYSLOG?\r\n")
+            await asyncio.sleep(0.05)
+            assert lb.take() == b"AT+SYSLOG?\r\n+SYSLOG:0\r\n"  # then nothing more
+            lb.send(b"AT\r\n")
+            await asyncio.sleep(0.05)
+            assert lb.take() == b""
+
+    asyncio.run(main())
+
+
+def test_reboot_after_nth_command() -> None:
+    async def main() -> None:
+        rules = [{"kind": "reboot_after", "commands": 2}]
+        async with LoopbackBoard.start(faults=parse_faults({"rules": rules}, "t.yaml")) as lb:
+            assert (await lb.command("AT")).endswith(OK)
+            lb.send(b"AT\r\n")
+            assert b"ready\r\n" in await lb.wait_for(b"ready\r\n")
+
+    asyncio.run(main())
+
+
+def test_slow_uart_factor_and_validation() -> None:
+    assert parse_faults({"rules": [{"kind": "slow_uart", "factor": 0.8}]}, "t").uart_slow_factor == 0.8
+    with pytest.raises(FaultFileError, match=r"t.yaml: field rules.0"):
+        parse_faults({"rules": [{"kind": "replace", "match": "x"}]}, "t.yaml")
+    with pytest.raises(FaultFileError, match="rules.0.kind"):
+        parse_faults({"rules": [{"kind": "explode"}]}, "t.yaml")

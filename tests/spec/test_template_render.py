@@ -39,6 +39,8 @@ def values_for(spec: ParamSpec) -> st.SearchStrategy[Value]:
     if t is ParamType.FLOAT:
         places = spec.decimals if spec.decimals is not None else 3
         return st.integers(-(10**6), 10**6).map(lambda n: round(n / 10**places, places))
+    if t is ParamType.HEX and not spec.range and not spec.enum and not spec.bits:
+        return st.integers(0, 2**32 - 1)
     if spec.bits:
         return st.sets(st.sampled_from(sorted(spec.bits))).map(lambda bits: sum(1 << b for b in bits))
     choices: list[st.SearchStrategy[Value]] = (

@@ -71,9 +71,33 @@ class Urc(_Model):
     source: list[str]
 
     @property
+    def regex(self) -> re.Pattern[str]:
+        """The template as a regular expression over one line (payload included for length-framed forms)."""
+        payload_field = self.fields[-1] if self.payload != "none" and self.fields else None
+        return _template_regex(self.template, payload_field)
+
+    @property
     def prefix(self) -> str:
         """The literal text the line starts with, up to the first field (empty when a field comes first)."""
         return re.split(r"[<\[]", self.template, maxsplit=1)[0]
+
+
+def _template_regex(template: str, payload_field: str | None) -> re.Pattern[str]:
+    out = []
+    for token in re.findall(r'<"[^<>]+">|<[^<>]+>|\[|\]|[^<\[\]]+', template):
+        if token.startswith('<"'):
+            out.append('"[^"]*"')
+        elif token == f"<{payload_field}>":
+            out.append("(?s:.*)")  # raw payload bytes: anything, even separators and line ends
+        elif token.startswith("<"):
+            out.append('[^,:"]*')
+        elif token == "[":
+            out.append("(?:")
+        elif token == "]":
+            out.append(")?")
+        else:
+            out.append(re.escape(token))
+    return re.compile("".join(out))
 
 
 class _UrcFile(_Model):
@@ -130,6 +154,19 @@ def urc(urc_id: str) -> Urc:
         if report.id == urc_id:
             return report
     raise UnknownMessageError(f"no URC with id {urc_id!r} in {URCS_FILE}")
+
+
+#: Reports that are part of a command's own flow rather than events a runner waits for out of order.
+_FLOW_REPORTS = frozenset({"prompt", "recv_bytes", "passthrough_data", "busy"})
+
+
+def match_urc(line: str) -> Urc | None:
+    """The active report (3.17) a received line is, or None; data-flow reports (``>``, ``Recv N bytes``,
+    passthrough data, ``busy p...``) are not matched."""
+    for report in _urc_file().reports:
+        if report.id not in _FLOW_REPORTS and report.regex.fullmatch(line):
+            return report
+    return None
 
 
 def final_results() -> list[str]:

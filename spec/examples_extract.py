@@ -1,0 +1,438 @@
+"""Read the chapter-4 examples out of the guide's RST, to check and to draft spec/examples/*.yaml.
+
+- :data:`SECTIONS`: each example's section number (numbering of the guide's chapter 4 table of contents)
+  mapped to its RST file and heading.
+- :func:`section_text`: the RST text of one example, so tests can check every line of an example file
+  still occurs in the guide.
+- :func:`raw_steps`: the numbered steps of an example with their code blocks, labelled command / response /
+  other; :func:`draft` turns them into an example dict, a starting point that is then curated by hand.
+
+``python -m spec.examples_extract draft 4.8.2`` prints a draft as YAML.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from spec.messages_extract import guide_file
+
+_EX = "AT_Command_Examples/"
+
+
+@dataclass(frozen=True)
+class SectionRef:
+    """Where one example of chapter 4 is in the RST."""
+
+    section: str
+    file: str
+    heading: str
+    command_set: str
+
+
+def _refs(file: str, command_set: str, first: str, headings: list[str]) -> list[SectionRef]:
+    major, minor = first.rsplit(".", 1)
+    return [
+        SectionRef(f"{major}.{int(minor) + i}", _EX + file, h, command_set) for i, h in enumerate(headings)
+    ]
+
+
+T = "{IDF_TARGET_NAME}"
+
+#: The 56 examples of chapter 4 (4.3.1 and 4.11.1 are introductions without a sequence and are left out).
+SECTIONS: list[SectionRef] = [
+    *_refs(
+        "at_msg_resp_fmt_ctrl_examples.rst",
+        "basic",
+        "4.1.1",
+        ["Enable the :term:`system message` filter to download files in HTTP passthrough mode"],
+    ),
+    *_refs(
+        "TCP-IP_AT_Examples.rst",
+        "tcpip",
+        "4.2.1",
+        [
+            f"{T} as a TCP client in single connection",
+            f"{T} as a TCP server in multiple connections",
+            "UDP transmission with fixed remote IP address and port",
+            "UDP transmission with changeable remote IP address and port",
+            f"{T} as an SSL client in single connection",
+            f"{T} as an SSL server in multiple connections",
+            f"{T} as an SSL client to create a single connection with mutual authentication",
+            f"{T} as an SSL server to create multiple connections with mutual authentication",
+            f"UART Wi-Fi passthrough transmission when the {T} works as a TCP client in single connection",
+            f"UART Wi-Fi passthrough transmission when the {T} works as a TCP server",
+            f"UART Wi-Fi passthrough transmission when the {T} works as a softAP in UDP transparent "
+            "transmission",
+            f"{T} obtains socket data in passive receiving mode",
+            f"{T} enables mDNS service, PC connects to the device's TCP server using a domain name",
+        ],
+    ),
+    *_refs(
+        "bluetooth_le_at_examples.rst",
+        "ble",
+        "4.3.2",
+        [
+            "Bluetooth LE client reads and write services",
+            "Bluetooth LE server read and write services",
+            "Encrypt Bluetooth LE connection",
+            f"Establish SPP connection between two {T} development boards and transmit data in "
+            "UART-Bluetooth LE Passthrough Mode",
+            f"Establish SPP connection between {T} and mobile phone and transmit data in "
+            "UART-Bluetooth LE passthrough mode",
+            f"Establish Bluetooth LE connection and pairing between {T} and mobile phone",
+        ],
+    ),
+    *_refs(
+        "MQTT_AT_Examples.rst",
+        "mqtt",
+        "4.4.1",
+        [
+            "MQTT over TCP (with a local MQTT broker)(suitable for a small amount of data)",
+            "MQTT over TCP (with a local MQTT broker)(suitable for large amounts of data)",
+            "MQTT over TLS (with a local MQTT broker)",
+            "MQTT over WSS",
+        ],
+    ),
+    *_refs(
+        "mqtt-at-examples-for-cloud.rst",
+        "mqtt",
+        "4.5.1",
+        [
+            "Obtain certificates and endpoints from AWS IoT",
+            "Connect to AWS IoT based on mutual authentication with MQTT AT commands",
+        ],
+    ),
+    *_refs("Ethernet_AT_Examples.rst", "eth", "4.6.1", ["Establish a TCP connection on Ethernet network"]),
+    *_refs(
+        "Web_server_AT_Examples.rst",
+        "webserver",
+        "4.7.1",
+        [
+            "Wi-Fi Provisioning Using a Browser",
+            "OTA Firmware Upgrade Using a Browser",
+            "Wi-Fi Provisioning Using a WeChat Applet",
+            "OTA Firmware Upgrade Using a WeChat Applet",
+            f"{T} Using Captive Portal",
+        ],
+    ),
+    *_refs(
+        "http_at_examples.rst",
+        "http",
+        "4.8.1",
+        [
+            "The HEAD method of HTTP client",
+            "The GET method of HTTP client",
+            "The POST method of HTTP client (suitable for POST small amount of data)",
+            "The POST method of HTTP client (recommended method)",
+            "The PUT method of HTTP client (suitable for no data put)",
+            "The PUT method of HTTP client (recommended method)",
+            "The DELETE method of HTTP client",
+        ],
+    ),
+    *_refs(
+        "websocket_at_examples.rst",
+        "websocket",
+        "4.9.1",
+        ["WebSocket Connection over TCP", "WebSocket Connection over TLS (Mutual Authentication)"],
+    ),
+    *_refs(
+        "classic_bluetooth_at_examples.rst",
+        "bt",
+        "4.10.1",
+        [
+            f"Establish SPP connection between phone (or PC) and {T} in Normal Transmission mode with IO "
+            "capability set to NoInputNoOutput",
+            f"Establish SPP connection between phone (or PC) and {T} in Passthrough mode with IO capability "
+            "set to NoInputNoOutput",
+            f"Establish SPP connection between phone (or PC) and {T} with IO capability set to KeyboardOnly",
+            f"Establish SPP connection between two {T} development boards",
+            "Establish A2DP connection and enable A2DP Sink to play music",
+            "Query and clear Classic Bluetooth encryption device list",
+        ],
+    ),
+    *_refs(
+        "sleep_at_examples.rst",
+        "basic",
+        "4.11.2",
+        [
+            "Set Modem-sleep mode in Wi-Fi mode",
+            "Set Light-sleep mode in Wi-Fi mode",
+            "Set Light-sleep mode in Bluetooth LE advertising mode",
+            "Set Light-sleep mode in Bluetooth LE connection mode",
+            "Set Deep-sleep mode",
+        ],
+    ),
+    *_refs(
+        "network_provisioning_examples.rst",
+        "wifi",
+        "4.12.1",
+        ["BluFi Provisioning", "SmartConfig Provisioning", "SoftAP Provisioning", "WPS Provisioning"],
+    ),
+]
+
+
+class ExampleSourceError(Exception):
+    """An example's heading is not where SECTIONS says."""
+
+
+def section_ref(section: str) -> SectionRef:
+    for ref in SECTIONS:
+        if ref.section == section:
+            return ref
+    raise ExampleSourceError(f"no chapter-4 example numbered {section!r}")
+
+
+_UNDERLINE = re.compile(r"^\s*(-{3,}|={3,}|\^{3,}|~{3,}|\*{3,})\s*$")
+
+
+def _headings(lines: list[str]) -> list[tuple[int, str, str]]:
+    """(line index, text, underline character) for every section heading."""
+    out = []
+    for i in range(len(lines) - 1):
+        m = _UNDERLINE.match(lines[i + 1])
+        if m and lines[i].strip() and not _UNDERLINE.match(lines[i]):
+            out.append((i, lines[i].strip(), m.group(1)[0]))
+    return out
+
+
+@dataclass(frozen=True)
+class SectionText:
+    """The RST lines of one example, from its heading to the next heading of the same level."""
+
+    ref: SectionRef
+    path: Path
+    first_line: int
+    lines: list[str]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+def section_text(section: str, guide: Path | None = None) -> SectionText:
+    """The RST text of one chapter-4 example."""
+    ref = section_ref(section)
+    path = guide_file(ref.file, guide)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    heads = _headings(lines)
+    for n, (index, text, char) in enumerate(heads):
+        if text == ref.heading:
+            end = len(lines)
+            for later, _, later_char in heads[n + 1 :]:
+                if later_char == char:
+                    end = later
+                    break
+            return SectionText(ref, path, index + 1, lines[index:end])
+    raise ExampleSourceError(f"heading {ref.heading!r} of {section} not found in {path}")
+
+
+@dataclass
+class RawBlock:
+    """A code block inside a numbered step: what labelled it and its lines (common indent removed)."""
+
+    label: str  # command | response | other
+    lines: list[str]
+    lead: str  # the prose paragraph just before the block (the label line for command/response)
+
+
+@dataclass
+class RawStep:
+    """One ``#.`` item of an example."""
+
+    number: int
+    title: str
+    blocks: list[RawBlock] = field(default_factory=list)
+    prose: list[str] = field(default_factory=list)
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def _dedent(block: list[str]) -> list[str]:
+    while block and not block[-1].strip():
+        block.pop()
+    while block and not block[0].strip():
+        block.pop(0)
+    indent = min((len(x) - len(x.lstrip()) for x in block if x.strip()), default=0)
+    # a trailing "// comment" after white space is the guide's annotation, not output
+    return [re.sub(r"\s+//.*$", "", x[indent:]).rstrip() for x in block]
+
+
+def _only_matches(expression: str, target: str = "esp32") -> bool:
+    """Whether an ``.. only::`` expression (``esp32 or esp32c3``, ``not esp32c2``) selects the target."""
+    for term in expression.split(" or "):
+        words = term.replace("(", " ").replace(")", " ").split()
+        if words[:1] == ["not"] and words[1:] and words[1] != target:
+            return True
+        if words == [target]:
+            return True
+    return False
+
+
+def raw_steps(section: str, guide: Path | None = None) -> list[RawStep]:
+    """The numbered steps of one example with their code blocks, in order."""
+    lines = section_text(section, guide).lines
+    steps: list[RawStep] = []
+    if not any(re.match(r"^\s*(?:#|\d+)\.\s+", x) for x in lines):
+        # a section told in prose and figures: its code blocks all belong to one implicit step
+        steps.append(RawStep(1, lines[0].strip()))
+    para: list[str] = []
+    after_blank = False
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        item = re.match(r"^(\s*)(?:#|\d+)\.\s+(.*)$", line)
+        code = re.match(r"^(\s*)(?:\.\. code-block::.*|::)\s*$", line) or (
+            line.rstrip().endswith("::") and not line.strip().startswith("..")
+        )
+        only = re.match(r"^(\s*)\.\. only::\s*(.*)$", line)
+        if only:
+            if not _only_matches(only.group(2)):
+                indent = len(only.group(1))
+                i += 1
+                while i < len(lines) and (
+                    not lines[i].strip() or len(lines[i]) - len(lines[i].lstrip()) > indent
+                ):
+                    i += 1
+                continue
+            i += 1
+            continue
+        if item:
+            steps.append(RawStep(len(steps) + 1, item.group(2).strip()))
+            para = []
+            after_blank = False
+            i += 1
+            continue
+        elif code and steps:
+            indent = len(line) - len(line.lstrip())
+            i += 1
+            block: list[str] = []
+            while i < len(lines) and (
+                not lines[i].strip() or len(lines[i]) - len(lines[i].lstrip()) > indent
+            ):
+                block.append(lines[i])
+                i += 1
+            lead = " ".join(para).strip()
+            label = "other"
+            if re.fullmatch(r"(Command|AT Command)s?:", lead):
+                label = "command"
+            elif re.fullmatch(r"(Response|AT Response|Response on the .*|.*device responds):?", lead):
+                label = "response"
+            steps[-1].blocks.append(RawBlock(label, _dedent(block), lead))
+            para = []
+            after_blank = False
+            continue
+        elif line.strip() and steps:
+            if after_blank:
+                para = []  # a new paragraph; the previous one stays the lead only up to the next block
+            para.append(line.strip())
+            steps[-1].prose.append(line.strip())
+        after_blank = not line.strip()
+        i += 1
+    return steps
+
+
+_HOST_SIDE = re.compile(
+    r"^(import |from \S+ import|def |async |class |#!|openssl |mosquitto|sudo |python|pip |nc |\$ |"
+    r"\./build\.py|idf\.py|cd |mkdir |cp |if __name__)"
+)
+
+
+def _host_side(lines: list[str]) -> bool:
+    """Whether a code block is a host-side command or script rather than the board's output."""
+    return any(_HOST_SIDE.match(x.strip()) for x in lines)
+
+
+def _stripped(lines: list[str]) -> list[str]:
+    return [x.strip() for x in lines]
+
+
+def _nonblank(lines: list[str]) -> list[str]:
+    return [x.strip() for x in lines if x.strip()]
+
+
+def draft(section: str, guide: Path | None = None) -> dict[str, object]:
+    """A first example dict for one section: command/response/send_data/expect_urc steps, no placeholders.
+
+    Prose-only steps become ``manual`` steps pointing at the guide's step number; a curator then adds peer
+    steps and placeholders and sets ``fidelity``.
+    """
+    ref = section_ref(section)
+    out_steps: list[dict[str, object]] = []
+    for raw in raw_steps(section, guide):
+        emitted = False
+        for block in raw.blocks:
+            if block.label == "command":
+                for cmd in [x for x in block.lines if x.strip()]:
+                    out_steps.append({"kind": "command", "line": cmd.strip(), "response": []})
+                emitted = True
+            elif block.label == "response" and out_steps and out_steps[-1]["kind"] == "command":
+                out_steps[-1]["response"] = [x.strip() for x in block.lines]
+            elif block.label == "response":
+                out_steps.append(
+                    {"kind": "expect_urc", "lines": [x.strip() for x in block.lines if x.strip()]}
+                )
+            elif _host_side(block.lines):
+                out_steps.append(
+                    {"kind": "manual", "action": f"guide step {raw.number}: run the host-side tool it shows"}
+                )
+            else:
+                m = re.search(r"``([^`]+)``", block.lead)
+                if re.search(r"\b(Input|Enter|enter|input)\b", block.lead) and m:
+                    out_steps.append(
+                        {
+                            "kind": "send_data",
+                            "data": m.group(1),
+                            "response": [x.strip() for x in block.lines],
+                        }
+                    )
+                else:
+                    out_steps.append(
+                        {"kind": "expect_urc", "lines": [x.strip() for x in block.lines if x.strip()]}
+                    )
+            emitted = True
+        if not emitted:
+            out_steps.append({"kind": "manual", "action": f"guide step {raw.number} (no AT command)"})
+    return {
+        "section": section,
+        "title": ref.heading.replace("{IDF_TARGET_NAME}", "ESP32").replace(
+            ":term:`system message`", "system message"
+        ),
+        "source": {"file": ref.file, "heading": ref.heading},
+        "command_set": ref.command_set,
+        "requires": [],
+        "fidelity": "draft",
+        "placeholders": {},
+        "steps": out_steps,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 2 or args[0] not in ("draft", "raw"):
+        print("usage: python -m spec.examples_extract {draft|raw} SECTION", file=sys.stderr)
+        return 2
+    try:
+        if args[0] == "draft":
+            yaml.safe_dump(draft(args[1]), sys.stdout, sort_keys=False, allow_unicode=True, width=120)
+        else:
+            for step in raw_steps(args[1]):
+                print(f"#{step.number} {step.title}")
+                for block in step.blocks:
+                    print(f"  [{block.label}] {block.lead[:60]!r}")
+                    for x in block.lines:
+                        print(f"      {x}")
+    except ExampleSourceError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,212 @@
+"""spec/examples/*.yaml: the 56 chapter-4 examples load, are complete where promised, bind, match the RST."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from spec.examples import (
+    CommandStep,
+    ExampleDataError,
+    ExpectUrcStep,
+    MissingPlaceholderError,
+    PeerStep,
+    SendDataStep,
+    Step,
+    UnknownExampleError,
+    declared_placeholders,
+    example,
+    load_example_file,
+    load_examples,
+)
+from spec.examples_extract import SECTIONS, raw_steps, section_text
+from spec.messages import match_urc
+from spec.messages_extract import guide_dir
+
+FIRST_SUITES = ["4.1.1", *(f"4.2.{n}" for n in range(1, 14))]
+
+
+@pytest.fixture(scope="module")
+def guide() -> Path:
+    path = guide_dir()
+    if not (path / "docs" / "en").is_dir():
+        pytest.skip(f"the guide's RST is not at {path} (set ESP_AT_GUIDE)")
+    return path
+
+
+def test_all_56_examples_load_in_section_order() -> None:
+    sections = [e.section for e in load_examples()]
+    assert len(sections) == 56
+    assert sections == [ref.section for ref in SECTIONS]
+    assert sections[:14] == FIRST_SUITES
+
+
+def test_the_first_suites_examples_are_complete() -> None:
+    for section in FIRST_SUITES:
+        ex = example(section)
+        assert ex.fidelity == "complete", section
+        assert any(isinstance(s, CommandStep) for s in ex.steps), section
+        assert ex.requires, section
+
+
+def test_sources_match_the_section_map() -> None:
+    for ref, ex in zip(SECTIONS, load_examples(), strict=True):
+        assert (ex.source.file, ex.source.heading, ex.command_set) == (ref.file, ref.heading, ref.command_set)
+
+
+def test_every_used_placeholder_is_declared_with_a_guide_value() -> None:
+    declared = declared_placeholders()
+    for ex in load_examples():
+        for name in ex.used_placeholders():
+            assert name in declared, (ex.section, name)
+            assert name in ex.placeholders, (ex.section, name)
+
+
+def test_bind_substitutes_every_placeholder() -> None:
+    ex = example("4.2.1")
+    values = {name: f"<<{name}>>" for name in ex.used_placeholders()}
+    values.update(
+        {"ap.ssid": "lab-ap", "ap.password": "s3cret", "host.ip": "127.0.0.1", "server.port": "40001"}
+    )
+    steps = ex.bind(values)
+    commands = [s.line for s in steps if isinstance(s, CommandStep)]
+    assert 'AT+CWJAP="lab-ap","s3cret"' in commands
+    assert 'AT+CIPSTART="TCP","127.0.0.1",40001' in commands
+    start = next(s for s in steps if isinstance(s, PeerStep) and s.action == "start")
+    assert start.args == {"host": "127.0.0.1", "port": "40001"}
+    assert not any("{" in text for s in steps if isinstance(s, CommandStep) for text in [s.line, *s.response])
+    # the model is immutable: binding leaves the loaded example as it was
+    assert ex.commands()[1] == 'AT+CWJAP="{ap.ssid}","{ap.password}"'
+
+
+def test_bind_names_every_missing_placeholder() -> None:
+    ex = example("4.2.1")
+    with pytest.raises(MissingPlaceholderError) as info:
+        ex.bind({"ap.ssid": "x"})
+    message = str(info.value)
+    assert message.startswith("example 4.2.1 needs values for ap.password, board.sta_ip")
+    assert "server.port" in message and "(given: ap.ssid)" in message
+
+
+def test_unknown_section_is_a_clear_error() -> None:
+    with pytest.raises(
+        UnknownExampleError, match=r"no example for section '4\.99\.1' \(have: 4\.1\.1, 4\.2\.1"
+    ):
+        example("4.99.1")
+
+
+def test_invalid_files_are_rejected_with_the_cause(tmp_path: Path) -> None:
+    text = (Path(__file__).resolve().parents[2] / "spec" / "examples" / "4.2.1.yaml").read_text(
+        encoding="utf-8"
+    )
+    cases = {
+        "undeclared": (text.replace("{host.ip}", "{host.nope}"), "placeholder {host.nope} is not declared"),
+        "unused": (
+            text.replace('  server.port: "8080"\n', '  server.port: "8080"\n  host.ip2: x\n'),
+            "no step",
+        ),
+        "peer": (text.replace("action: start", "action: dance"), "peer 'tcp-server' has no action 'dance'"),
+        "capability": (text.replace("requires: [wifi-ap", "requires: [teleport"), "not a known capability"),
+        "kind": (text.replace("kind: send_data", "kind: sing"), "does not match the Example schema"),
+    }
+    for name, (broken, message) in cases.items():
+        path = tmp_path / name / "4.2.1.yaml"
+        path.parent.mkdir()
+        path.write_text(broken, encoding="utf-8")
+        with pytest.raises(ExampleDataError, match=re.escape(message)):
+            load_example_file(path)
+    misnamed = tmp_path / "4.2.2.yaml"
+    misnamed.write_text(text, encoding="utf-8")
+    with pytest.raises(ExampleDataError, match="file name must be the section number '4.2.1'"):
+        load_example_file(misnamed)
+
+
+def test_declared_urcs_are_active_reports_and_none_is_missed() -> None:
+    for ex in load_examples():
+        for step in ex.steps:
+            if not isinstance(step, CommandStep):
+                continue
+            for line in step.urcs:
+                assert match_urc(line) is not None, (ex.section, line)
+            for line in step.response:
+                if match_urc(line) is not None:
+                    assert line in step.urcs, (ex.section, step.line, line)
+
+
+def test_expect_urc_steps_hold_reports() -> None:
+    for section in FIRST_SUITES:
+        for step in example(section).steps:
+            if isinstance(step, ExpectUrcStep):
+                for line in step.lines:
+                    assert match_urc(line) is not None, (section, line)
+
+
+# ------------------------------------------------------------------------------------- drift against RST
+
+
+def _pattern(line: str) -> re.Pattern[str]:
+    """A response line as a regex: <name> fields match any text."""
+    parts = re.split(r"(<[^<>]+>)", line)
+    return re.compile(
+        "".join("[^<>]+?" if p.startswith("<") and p.endswith(">") else re.escape(p) for p in parts)
+    )
+
+
+def _guide_lines(steps: list[Step]) -> list[tuple[str, str]]:
+    """(kind, line) for every line of guide-origin steps, with the guide's values put back."""
+    out = []
+    for step in steps:
+        if step.origin != "guide":
+            continue
+        if step.guide_line is not None:
+            out.append(("corrected", step.guide_line))
+            continue
+        if isinstance(step, CommandStep):
+            out.append(("command", step.line))
+            out.extend(("response", x) for x in step.response if x)
+        elif isinstance(step, SendDataStep):
+            out.extend(("response", x) for x in step.response if x)
+        elif isinstance(step, ExpectUrcStep):
+            out.extend(("urc", x) for x in step.lines)
+    return out
+
+
+@pytest.mark.parametrize("section", [ref.section for ref in SECTIONS])
+def test_every_example_line_occurs_in_its_rst_section(guide: Path, section: str) -> None:
+    ex = example(section)
+    rst = section_text(section, guide)
+    text_lines = [x.strip() for x in rst.lines]
+    for kind, line in _guide_lines(ex.guide_steps()):
+        if kind in ("command", "corrected"):
+            assert any(line in x for x in text_lines), f"{section}: {kind} line {line!r} not in {rst.path}"
+        elif not any(line in x for x in text_lines):  # most lines are literal; only then try the template
+            pattern = _pattern(line)
+            assert any(pattern.search(x) for x in text_lines), f"{section}: {kind} {line!r} not in {rst.path}"
+
+
+@pytest.mark.parametrize("section", FIRST_SUITES)
+def test_command_responses_are_the_guides_blocks(guide: Path, section: str) -> None:
+    """For the complete examples, each command's response is exactly a Response block of the guide."""
+    pairs: dict[str, list[list[str]]] = {}
+    for raw in raw_steps(section, guide):
+        last = None
+        for block in raw.blocks:
+            if block.label == "command":
+                last = block.lines[-1].strip()
+            elif block.label == "response" and last is not None:
+                pairs.setdefault(last, []).append([x.strip() for x in block.lines])
+                last = None
+    for step in example(section).guide_steps():
+        if not isinstance(step, CommandStep) or step.origin != "guide" or step.correction:
+            continue
+        if step.raw_response is not None:
+            continue
+        blocks = pairs.get(step.line)
+        assert blocks, f"{section}: no Command block {step.line!r}"
+        wanted = [_pattern(x) for x in step.response]
+        assert any(
+            len(b) == len(wanted) and all(p.fullmatch(x) for p, x in zip(wanted, b, strict=True))
+            for b in blocks
+        ), f"{section}: response of {step.line!r} is {step.response}, the guide has {blocks}"

@@ -228,17 +228,20 @@ class SimBoard:
 
     def _await_boot(self, session: AtSession) -> None:
         """The simulator prints its boot output and ``ready`` to the first client (sim/README.md). Taking
-        that ``ready`` here keeps it from landing in the middle of the first command's response."""
-        from rigs.at.errors import AtError
+        that ``ready`` here keeps it from landing in the middle of the first command's response.
+
+        Not an error when it never comes: pyserial's ``socket://`` client discards whatever arrived before
+        its ``open()`` returned, so a fast simulator's ``ready`` can be lost on the host side. The sync
+        that follows proves the board answers either way."""
+        from rigs.at.errors import UrcTimeout
 
         timeout = self.rig.targets.timeouts.ready
         try:
             session.expect_urc("ready", timeout=timeout)
-        except AtError as exc:
-            raise BoardError(
-                f"board {self.config.id}: expected 'ready' within {timeout:g} s of connecting to the "
-                f"simulator at {session.port.name if hasattr(session.port, 'name') else '?'}: {exc}"
-            ) from exc
+        except UrcTimeout:
+            session.transcript.note(
+                f"no 'ready' within {timeout:g} s of connecting (early boot bytes may have been discarded)"
+            )
 
     def reset(self) -> None:
         """Restart the simulated board (3.1 AT+RST); DTR/RTS have no wire to pulse here, so they mean AT."""

@@ -94,6 +94,18 @@ def _apply_rename(raw: RawCommand, old: str, new: str) -> RawCommand:
     return raw
 
 
+def _apply_kind_fixes(section: str, forms: list[Form], corr: Corrections) -> list[Form]:
+    out = list(forms)
+    for fix in corr.kinds:
+        if fix.section != section:
+            continue
+        idx = next((i for i, f in enumerate(out) if f.kind is fix.guide), None)
+        if idx is None or any(f.kind is fix.spec for f in out):
+            raise ExtractError(f"{section}: kind correction {fix.guide} -> {fix.spec} does not apply")
+        out[idx] = out[idx].model_copy(update={"kind": fix.spec})
+    return out
+
+
 def _apply_text_fixes(section: str, forms: list[Form], corr: Corrections) -> list[Form]:
     out: list[Form] = []
     for f in forms:
@@ -129,6 +141,18 @@ def _apply_example_fixes(section: str, examples: list[Example], corr: Correction
     return out
 
 
+def _apply_param_fixes(section: str, params: list[ParamSpec], corr: Corrections) -> list[ParamSpec]:
+    out = list(params)
+    for fix in corr.params:
+        if fix.section != section:
+            continue
+        idx = next((i for i, p in enumerate(out) if p.name == fix.name), None)
+        if idx is None:
+            raise ExtractError(f"{section}: parameter correction for <{fix.name}>, no such parameter")
+        out[idx] = ParamSpec.model_validate({**out[idx].model_dump(), **fix.set})
+    return out
+
+
 def _command(
     raw: RawCommand, seed_sec: SeedSection, avail: _Availability, corr: Corrections, command_set: str
 ) -> Command:
@@ -159,8 +183,8 @@ def _command(
         title=raw.title,
         default_firmware=default,
         build_option=option,
-        forms=_apply_text_fixes(section, raw.forms, corr),
-        params=raw.params,
+        forms=_apply_text_fixes(section, _apply_kind_fixes(section, raw.forms, corr), corr),
+        params=_apply_param_fixes(section, raw.params, corr),
         persistence=raw.persistence,
         examples=_apply_example_fixes(section, raw.examples, corr),
         same_as=same_as,

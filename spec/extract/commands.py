@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from spec.extract.parameters import optional_names, parse_param_list
 from spec.extract.rst import Block, Section, plain, split_blocks
 from spec.model import Example, Form, FormKind, Persistence
-from spec.params import ParamSpec
+from spec.params import ParamSpec, ParamType
 
 _CMD_TITLE = re.compile(r"^:ref:`(\[Data Mode Only\] \+\+\+|AT[A-Z0-9_+]*)\s*<[^>]+>`\s*:\s*(.*)$")
 _FORM_TITLE = re.compile(r"^(Special )?(Test|Query|Set|Execute) Command$")
@@ -73,8 +73,10 @@ def _split_form(blocks: list[Block]) -> tuple[list[str], list[str]]:
 
 
 def syntax_lines(block: str) -> list[str]:
-    """The command lines of a syntax block: comment lines and blank lines dropped."""
-    return [x.strip() for x in block.split("\n") if x.strip() and not x.strip().startswith("//")]
+    """The command lines of a syntax block: comments, captions and blank lines dropped."""
+    # 3.3.29 writes its "Single connection: (AT+CIPMUX=0)" captions without "//": only lines that
+    # start with a command are syntax.
+    return [x.strip() for x in block.split("\n") if re.match(r"^(AT|\+\+\+)", x.strip())]
 
 
 def _persistence(notes: list[str]) -> Persistence | None:
@@ -173,22 +175,44 @@ def build_command(sec: Section) -> RawCommand:
         )
         for k, v in forms.items()
     ]
-    optional = optional_names([ln for f in built_forms for ln in f.syntax])
-    merged: dict[str, ParamSpec] = {}
-    for p in params:
-        if p.name not in merged:
-            merged[p.name] = p.model_copy(update={"optional": p.name in optional})
+    all_syntax = [ln for f in built_forms for ln in f.syntax]
     return RawCommand(
         name=name,
         title=plain(m.group(2)).strip(),
         label=sec.label,
         line=sec.line,
         forms=built_forms,
-        params=list(merged.values()),
+        params=merge_params(params, all_syntax),
         persistence=_persistence(notes),
         examples=examples,
         references=references,
     )
+
+
+def merge_params(params: list[ParamSpec], syntax: list[str]) -> list[ParamSpec]:
+    """One ParamSpec per name for the whole command.
+
+    A name listed in several sub-sections (3.1.9's four variants, 3.1.17's three set forms) gets the
+    union of the listed values, or no enumeration when one listing has none. Quoting follows the syntax
+    lines when the parameter list omits the quotes (3.1.18 writes ``<partition>`` for ``<"partition">``),
+    and ``optional`` is set when some syntax line puts the name in ``[...]``.
+    """
+    optional = optional_names(syntax)
+    quoted_in_syntax = set(re.findall(r'<"([^"<>]+)">', " ".join(syntax)))
+    merged: dict[str, ParamSpec] = {}
+    for p in params:
+        if p.name in merged:
+            first = merged[p.name]
+            enum = {**first.enum, **p.enum} if first.enum and p.enum else {}
+            merged[p.name] = first.model_copy(update={"enum": enum})
+            continue
+        update: dict[str, object] = {"optional": p.name in optional}
+        if p.name in quoted_in_syntax and not p.quoted:
+            update["quoted"] = True
+            if p.type in (ParamType.INT, ParamType.HEX):
+                update.update(type=ParamType.STR, range=(), bits={}, enum={})
+        merged[p.name] = p.model_copy(update=update)
+    return list(merged.values())
 
 
 def _parent(root: Section, target: Section) -> Section:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
@@ -52,6 +53,15 @@ class CountNote(_C):
     why: str
 
 
+class KindFix(_C):
+    """A form whose heading names another kind than its syntax line has (3.15: ``=`` makes a set form)."""
+
+    section: str
+    guide: FormKind
+    spec: FormKind
+    why: str
+
+
 class TextFix(_C):
     """Replace one syntax line or response template of a form."""
 
@@ -73,6 +83,15 @@ class ExampleFix(_C):
     why: str
 
 
+class ParamFix(_C):
+    """Parameter facts the list states in prose the extractor cannot read reliably (fields of ParamSpec)."""
+
+    section: str
+    name: str
+    set: dict[str, Any]
+    why: str
+
+
 class Decision(_C):
     """An exactness question decided once for the whole spec."""
 
@@ -86,8 +105,10 @@ class Corrections(_C):
     names: list[NameOverride] = Field(default_factory=list)
     seed_damage: list[SeedDamage] = Field(default_factory=list)
     counts: list[CountNote] = Field(default_factory=list)
+    kinds: list[KindFix] = Field(default_factory=list)
     text: list[TextFix] = Field(default_factory=list)
     examples: list[ExampleFix] = Field(default_factory=list)
+    params: list[ParamFix] = Field(default_factory=list)
     decisions: list[Decision] = Field(default_factory=list)
 
     @classmethod

@@ -16,10 +16,10 @@ _NAMED = re.compile(r"^\*\*\s*(\[?<[^*]+?>\]?(?:\s*(?:,|and|/)\s*\[?<[^*]+?>\]?)
 _ONE = re.compile(r'<\s*("?)\s*([^<>"]+?)\s*"?\s*>')
 _ENUM = re.compile(r"^(-?(?:0x[0-9A-Fa-f]+|\d+)|\"[^\"]+\")\s*[:：]\s*")
 _RANGE = re.compile(
-    r"[Rr]ange\s*(?:is|:)?\s*:?\s*\[\s*(-?(?:0x[0-9A-Fa-f]+|\d+))\s*,\s*(-?(?:0x[0-9A-Fa-f]+|\d+))\s*\]"
+    r"[Rr]ange[^\[\]]{0,30}?\[\s*(-?(?:0x[0-9A-Fa-f]+|\d+))\s*,\s*(-?(?:0x[0-9A-Fa-f]+|\d+))\s*\]"
 )
 _DEFAULT = re.compile(
-    r"(?:[Dd]efault(?: value)?(?: is)?\s*[:：]?\s*|[Dd]efaults to\s+)"
+    r"(?:\bDefault(?: value)?(?: is)?\s*[:：]?\s*|\bdefault(?: value)?\s*[:：]\s*|\b[Dd]efaults to\s+)"
     r"(\"[^\"]*\"|-?0x[0-9A-Fa-f]+|-?\d+(?:\.\d+)?|[A-Za-z_][\w.-]*)"
 )
 _UNIT = re.compile(
@@ -52,6 +52,14 @@ def _tree(text: str) -> list[_Item]:
     return roots
 
 
+def _descendants(item: _Item) -> list[_Item]:
+    out: list[_Item] = []
+    for child in item.children:
+        out.append(child)
+        out.extend(_descendants(child))
+    return out
+
+
 def _num(text: str) -> int:
     return int(text, 16) if text.lower().startswith(("0x", "-0x")) else int(text)
 
@@ -69,6 +77,8 @@ def _infer_type(name: str, quoted: bool, text: str) -> ParamType:
         return ParamType.STR
     if re.search(r"info|version|compile time|module_name|asctime", low):
         return ParamType.STR  # free text printed bare (3.1.4 AT+GMR, 3.3.21)
+    if _STRINGY_NAME.search(low) or re.search(r"\bstring\b", text):
+        return ParamType.STR
     if re.search(r"hexadecimal|\b0x[0-9A-Fa-f]+", text) and not re.search(
         r"decimal(?! ?point)", text.replace("hexadecimal", "")
     ):
@@ -98,8 +108,52 @@ def _default(raw: str | None, ptype: ParamType) -> int | str | None:
     return None if ptype in (ParamType.INT, ParamType.HEX) else raw
 
 
+_RANGE_ITEM = re.compile(r"^\[\s*(-?(?:0x[0-9A-Fa-f]+|\d+))\s*,\s*(-?(?:0x[0-9A-Fa-f]+|\d+))\s*\]\s*[:：]")
+_SPAN_ITEM = re.compile(r"^(-?(?:0x[0-9A-Fa-f]+|\d+))\s*~\s*(-?(?:0x[0-9A-Fa-f]+|\d+))\s*[:：]")
+_BIT_ITEM = re.compile(r"^[Bb]it\s*\[?(\d+)\]?\s*[:：]")
+_MEANS_ITEM = re.compile(r"^(-?\d+)\s+(?:means|indicates|for)\b")
+_MAXIMUM = re.compile(r"[Mm]aximum(?: value)?\s*[:：]\s*(\d+)(?!\s*[A-Za-z])")
+_SPAN = re.compile(r"[Rr]ange\s*[:：]\s*(-?(?:0x[0-9A-Fa-f]+|\d+))\s*~\s*(-?(?:0x[0-9A-Fa-f]+|\d+))")
+_STRINGY_NAME = re.compile(
+    r"name|partition|address|url|path|topic|pin_code|^pin$|filter_param|hint|data$|uuid|ssid|key$"
+)
+
+
+@dataclass
+class _Facts:
+    enum: list[str] = field(default_factory=list)
+    ranges: list[tuple[int, int]] = field(default_factory=list)
+    bits: list[int] = field(default_factory=list)
+    default: str | None = None
+    open_ended: bool = False  #: an item such as "others: ..." allows values beyond the listed ones
+
+
+def _item_facts(sub_texts: list[str]) -> _Facts:
+    facts = _Facts()
+    for sub in sub_texts:
+        if m := _RANGE_ITEM.match(sub) or _SPAN_ITEM.match(sub):
+            facts.ranges.append((_num(m.group(1)), _num(m.group(2))))
+        elif m := re.match(r"^[Rr]ange\s*[:：]\s*\[\s*(-?\d+)\s*,\s*(-?\d+)\s*\]\.?$", sub):
+            facts.ranges.append((_num(m.group(1)), _num(m.group(2))))
+        elif m := _BIT_ITEM.match(sub):
+            facts.bits.append(int(m.group(1)))
+        elif m := _ENUM.match(sub) or _MEANS_ITEM.match(sub):
+            facts.enum.append(m.group(1))
+            if re.search(r"\(?[Dd]efault(?: value)?\)?\.?\s*$|\([Dd]efault", sub):
+                facts.default = m.group(1)
+        elif re.match(r"^(others?|other values?|any other|non-?zero|positive|negative|if|when)\b", sub, re.I):
+            facts.open_ended = True
+        # other items are prose about the parameter, not a value definition
+    return facts
+
+
 def parse_param_list(text: str) -> list[ParamSpec]:
-    """Parameters from the bullet list of one "Parameters" section (already directive-resolved)."""
+    """Parameters from the bullet list of one "Parameters" section (already directive-resolved).
+
+    Enumerations are kept only when every sub-item is a value, a range or a bit (an item such as
+    "others: ..." or "Other values: ..." leaves the parameter unrestricted), so that the data never
+    rejects a value the guide allows.
+    """
     params: list[ParamSpec] = []
     for item in _tree(text):
         m = _NAMED.match(item.text)
@@ -107,17 +161,14 @@ def parse_param_list(text: str) -> list[ParamSpec]:
             continue
         names = _ONE.findall(m.group(1))
         desc = plain(m.group(2))
-        sub_texts = [plain(c.text) for c in item.children]
-        enum_raw: list[str] = []
-        default_raw: str | None = None
-        for sub in sub_texts:
-            em = _ENUM.match(sub)
-            if em:
-                enum_raw.append(em.group(1))
-                if re.search(r"\(?[Dd]efault(?: value)?\)?\.?\s*$|\([Dd]efault", sub):
-                    default_raw = em.group(1)
+        sub_texts = [plain(c.text) for c in _descendants(item)]
+        facts = _item_facts(sub_texts)
         whole = " ".join([desc, *sub_texts])
-        rm = _RANGE.search(whole)
+        ranges = list(facts.ranges)
+        ranges += [(_num(a), _num(b)) for a, b in _RANGE.findall(desc) + _SPAN.findall(desc)]
+        if not ranges and (mx := _MAXIMUM.search(desc)):
+            ranges.append((0, int(mx.group(1))))
+        default_raw = facts.default
         dm = _DEFAULT.search(desc) or (None if default_raw else _DEFAULT.search(whole))
         if dm and default_raw is None:
             default_raw = dm.group(1)
@@ -126,19 +177,22 @@ def parse_param_list(text: str) -> list[ParamSpec]:
         for quote, name in names:
             quoted = bool(quote)
             ptype = _infer_type(name, quoted, whole)
-            enum: dict[int | str, str] = {}
-            for raw in enum_raw:
-                key = _enum_key(raw, ptype)
-                if key is not None:
-                    enum[key] = ""
             numeric = ptype in (ParamType.INT, ParamType.HEX)
+            enum: dict[int | str, str] = {}
+            if not facts.open_ended and not facts.bits:
+                for raw in facts.enum:
+                    key = _enum_key(raw, ptype)
+                    if key is not None:
+                        enum[key] = ""
+            use_ranges = numeric and not facts.open_ended
             params.append(
                 ParamSpec(
                     name=name,
                     quoted=quoted,
                     type=ptype,
                     enum=enum,
-                    range=(Range(min=_num(rm.group(1)), max=_num(rm.group(2))),) if rm and numeric else (),
+                    range=tuple(Range(min=a, max=b) for a, b in ranges if a <= b) if use_ranges else (),
+                    bits={b: "" for b in facts.bits} if numeric and not facts.open_ended else {},
                     default=_default(default_raw, ptype),
                     max_len=int(lm.group(1)) if lm and not numeric else None,
                     unit=um.group(1) if um else None,

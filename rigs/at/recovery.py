@@ -61,7 +61,8 @@ def sync(
 
 
 def reset(session: AtSession, method: str = "at", timeout: float = 10.0) -> Transcript:
-    """Restart the board and wait for ``ready``; returns the transcript of the boot.
+    """Restart the board and wait for ``ready``; returns the transcript of the boot. What the board
+    printed up to ``ready`` is not left for ``expect_urc``.
 
     ``method``: ``"at"`` sends AT+RST (3.1.x); ``"rts"`` / ``"dtr"`` pulse that modem line of the port
     (wired to the chip's EN pin on most development boards).
@@ -78,13 +79,19 @@ def reset(session: AtSession, method: str = "at", timeout: float = 10.0) -> Tran
             except BoardRebooted:
                 pass
         elif method in ("rts", "dtr"):
-            if not hasattr(session.port, method):
+            other = "dtr" if method == "rts" else "rts"
+            try:
+                # With the usual two-transistor auto-reset circuit, the other line asserted at the same
+                # time would hold GPIO0 low and start the ROM downloader instead of the firmware.
+                setattr(session.port, other, False)
+                setattr(session.port, method, True)
+                time.sleep(0.1)
+                setattr(session.port, method, False)
+            except (AttributeError, OSError) as exc:
                 raise AtError(
-                    f"{session.name}: reset method {method!r}: the port has no {method.upper()} line"
-                )
-            setattr(session.port, method, True)
-            time.sleep(0.1)
-            setattr(session.port, method, False)
+                    f"{session.name}: reset by {method.upper()}: the port cannot drive that line ({exc})",
+                    session.transcript,
+                ) from exc
         else:
             raise ValueError(f"reset method must be 'at', 'rts' or 'dtr', not {method!r}")
         deadline = time.monotonic() + timeout
@@ -92,10 +99,13 @@ def reset(session: AtSession, method: str = "at", timeout: float = 10.0) -> Tran
             session.codec.clear_pending()
             session.codec.leave_passthrough()
             while True:
-                ready = [e for e in session.urcs[mark:] if isinstance(e, Ready)]
-                if ready:
-                    if ready[0] in session._unconsumed:
-                        session._unconsumed.remove(ready[0])
+                since = session.urcs[mark:]
+                at = next((i for i, e in enumerate(since) if isinstance(e, Ready)), None)
+                if at is not None:
+                    # Boot noise up to and including "ready" is consumed here (it stays in the transcript
+                    # and in session.urcs); compared by identity, as every Ready equals every other.
+                    boot = {id(e) for e in since[: at + 1]}
+                    session._unconsumed[:] = [e for e in session._unconsumed if id(e) not in boot]
                     return session.transcript.since(t0)
                 remaining = deadline - time.monotonic()
                 if remaining <= 0 or session._closed is not None:

@@ -266,6 +266,56 @@ def test_reset_at_returns_boot_transcript(dut: AtSession) -> None:
     assert dut.cmd("AT").ok
 
 
+class LinesPort:
+    """A pty port whose RTS/DTR lines are recorded (a pty has none); RTS released restarts the board."""
+
+    def __init__(self, port: serial.Serial, board: FakeBoard) -> None:
+        self._port, self._board = port, board
+        self.changes: list[tuple[str, bool]] = []
+        self._rts = False
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._port, name)
+
+    @property
+    def dtr(self) -> bool:
+        return False
+
+    @dtr.setter
+    def dtr(self, value: bool) -> None:
+        self.changes.append(("dtr", value))
+
+    @property
+    def rts(self) -> bool:
+        return self._rts
+
+    @rts.setter
+    def rts(self, value: bool) -> None:
+        self.changes.append(("rts", value))
+        if self._rts and not value:  # EN released: the chip boots
+            self._board.send_later(0.02, b"\x00\xffrst:0x1 (POWERON_RESET)\r\n\r\nready\r\n")
+        self._rts = value
+
+
+def test_reset_by_rts_pulse(board: FakeBoard) -> None:
+    port = LinesPort(serial.serial_for_url(board.url, timeout=0.05), board)
+    with AtSession(port) as s:
+        boot = s.reset("rts", 5)
+        assert port.changes == [("dtr", False), ("rts", True), ("rts", False)]
+        assert b"ready\r\n" in boot.data("rx")
+        assert s.drain_urcs() == []  # the ready the reset waited for is consumed
+        assert s.cmd("AT").ok
+
+
+def test_reset_by_line_the_port_lacks() -> None:
+    # A pty has no modem lines: pyserial's ioctl fails, and the error must say so.
+    with FakeBoard.pty() as board, AtSession.open(board.url) as s:
+        with pytest.raises(AtError, match="cannot drive"):
+            s.reset("dtr", 1)
+        with pytest.raises(ValueError, match="'at', 'rts' or 'dtr'"):
+            s.reset("power", 1)
+
+
 # --- structure checks ---
 
 

@@ -74,13 +74,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _behaviour(args: argparse.Namespace) -> Behaviour:
-    return {
+    choices: dict[str, Behaviour] = {
         "echo": Echo(),
         "sink": Sink(),
         "silent": Silent(),
         "source": Source(total=args.bytes, seed=args.seed, rate=args.rate),
         "reset": Reset(),
-    }[args.behaviour]
+    }
+    return choices[args.behaviour]
 
 
 def build_peer(args: argparse.Namespace) -> tuple[Peer | None, EspPki | None]:

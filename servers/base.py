@@ -161,3 +161,10 @@ def reserve_port(host: str, kind: int = socket.SOCK_STREAM) -> int:
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, kind) as s:
         s.bind((host, 0))
         return int(s.getsockname()[1])
+
+
+def cert_subject(cert: Any) -> str | None:
+    """``CN=..., O=...`` from the dict ssl's getpeercert() returns (None without a certificate)."""
+    if not cert:
+        return None
+    return ", ".join(f"{k}={v}" for rdn in cert.get("subject", ()) for k, v in rdn)

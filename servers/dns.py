@@ -140,21 +140,33 @@ class DnsServer(Peer):
             writer.close()
 
     async def astart(self) -> None:
+        # TCP and UDP share one port number. With port 0 the system picks a free UDP port whose TCP
+        # twin may be taken by another process: then try another number.
+        attempts = 1 if self.requested_port else 20
+        for attempt in range(attempts):
+            try:
+                await self._bind_once()
+                return
+            except OSError as exc:
+                await self.astop()
+                taken = self.endpoints.get("udp")
+                self.endpoints = {}
+                if attempt == attempts - 1 or taken is None:
+                    port = taken.port if taken else self.requested_port
+                    raise bind_error(exc, self.kind, self.host, port) from exc
+
+    async def _bind_once(self) -> None:
         loop = asyncio.get_running_loop()
-        try:
-            _, self._udp = await loop.create_datagram_endpoint(
-                lambda: _Udp(self), local_addr=(self.host, self.requested_port)
-            )
-            assert self._udp.transport is not None
-            host, port = self._udp.transport.get_extra_info("sockname")[:2]
-            self.endpoints = {"udp": Endpoint("udp", host, port, transport="udp")}
-            if self.with_tcp:
-                # Same number as UDP: a free UDP port is nearly always free for TCP; if not, say so.
-                self._tcp = await asyncio.start_server(self._on_tcp, host, port)
-                self.endpoints["tcp"] = Endpoint("tcp", host, port)
-        except OSError as exc:
-            await self.astop()
-            raise bind_error(exc, self.kind, self.host, self.requested_port) from exc
+        self._udp, self._tcp = None, None
+        _, self._udp = await loop.create_datagram_endpoint(
+            lambda: _Udp(self), local_addr=(self.host, self.requested_port)
+        )
+        assert self._udp.transport is not None
+        host, port = self._udp.transport.get_extra_info("sockname")[:2]
+        self.endpoints = {"udp": Endpoint("udp", host, port, transport="udp")}
+        if self.with_tcp:
+            self._tcp = await asyncio.start_server(self._on_tcp, host, port)
+            self.endpoints["tcp"] = Endpoint("tcp", host, port)
 
     async def astop(self) -> None:
         if self._udp is not None and self._udp.transport is not None:
@@ -162,6 +174,7 @@ class DnsServer(Peer):
         if self._tcp is not None:
             self._tcp.close()
             await self._tcp.wait_closed()
+        self._udp, self._tcp = None, None
 
     def wait_queries(self, count: int = 1, timeout: float = 10.0) -> list[DnsQuery]:
         with self._cond:

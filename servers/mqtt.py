@@ -24,7 +24,7 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 from websockets.typing import Subprotocol
 
-from servers.base import DEFAULT_HOST, Endpoint, Peer, reserve_port
+from servers.base import DEFAULT_HOST, Endpoint, Peer, cert_subject, reserve_port
 from servers.errors import PeerStartError, ProgramMissingError
 from servers.pki import EspPki
 
@@ -225,9 +225,7 @@ class MqttBroker(Peer):
                 ws.request.path if ws.request else "",
                 list(ws.request.headers.get_all("Sec-WebSocket-Protocol")) if ws.request else [],
                 ws.subprotocol,
-                client_cert_subject=", ".join(f"{k}={v}" for rdn in cert["subject"] for k, v in rdn)
-                if cert
-                else None,
+                client_cert_subject=cert_subject(cert),
             )
             sessions.append(session)
             self.ws_sessions.append(session)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import ssl
 
-from servers.base import DEFAULT_HOST, Endpoint, Peer, bind_error
+from servers.base import DEFAULT_HOST, Endpoint, Peer, bind_error, cert_subject
 from servers.behaviours import Behaviour, Echo, abort_with_rst, run_stream
 from servers.record import CloseReason, PeerRecord, RecordLog
 
@@ -19,10 +19,7 @@ HANDSHAKE_TIMEOUT = 15.0
 
 
 def _subject(ssl_object: ssl.SSLObject | None) -> str | None:
-    cert = ssl_object.getpeercert() if ssl_object is not None else None
-    if not cert:
-        return None
-    return ", ".join(f"{k}={v}" for rdn in cert.get("subject", ()) for k, v in rdn)
+    return cert_subject(ssl_object.getpeercert() if ssl_object is not None else None)
 
 
 class _StreamPeer(Peer):

@@ -33,7 +33,7 @@ from websockets.frames import Frame
 from websockets.http11 import Request
 from websockets.typing import Subprotocol
 
-from servers.base import DEFAULT_HOST, Endpoint, Peer, bind_error
+from servers.base import DEFAULT_HOST, Endpoint, Peer, bind_error, cert_subject
 from servers.payload import pattern
 
 
@@ -138,9 +138,7 @@ class WsServer(Peer):
             ],
             subprotocol=None,
             remote=(str(peer[0]), int(peer[1])),
-            client_cert_subject=", ".join(f"{k}={v}" for rdn in cert["subject"] for k, v in rdn)
-            if cert
-            else None,
+            client_cert_subject=cert_subject(cert),
             connection=connection,
         )
         assert isinstance(connection, _RecordingConnection)

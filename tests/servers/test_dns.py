@@ -8,6 +8,7 @@ import pytest
 from dnslib import QTYPE, RCODE, DNSRecord
 
 from servers.dns import DnsServer, DnsZone
+from servers.errors import PortInUseError
 
 NAMES = {"esp-peer.test": ["127.0.0.1", "::1"], "Mixed.Case.test.": ["10.0.0.7"]}
 
@@ -54,3 +55,29 @@ def test_zone_rejects_bad_address_and_garbage() -> None:
     with pytest.raises(ValueError):
         DnsZone({"x.test": ["not-an-ip"]})
     assert DnsZone().answer(b"\x00\x01")[3] == "FORMERR"
+
+
+def test_tcp_twin_port_taken_picks_another_number(monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+    import errno
+
+    import servers.dns
+
+    real = asyncio.start_server
+    refused: list[int] = []
+
+    async def busy_once(*args: object, **kwargs: object) -> asyncio.Server:
+        if not refused:
+            refused.append(int(args[2]))  # type: ignore[call-overload]
+            raise OSError(errno.EADDRINUSE, "address already in use")
+        return await real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(servers.dns.asyncio, "start_server", busy_once)
+    with DnsServer(NAMES) as server:
+        assert refused and server.endpoints["udp"].port == server.endpoints["tcp"].port
+        assert str(_ask(server, "esp-peer.test", tcp=True).rr[0].rdata) == "127.0.0.1"
+    monkeypatch.undo()
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        with pytest.raises(PortInUseError, match=f"127.0.0.1:{port}"):
+            DnsServer(NAMES, port=port).start()

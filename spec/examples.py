@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 EXAMPLES_DIR = Path(__file__).resolve().parent / "examples"
 PLACEHOLDERS_FILE = EXAMPLES_DIR / "PLACEHOLDERS.yaml"
+CORRECTIONS_FILE = EXAMPLES_DIR / "CORRECTIONS.yaml"
 
 #: ``{ap.ssid}``: lower-case dotted names only, so JSON braces and ``{IDF_TARGET_NAME}`` never match.
 PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*(?:\.[a-z0-9_]+)*)\}")
@@ -265,6 +266,31 @@ def _texts(steps: list[Step]) -> list[str]:
     return out
 
 
+class ExampleCorrection(_Model):
+    """A place where an example file departs from the guide's transcript, and why (CORRECTIONS.yaml)."""
+
+    id: str
+    section: str
+    guide: str
+    holds: str
+    why: str
+
+
+@cache
+def example_corrections() -> Mapping[str, ExampleCorrection]:
+    """The corrections of chapter-4 examples by id (spec/examples/CORRECTIONS.yaml, ``examples``)."""
+    data = _read(CORRECTIONS_FILE)
+    if not isinstance(data, dict) or not isinstance(data.get("examples"), list):
+        raise ExampleDataError(f"{CORRECTIONS_FILE}: expected a list under 'examples'")
+    try:
+        items = [ExampleCorrection.model_validate(x) for x in data["examples"]]
+    except ValidationError as exc:
+        raise ExampleDataError(
+            f"{CORRECTIONS_FILE} does not match the ExampleCorrection schema:\n{exc}"
+        ) from exc
+    return {c.id: c for c in items}
+
+
 @cache
 def declared_placeholders() -> Mapping[str, str]:
     """Every placeholder name an example may use, with its meaning (spec/examples/PLACEHOLDERS.yaml)."""
@@ -329,6 +355,14 @@ def _check(ex: Example) -> list[str]:
                     problems.append(f"step {index}: urc {line!r} is not one of the response lines")
         if (step.guide_line is None) != (step.correction is None):
             problems.append(f"step {index}: guide_line and correction go together")
+        if step.correction is not None:
+            fix = example_corrections().get(step.correction)
+            if fix is None:
+                problems.append(
+                    f"step {index}: correction {step.correction!r} is not in {CORRECTIONS_FILE.name}"
+                )
+            elif fix.section != ex.section:
+                problems.append(f"step {index}: correction {step.correction!r} is for section {fix.section}")
         if step.origin == "added" and not step.note:
             problems.append(f"step {index}: an added step needs a note saying why")
     return problems

@@ -18,6 +18,7 @@ from spec.examples import (
     UnknownExampleError,
     declared_placeholders,
     example,
+    example_corrections,
     load_example_file,
     load_examples,
 )
@@ -108,6 +109,10 @@ def test_invalid_files_are_rejected_with_the_cause(tmp_path: Path) -> None:
             "no step",
         ),
         "peer": (text.replace("action: start", "action: dance"), "peer 'tcp-server' has no action 'dance'"),
+        "correction": (
+            text.replace("kind: send_data", "kind: send_data\n    correction: nope\n    guide_line: x"),
+            "correction 'nope' is not in CORRECTIONS.yaml",
+        ),
         "capability": (text.replace("requires: [wifi-ap", "requires: [teleport"), "not a known capability"),
         "kind": (text.replace("kind: send_data", "kind: sing"), "does not match the Example schema"),
     }
@@ -121,6 +126,18 @@ def test_invalid_files_are_rejected_with_the_cause(tmp_path: Path) -> None:
     misnamed.write_text(text, encoding="utf-8")
     with pytest.raises(ExampleDataError, match="file name must be the section number '4.2.1'"):
         load_example_file(misnamed)
+
+
+def test_every_correction_is_used_by_its_example() -> None:
+    used = {
+        step.correction: ex.section
+        for ex in load_examples()
+        for step in ex.steps
+        if step.correction is not None
+    }
+    fixes = example_corrections()
+    assert sorted(used) == sorted(fixes)
+    assert all(fixes[name].section == section for name, section in used.items())
 
 
 def test_declared_urcs_are_active_reports_and_none_is_missed() -> None:

@@ -83,9 +83,9 @@ async def cwjap_set(ctx: CommandContext) -> None:
     reply = st.cwjap_set(
         model_for(ctx),
         now(),
-        ssid=a.str(0, min_len=1, max_len=st.SSID_MAX, default=None),  # type: ignore[arg-type]
-        password=a.str(1, max_len=st.PASSWORD_MAX, default=None),  # type: ignore[arg-type]
-        bssid=a.str(2, default=None),  # type: ignore[arg-type]
+        ssid=_opt_str(ctx, 0, min_len=1, max_len=st.SSID_MAX),
+        password=_opt_str(ctx, 1, max_len=st.PASSWORD_MAX),
+        bssid=_opt_str(ctx, 2),
         pci_en=_opt_int(ctx, 3, 0, 1),
         reconn_interval=_opt_int(ctx, 4, 0, MAX_RECONN_INTERVAL),
         listen_interval=_opt_int(ctx, 5, 1, 100),
@@ -102,7 +102,13 @@ async def cwjap_execute(ctx: CommandContext) -> None:
 
 
 def _opt_int(ctx: CommandContext, i: int, lo: int, hi: int) -> int | None:
+    """An optional number: None when omitted, else range-checked like a mandatory one."""
     return None if ctx.args.omitted(i) else ctx.args.int(i, lo, hi)
+
+
+def _opt_str(ctx: CommandContext, i: int, *, min_len: int = 0, max_len: int | None = None) -> str | None:
+    """An optional string: None when omitted (AT+CWJAP falls back to the last configuration)."""
+    return None if ctx.args.omitted(i) else ctx.args.str(i, min_len=min_len, max_len=max_len)
 
 
 # ---------------------------------------------------------------- AT+CWRECONNCFG
@@ -139,8 +145,8 @@ async def cwlap_set(ctx: CommandContext) -> None:
     a = ctx.args
     a.count(1, 7)
     flt = ScanFilter(
-        ssid=a.str(0, max_len=st.SSID_MAX, default=None),  # type: ignore[arg-type]
-        mac=a.str(1, default=None),  # type: ignore[arg-type]
+        ssid=_opt_str(ctx, 0, max_len=st.SSID_MAX),
+        mac=_opt_str(ctx, 1),
         channel=_opt_int(ctx, 2, 0, 14),
         scan_type=a.int(3, 0, 1, default=0),
         scan_time_min=_opt_int(ctx, 4, 0, 1500),

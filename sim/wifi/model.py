@@ -258,11 +258,18 @@ class WifiModel:
         self.sta_state = WifiState.CONNECTED_NO_IP
         self._reconnect_attempts = 0
         self.emit(Urc("WIFI CONNECTED"))
-        self.emit(Log("at-wifi: negotiated phy mode: 4"))
+        self.emit(Log(f"at-wifi: negotiated phy mode: {self._phy_mode(ap)}"))
         if self.settings.country.policy == 0 and ap.country:
             self.settings.country = self.settings.country.adopt(ap.country)
         delay = 0.0 if self.settings.sta_static is not None else ap.dhcp_s
         self.sched.at(now + delay, lambda t: self._got_ip(t, gen, ap, for_command))
+
+    def _phy_mode(self, ap: AccessPoint) -> int:
+        """3.17's <phy_mode>: HT40 (5) or HT20 (4) when both sides do 802.11n, else 11g (2) or 11b (1)."""
+        common = ap.protocol & self.settings.sta_proto
+        if common & 0b100:
+            return 5 if self.settings.sta_bandwidth == 2 else 4
+        return 2 if common & 0b010 else 1
 
     def _got_ip(self, now: float, gen: int, ap: AccessPoint, for_command: bool) -> None:
         if gen != self._sta_gen:

@@ -60,6 +60,8 @@ _ERR_CODE_RE = re.compile(r"ERR CODE:\s?0x([0-9A-Fa-f]{1,8})")
 _RECV_RE = re.compile(r"Recv (\d+) bytes")
 # 3.17 spells it "SEND Canceled"; the AT+CIPSENDL description spells it "SEND CANCELLED".
 _SEND_CANCELED = frozenset(("SEND Canceled", "SEND CANCELLED"))
+# Boards freshly out of reset have been seen to put NUL bytes before the first echo ("\x00ATE0").
+_ECHO_NOISE = "\x00\ufffd"
 _PLUS = 0x2B
 _PROMPT = 0x3E
 _LF = 0x0A
@@ -326,7 +328,7 @@ class AtCodec:
         p = self._pending
         if not text:
             return Blank(raw=raw)
-        if p is not None and not p.echo_seen and p.phase == "response" and text == p.line:
+        if p is not None and not p.echo_seen and p.phase == "response" and text.lstrip(_ECHO_NOISE) == p.line:
             p.echo_seen = True
             return Echo(line=text, raw=raw)
         if text in _FINALS:

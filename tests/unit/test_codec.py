@@ -59,6 +59,11 @@ def test_echo_blank_ok() -> None:
     assert both(b"AT\r\n\r\nOK\r\n", "AT") == [Echo("AT"), Blank(), Final("OK")]
 
 
+def test_echo_after_nul_noise_of_a_fresh_boot() -> None:
+    events = both(b"\x00ATE0\r\n\r\nOK\r\n", "ATE0")
+    assert events == [Echo("\x00ATE0"), Blank(), Final("OK")]
+
+
 def test_no_echo_error() -> None:
     assert both(b"\r\nERROR\r\n", "AT+FOO") == [Blank(), Final("ERROR")]
 

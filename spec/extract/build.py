@@ -17,7 +17,7 @@ from spec.extract.corrections import Corrections
 from spec.extract.rst import Section, load_page, plain, split_blocks, split_sections
 from spec.extract.seed import Seed, SeedSection
 from spec.extract.sources import DATA_DIR, PAGES, Sources
-from spec.model import Command, CommandSetFile, Example, Form
+from spec.model import Command, CommandSetFile, Example, Form, Persistence
 from spec.params import ParamSpec
 
 _KEYWORD_GROUPS = (("BluFi", "AT+BLUFI"), ("HID", "AT+BLEHID"), ("SPP", "AT+BTSPP"), ("A2DP", "AT+BTA2DP"))
@@ -191,9 +191,37 @@ def _command(
     )
 
 
+def _persistence_lists(sources: Sources) -> dict[str, Persistence]:
+    """The two lists that state persistence for many commands at once.
+
+    3.16 ("saved in flash", index page) names the commands always written to flash; the note of 3.1.28
+    (AT+SYSSTORE) names the commands whose set forms are written only while AT+SYSSTORE=1. They take
+    precedence over the per-command notes (3.3.26 AT+CIPSSLCCONF's note says "saved" without the
+    condition, see corrections.yaml decisions).
+    """
+    found: dict[str, Persistence] = {}
+    index = split_sections(load_page((sources.rst_dir / "index.rst").read_text(encoding="utf-8")))
+    for sec in index.walk():
+        if sec.title.startswith("AT Commands with Configuration Saved in the Flash"):
+            for name in re.findall(r"(?m)^\s*-\s+:ref:`(AT\+[A-Z0-9_]+)", "\n".join(sec.body)):
+                found[name] = Persistence.flash
+    basic = split_sections(load_page(sources.page("basic").read_text(encoding="utf-8")))
+    for sec in basic.walk():
+        if sec.title.startswith(":ref:`AT+SYSSTORE"):
+            notes = [s for s in sec.children if s.title.lower().startswith("note")]
+            for note in notes:
+                for name in re.findall(r"(?m)^\s*-\s+:ref:`(AT\+[A-Z0-9_]+)", "\n".join(note.body)):
+                    if name != "AT+SYSSTORE":
+                        found.setdefault(name, Persistence.sysstore)
+    if not found:
+        raise ExtractError("no persistence lists found (index page 3.16, AT+SYSSTORE notes)")
+    return found
+
+
 def extract(sources: Sources, corrections: Corrections) -> list[CommandSetFile]:
     """Every command set of chapter 3, in the guide's order."""
     seed = Seed.load(sources.seed)
+    persistence = _persistence_lists(sources)
     toc = seed.toc()
     files: list[CommandSetFile] = []
     for command_set, (chapter, page_name) in PAGES.items():
@@ -210,6 +238,9 @@ def extract(sources: Sources, corrections: Corrections) -> list[CommandSetFile]:
                 f"{len(secs)} in the seed's chapter {chapter}"
             )
         avail = _availability(page)
+        for raw in raws:
+            if raw.name in persistence:
+                raw.persistence = persistence[raw.name]
         commands = [_command(r, s, avail, corrections, command_set) for r, s in zip(raws, secs, strict=True)]
         files.append(
             CommandSetFile(

@@ -112,11 +112,19 @@ def test_default_firmware_flags() -> None:
     assert spec.command("AT+PING").build_option == "Component config > AT > AT ping command support"
 
 
-def test_persistence_from_notes() -> None:
+def test_persistence() -> None:
     spec = load_spec()
-    assert spec.command("AT+CWMODE").persistence == "sysstore"
+    # 3.16: always saved in flash
+    for name in ("AT+UART_DEF", "AT+SAVETRANSLINK", "AT+CWAUTOCONN"):
+        assert spec.command(name).persistence == "flash", name
+    # 3.1.28 note: saved only while AT+SYSSTORE=1 (31 commands for the ESP32)
+    sysstore = {c.name for c in spec if c.persistence == "sysstore"}
+    assert len(sysstore) == 31
+    assert {"AT+CWMODE", "AT+CWJAP", "AT+CIPSTA", "AT+CIPSSLCCONF", "AT+BTSCANMODE"} <= sysstore
+    # per-command notes
     assert spec.command("AT+UART_CUR").persistence == "never"
-    assert spec.command("AT+UART_DEF").persistence == "flash"
+    assert spec.command("AT+CWINIT").persistence == "never"
+    assert spec.command("AT+CIPSTART").persistence is None
 
 
 def test_every_seed_name_matches_or_is_explained() -> None:

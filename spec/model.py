@@ -42,9 +42,11 @@ class Form(_Frozen):
     """One form of a command.
 
     ``syntax_blocks`` are the guide's "Command:" blocks verbatim (comment lines kept, RST markup removed);
-    ``syntax`` are the command lines of those blocks (comments and blank lines dropped).  ``responses``
-    are the alternative "Response:" blocks, each a template in the guide's notation (``<param>``,
-    ``<"param">``, ``[...]``, blank lines kept).
+    ``syntax`` are the command lines of those blocks (comments, captions and blank lines dropped).
+    ``responses`` are the form's "Response:" blocks in the guide's order, each a template in the guide's
+    notation (``<param>``, ``<"param">``, ``[...]``, blank lines kept). The guide lists under one form
+    both alternatives (success / ``ERROR``) and successive phases (``OK`` + ``>`` prompt, then ``SEND OK``
+    after the data); a line ``>`` alone is the data prompt (see corrections.yaml, decisions).
     """
 
     kind: FormKind

@@ -71,6 +71,11 @@ class Board(Protocol):
         """Start or connect to the board and return its AT session (the same one on a second call)."""
         ...
 
+    def reset(self) -> None:
+        """Restart the board the way the rig's ``reset`` says and wait for ``ready`` (3.1 AT+RST)."""
+        ...
+
     def close(self) -> None:
-        """Close the session and ports and stop anything the driver started; safe to call twice."""
+        """Close the session and ports and stop anything the driver started; safe to call twice. A later
+        :meth:`open` starts or connects afresh (how the fixtures recover a board that went away)."""
         ...

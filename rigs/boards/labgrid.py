@@ -30,6 +30,9 @@ class LabgridBoard:
     def open(self) -> AtSession:
         self._unsupported()
 
+    def reset(self) -> None:
+        self._unsupported()
+
     def close(self) -> None:
         pass
 

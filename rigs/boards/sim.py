@@ -139,7 +139,8 @@ class SimBoard:
         self.work_dir.mkdir(parents=True, exist_ok=True)
         write_air_file(self.rig, self.sim, self.air_file)
         cmd = sim_command(self.sim, air_file=self.air_file, instance=self.instance)
-        self._stderr = open(self.stderr_log, "wb")  # noqa: SIM115 - kept open for the process's life
+        # Appended, so a restart after a crash keeps the crash's log.
+        self._stderr = open(self.stderr_log, "ab")  # noqa: SIM115 - kept open for the process's life
         try:
             self._proc = subprocess.Popen(
                 cmd,
@@ -252,6 +253,7 @@ class SimBoard:
     def stop(self) -> int | None:
         """SIGTERM, then SIGKILL after :data:`STOP_GRACE_S`; returns the exit code. Keeps the stderr log."""
         proc, self._proc = self._proc, None
+        self.ready = None
         if proc is not None:
             if proc.poll() is None:
                 proc.send_signal(signal.SIGTERM)

@@ -137,3 +137,27 @@ def test_board_that_cannot_be_opened_errors_every_test_once(pytester: pytest.Pyt
     result.stdout.fnmatch_lines(
         ["*board gone: cannot open its AT port /dev/nonexistent-esp-port at 115200 baud*"]
     )
+
+
+def test_board_that_died_is_restarted_for_the_next_test(pytester: pytest.Pytester) -> None:
+    rig = fake_sim_rig(pytester)
+    pytester.makepyfile(
+        """
+        import os, signal, time
+
+        PIDS = []
+
+        def test_crash(dut, esp_board):
+            PIDS.append(esp_board.identity.pid)
+            os.kill(esp_board.identity.pid, signal.SIGKILL)
+            time.sleep(0.5)
+
+        def test_after(dut, esp_board):
+            dut.cmd("AT").assert_ok()
+            assert esp_board.identity.pid not in PIDS
+        """
+    )
+    result = run(pytester, rig)
+    result.assert_outcomes(passed=2)
+    text = next((pytester.path / "transcripts").glob("*test_after.txt")).read_text()
+    assert "board not answering; reopening it" in text

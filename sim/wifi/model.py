@@ -90,6 +90,7 @@ class WifiModel:
         self._pending: str | None = None
         self._on_connected: Urc | None = None
         self._on_failed: Urc | None = None
+        self._join_deadline = 0.0
         self._fired: set[Trigger] = set()
         # Soft-AP runtime.
         self.ap_running = False
@@ -205,12 +206,15 @@ class WifiModel:
         self._on_failed = on_failed
         rssi = self.env.sample_rssi()
         plan = plan_join(self.aps_in_country(), config, rssi, self.env.passwords())
-        self.start_plan(now, plan, rssi, for_command=for_command)
+        self.start_plan(now, plan, rssi, for_command=for_command, timeout_s=config.jap_timeout)
 
-    def start_plan(self, now: float, plan: JoinPlan, rssi: dict[str, int], *, for_command: bool) -> None:
+    def start_plan(
+        self, now: float, plan: JoinPlan, rssi: dict[str, int], *, for_command: bool, timeout_s: float
+    ) -> None:
         """Carry out a decided join: failure after its delay, or association, DHCP, got-IP."""
         gen = self._sta_gen
         self.sta_state = WifiState.CONNECTING
+        self._join_deadline = now + timeout_s
         if plan.error is not None:
             error = plan.error
             self.sched.at(now + plan.delay_s, lambda t: self._join_failed(t, gen, error, for_command))
@@ -261,8 +265,23 @@ class WifiModel:
         self.emit(Log(f"at-wifi: negotiated phy mode: {self._phy_mode(ap)}"))
         if self.settings.country.policy == 0 and ap.country:
             self.settings.country = self.settings.country.adopt(ap.country)
+        if self.settings.sta_static is None and not self.settings.dhcp & 0b01:
+            # Neither a static address nor a DHCP client: the link is up but no address ever comes, so a
+            # command join runs into its timeout.
+            if for_command:
+                self.sched.at(max(now, self._join_deadline), lambda t: self._address_timeout(t, gen))
+            return
         delay = 0.0 if self.settings.sta_static is not None else ap.dhcp_s
         self.sched.at(now + delay, lambda t: self._got_ip(t, gen, ap, for_command))
+
+    def _address_timeout(self, now: float, gen: int) -> None:
+        if gen != self._sta_gen:
+            return
+        pending = self._pending
+        self._pending = None  # so that dropping the link does not answer for the command
+        self.drop_station(now, reason=REASON_ASSOC_LEAVE, reconnect=False)
+        self._pending = pending
+        self._join_failed(now, self._sta_gen, JoinError.TIMEOUT, True)
 
     def _phy_mode(self, ap: AccessPoint) -> int:
         """3.17's <phy_mode>: HT40 (5) or HT20 (4) when both sides do 802.11n, else 11g (2) or 11b (1)."""

@@ -188,7 +188,7 @@ def cwjeap_set(m: WifiModel, now: float, config: JeapConfig) -> Reply:
         plan = JoinPlan(ap, None if accepted else JoinError.FAILED, ap.connect_s)
     m.new_station_generation()
     m.begin_command("CWJEAP")
-    m.start_plan(now, plan, rssi, for_command=True)
+    m.start_plan(now, plan, rssi, for_command=True, timeout_s=config.jeap_timeout)
     return Pending()
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from sim.wifi import ops_config as cfg
+from sim.wifi import ops_softap as ap
 from sim.wifi import ops_station as st
 from sim.wifi.air import parse_air
 from sim.wifi.model import WifiModel
@@ -219,3 +221,43 @@ def test_mode_switch_away_from_station_disconnects_and_back_autoconnects() -> No
     st.cwmode_set(m, 8.0, 2)
     st.cwmode_set(m, 9.0, 3)
     assert run(m, 12) == ["WIFI CONNECTED", "WIFI GOT IP"]
+
+
+def test_no_dhcp_and_no_static_address_times_out_after_connecting() -> None:
+    m = make()
+    assert ap.cwdhcp_set(m, 0, 1) == Done()
+    st.cwjap_set(m, 0.0, ssid="lab", password="sim-only-pass", jap_timeout=3)
+    assert run(m, 2.9) == ["WIFI CONNECTED"]
+    assert run(m, 3.0) == ["WIFI DISCONNECT", Done(("+CWJAP:1",), ok=False)]
+
+
+MULTI = {
+    "access_points": [
+        {"ssid": "mesh", "password": "12345678", "channel": 11, "rssi": -30, "bssid": "24:0a:c4:00:0a:01"},
+        {"ssid": "mesh", "password": "12345678", "channel": 1, "rssi": -80, "bssid": "24:0a:c4:00:0a:02"},
+    ]
+}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "bssid"),
+    [
+        ({}, "24:0a:c4:00:0a:02"),  # fast scan: the first found, in channel order
+        ({"scan_mode": 1}, "24:0a:c4:00:0a:01"),  # all-channel scan: the strongest
+        ({"bssid": "24:0A:C4:00:0A:01"}, "24:0a:c4:00:0a:01"),  # a given BSSID decides
+    ],
+)
+def test_same_ssid_choice_follows_scan_mode_and_bssid(kwargs: dict, bssid: str) -> None:
+    m = make(MULTI)
+    st.cwjap_set(m, 0.0, ssid="mesh", password="12345678", **kwargs)
+    run(m, 5)
+    assert st.cwjap_query(m).lines[0].split(",")[1] == f'"{bssid}"'
+
+
+def test_country_channel_plan_hides_aps_outside_it() -> None:
+    m = make(MULTI)
+    assert cfg.cwcountry_set(m, 1, "JP", 1, 10) == Done()
+    assert [line.split(",")[4] for line in st.cwlap(m).lines] == ["1"]
+    st.cwjap_set(m, 0.0, ssid="mesh", password="12345678", scan_mode=1)
+    run(m, 5)
+    assert st.cwjap_query(m).lines[0].split(",")[1] == '"24:0a:c4:00:0a:02"'

@@ -113,8 +113,11 @@ def test_wss_and_mutual_tls(pki: EspPki) -> None:
             ws.send("mtls")
             assert ws.recv(10) == "mtls"
         assert "esp32-board" in (mtls.sessions[0].client_cert_subject or "")
+        # A refusal shows up as an alert, a closed connection or (seen once under load) no answer
+        # at all; what matters is that no session was opened, checked below.
+        refusals = (ssl.SSLError, InvalidHandshake, ConnectionError, ConnectionClosed, EOFError, TimeoutError)
         for cert in (pki.wrong_client, None):
-            with pytest.raises((ssl.SSLError, InvalidHandshake, ConnectionError, ConnectionClosed, EOFError)):
+            with pytest.raises(refusals):
                 with connect(mtls.url("/"), ssl=pki.client_context(cert=cert), open_timeout=10) as ws:
                     ws.send("should not pass")
                     ws.recv(10)

@@ -71,7 +71,9 @@ LINE_URCS: tuple[LineUrc, ...] = (
     _urc("NO CA FOUND", r"NO CA FOUND"),
     _urc("+MQTTCONNECTED", r"\+MQTTCONNECTED:(.*)", "info"),
     _urc("+MQTTDISCONNECTED", r"\+MQTTDISCONNECTED:(\d+)", "link_id"),
-    _urc("+MQTTPUB", r"\+MQTTPUB:(OK|FAIL)", "result"),
+    # two entries in the 3.17 table, so two kinds
+    _urc("+MQTTPUB:OK", r"\+MQTTPUB:OK"),
+    _urc("+MQTTPUB:FAIL", r"\+MQTTPUB:FAIL"),
     _urc("+BLECONN", r"\+BLECONN:(\d+),(.*)", "conn_index", "remote_address"),
     _urc("+BLEDISCONN", r"\+BLEDISCONN:(\d+),(.*)", "conn_index", "remote_address"),
     _urc("+BLECONNPARAM", r"\+BLECONNPARAM:\s?(.*)", "params"),
@@ -356,7 +358,7 @@ def prompt_command(line: str) -> PromptCommand | None:
     if name == "SYSMSGFILTERCFG" and len(args) < 3:
         return None
     if name == "MQTTPUBRAW":
-        return PromptCommand(name, done=("+MQTTPUB", "ERROR"))
+        return PromptCommand(name, done=("+MQTTPUB:OK", "+MQTTPUB:FAIL", "ERROR"))
     if name in _DATA_PROMPT_SET:
         return PromptCommand(name)
     if name in ("FS", "SYSFLASH") and len(args) >= 2 and args[1 if name == "FS" else 0] == "1":

@@ -180,8 +180,8 @@ URC_CASES = [
         ("0", "1", "192.168.1.9", "1883", "", "0"),
     ),
     (b"+MQTTDISCONNECTED:0", "+MQTTDISCONNECTED", ("0",)),
-    (b"+MQTTPUB:OK", "+MQTTPUB", ("OK",)),
-    (b"+MQTTPUB:FAIL", "+MQTTPUB", ("FAIL",)),
+    (b"+MQTTPUB:OK", "+MQTTPUB:OK", ()),
+    (b"+MQTTPUB:FAIL", "+MQTTPUB:FAIL", ()),
     (b'+BLEDISCONN:0,"24:0a:c4:09:34:23"', "+BLEDISCONN", ("0", "24:0a:c4:09:34:23")),
     (b'+READ:0,"7c:df:a1:b3:8d:de"', "+READ", ("0", "7c:df:a1:b3:8d:de")),
     (b"+WRITE:0", "+WRITE", ("0",)),
@@ -400,7 +400,7 @@ def test_prompt_right_after_ok_without_blank() -> None:
     codec = AtCodec()
     codec.command_sent('AT+MQTTPUBRAW=0,"t",3,0,0')
     assert codec.feed(b"OK\r\n>") == [Final("OK"), Prompt()]
-    assert codec.feed(b"+MQTTPUB:OK\r\n") == [Urc("+MQTTPUB", ("OK",), "+MQTTPUB:OK")]
+    assert codec.feed(b"+MQTTPUB:OK\r\n") == [Urc("+MQTTPUB:OK", (), "+MQTTPUB:OK")]
     assert codec.pending is None
 
 

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from simproc import ROOT, SimProcess
+from tests.sim.simproc import ROOT, SimProcess
 
 OK = b"\r\nOK\r\n"
 

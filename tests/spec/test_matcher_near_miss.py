@@ -6,7 +6,7 @@ Columns are 1-based; the caret line of the message sits under that column of the
 import pickle
 
 import pytest
-from test_matcher_guide import CIPSTA_LINES, CWJAP_LINE, CWLAP_LINE, GUIDE
+from tests.spec.test_matcher_guide import CIPSTA_LINES, CWJAP_LINE, CWLAP_LINE, GUIDE
 
 from spec.matcher import BlankLines, MatchError, MatchOptions, match
 from spec.params import ParamError, ParamSpec, ParamType

@@ -4,7 +4,7 @@ renders for random valid values matches it."""
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_template_render import responses
+from tests.spec.test_template_render import responses
 
 from spec import Command, Form, load_spec
 from spec.matcher import match

@@ -3,7 +3,7 @@
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_matcher_guide import GUIDE
+from tests.spec.test_matcher_guide import GUIDE
 
 from spec.matcher import MatchError, MatchOptions, match
 from spec.params import ParamSpec, ParamType, Value

@@ -106,6 +106,19 @@ def _apply_kind_fixes(section: str, forms: list[Form], corr: Corrections) -> lis
     return out
 
 
+def _apply_responses_from(section: str, forms: list[Form], corr: Corrections) -> list[Form]:
+    out = list(forms)
+    for fix in corr.responses_from:
+        if fix.section != section:
+            continue
+        target = next((i for i, f in enumerate(out) if f.kind is fix.form), None)
+        source = next((f for f in out if f.kind is fix.same_as), None)
+        if target is None or source is None or out[target].responses:
+            raise ExtractError(f"{section}: responses_from {fix.form} <- {fix.same_as} does not apply")
+        out[target] = out[target].model_copy(update={"responses": list(source.responses)})
+    return out
+
+
 def _apply_text_fixes(section: str, forms: list[Form], corr: Corrections) -> list[Form]:
     out: list[Form] = []
     for f in forms:
@@ -183,7 +196,9 @@ def _command(
         title=raw.title,
         default_firmware=default,
         build_option=option,
-        forms=_apply_text_fixes(section, _apply_kind_fixes(section, raw.forms, corr), corr),
+        forms=_apply_text_fixes(
+            section, _apply_responses_from(section, _apply_kind_fixes(section, raw.forms, corr), corr), corr
+        ),
         params=_apply_param_fixes(section, raw.params, corr),
         persistence=raw.persistence,
         examples=_apply_example_fixes(section, raw.examples, corr),

@@ -62,6 +62,15 @@ class KindFix(_C):
     why: str
 
 
+class ResponsesFrom(_C):
+    """A form printed without a "Response:" block whose response the guide gives under a sibling form."""
+
+    section: str
+    form: FormKind
+    same_as: FormKind
+    why: str
+
+
 class TextFix(_C):
     """Replace one syntax line or response template of a form."""
 
@@ -106,6 +115,7 @@ class Corrections(_C):
     seed_damage: list[SeedDamage] = Field(default_factory=list)
     counts: list[CountNote] = Field(default_factory=list)
     kinds: list[KindFix] = Field(default_factory=list)
+    responses_from: list[ResponsesFrom] = Field(default_factory=list)
     text: list[TextFix] = Field(default_factory=list)
     examples: list[ExampleFix] = Field(default_factory=list)
     params: list[ParamFix] = Field(default_factory=list)

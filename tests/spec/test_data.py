@@ -52,6 +52,17 @@ def test_every_form_has_syntax_and_commands_without_forms_point_elsewhere() -> N
             assert c.same_as in load_spec(), c.name
 
 
+def test_every_form_but_plus_has_a_response() -> None:
+    """+++ returns nothing (3.3.7); every other form has a response template (some via responses_from)."""
+    missing = [
+        f"{c.section} {c.name} {f.kind.value}"
+        for c in load_spec()
+        for f in c.forms
+        if not f.responses and f.kind is not FormKind.special
+    ]
+    assert not missing
+
+
 def test_sections_are_unique_and_in_their_chapter() -> None:
     spec = load_spec()
     sections = [c.section for c in spec]

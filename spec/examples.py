@@ -58,6 +58,7 @@ CAPABILITIES = frozenset(
         "power-meter",
         "ota-server",
         "wps-ap",
+        "second-board",  # the example drives two boards (MQTT publisher/subscriber, BLE server/client)
     }
 )
 
@@ -105,6 +106,8 @@ class _Step(_Model):
     #: guide: the step is in the guide (a code block or its prose); added: the guide leaves it out but the
     #: sequence needs it (a peer action, a report 3.17 says the board prints) and ``note`` says why
     origin: Literal["guide", "added"] = "guide"
+    #: which board runs the step, for examples with several (``Example.boards``); None: the first board
+    board: str | None = None
     note: str | None = None
     #: the guide's original text where this step holds a corrected line (see CORRECTIONS.yaml)
     guide_line: str | None = None
@@ -196,6 +199,8 @@ class Example(_Model):
     requires: list[str]
     #: complete: every step of the guide is modelled, with peers; draft: commands and responses only
     fidelity: Literal["complete", "draft"]
+    #: the roles of the boards the example drives, first one the default of every step
+    boards: list[str] = Field(default_factory=lambda: ["dut"])
     placeholders: dict[str, str] = Field(default_factory=dict)
     steps: list[Step]
     notes: list[str] = Field(default_factory=list)
@@ -230,7 +235,7 @@ class Example(_Model):
         return self.bind(self.placeholders)
 
 
-_NOT_BOUND = frozenset({"note", "guide_line", "correction", "kind", "origin"})
+_NOT_BOUND = frozenset({"note", "guide_line", "correction", "kind", "origin", "board"})
 
 
 def _substitute(text: str, values: Mapping[str, str]) -> str:
@@ -339,6 +344,8 @@ def _check(ex: Example) -> list[str]:
     for name in ex.placeholders:
         if name not in used:
             problems.append(f"placeholder {name!r} is listed but no step uses it")
+    if len(ex.boards) > 1 and "second-board" not in ex.requires:
+        problems.append(f"{len(ex.boards)} boards need 'second-board' in requires")
     for cap in ex.requires:
         if cap not in CAPABILITIES:
             problems.append(f"requires {cap!r} is not a known capability")
@@ -355,6 +362,8 @@ def _check(ex: Example) -> list[str]:
                     problems.append(f"step {index}: urc {line!r} is not one of the response lines")
         if (step.guide_line is None) != (step.correction is None):
             problems.append(f"step {index}: guide_line and correction go together")
+        if step.board is not None and step.board not in ex.boards:
+            problems.append(f"step {index}: board {step.board!r} is not one of {ex.boards}")
         if step.correction is not None:
             fix = example_corrections().get(step.correction)
             if fix is None:

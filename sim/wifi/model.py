@@ -23,7 +23,8 @@ from sim.wifi.environment import Environment
 from sim.wifi.outputs import Done, Log, Output, Urc
 from sim.wifi.scan import ScanOptions
 from sim.wifi.scheduler import Scheduler
-from sim.wifi.softap import JoinedStation, allocate
+from sim.wifi.softap import JoinedStation
+from sim.wifi.softap_runtime import SoftApRuntime
 from sim.wifi.station import JoinError, JoinPlan, StationConfig, WifiState, plan_join
 from sim.wifi.store import Store
 
@@ -33,8 +34,6 @@ REASON_BEACON_TIMEOUT = 200
 REASON_HANDSHAKE_TIMEOUT = 15
 #: AT_EAP_CONN_FAILED (3.2.27's error code table).
 EAP_CONN_FAILED = 0x8003
-#: A kicked station's +STA_DISCONNECTED follows AT+CWQIF's OK by this long (the deauth is asynchronous).
-KICK_S = 0.01
 
 
 def has_station(mode: int) -> bool:
@@ -92,10 +91,7 @@ class WifiModel:
         self._on_failed: Urc | None = None
         self._join_deadline = 0.0
         self._fired: set[Trigger] = set()
-        # Soft-AP runtime.
-        self.ap_running = False
-        self.ap_stations: dict[str, JoinedStation] = {}
-        self._ap_gen = 0
+        self.softap = SoftApRuntime(self.settings, self.sched, self.emit, air.stations)
         # Provisioning (sim.wifi.provisioning keeps its state here).
         self.provisioning: Any = None
 
@@ -365,64 +361,20 @@ class WifiModel:
     # ------------------------------------------------------------------ soft-AP
 
     def start_softap(self, now: float) -> None:
-        self._ap_gen += 1
-        self.ap_running = True
-        self.ap_stations = {}
-        for station in self.air.stations:
-            self.schedule_station_join(now + station.join_after_s, station)
+        self.softap.start(now)
         self._fire(now, Trigger.softap_up)
 
     def stop_softap(self) -> None:
-        self._ap_gen += 1
-        self.ap_running = False
-        self.ap_stations = {}
+        self.softap.stop()
 
-    def restart_softap(self, now: float) -> None:
-        """A new soft-AP configuration restarts the AP: stations drop and join afresh."""
-        if self.ap_running:
-            self.stop_softap()
-            self.start_softap(now)
+    @property
+    def ap_running(self) -> bool:
+        return self.softap.running
 
-    def schedule_station_join(self, due: float, station: SoftApStation) -> None:
-        gen = self._ap_gen
-        self.sched.at(due, lambda t: self._station_join(t, gen, station))
-
-    def _station_join(self, now: float, gen: int, station: SoftApStation) -> None:
-        sap = self.settings.softap
-        if gen != self._ap_gen or not self.ap_running or station.mac in self.ap_stations:
-            return
-        if sap.ecn != 0 and station.password is not None and station.password != sap.password:
-            return
-        if len(self.ap_stations) >= sap.max_conn:
-            return
-        joined = JoinedStation(mac=station.mac, ip=None)
-        self.ap_stations[station.mac] = joined
-        self.emit(Urc(f'+STA_CONNECTED:"{station.mac}"'))
-        if station.dhcp and self.settings.dhcp & 0b10:
-            taken = {s.ip for s in self.ap_stations.values() if s.ip is not None}
-            ip = allocate(self.settings.dhcps, taken)
-            if ip is not None:
-                joined.ip = ip
-                self.emit(Urc(f'+DIST_STA_IP:"{station.mac}","{ip}"'))
-        if station.leave_after_s is not None:
-            self.sched.at(now + station.leave_after_s, lambda t: self.station_leave(gen, station.mac))
-
-    def kick_stations(self, now: float, macs: list[str]) -> None:
-        """Deauthenticate stations; their +STA_DISCONNECTED reports follow the command's OK."""
-        gen = self._ap_gen
-        for mac in macs:
-            self.sched.at(now + KICK_S, functools.partial(self._leave_at, gen, mac))
-
-    def _leave_at(self, gen: int, mac: str, now: float) -> None:
-        self.station_leave(gen, mac)
-
-    def station_leave(self, gen: int | None, mac: str) -> bool:
-        if gen is not None and gen != self._ap_gen:
-            return False
-        if self.ap_stations.pop(mac, None) is None:
-            return False
-        self.emit(Urc(f'+STA_DISCONNECTED:"{mac}"'))
-        return True
+    @property
+    def ap_stations(self) -> dict[str, JoinedStation]:
+        """Stations associated with the soft-AP, by MAC (``ip`` None for static ones)."""
+        return self.softap.stations
 
     # ------------------------------------------------------------------ air events
 
@@ -458,7 +410,7 @@ class WifiModel:
         elif event.action == "station_join":
             assert event.mac is not None
             known = {s.mac: s for s in self.air.stations}
-            self._station_join(now, self._ap_gen, known.get(event.mac, SoftApStation(mac=event.mac)))
+            self.softap.join(now, known.get(event.mac, SoftApStation(mac=event.mac)))
         elif event.action == "station_leave":
             assert event.mac is not None
-            self.station_leave(None, event.mac)
+            self.softap.leave(event.mac)

@@ -69,7 +69,7 @@ def cwsap_set(
         ssid_hidden=0 if ssid_hidden is None else ssid_hidden,
     )
     m.save("softap", m.settings.softap.to_json())
-    m.restart_softap(now)
+    m.softap.restart(now)
     return OK
 
 
@@ -97,7 +97,7 @@ def cwqif(m: WifiModel, now: float, mac: str | None = None) -> Done:
         if wanted not in m.ap_stations:
             return ERROR
         targets = [wanted]
-    m.kick_stations(now, targets)
+    m.softap.kick(now, targets)
     return OK
 
 

@@ -13,14 +13,38 @@ import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from servers.base import Peer
 from servers.behaviours import Behaviour, Echo, Reset, Silent, Sink, Source
 from servers.errors import PeerError
 from servers.pki import EspPki
 
-PEERS = ("tcp", "ssl", "udp", "mqtt", "http", "https", "ws", "wss", "sntp", "dns", "ota", "pki")
-TLS_PEERS = ("ssl", "https", "wss", "mqtt", "ota")
+PEERS = ("tcp", "ssl", "udp", "mqtt", "http", "https", "ws", "wss", "sntp", "dns", "ota", "pki", "all")
+TLS_PEERS = ("ssl", "https", "wss", "mqtt", "ota", "all")
+
+
+class PeerGroup(Peer):
+    """Every peer of servers.peerset on one event loop (``all``): one JSON line lists them all."""
+
+    kind = "all"
+
+    def __init__(self, peers: dict[str, Peer]) -> None:
+        super().__init__()
+        self.peers = peers
+        self._started: list[Peer] = []
+
+    async def astart(self) -> None:
+        for peer in self.peers.values():
+            await peer.astart()
+            self._started.append(peer)
+
+    async def astop(self) -> None:
+        while self._started:
+            await self._started.pop().astop()
+
+    def describe(self) -> dict[str, Any]:
+        return {"peer": "all", "peers": {name: p.describe()["endpoints"] for name, p in self.peers.items()}}
 
 
 def parse_bind(text: str) -> tuple[str, int]:
@@ -29,6 +53,13 @@ def parse_bind(text: str) -> tuple[str, int]:
     if not sep or not port.isdigit() or not host:
         raise argparse.ArgumentTypeError(f"--bind wants ADDR:PORT (e.g. 0.0.0.0:8080), got {text!r}")
     return host.strip("[]"), int(port)
+
+
+def _dns_names(items: Sequence[str]) -> dict[str, list[str]]:
+    names: dict[str, list[str]] = {}
+    for name, addr in _pairs(items, "--name"):
+        names.setdefault(name, []).append(addr)
+    return names
 
 
 def _pairs(items: Sequence[str], what: str) -> list[tuple[str, str]]:
@@ -89,14 +120,26 @@ def build_peer(args: argparse.Namespace) -> tuple[Peer | None, EspPki | None]:
     host, port = args.bind
     pki = None
     if args.peer in TLS_PEERS or args.peer == "pki":
-        if args.pki_dir is None and args.peer not in ("mqtt", "ota"):
+        if args.pki_dir is None and args.peer not in ("mqtt", "ota", "all"):
             raise SystemExit(f"error: {args.peer} needs --pki-dir (created if missing, reused if present)")
+        if args.pki_dir is None and args.peer == "all":
+            args.pki_dir = args.workdir / "pki"
         if args.pki_dir is not None:
             sans = tuple(args.san) + ((host,) if host not in ("0.0.0.0", "::") else ())
             pki = EspPki(args.pki_dir, key_type=args.key_type, extra_sans=sans, reuse=True)
     ctx = pki.server_context(require_client_cert=args.require_client_cert) if pki else None
     if args.peer == "pki":
         return None, pki
+    if args.peer == "all":
+        from servers.peerset import FACTORIES, SNTP_EPOCH, PeerContext, build
+
+        if port:
+            raise SystemExit("error: 'all' starts many peers on free ports: give --bind ADDR:0")
+        assert pki is not None
+        names = _dns_names(args.name)
+        epoch = SNTP_EPOCH if args.epoch is None else args.epoch
+        context = PeerContext(args.workdir, pki, host, names, sntp_epoch=epoch, ota_token=args.token)
+        return PeerGroup({n: build(n, context) for n in FACTORIES}), pki
     if args.peer in ("tcp", "ssl"):
         from servers.tcp import TcpServer
 
@@ -129,10 +172,7 @@ def build_peer(args: argparse.Namespace) -> tuple[Peer | None, EspPki | None]:
     if args.peer == "dns":
         from servers.dns import DnsServer
 
-        names: dict[str, list[str]] = {}
-        for name, addr in _pairs(args.name, "--name"):
-            names.setdefault(name, []).append(addr)
-        return DnsServer(names, host, port), pki
+        return DnsServer(_dns_names(args.name), host, port), pki
     from servers.ota import OtaServer
 
     ota = OtaServer(args.token or None, host, port, ssl_context=ctx)

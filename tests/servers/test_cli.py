@@ -15,6 +15,8 @@ import ntplib
 import pytest
 from dnslib import DNSRecord
 
+from servers.peerset import FACTORIES
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -112,3 +114,21 @@ def test_bad_arguments_are_clear_errors(tmp_path: Path) -> None:
             timeout=30,
         )
     assert busy.returncode == 2 and "already in use" in busy.stderr
+
+
+def test_all_peers_standalone(tmp_path: Path) -> None:
+    with _run("all", "--bind", "127.0.0.1:0", "--workdir", str(tmp_path), "--name", "a.test=192.0.2.1") as (
+        proc,
+        info,
+    ):
+        peers = info["peers"]
+        assert isinstance(peers, dict)
+        assert set(peers) == set(FACTORIES)
+        dns_port = peers["dns_server"]["udp"]["port"]
+        reply = DNSRecord.parse(DNSRecord.question("a.test").send("127.0.0.1", dns_port, timeout=5))
+        assert str(reply.rr[0].rdata) == "192.0.2.1"
+        with socket.create_connection(("127.0.0.1", peers["tcp_echo"]["tcp"]["port"]), 10) as sock:
+            sock.sendall(b"all")
+            assert sock.recv(10) == b"all"
+        proc.terminate()
+        assert proc.wait(20) == 0

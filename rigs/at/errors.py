@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rigs.at.transcript import Transcript
+
+if TYPE_CHECKING:
+    from rigs.at.response import Response
 
 __all__ = [
     "AtError",
@@ -16,11 +21,22 @@ __all__ = [
 
 
 class AtError(Exception):
-    """Base of every AT session error; the message ends with the transcript's last chunks."""
+    """Base of every AT session error; the message ends with the transcript's last chunks.
 
-    def __init__(self, message: str, transcript: Transcript | None = None, *, tail: int = 12) -> None:
+    ``response`` is what the command got before it failed, where there is one (timeouts, reboots).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        transcript: Transcript | None = None,
+        *,
+        tail: int = 12,
+        response: Response | None = None,
+    ) -> None:
         self.detail = message
         self.transcript = transcript
+        self.response = response
         text = message
         if transcript is not None:
             where = f" (full transcript: {transcript.path})" if transcript.path else ""

@@ -248,7 +248,7 @@ class AtSession:
             err = BoardSilent(f"{what} within {timeout:g} s, but not a byte came back", self.transcript)
         else:
             err = ResponseTimeout(f"{what} within {timeout:g} s; got {r.text!r}", self.transcript)
-        err.response = r  # type: ignore[attr-defined]
+        err.response = r
         self.transcript.note(f"error: {err.detail}")
         raise err
 

@@ -255,7 +255,7 @@ def test_bytes_but_no_final(board: FakeBoard, dut: AtSession) -> None:
     board.script["AT+HALF"] = b"+HALF:1\r\n"
     with pytest.raises(ResponseTimeout, match="HALF:1") as info:
         dut.cmd("AT+HALF", 0.3)
-    assert info.value.response.lines == ["+HALF:1"]  # type: ignore[attr-defined]
+    assert info.value.response is not None and info.value.response.lines == ["+HALF:1"]
     assert dut.cmd("AT").ok
 
 

@@ -196,6 +196,10 @@ class AirEvent(_Model):
     password: str | None = None
     rssi: Annotated[int, Field(ge=-100, le=0)] | None = None
     mac: str | None = None
+    #: ap_down: true (default) when the AP deauthenticates its stations as it goes (the board notices at
+    #: once); false for a power cut, noticed only when beacons stay away for AT+CWCONFIG's
+    #: <sta_inactive_time>.
+    graceful: bool = True
 
     @field_validator("mac")
     @classmethod

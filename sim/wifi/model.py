@@ -31,6 +31,7 @@ from sim.wifi.store import Store
 #: ESP-IDF disconnect reason codes printed on the log port (``at-wifi: wifi disconnected, rc:<n>``).
 REASON_ASSOC_LEAVE = 8
 REASON_BEACON_TIMEOUT = 200
+REASON_DEAUTH_LEAVING = 3
 REASON_HANDSHAKE_TIMEOUT = 15
 #: AT_EAP_CONN_FAILED (3.2.27's error code table).
 EAP_CONN_FAILED = 0x8003
@@ -388,6 +389,14 @@ class WifiModel:
             self._fired.add(trigger)
             self._arm_events(now, trigger)
 
+    def _beacon_timeout(self, gen: int, now: float) -> None:
+        if (
+            gen == self._sta_gen
+            and self.sta_ap is not None
+            and not self.env.is_up(self.sta_ap.effective_bssid)
+        ):
+            self.drop_station(now, reason=REASON_BEACON_TIMEOUT, reconnect=True)
+
     def _air_event_at(self, event: AirEvent, now: float) -> None:
         self._air_event(now, event)
 
@@ -396,7 +405,12 @@ class WifiModel:
         if event.action == "ap_down":
             assert event.ssid is not None
             if connected_bssid in self.env.set_up(event.ssid, False):
-                self.drop_station(now, reason=REASON_BEACON_TIMEOUT, reconnect=True)
+                if event.graceful:
+                    self.drop_station(now, reason=REASON_DEAUTH_LEAVING, reconnect=True)
+                else:
+                    gen = self._sta_gen
+                    due = now + self.settings.inactive.sta_inactive_time
+                    self.sched.at(due, functools.partial(self._beacon_timeout, gen))
         elif event.action == "ap_up":
             assert event.ssid is not None
             self.env.set_up(event.ssid, True)

@@ -261,3 +261,13 @@ def test_country_channel_plan_hides_aps_outside_it() -> None:
     st.cwjap_set(m, 0.0, ssid="mesh", password="12345678", scan_mode=1)
     run(m, 5)
     assert st.cwjap_query(m).lines[0].split(",")[1] == '"24:0a:c4:00:0a:02"'
+
+
+def test_power_cut_ap_is_noticed_after_sta_inactive_time() -> None:
+    air = dict(AIR, events=[{"after_s": 10, "action": "ap_down", "ssid": "lab", "graceful": False}])
+    m = make(air)
+    assert cfg.cwconfig_set(m, None, 4, None) == Done()
+    st.cwjap_set(m, 0.0, ssid="lab", password="sim-only-pass", reconn_interval=0)
+    run(m, 5)
+    assert run(m, 13.9) == []
+    assert run(m, 14.0) == ["WIFI DISCONNECT"]

@@ -7,8 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
-from plugin_helpers import fake_sim_rig, junit, run, serial_rig, suite_properties
-from scripted_board import ScriptedBoard, ScriptedBoardServer
+
+from tests.fakes.scripted_board import ScriptedBoard, ScriptedBoardServer
+from tests.plugin.plugin_helpers import fake_sim_rig, junit, run, serial_rig, suite_properties
 
 # Each inner test notes which board and worker it ran on, so the outer test can see the allocation.
 NOTE_BOARD = """

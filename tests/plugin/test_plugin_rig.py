@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from plugin_helpers import run, serial_rig
+
+from tests.plugin.plugin_helpers import run, serial_rig
 
 
 def test_bad_rig_file_stops_the_run_naming_file_and_field(pytester: pytest.Pytester) -> None:
@@ -72,7 +73,9 @@ def test_missing_capability_skips_with_the_reason(pytester: pytest.Pytester) -> 
             pass
         """
     )
-    result = run(pytester, rig, "-rsE")
+    # Command-set markers are the project's (pytest.ini); requires() the plugin registers itself.
+    pytester.makeini("[pytest]\nmarkers =\n    ble: 3.4 Bluetooth LE AT commands\n")
+    result = run(pytester, rig, "-rsE", "--strict-markers")
     result.assert_outcomes(passed=1, skipped=2, errors=1)
     result.stdout.fnmatch_lines_random(
         [

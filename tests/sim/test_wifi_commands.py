@@ -435,3 +435,29 @@ def test_cwjeap_timeout_when_the_ap_is_absent() -> None:
         assert await b.cmd('AT+CWJEAP="nowhere",0,"id",,,3,3') == "+CWJEAP:Timeout\r\n" + ERROR
 
     run(body)
+
+
+def test_cwjap_escaped_ssid_and_password_from_the_guide() -> None:
+    # 3.2.7 example: SSID ab\,c and password 0123456789"\ written with escapes.
+    air = {"access_points": [{"ssid": "ab\\,c", "password": '0123456789"\\', "bssid": "24:0a:c4:00:05:50"}]}
+
+    async def body(b: WifiBoard) -> None:
+        assert (
+            await b.cmd('AT+CWJAP="ab\\\\\\,c","0123456789\\"\\\\"')
+            == "WIFI CONNECTED\r\nWIFI GOT IP\r\n" + OK
+        )
+        assert (await b.cmd("AT+CWJAP?")).startswith('+CWJAP:"ab\\,c","24:0a:c4:00:05:50",')
+
+    run(body, air)
+
+
+def test_guide_examples_of_cwjap_and_cwlap_forms() -> None:
+    async def body(b: WifiBoard) -> None:
+        assert (await b.cmd('AT+CWJAP="lab","sim-only-pass",,,,,,,3')).endswith(OK)  # PMF capable+required
+        assert (await b.cmd("AT+CWJAP?")).split("\r\n")[0].endswith(",3")
+        got = await b.cmd('AT+CWLAP="lab","24:0a:c4:00:01:10",6,0,400,1000')
+        assert got.startswith('+CWLAP:(3,"lab",') and got.count("+CWLAP:") == 1
+        assert await b.cmd('AT+CWLAP="lab","24:0a:c4:00:01:10",6,0,400,1501') == ERROR
+        assert await b.cmd('AT+CWLAP="lab",,6,2') == ERROR  # scan_type 0..1
+
+    run(body)

@@ -56,11 +56,24 @@ class MosquittoPorts:
     mtls: int | None
 
 
-def mosquitto_config(host: str, ports: MosquittoPorts, pki: EspPki | None, log_to_stderr: bool = True) -> str:
-    """The mosquitto.conf text for the given listeners (pure: tested without starting anything)."""
+def mosquitto_config(
+    host: str,
+    ports: MosquittoPorts,
+    pki: EspPki | None,
+    log_to_stderr: bool = True,
+    password_file: Path | None = None,
+) -> str:
+    """The mosquitto.conf text for the given listeners (pure: tested without starting anything).
+
+    Without ``password_file`` any client may connect, with any user name; with it, only the users
+    in the file (AT+MQTTUSERCFG <"username">/<"password">, 3.6) and nobody anonymous.
+    """
+    auth = ["allow_anonymous true"]
+    if password_file is not None:
+        auth = ["allow_anonymous false", f"password_file {password_file}"]
     lines = [
         "per_listener_settings false",
-        "allow_anonymous true",
+        *auth,
         "persistence false",
         f"user {getpass.getuser()}",  # do not drop to the 'mosquitto' user: it cannot read tmp dirs
         "log_dest stderr" if log_to_stderr else "log_dest none",
@@ -85,7 +98,6 @@ def mosquitto_config(host: str, ports: MosquittoPorts, pki: EspPki | None, log_t
             f"certfile {pki.server.cert}",
             f"keyfile {pki.server.key}",
             f"require_certificate {'true' if require else 'false'}",
-            f"use_identity_as_username {'true' if require else 'false'}",
         ]
     return "\n".join(lines) + "\n"
 
@@ -134,8 +146,10 @@ class MqttBroker(Peer):
         ports: dict[str, int] | None = None,
         websockets: bool = True,
         mosquitto: str | None = None,
+        users: dict[str, str] | None = None,
     ) -> None:
         super().__init__(host)
+        self.users = dict(users or {})
         self.workdir = Path(workdir)
         self.pki = pki
         self.requested_ports = dict(ports or {})
@@ -162,9 +176,10 @@ class MqttBroker(Peer):
         # Ports chosen by us can be taken by another process before mosquitto binds them: retry.
         attempts = 1 if self.requested_ports else 3
         last = ""
+        passwords = self._write_password_file() if self.users else None
         for _ in range(attempts):
             ports = self._pick_ports()
-            self.config_path.write_text(mosquitto_config(self.host, ports, self.pki))
+            self.config_path.write_text(mosquitto_config(self.host, ports, self.pki, password_file=passwords))
             log = self.log_path.open("ab")
             try:
                 self._proc = subprocess.Popen(
@@ -186,6 +201,23 @@ class MqttBroker(Peer):
             f"mosquitto ({self.mosquitto}) did not start with {self.config_path}; "
             f"log {self.log_path}:\n{last}"
         )
+
+    def _write_password_file(self) -> Path:
+        path = self.workdir / "passwords"
+        path.write_text("")
+        tool = Path(self.mosquitto).with_name("mosquitto_passwd")
+        if not tool.exists():
+            tool = Path(shutil.which("mosquitto_passwd") or "/usr/bin/mosquitto_passwd")
+        if not tool.exists():
+            raise ProgramMissingError("mosquitto_passwd", INSTALL_HINT)
+        for user, password in self.users.items():
+            done = subprocess.run(
+                [str(tool), "-b", str(path), user, password], capture_output=True, text=True, timeout=20
+            )
+            if done.returncode != 0:
+                raise PeerStartError(f"mosquitto_passwd failed for user {user!r}: {done.stderr.strip()}")
+        path.chmod(0o600)
+        return path
 
     async def _wait_listening(self, ports: list[int]) -> bool:
         loop = asyncio.get_running_loop()

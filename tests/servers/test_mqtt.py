@@ -142,3 +142,28 @@ def test_config_without_pki_has_only_plain_listener() -> None:
 def test_missing_mosquitto_says_how_to_install(tmp_path: Path) -> None:
     with pytest.raises(ProgramMissingError, match="apt-get install mosquitto"):
         MqttBroker(tmp_path, mosquitto=str(tmp_path / "no-such-mosquitto"))
+
+
+def _connack(host: str, port: int, creds: tuple[str, str] | None) -> mqtt.ReasonCode:
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
+    if creds:
+        client.username_pw_set(*creds)
+    got: queue.Queue[mqtt.ReasonCode] = queue.Queue()
+    client.on_connect = lambda c, userdata, flags, reason, props: got.put(reason)
+    client.connect(host, port)
+    client.loop_start()
+    try:
+        return got.get(timeout=10)
+    finally:
+        client.disconnect()
+        client.loop_stop()
+
+
+def test_users_and_passwords(tmp_path: Path, pki: EspPki) -> None:
+    # AT+MQTTUSERCFG's username/password (3.6): right pair accepted, wrong password and anonymous refused.
+    with MqttBroker(tmp_path, pki, users={"espressif": "1234567890"}, websockets=False) as secured:
+        host, port = secured.endpoints["tcp"].address
+        assert not _connack(host, port, ("espressif", "1234567890")).is_failure
+        assert _connack(host, port, ("espressif", "nope")).is_failure
+        assert _connack(host, port, None).is_failure
+        assert "password_file" in secured.config_path.read_text()

@@ -52,11 +52,11 @@ def _tree(text: str) -> list[_Item]:
     return roots
 
 
-def _descendants(item: _Item) -> list[_Item]:
-    out: list[_Item] = []
+def _descendants(item: _Item, depth: int = 1) -> list[tuple[int, _Item]]:
+    out: list[tuple[int, _Item]] = []
     for child in item.children:
-        out.append(child)
-        out.extend(_descendants(child))
+        out.append((depth, child))
+        out.extend(_descendants(child, depth + 1))
     return out
 
 
@@ -128,9 +128,11 @@ class _Facts:
     open_ended: bool = False  #: an item such as "others: ..." allows values beyond the listed ones
 
 
-def _item_facts(sub_texts: list[str]) -> _Facts:
+def _item_facts(items: list[tuple[int, str]]) -> _Facts:
+    """Values, ranges and bits from the sub-items of a parameter (any depth: 3.3.5 nests the values
+    of <keep_alive> under a "Range:" item); only first-level items can make the list open-ended."""
     facts = _Facts()
-    for sub in sub_texts:
+    for depth, sub in items:
         if m := _RANGE_ITEM.match(sub) or _SPAN_ITEM.match(sub):
             facts.ranges.append((_num(m.group(1)), _num(m.group(2))))
         elif m := re.match(r"^[Rr]ange\s*[:：]\s*\[\s*(-?\d+)\s*,\s*(-?\d+)\s*\]\.?$", sub):
@@ -141,7 +143,13 @@ def _item_facts(sub_texts: list[str]) -> _Facts:
             facts.enum.append(m.group(1))
             if re.search(r"\(?[Dd]efault(?: value)?\)?\.?\s*$|\([Dd]efault", sub):
                 facts.default = m.group(1)
-        elif re.match(r"^(others?|other values?|any other|non-?zero|positive|negative|if|when)\b", sub, re.I):
+        elif m := re.search(r"[Rr]ange is (-?\d+) ~ (-?\d+)|[Rr]ange is \[(-?\d+),\s*(-?\d+)\]", sub):
+            # a prose item stating the parameter's own range (3.1.11 baud rate, 3.1.20 Wi-Fi power)
+            lo, hi = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+            facts.ranges.append((_num(lo), _num(hi)))
+        elif depth == 1 and re.match(
+            r"^(others?|other values?|any other|non-?zero|positive|negative|if|when)\b", sub, re.I
+        ):
             facts.open_ended = True
         # other items are prose about the parameter, not a value definition
     return facts
@@ -161,8 +169,9 @@ def parse_param_list(text: str) -> list[ParamSpec]:
             continue
         names = _ONE.findall(m.group(1))
         desc = plain(m.group(2))
-        sub_texts = [plain(c.text) for c in _descendants(item)]
-        facts = _item_facts(sub_texts)
+        subs = [(depth, plain(c.text)) for depth, c in _descendants(item)]
+        sub_texts = [text for _, text in subs]
+        facts = _item_facts(subs)
         whole = " ".join([desc, *sub_texts])
         ranges = list(facts.ranges)
         ranges += [(_num(a), _num(b)) for a, b in _RANGE.findall(desc) + _SPAN.findall(desc)]

@@ -120,3 +120,10 @@ def test_unset_password_env_is_an_error_not_a_skip(
     result.stdout.fnmatch_lines(
         ["*rig r.yaml: access point 'lab': environment variable NO_SUCH_LAB_PW*is not set*"]
     )
+
+
+def test_worker_count_respects_maxprocesses(pytester: pytest.Pytester) -> None:
+    rig = serial_rig(pytester, ("a", "socket://127.0.0.1:9", []))
+    pytester.makepyfile("def test_x():\n    pass\n")
+    # -n 2 capped to one worker by --maxprocesses: one board is enough.
+    run(pytester, rig, "-n", "2", "--maxprocesses", "1").assert_outcomes(passed=1)

@@ -72,7 +72,7 @@ PEER_ACTIONS: Mapping[str, frozenset[str]] = {
     "station": frozenset({"join", "leave"}),
     "sntp-server": frozenset({"start"}),
     "mdns-browser": frozenset({"browse"}),
-    "http-server": frozenset({"start", "serve"}),
+    "http-server": frozenset({"start", "serve", "expect_request"}),
     "mqtt-broker": frozenset({"start", "publish", "expect_receive"}),
     "ws-server": frozenset({"start", "send", "expect_receive"}),
     "ble-peer": frozenset({"scan", "connect", "read", "write", "notify", "indicate", "pair", "disconnect"}),

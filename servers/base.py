@@ -168,3 +168,24 @@ def cert_subject(cert: Any) -> str | None:
     if not cert:
         return None
     return ", ".join(f"{k}={v}" for rdn in cert.get("subject", ()) for k, v in rdn)
+
+
+class ExternalPeer(Peer):
+    """A peer the rig says runs elsewhere (``provided_by: external``): an address, nothing to start.
+
+    It records nothing; tests that assert on a peer's records need a host-started peer.
+    """
+
+    external = True
+
+    def __init__(self, kind: str, host: str, port: int, tls: bool = False) -> None:
+        super().__init__(host)
+        self.kind = kind
+        name = f"{kind}-tls" if tls else kind
+        self.endpoints = {name: Endpoint(name, host, port)}
+
+    async def astart(self) -> None:
+        return None
+
+    async def astop(self) -> None:
+        return None

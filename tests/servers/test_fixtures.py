@@ -155,3 +155,31 @@ def test_module_runs_under_two_xdist_workers() -> None:
     )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
     assert "passed" in run.stdout
+
+
+class _FakeRequest:
+    """Stands in for pytest's request: hands out a rig whose MQTT broker is external."""
+
+    def __init__(self, rig: object) -> None:
+        self.rig = rig
+
+    def getfixturevalue(self, name: str) -> object:
+        assert name == "esp_rig"
+        return self.rig
+
+
+def test_rig_external_peer_is_handed_over_not_started() -> None:
+    from fixtures.servers import _external
+    from rigs.model import Peer as RigPeer
+
+    class Rig:
+        def peer(self, service: str) -> RigPeer:
+            if service == "mqtt":
+                return RigPeer(service="mqtt", provided_by="external", address="192.0.2.10", port=1883)
+            return RigPeer(service=service)  # type: ignore[arg-type]
+
+    request = _FakeRequest(Rig())
+    peer = _external(request, "mqtt_broker")  # type: ignore[arg-type]
+    assert peer is not None and peer.external and peer.address == ("192.0.2.10", 1883)
+    assert _external(request, "http_server") is None  # type: ignore[arg-type]
+    assert _external(request, "tcp_sink") is None  # type: ignore[arg-type]  # no rig service stands for it

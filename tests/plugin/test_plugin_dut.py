@@ -162,3 +162,6 @@ def test_board_that_died_is_restarted_for_the_next_test(pytester: pytest.Pyteste
     result.assert_outcomes(passed=2)
     text = next((pytester.path / "transcripts").glob("*test_after.txt")).read_text()
     assert "board not answering; reopening it" in text
+    # The board's log holds both of its lives.
+    board_log = (pytester.path / "transcripts" / "_board-sim-0.txt").read_text()
+    assert board_log.count("rx   \\r\\nready\\r\\n") == 2

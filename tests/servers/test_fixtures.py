@@ -132,7 +132,7 @@ def test_two_full_sets_in_one_process_never_share_a_port(tmp_path: Path) -> None
 
 
 def test_module_runs_under_two_xdist_workers() -> None:
-    """Both workers start their own session peers; -p no:randomly keeps it short."""
+    """Two xdist workers each start their own session peers (free ports) and pass."""
     root = Path(__file__).resolve().parents[2]
     run = subprocess.run(
         [

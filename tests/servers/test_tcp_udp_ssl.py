@@ -215,3 +215,19 @@ def test_pki_reuse_loads_the_same_material(pki: EspPki) -> None:
     board2 = again.issue_client("board-2")  # the loaded CA can still sign
     with TcpServer(Echo(), ssl_context=pki.server_context(require_client_cert=True)) as server:
         assert _tls_exchange(server.address, pki.client_context(cert=board2)) == b"over tls"
+
+
+def test_ssl_client_role_against_a_tls_listener(pki: EspPki) -> None:
+    # The board as SSL server (AT+CIPSERVER with SSL): the host connects with the rig's client cert.
+    with (
+        TcpServer(Echo(), ssl_context=pki.server_context(require_client_cert=True)) as board_side,
+        TcpClient() as client,
+    ):
+        record = client.connect(
+            *board_side.address,
+            behaviour=Scripted((Send(b"to board"), Expect(b"to board"), Close())),
+            ssl_context=pki.client_context(cert=pki.client),
+        )
+        assert record.wait_closed() is CloseReason.LOCAL
+        assert record.received() == b"to board"
+        assert "127.0.0.1" in (record.tls_peer_cert_subject or "")

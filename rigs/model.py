@@ -49,6 +49,9 @@ KNOWN_CAPABILITIES: frozenset[str] = frozenset(
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,31}$")
 _MAC = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_DNS_NAME = re.compile(
+    r"^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$"
+)
 #: AT+CWLAP <ecn> values that use a WPA-family pre-shared key (3.2).
 _PSK_ECNS = frozenset({2, 3, 4, 6, 7, 8, 11, 12})
 
@@ -237,13 +240,21 @@ class AccessPoint(StrictModel):
     """An access point the boards can join (3.2 AT+CWJAP); for sim rigs also what the air file puts in
     range. ``ecn`` uses the encryption numbering of AT+CWLAP (3.2: 0 OPEN ... 12 WPA3_EXT_PSK_MIXED_MODE)."""
 
-    ssid: Annotated[str, Field(min_length=1, max_length=32)]
+    ssid: str
     password: str | None = None
     password_env: str | None = None
     ecn: Annotated[int, _int_in(0, 12)] = 3
     channel: Annotated[int, _int_in(1, 14)] = 6
     bssid: str | None = None
     rssi: Annotated[int, _int_in(-120, 0)] = -45
+
+    @field_validator("ssid")
+    @classmethod
+    def _ssid(cls, value: str) -> str:
+        # 3.2 AT+CWJAP / AT+CWSAP: an SSID is 1..32 bytes.
+        if not 1 <= len(value.encode("utf-8")) <= 32:
+            raise PydanticCustomError("ssid", "expected an SSID of 1..32 bytes")
+        return value
 
     @field_validator("password_env")
     @classmethod
@@ -316,6 +327,18 @@ class Network(StrictModel):
     #: Names the rig's DNS server answers, with their addresses (AT+CIPDOMAIN tests resolve these).
     dns_names: dict[str, IPv4Address] = Field(default_factory=dict)
     sim_dhcp: SimDhcp = SimDhcp()
+
+    @field_validator("dns_names")
+    @classmethod
+    def _dns_names(cls, value: dict[str, IPv4Address]) -> dict[str, IPv4Address]:
+        bad = [name for name in value if not _DNS_NAME.match(name)]
+        if bad:
+            raise PydanticCustomError(
+                "dns_name",
+                "expected host names like broker.lab.test as keys, got {bad}",
+                {"bad": ", ".join(bad)},
+            )
+        return value
 
 
 PeerService = Literal["tcp", "udp", "ssl", "mqtt", "http", "websocket", "sntp", "dns", "ota", "ble"]
@@ -402,6 +425,14 @@ class Rig(StrictModel):
                     "(secrets stay out of the repository): use 'password_env'",
                     {"ssid": ap.ssid, "at": f"network.access_points[{i}].password"},
                 )
+        loopback = self.network.host_address.is_loopback
+        if all_sim and not loopback:
+            raise PydanticCustomError(
+                "rig",
+                "expected a loopback address (127.x.x.x) on a sim rig: simulated boards and the servers "
+                "they reach live on this host's loopback",
+                {"at": "network.host_address"},
+            )
         for i, b in enumerate(self.boards):
             if "second-ap" in b.capabilities and len(self.network.access_points) < 2:
                 raise PydanticCustomError(

@@ -186,6 +186,22 @@ def test_second_ap_capability_needs_two_aps() -> None:
     assert msg.startswith("boards[0].capabilities: board a claims second-ap")
 
 
+def test_sim_rig_host_address_is_loopback() -> None:
+    (msg,) = problems(SIM_BOARD + "network: {host_address: 192.168.4.2}\n")
+    assert msg.startswith("network.host_address: expected a loopback address (127.x.x.x) on a sim rig")
+
+
+def test_ssid_length_in_bytes() -> None:
+    # 3.2: an SSID is at most 32 bytes; each "é" takes two in UTF-8.
+    (msg,) = problems(SIM_BOARD + "network:\n  access_points: [{ssid: " + "é" * 17 + ", ecn: 0}]\n")
+    assert msg.startswith("network.access_points[0].ssid: expected an SSID of 1..32 bytes")
+
+
+def test_dns_names_must_be_host_names() -> None:
+    (msg,) = problems(SIM_BOARD + "network:\n  dns_names: {'bad name': 127.0.0.1}\n")
+    assert msg.startswith("network.dns_names: expected host names like broker.lab.test as keys, got bad name")
+
+
 def test_missing_file() -> None:
     with pytest.raises(RigFileError, match="nope.yaml: cannot read the rig file"):
         load_rig("nope.yaml")

@@ -69,16 +69,23 @@ def event_kind(ev: AnyEvent) -> str:
 
 
 def matcher(pattern: UrcPattern) -> tuple[Callable[[AnyEvent], bool], str]:
-    """A kind (``"WIFI GOT IP"``, ``"+IPD"``, ``"ready"``) or a regex fully matching the text; a compiled
-    pattern is searched in the text; a callable is used as is."""
+    """A string matches a report whose kind (``"WIFI GOT IP"``, ``"+IPD"``, ``"+MQTTPUB:OK"``, ``"ready"``)
+    or whole text equals it, or whose whole text it matches as a regular expression (when it is one:
+    ``"+IPD"`` is not); a compiled pattern is searched in the text; a callable is used as is."""
     if isinstance(pattern, re.Pattern):
         pat = pattern
         return (lambda ev: pat.search(event_text(ev)) is not None), f"/{pattern.pattern}/"
     if isinstance(pattern, str):
-        rx = re.compile(pattern)
+        try:
+            rx: re.Pattern[str] | None = re.compile(pattern)
+        except re.error:
+            rx = None
 
         def by_kind_or_text(ev: AnyEvent) -> bool:
-            return event_kind(ev) == pattern or rx.fullmatch(event_text(ev)) is not None
+            if event_kind(ev) == pattern:
+                return True
+            text = event_text(ev)
+            return text == pattern or (rx is not None and rx.fullmatch(text) is not None)
 
         return by_kind_or_text, repr(pattern)
     return pattern, getattr(pattern, "__name__", "predicate")

@@ -118,13 +118,17 @@ def test_nothing_after_the_final_result_belongs_to_the_command(board: FakeBoard,
 def test_expect_urc_kinds_regex_predicate(board: FakeBoard, dut: AtSession) -> None:
     board.send(b'1,CONNECT\r\n+IPD,1,3:abc+STA_CONNECTED:"1a:2b:3c:4d:5e:6f"\r\nodd line\r\n')
     assert dut.expect_urc("CONNECT", 2).fields == ("1",)  # type: ignore[union-attr]
+    assert isinstance(dut.expect_urc("+IPD", 2), Ipd)  # a kind that is not a valid regex
+    board.send(b"+IPD,1,3:abc")
     ipd = dut.expect_urc(re.compile(r"^\+IPD,1,"), 2)
     assert isinstance(ipd, Ipd) and ipd.payload == b"abc"
     sta = dut.expect_urc(r"\+STA_CONNECTED:.*", 2)
     assert isinstance(sta, Urc) and sta.fields == ("1a:2b:3c:4d:5e:6f",)
     odd = dut.expect_urc(lambda e: isinstance(e, Unsolicited), 2)
     assert isinstance(odd, Unsolicited) and odd.text == "odd line"
-    assert len(dut.urcs) == 4 and dut.drain_urcs() == []
+    board.send(b"+MQTTPUB:OK\r\n")
+    assert isinstance(dut.expect_urc("+MQTTPUB:OK", 2), Urc)
+    assert len(dut.urcs) == 6 and dut.drain_urcs() == []
 
 
 def test_expect_urc_waits_for_late_report(board: FakeBoard, dut: AtSession) -> None:

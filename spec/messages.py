@@ -59,7 +59,8 @@ class Urc(_Model):
     """
 
     id: str
-    table_entry: str
+    #: the 3.17 table's entry, or None for a report documented only in a command section or transcript
+    table_entry: str | None
     template: str
     fields: list[str] = Field(default_factory=list)
     payload: Literal["none", "length_framed", "rest_of_line"] = "none"

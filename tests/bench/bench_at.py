@@ -3,7 +3,8 @@
 * AT round trip (write ``AT\\r\\n``, wait for ``\\r\\nOK\\r\\n``) through ``AtSession.cmd`` and through a bare
   pyserial write/read loop (the floor), over a pty and over ``socket://``, against a trivial board that
   runs in a child process (so it does not share the GIL with the host side) and answers at once.
-* Codec streaming throughput: ``+IPD,0,2920:<data>`` messages fed in 4 KiB chunks.
+* Codec streaming throughput: ``+IPD,0,2920:<data>`` messages fed in 4 KiB chunks; and the same messages
+  streamed by the board through the whole session (reader thread, codec, ``expect_urc``).
 
 Targets: session round trip within 3x the bare loop and under 0.3 ms median on a pty; codec > 20 MB/s.
 
@@ -31,6 +32,8 @@ from rigs.at.codec import AtCodec  # noqa: E402
 from rigs.at.session import AtSession  # noqa: E402
 
 OK = b"\r\nOK\r\n"
+IPD_PAYLOAD = ((b"\r\nOK\r\n>" * 5) + bytes(range(256)) * 12)[:2920]
+IPD_MESSAGE = b"\r\n+IPD,0,2920:" + IPD_PAYLOAD
 
 
 def serve(kind: str) -> None:
@@ -69,8 +72,14 @@ def _serve_lines(read, write) -> None:  # type: ignore[no-untyped-def]
         buf += data
         n = buf.count(b"\r\n")
         if n:
-            buf = buf[buf.rfind(b"\r\n") + 2 :]
-            write(OK * n)
+            lines = buf.split(b"\r\n")
+            buf = lines.pop()
+            out = b""
+            for line in lines:
+                out += OK
+                if line.startswith(b"AT+STREAM="):  # then <n> +IPD messages of 2920 bytes
+                    out += IPD_MESSAGE * int(line[10:])
+            write(out)
 
 
 def _stats(samples: list[float]) -> dict[str, float]:
@@ -113,9 +122,20 @@ def session_loop(url: str, n: int) -> dict[str, float]:
         return _stats(samples)
 
 
+def session_stream(url: str, messages: int = 3000) -> float:
+    """MB/s of +IPD messages through the session (reader thread, codec, report queue)."""
+    with AtSession.open(url, name="bench") as s:
+        t0 = time.perf_counter()
+        s.cmd(f"AT+STREAM={messages}", 5.0).assert_ok()
+        for _ in range(messages):
+            ev = s.expect_urc("+IPD", 10.0)
+        dt = time.perf_counter() - t0
+        assert getattr(ev, "payload", None) == IPD_PAYLOAD
+        return round(len(IPD_MESSAGE) * messages / dt / 1e6, 1)
+
+
 def codec_throughput(messages: int = 4000, chunk: int = 4096) -> float:
-    payload = ((b"\r\nOK\r\n>" * 5) + bytes(range(256)) * 12)[:2920]
-    stream = (b"\r\n+IPD,0,2920:" + payload) * messages
+    stream = IPD_MESSAGE * messages
     codec = AtCodec()
     t0 = time.perf_counter()
     n = 0
@@ -139,6 +159,7 @@ def measure(kind: str, n: int) -> dict[str, object]:
             "bare": bare,
             "session": sess,
             "ratio_median": round(sess["median_ms"] / bare["median_ms"], 2),
+            "session_ipd_stream_mb_s": session_stream(url),
         }
     finally:
         child.kill()

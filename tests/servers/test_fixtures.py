@@ -108,8 +108,9 @@ def test_sntp_dns_ota_fixtures(
 
 
 def test_peer_factory_starts_a_peer_for_one_test(esp_peer_factory) -> None:  # type: ignore[no-untyped-def]
-    peer = esp_peer_factory(TcpServer(Reset()))
+    peer = esp_peer_factory(TcpServer(Reset(after_bytes=1)))
     with socket.create_connection(peer.address, 10) as sock:
+        sock.sendall(b"x")
         assert peer.records.wait_for(1)[0].wait_closed() is CloseReason.LOCAL_RST
         sock.settimeout(10)
         try:

@@ -1,0 +1,47 @@
+"""The rig model: what a rig file says, validated when it is loaded.
+
+A rig is the set of boards and peers one run uses. Each board entry is a *resource* in labgrid's sense: it
+says where the board is (an AT port URL and its baud rate, a log port, how to reset it), never how to talk
+to it; the drivers in :mod:`rigs.boards` know that. Everything a bench can differ in lives here: ports,
+baud rates, Wi-Fi credentials (as the names of environment variables), the host address the boards reach
+servers at, which capabilities each board has and the limits measurements are judged against.
+
+Load rig files with :func:`rigs.loader.load_rig`; it turns validation errors into one line per problem that
+names the file and the field path.
+"""
+
+from rigs.model.boards import (
+    KNOWN_CAPABILITIES,
+    BoardConfig,
+    BoardKind,
+    LabgridOptions,
+    ResetMethod,
+    SimAirEvent,
+    SimOptions,
+    SimStation,
+)
+from rigs.model.network import AccessPoint, MissingSecretError, Network, Peer, PeerService, SimDhcp
+from rigs.model.rig import Rig
+from rigs.model.targets import Limit, Targets, ThroughputTargets, Timeouts
+
+__all__ = [
+    "KNOWN_CAPABILITIES",
+    "AccessPoint",
+    "BoardConfig",
+    "BoardKind",
+    "LabgridOptions",
+    "Limit",
+    "MissingSecretError",
+    "Network",
+    "Peer",
+    "PeerService",
+    "ResetMethod",
+    "Rig",
+    "SimAirEvent",
+    "SimDhcp",
+    "SimOptions",
+    "SimStation",
+    "Targets",
+    "ThroughputTargets",
+    "Timeouts",
+]

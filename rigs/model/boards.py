@@ -1,0 +1,174 @@
+"""Board entries of a rig file: where a board's ports are, how to reset it, what it can do."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from rigs.model.fields import ID_PATTERN, MAC_PATTERN, Baud, Seconds, StrictModel, number_in
+
+#: The capabilities a rig may claim for a board. A fixed vocabulary, so that a typo in a rig file is an
+#: error at load time instead of a silently skipped suite; names starting with ``x-`` are free for local use.
+KNOWN_CAPABILITIES: frozenset[str] = frozenset(
+    {
+        "wifi-sta",  # 3.2: the board joins the rig's access points
+        "wifi-softap",  # 3.2: the board runs a soft-AP
+        "softap-station",  # a station (real or simulated) that joins the board's soft-AP
+        "second-ap",  # the rig has two access points (roaming, AT+CWJAP to another SSID)
+        "wps",  # 3.2 AT+WPS with a WPS-capable AP
+        "smartconfig",  # 3.2 AT+CWSTARTSMART with a phone app or simulated provisioner
+        "wpa2-enterprise",  # 3.2 AT+CWJEAP against an enterprise AP
+        "mdns",  # 3.2 AT+MDNS reachable from the host
+        "ble",  # 3.4 Bluetooth LE
+        "ble-peer",  # a BLE peer device on the host side
+        "bt",  # 3.5 Classic Bluetooth (ESP32 only)
+        "eth",  # 3.10 Ethernet (a board with a PHY)
+        "webserver",  # 3.11 web server firmware
+        "driver",  # 3.12 driver commands (I2C, SPI, PWM, LEDC)
+        "ota",  # AT+CIUPDATE / AT+USEROTA with an OTA server the board reaches
+        "fs",  # 3.8 FS commands (a FAT partition)
+        "log-port",  # the board's log UART is wired to the host
+    }
+)
+
+
+class BoardKind(StrEnum):
+    SIM = "sim"
+    SERIAL = "serial"
+    LABGRID = "labgrid"
+
+
+class ResetMethod(StrEnum):
+    """How the driver restarts a board: ``AT+RST`` (3.1), pulsing DTR or RTS (the EN/RST line on most
+    USB-serial boards), or not at all."""
+
+    AT = "at"
+    DTR = "dtr"
+    RTS = "rts"
+    NONE = "none"
+
+
+class SimStation(StrictModel):
+    """A simulated station that joins the board's soft-AP (the ``stations`` list of the air file)."""
+
+    mac: str
+    join_after_s: Annotated[float, number_in(0.0, 3600.0, "seconds")] = 0.2
+
+    @field_validator("mac")
+    @classmethod
+    def _mac(cls, value: str) -> str:
+        if not MAC_PATTERN.match(value):
+            raise PydanticCustomError("mac", 'expected a MAC address like "02:00:00:00:10:01"')
+        return value
+
+
+class SimAirEvent(StrictModel):
+    """A scripted change of the radio environment (the ``events`` list of the air file, sim/README.md)."""
+
+    after_s: Annotated[float, number_in(0.0, 86400.0, "seconds")]
+    action: str
+    ssid: str | None = None
+
+
+class SimOptions(StrictModel):
+    """How to launch a simulated board (the command line contract in sim/README.md)."""
+
+    profile: str = "v5.0.0.0-esp32"
+    faults: Path | None = None
+    seed: int | None = None
+    transport: Literal["socket", "pty", "rfc2217"] = "socket"
+    log_port: bool = True
+    #: ``{python}`` is replaced by the running interpreter; tests point this at a fake simulator.
+    command: list[str] = Field(default_factory=lambda: ["{python}", "-m", "sim"], min_length=1)
+    state_dir: Path | None = None
+    ready_timeout: Seconds = 30.0
+    stations: list[SimStation] = Field(default_factory=list)
+    events: list[SimAirEvent] = Field(default_factory=list)
+
+
+class LabgridOptions(StrictModel):
+    """Where a labgrid-managed board is: a place on a coordinator (modelled, not yet driven)."""
+
+    place: str
+    coordinator: str | None = None
+
+
+class BoardConfig(StrictModel):
+    """One board of the rig: where its ports are and what it can do. Drivers live in :mod:`rigs.boards`."""
+
+    id: str
+    kind: BoardKind
+    #: The AT port: a pyserial URL or device path (``/dev/ttyUSB0``, ``socket://host:port``,
+    #: ``rfc2217://host:port``). None for ``sim`` boards, whose port the simulator reports when ready.
+    port: str | None = None
+    baud: Baud = 115200
+    rtscts: bool = False
+    log_port: str | None = None
+    log_baud: Baud = 115200
+    reset: ResetMethod = ResetMethod.AT
+    #: The module name as the "Bin version:<version>(<module_name>)" line of AT+GMR (3.1) gives it.
+    module: str = "WROOM-32"
+    capabilities: frozenset[str] = frozenset()
+    sim: SimOptions | None = None
+    labgrid: LabgridOptions | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not ID_PATTERN.match(value):
+            raise PydanticCustomError(
+                "board_id", "expected a name of letters, digits, '_', '.', '-' starting with a letter"
+            )
+        return value
+
+    @field_validator("capabilities", mode="before")
+    @classmethod
+    def _capabilities(cls, value: Any) -> Any:
+        if not isinstance(value, list | tuple | set | frozenset):
+            raise PydanticCustomError("capabilities", "expected a list of capability names")
+        unknown = sorted(str(c) for c in value if c not in KNOWN_CAPABILITIES and not str(c).startswith("x-"))
+        if unknown:
+            raise PydanticCustomError(
+                "capability",
+                "unknown capabilities {unknown}; known: {known} (or a local name starting with 'x-')",
+                {"unknown": ", ".join(unknown), "known": ", ".join(sorted(KNOWN_CAPABILITIES))},
+            )
+        return frozenset(value)
+
+    @model_validator(mode="after")
+    def _kind_fields(self) -> BoardConfig:
+        if self.kind is BoardKind.SERIAL and not self.port:
+            raise PydanticCustomError(
+                "kind_fields", "a serial board needs 'port' (its AT port URL or device)"
+            )
+        if self.kind is BoardKind.SIM and self.port:
+            raise PydanticCustomError(
+                "kind_fields", "a sim board takes no 'port': the simulator reports its own; use sim.transport"
+            )
+        if self.kind is not BoardKind.SIM and self.sim is not None:
+            raise PydanticCustomError("kind_fields", "'sim' options belong only to boards of kind sim")
+        if self.kind is BoardKind.LABGRID and self.labgrid is None:
+            raise PydanticCustomError("kind_fields", "a labgrid board needs 'labgrid: {place: ...}'")
+        if self.kind is not BoardKind.LABGRID and self.labgrid is not None:
+            raise PydanticCustomError(
+                "kind_fields", "'labgrid' options belong only to boards of kind labgrid"
+            )
+        if self.kind is BoardKind.SIM and self.sim is None:
+            object.__setattr__(self, "sim", SimOptions())
+        return self
+
+    @property
+    def line_rate(self) -> float:
+        """Payload bytes per second the AT port can carry at most: 8N1 framing puts 10 bits on the wire
+        for each byte."""
+        return self.baud / 10.0
+
+    @property
+    def has_log_port(self) -> bool:
+        if self.kind is BoardKind.SIM:
+            return self.sim is not None and self.sim.log_port
+        return self.log_port is not None

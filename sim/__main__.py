@@ -110,6 +110,7 @@ async def run(args: argparse.Namespace) -> int:
     board.attach_output(lambda data, kind: uart.write(data))
     board.on_uart_change = uart.reconfigure
     board.on_input_resume = uart.kick_rx
+    board.output_backlog = lambda: uart.tx_pending
     uart.rx_paused = lambda: board.input_paused
 
     def on_reset(held: bool) -> None:

@@ -156,6 +156,9 @@ class Board:
         #: then fills the UART receive buffer. Set it back with :meth:`resume_input`.
         self.input_paused = False
         self.on_input_resume: Callable[[], None] = lambda: None
+        #: Bytes queued for the AT port and not yet sent by the UART (the process wires it to the UART);
+        #: network links stop reading their sockets while it is high, so fast peers are held back.
+        self.output_backlog: Callable[[], int] = lambda: 0
 
     # --- wiring --------------------------------------------------------------------------------------
 

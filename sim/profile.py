@@ -7,6 +7,7 @@ are validated on load; an error names the file and the field.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -66,6 +67,13 @@ class Partition(_Model):
     size: int
 
 
+class Tcpip(_Model):
+    #: When a peer closes a passive-mode link (3.3 AT+CIPRECVTYPE) whose data is not all read:
+    #: "after_read" reports CLOSED once AT+CIPRECVDATA has taken the rest (or AT+CIPCLOSE), "immediately"
+    #: reports it at once and keeps the data readable.
+    closed_with_passive_data: Literal["after_read", "immediately"] = "after_read"
+
+
 class Profile(_Model):
     chip: str
     at_version: str
@@ -79,6 +87,7 @@ class Profile(_Model):
     rfpower: RfPower
     ota: Ota
     partitions: list[Partition] = []
+    tcpip: Tcpip = Tcpip()
     source: str = ""
 
     def gmr_lines(self) -> list[str]:

@@ -15,6 +15,17 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sim.commands.system",
     "sim.commands.wifi",
     "sim.commands.tcpip",
+    "sim.commands.tcpip_dns",
+    "sim.commands.tcpip_sntp",
+    "sim.commands.tcpip_ping",
+    "sim.commands.tcpip_mdns",
+    "sim.commands.tcpip_ota",
+    "sim.commands.tcpip_conn",
+    "sim.commands.tcpip_send",
+    "sim.commands.tcpip_recv",
+    "sim.commands.tcpip_server",
+    "sim.commands.tcpip_ssl",
+    "sim.commands.tcpip_passthrough",
 )
 
 _loaded = False

@@ -1,0 +1,495 @@
+"""TCP/IP (3.3): the per-boot network runtime shared by the tcpip_* command modules.
+
+A :class:`Link` is one entry of the link table (link IDs 0..4): a real asyncio TCP, UDP or TLS socket bound to
+the board's own loopback address (its station or soft-AP IP from the Wi-Fi model), so peers see the board's
+address. Received data goes to the AT port as ``+IPD`` (active mode), into the passive window (passive
+mode) or raw (passthrough), always paced by the UART: a link stops reading its socket while the AT port's
+output queue is long, so a fast peer is held back by TCP flow control instead of losing data.
+
+Ordering rule (3.3.8, 3.17): while a send command runs (from its ``>`` to ``SEND OK``), reports of received
+data and ``CLOSED`` wait, so ``SEND OK`` always comes before the ``+IPD`` of an echo.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import socket
+import ssl
+import struct
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sim.at import errors
+from sim.at.errors import AtError
+from sim.board import Board, on_boot
+from sim.flash import SavePolicy
+from sim.net import messages
+from sim.net.errnos import board_errno
+from sim.net.messages import IPD_MAX, Remote
+from sim.net.passive import RECV_WINDOW, PassiveBuffer
+from sim.output import Kind
+
+if TYPE_CHECKING:
+    from sim.at.context import CommandContext
+
+MAX_LINKS = 5
+#: AT port output (bytes queued for the UART) above which links stop reading their sockets.
+OUTPUT_HIGH_WATER = 4096
+#: Queued UDP datagrams per link beyond which new ones are dropped (UDP has no flow control).
+UDP_QUEUE_MAX = 256
+NAMESPACE = "tcpip"
+
+
+@dataclass
+class TcpOpt:
+    """AT+CIPTCPOPT per link (3.3.x): applied to the real socket when the link is made."""
+
+    so_linger: int = -1
+    tcp_nodelay: int = 0
+    so_sndtimeo: int = 0  # ms; 0: no limit
+    keep_alive: int = 0  # s; 0: off
+
+
+@dataclass
+class SslConf:
+    """The SSL client settings of one link slot (AT+CIPSSLC*)."""
+
+    auth_mode: int = 0
+    pki_number: int = 0
+    ca_number: int = 0
+    common_name: str = ""
+    sni: str = ""
+    alpn: list[str] = field(default_factory=list)
+    psk: bytes = b""
+    psk_hint: str = ""
+    ciphers: list[int] = field(default_factory=list)
+
+
+class Link:
+    """One connection of the link table."""
+
+    def __init__(self, rt: NetRuntime, link_id: int, kind: str, *, server: bool) -> None:
+        self.rt = rt
+        self.link_id = link_id
+        self.kind = kind  # "TCP", "UDP", "SSL" (the type AT+CIPSTATE prints)
+        self.server = server
+        self.remote = Remote("0.0.0.0", 0)
+        self.local_ip = "0.0.0.0"
+        self.local_port = 0
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+        self.udp: asyncio.DatagramTransport | None = None
+        self.udp_mode = 0
+        self.udp_remote_changed = False
+        self.udp_queue: asyncio.Queue[tuple[bytes, Remote]] = asyncio.Queue()
+        self.passive = PassiveBuffer()
+        self.room = asyncio.Event()
+        self.room.set()
+        self.peer_closed = False
+        self.closed = False
+        self.task: asyncio.Task[Any] | None = None
+        self.last_activity = time.monotonic()
+        self.opt = rt.tcpopt[link_id]  # AT+CIPTCPOPT of this link ID, live
+
+    @property
+    def is_udp(self) -> bool:
+        return self.kind.startswith("UDP")
+
+    @property
+    def is_passive(self) -> bool:
+        return self.rt.recv_mode[self.link_id] == 1
+
+    def touch(self) -> None:
+        self.last_activity = time.monotonic()
+
+    # --- sending ---------------------------------------------------------------------------------
+
+    async def send(self, data: bytes, remote: Remote | None = None) -> bool:
+        """Hand data to the socket; False when the link cannot take it (SEND FAIL)."""
+        if self.closed or self.peer_closed:
+            return False
+        self.touch()
+        if self.udp is not None:
+            dest = remote or self.remote
+            try:
+                for i in range(0, max(len(data), 1), 65507):
+                    self.udp.sendto(data[i : i + 65507], (dest.ip, dest.port))
+            except OSError:
+                return False
+            return True
+        if self.writer is None or self.writer.is_closing():
+            return False
+        try:
+            self.writer.write(data)
+            timeout = self.opt.so_sndtimeo / 1000 if self.opt.so_sndtimeo > 0 else None
+            await asyncio.wait_for(self.writer.drain(), timeout)
+        except (OSError, TimeoutError, ssl.SSLError, RuntimeError):
+            return False
+        return True
+
+    def write_buffered(self) -> int:
+        if self.writer is None or self.writer.transport.is_closing():
+            return 0
+        return self.writer.transport.get_write_buffer_size()
+
+    # --- receiving -------------------------------------------------------------------------------
+
+    async def stream_loop(self) -> None:
+        """Read the TCP/TLS socket as fast as the AT port (or the passive window) allows."""
+        assert self.reader is not None
+        reason = "peer closed"
+        try:
+            while True:
+                n = IPD_MAX
+                if self.is_passive and not self.rt.in_passthrough(self):
+                    while self.passive.room == 0:
+                        self.room.clear()
+                        await self.room.wait()
+                    n = self.passive.room
+                data = await self.reader.read(n)
+                if not data:
+                    break
+                self.touch()
+                await self.rt.deliver(self, data, self.remote, datagram=False)
+        except (OSError, ssl.SSLError) as e:
+            reason = f"peer reset ({e})"
+        finally:
+            if not self.closed:
+                self.rt.board.spawn(self.rt.peer_gone(self, reason))
+
+    async def udp_loop(self) -> None:
+        while True:
+            data, remote = await self.udp_queue.get()
+            await self.rt.deliver(self, data, remote, datagram=True)
+
+    def on_datagram(self, data: bytes, addr: tuple[str, int]) -> None:
+        """3.3.x AT+CIPSTART UDP ``<mode>``: 0 keeps the remote, 1 adopts the first other sender, 2 each."""
+        sender = Remote(addr[0], addr[1])
+        if sender != self.remote:
+            if self.udp_mode == 2 or (self.udp_mode == 1 and not self.udp_remote_changed):
+                self.remote = sender
+                self.udp_remote_changed = True
+        self.touch()
+        if self.udp_queue.qsize() >= UDP_QUEUE_MAX:
+            self.rt.board.log(f"tcpip: link {self.link_id}: UDP queue full, datagram of {len(data)} dropped")
+            return
+        self.udp_queue.put_nowait((data, sender))
+
+    # --- closing ---------------------------------------------------------------------------------
+
+    def abort(self) -> None:
+        """Close the socket now (AT+CIPCLOSE, server shutdown, reboot)."""
+        self.closed = True
+        if self.task is not None:
+            self.task.cancel()
+        if self.udp is not None:
+            self.udp.close()
+        if self.writer is not None:
+            with contextlib.suppress(Exception):
+                self.writer.close()
+
+
+class _UdpProtocol(asyncio.DatagramProtocol):
+    def __init__(self, link: Link) -> None:
+        self.link = link
+
+    def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
+        self.link.on_datagram(data, (str(addr[0]), int(addr[1])))
+
+
+class NetRuntime:
+    """Per-boot state of the TCP/IP group (``board.runtime(NetRuntime)``); :func:`net` wires the board."""
+
+    def __init__(self) -> None:
+        self.board: Board | None = None
+        self.links: dict[int, Link] = {}
+        self.mux = 0
+        self.cipmode = 0
+        self.dinfo = False
+        self.recv_mode = [0] * MAX_LINKS
+        self.tcpopt = [TcpOpt() for _ in range(MAX_LINKS)]
+        self.ssl = [SslConf() for _ in range(MAX_LINKS)]
+        self.connpersist = [0] * MAX_LINKS
+        self.server_maxconn = MAX_LINKS
+        self.sto = 180
+        self.reconnintv = 1
+        self.sendl_report = 1024
+        self.sendl_transmit = 2920
+        self.server: Any = None  # tcpip_server.Server while AT+CIPSERVER=1
+        self.passthrough: Any = None  # tcpip_passthrough.Passthrough while in passthrough mode
+        self._sending = 0
+        self.send_idle = asyncio.Event()
+        self.send_idle.set()
+
+    # --- helpers ---------------------------------------------------------------------------------
+
+    @property
+    def b(self) -> Board:
+        assert self.board is not None
+        return self.board
+
+    def in_passthrough(self, link: Link) -> bool:
+        return self.passthrough is not None and self.passthrough.link is link
+
+    def free_link_id(self) -> int | None:
+        for i in range(MAX_LINKS):
+            if i not in self.links:
+                return i
+        return None
+
+    def begin_send(self) -> None:
+        self._sending += 1
+        self.send_idle.clear()
+
+    def end_send(self) -> None:
+        self._sending = max(self._sending - 1, 0)
+        if self._sending == 0:
+            self.send_idle.set()
+
+    async def pace(self) -> None:
+        """Wait while the AT port has more than :data:`OUTPUT_HIGH_WATER` bytes queued."""
+        board = self.b
+        while board.output_backlog() > OUTPUT_HIGH_WATER:
+            await asyncio.sleep(0.002)
+
+    # --- received data ---------------------------------------------------------------------------
+
+    async def deliver(self, link: Link, data: bytes, remote: Remote, *, datagram: bool) -> None:
+        board = self.b
+        if self.in_passthrough(link):
+            await self.pace()
+            board.emit(data, Kind.PASSTHROUGH)
+            return
+        mux = bool(self.mux)
+        if link.is_passive:
+            if link.passive.add(data, remote, datagram=datagram) == "notify":
+                await self.send_idle.wait()
+                board.urc(messages.ipd_notice(mux, link.link_id, len(link.passive.data)))
+            elif datagram and link.passive.dropped:
+                board.log(f"tcpip: link {link.link_id}: passive window full, UDP data dropped")
+            return
+        for i in range(0, len(data), IPD_MAX):
+            await self.send_idle.wait()
+            await self.pace()
+            shown = remote if self.dinfo else None
+            board.emit(messages.ipd_data(mux, link.link_id, data[i : i + IPD_MAX], shown), Kind.URC)
+
+    # --- closing ---------------------------------------------------------------------------------
+
+    async def peer_gone(self, link: Link, reason: str) -> None:
+        """The peer closed or reset the connection (or the server timed it out)."""
+        if link.closed:
+            return
+        link.peer_closed = True
+        self.b.log(f"tcpip: link {link.link_id}: {reason}")
+        if self.passthrough is not None and self.passthrough.link is link:
+            self.passthrough.link_lost(link)
+            return
+        if (
+            link.is_passive
+            and link.passive.data
+            and self.b.profile.tcpip.closed_with_passive_data == "after_read"
+        ):
+            return  # reported when the host has read the rest (tcpip_recv) or closes the link
+        await self.send_idle.wait()
+        self.report_closed(link)
+
+    def report_closed(self, link: Link) -> None:
+        if self.links.get(link.link_id) is link:
+            del self.links[link.link_id]
+        link.abort()
+        if self.passthrough is None or self.b.at.passthrough_status:
+            self.b.urc(messages.closed_line(bool(self.mux), link.link_id))
+
+    def close_link(self, link: Link) -> None:
+        """AT+CIPCLOSE: forget the link and close its socket (the caller prints CLOSED)."""
+        if self.links.get(link.link_id) is link:
+            del self.links[link.link_id]
+        link.abort()
+
+    def announce(self, link: Link, *, response: CommandContext | None = None) -> None:
+        """``[<id>,]CONNECT`` or ``+LINK_CONN:...`` (AT+SYSMSG bit 1)."""
+        board = self.b
+        if board.at.link_conn_detail:
+            text = messages.link_conn_line(
+                failed=False,
+                link_id=link.link_id,
+                kind=link.kind,
+                server=link.server,
+                remote=link.remote,
+                local_port=link.local_port,
+            )
+        else:
+            text = messages.connect_line(bool(self.mux), link.link_id)
+        if response is not None:
+            response.reply(text)
+        else:
+            board.urc(text)
+
+    def close_all(self) -> None:
+        for link in list(self.links.values()):
+            link.abort()
+        self.links.clear()
+
+
+def net(board: Board) -> NetRuntime:
+    rt = board.runtime(NetRuntime)
+    if rt.board is None:
+        rt.board = board
+    return rt
+
+
+# --- addresses -----------------------------------------------------------------------------------------
+
+
+def local_ip_for(board: Board, remote_ip: str | None = None) -> str:
+    """The board address a socket binds to: the soft-AP's for peers in its subnet, else the station's.
+
+    Raises AtError when neither interface has an address (3.3.x: a connection needs Wi-Fi)."""
+    from sim.commands.wifi_runtime import wifi_model
+
+    model = wifi_model(board)
+    ap = model.ap_ipv4
+    if model.ap_running and remote_ip is not None:
+        with contextlib.suppress(ValueError):
+            net_ = ipaddress.ip_network(f"{ap.ip}/{ap.netmask}", strict=False)
+            if ipaddress.ip_address(remote_ip) in net_:
+                return str(ap.ip)
+    if model.sta_has_ip:
+        return str(model.sta_ipv4.ip)
+    if model.ap_running:
+        return str(ap.ip)
+    raise AtError(errors.exec_fail(), "no interface has an IP address (join an AP or start the soft-AP)")
+
+
+def board_ips(board: Board, netif: int = 0) -> list[str]:
+    """Addresses a server listens on: 0 all interfaces, 1 station, 2 soft-AP (3.3 AT+CIPSERVER)."""
+    from sim.commands.wifi_runtime import wifi_model
+
+    model = wifi_model(board)
+    ips = []
+    if netif in (0, 1) and model.sta_has_ip:
+        ips.append(str(model.sta_ipv4.ip))
+    if netif in (0, 2) and model.ap_running:
+        ips.append(str(model.ap_ipv4.ip))
+    return ips
+
+
+# --- socket options ------------------------------------------------------------------------------------
+
+
+def apply_tcpopt(sock: socket.socket | None, opt: TcpOpt) -> None:
+    """AT+CIPTCPOPT / AT+CIPSTART keep-alive on the real socket (SO_SNDTIMEO is applied per send)."""
+    if sock is None:
+        return
+    with contextlib.suppress(OSError):
+        if opt.so_linger >= 0:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, opt.so_linger))
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1 if opt.tcp_nodelay else 0)
+        if opt.keep_alive > 0:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, opt.keep_alive)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, 1)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, 3)
+        else:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 0)
+
+
+# --- opening links -------------------------------------------------------------------------------------
+
+
+class ConnectFailed(Exception):
+    def __init__(self, errno: int, reason: str) -> None:
+        super().__init__(reason)
+        self.errno = errno
+
+
+async def open_stream(
+    rt: NetRuntime,
+    link: Link,
+    ip: str,
+    port: int,
+    *,
+    local_ip: str,
+    timeout_s: float | None,
+    tls: ssl.SSLContext | None = None,
+    server_hostname: str | None = None,
+) -> None:
+    """Connect a TCP (or TLS) link; raises ConnectFailed with the number +ERRNO prints."""
+    try:
+        coro = asyncio.open_connection(
+            ip,
+            port,
+            local_addr=(local_ip, 0),
+            limit=RECV_WINDOW,
+            ssl=tls,
+            server_hostname=server_hostname if tls is not None else None,
+            ssl_handshake_timeout=timeout_s if tls is not None and timeout_s else None,
+        )
+        reader, writer = await asyncio.wait_for(coro, timeout_s)
+    except (OSError, ssl.SSLError, TimeoutError) as e:
+        raise ConnectFailed(board_errno(e), f"{type(e).__name__}: {e}") from e
+    attach_stream(rt, link, reader, writer)
+
+
+def attach_stream(
+    rt: NetRuntime, link: Link, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+) -> None:
+    link.reader, link.writer = reader, writer
+    sock = writer.get_extra_info("socket")
+    local = writer.get_extra_info("sockname")
+    peer = writer.get_extra_info("peername")
+    link.local_ip, link.local_port = str(local[0]), int(local[1])
+    link.remote = Remote(str(peer[0]), int(peer[1]))
+    apply_tcpopt(sock, link.opt)
+    link.task = rt.b.spawn(link.stream_loop())
+
+
+async def open_udp(rt: NetRuntime, link: Link, ip: str, port: int, *, local_ip: str, local_port: int) -> None:
+    loop = asyncio.get_running_loop()
+    try:
+        transport, _ = await loop.create_datagram_endpoint(
+            lambda: _UdpProtocol(link), local_addr=(local_ip, local_port)
+        )
+    except OSError as e:
+        raise ConnectFailed(board_errno(e), f"{type(e).__name__}: {e}") from e
+    link.udp = transport
+    local = transport.get_extra_info("sockname")
+    link.local_ip, link.local_port = str(local[0]), int(local[1])
+    link.remote = Remote(ip, port)
+    link.task = rt.b.spawn(link.udp_loop())
+
+
+def report_errno(ctx: CommandContext, errno: int) -> None:
+    """``+ERRNO:<n>`` (3.17) before ERROR, when AT+SYSLOG=1 asks for detailed errors."""
+    if ctx.board.at.syslog:
+        ctx.reply(f"+ERRNO:{errno}")
+
+
+# --- persistence ---------------------------------------------------------------------------------------
+
+
+def save(board: Board, key: str, value: Any) -> None:
+    board.save(NAMESPACE, key, value, SavePolicy.SYSSTORE)
+
+
+@on_boot
+def _load(board: Board) -> None:
+    rt = net(board)
+    ns = board.nvs.namespace(NAMESPACE)
+    rt.reconnintv = int(ns.get("reconnintv", 1))
+    saved_opt = ns.get("tcpopt")
+    if isinstance(saved_opt, list) and len(saved_opt) == MAX_LINKS:
+        rt.tcpopt = [TcpOpt(*o) for o in saved_opt]
+    saved_ssl = ns.get("sslcconf")
+    if isinstance(saved_ssl, list) and len(saved_ssl) == MAX_LINKS:
+        for conf, (mode, pki, ca) in zip(rt.ssl, saved_ssl, strict=True):
+            conf.auth_mode, conf.pki_number, conf.ca_number = mode, pki, ca
+
+
+def link_id_arg(ctx: CommandContext, i: int, *, allow_all: bool = False) -> int:
+    """Parameter i as a link ID (0..4, or 5 = all when ``allow_all``)."""
+    return ctx.args.int(i, 0, MAX_LINKS if allow_all else MAX_LINKS - 1)

@@ -1,0 +1,99 @@
+"""A simulated board on the air, joined to its AP, driven through the project's AtSession (test helper for
+tests/sim/test_tcpip*.py), plus small host-side peers on loopback."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import yaml
+
+from rigs.at.session import AtSession
+from tests.sim.simproc import SimProcess
+
+AIR = {
+    "access_points": [
+        {
+            "ssid": "esp-at-lab",
+            "password": "sim-only-pass",
+            "network": {"gateway": "127.0.0.1", "netmask": "255.0.0.0", "pool_start": "127.64.0.10"},
+        }
+    ]
+}
+
+
+@contextmanager
+def joined_board(
+    tmp_path: Path, *, instance: int = 0, baud: int | None = None
+) -> Iterator[tuple[AtSession, str]]:
+    """A fresh board joined to the AP; yields the session and the board's station IP."""
+    air = tmp_path / "air.yaml"
+    air.write_text(yaml.safe_dump(AIR))
+    with SimProcess("--air", str(air), "--instance", str(instance)) as sim, AtSession.open(sim.url) as dut:
+        dut.expect_urc("ready", timeout=10)
+        dut.cmd('AT+CWJAP="esp-at-lab","sim-only-pass"', timeout=10).assert_ok()
+        if baud is not None:
+            dut.cmd(f"AT+UART_CUR={baud},8,1,0,0").assert_ok()
+            dut.port.baudrate = baud
+        line = next(x for x in dut.cmd("AT+CIPSTA?").assert_ok().lines if x.startswith("+CIPSTA:ip:"))
+        ip = line.split('"')[1]
+        dut.drain_urcs()
+        yield dut, ip
+
+
+class EchoServer:
+    """A TCP server on 127.0.0.1 that echoes (or records) what each client sends; one thread per client."""
+
+    def __init__(self, *, echo: bool = True) -> None:
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.echo = echo
+        self.peers: list[tuple[str, int]] = []
+        self.received = bytearray()
+        self.conns: list[socket.socket] = []
+        self._stop = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while not self._stop:
+            try:
+                conn, addr = self.sock.accept()
+            except OSError:
+                return
+            self.peers.append(addr)
+            self.conns.append(conn)
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        with conn:
+            while True:
+                try:
+                    data = conn.recv(65536)
+                except OSError:
+                    return
+                if not data:
+                    return
+                self.received += data
+                if self.echo:
+                    try:
+                        conn.sendall(data)
+                    except OSError:
+                        return
+
+    def close(self) -> None:
+        self._stop = True
+        self.sock.close()
+        for c in self.conns:
+            try:
+                c.close()
+            except OSError:
+                pass
+
+    def __enter__(self) -> EchoServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -127,6 +127,9 @@ class CommandStep(_Step):
     urcs: list[str] = Field(default_factory=list)
     #: instead of lines, the port carries exactly these bytes (e.g. a download with all framing filtered)
     raw_response: str | None = None
+    #: False when the guide prints the command but not its response; ``response`` is then the one the
+    #: command's own section (chapter 3) documents, and ``note`` says so
+    response_shown: bool = True
 
 
 class SendDataStep(_Step):

@@ -242,12 +242,29 @@ class Wps(_Model):
     after_s: Annotated[float, Field(ge=0)] = 0.2
 
 
+class OtaService(_Model):
+    """The OTA server AT+CIUPDATE / AT+CIPFWVER reach instead of iot.espressif.cn (3.3)."""
+
+    url: Annotated[str, Field(pattern=r"^https?://[^/]+")]
+    token: str = ""
+
+
+class Services(_Model):
+    """Where the lab's well-known services really listen: the board sends to these ports (a real network
+    uses 53 and 123) so that host-side servers on free ports are reachable (the TCP/IP services group)."""
+
+    dns_port: Annotated[int, Field(ge=1, le=65535)] = 53
+    sntp_port: Annotated[int, Field(ge=1, le=65535)] = 123
+    ota: OtaService | None = None
+
+
 class Air(_Model):
     access_points: list[AccessPoint] = Field(default_factory=list)
     stations: list[SoftApStation] = Field(default_factory=list)
     events: list[AirEvent] = Field(default_factory=list)
     smartconfig: SmartConfig | None = None
     wps: Wps | None = None
+    services: Services = Field(default_factory=Services)
 
     @model_validator(mode="after")
     def _references(self) -> Air:

@@ -238,6 +238,8 @@ class RawBlock:
     label: str  # command | response | other
     lines: list[str]
     lead: str  # the prose paragraph just before the block (the label line for command/response)
+    #: the board role the guide names for this block ("server", "client", "publisher", ...), if any
+    role: str | None = None
 
 
 @dataclass
@@ -275,6 +277,10 @@ def _only_matches(expression: str, target: str = "esp32") -> bool:
     return False
 
 
+_ROLE_LINE = re.compile(r"(?:Bluetooth LE|MQTT) (server|client|publisher|subscriber)( side)?:$")
+_ROLE_TITLE = re.compile(r"Bluetooth LE (server|client)\b")
+
+
 def raw_steps(section: str, guide: Path | None = None) -> list[RawStep]:
     """The numbered steps of one example with their code blocks, in order."""
     lines = section_text(section, guide).lines
@@ -284,6 +290,7 @@ def raw_steps(section: str, guide: Path | None = None) -> list[RawStep]:
         steps.append(RawStep(1, lines[0].strip()))
     para: list[str] = []
     after_blank = False
+    role: str | None = None
     i = 0
     while i < len(lines):
         line = lines[i]
@@ -305,6 +312,8 @@ def raw_steps(section: str, guide: Path | None = None) -> list[RawStep]:
             continue
         if item:
             steps.append(RawStep(len(steps) + 1, item.group(2).strip()))
+            titled = {m.group(1) for m in _ROLE_TITLE.finditer(item.group(2))}
+            role = titled.pop() if len(titled) == 1 else None
             para = []
             after_blank = False
             i += 1
@@ -324,13 +333,16 @@ def raw_steps(section: str, guide: Path | None = None) -> list[RawStep]:
                 label = "command"
             elif re.fullmatch(r"(Response|AT Response|Response on the .*|.*device responds):?", lead):
                 label = "response"
-            steps[-1].blocks.append(RawBlock(label, _dedent(block), lead))
+            steps[-1].blocks.append(RawBlock(label, _dedent(block), lead, role))
             para = []
             after_blank = False
             continue
         elif line.strip() and steps:
             if after_blank:
                 para = []  # a new paragraph; the previous one stays the lead only up to the next block
+            marker = _ROLE_LINE.search(line.strip())
+            if marker:
+                role = marker.group(1)
             para.append(line.strip())
             steps[-1].prose.append(line.strip())
         after_blank = not line.strip()
@@ -365,9 +377,12 @@ def draft(section: str, guide: Path | None = None) -> dict[str, object]:
     """
     ref = section_ref(section)
     out_steps: list[dict[str, object]] = []
-    for raw in raw_steps(section, guide):
+    raws = raw_steps(section, guide)
+    roles = list(dict.fromkeys(b.role for raw in raws for b in raw.blocks if b.role))
+    for raw in raws:
         emitted = False
         for block in raw.blocks:
+            first_new = len(out_steps)
             if block.label == "command":
                 for cmd in [x for x in block.lines if x.strip()]:
                     out_steps.append({"kind": "command", "line": cmd.strip(), "response": []})
@@ -397,9 +412,14 @@ def draft(section: str, guide: Path | None = None) -> dict[str, object]:
                         {"kind": "expect_urc", "lines": [x.strip() for x in block.lines if x.strip()]}
                     )
             emitted = True
+            if len(roles) > 1:
+                for made in out_steps[first_new:]:
+                    made["board"] = block.role or roles[0]
         if not emitted:
             out_steps.append({"kind": "manual", "action": f"guide step {raw.number} (no AT command)"})
+    extra: dict[str, object] = {"boards": roles} if len(roles) > 1 else {}
     return {
+        **extra,
         "section": section,
         "title": ref.heading.replace("{IDF_TARGET_NAME}", "ESP32").replace(
             ":term:`system message`", "system message"

@@ -4,7 +4,9 @@ serial driver's port errors, and the labgrid placeholder."""
 from __future__ import annotations
 
 import json
+import socket
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -32,7 +34,8 @@ def fake_rig(*fake_args: str, ready_timeout: float = 20.0) -> Rig:
         "network:\n"
         "  host_address: 127.0.0.1\n"
         "  access_points:\n"
-        "    - {ssid: esp-at-lab, password: lab-pass-1, ecn: 3, channel: 6, rssi: -45, bssid: '24:0a:c4:00:01:10'}\n"
+        "    - {ssid: esp-at-lab, password: lab-pass-1, ecn: 3, channel: 6, rssi: -45,"
+        "       bssid: '24:0a:c4:00:01:10'}\n"
     )
     return parse_rig(text, "fake.yaml")
 
@@ -171,3 +174,41 @@ def test_labgrid_board_is_not_yet_supported(tmp_path: Path) -> None:
     board = make_board(rig.boards[0], rig, work_dir=tmp_path)
     with pytest.raises(BoardUnsupported, match="board lg: kind labgrid .place esp-1. is not yet supported"):
         board.open()
+
+
+def test_serial_board_records_at_and_log_port() -> None:
+    from tests.fakes.scripted_board import ScriptedBoard, ScriptedBoardServer
+
+    log_server = socket.create_server(("127.0.0.1", 0))
+
+    def serve_log() -> None:
+        conn, _ = log_server.accept()
+        # Repeated: pyserial's socket client drops what arrives while it is still opening the port.
+        with conn:
+            try:
+                while True:
+                    conn.sendall(b"I (1) at-engine: hello from UART0\r\n")
+                    time.sleep(0.1)
+            except OSError:
+                return
+
+    threading.Thread(target=serve_log, daemon=True).start()
+    log_url = f"socket://127.0.0.1:{log_server.getsockname()[1]}"
+    with ScriptedBoardServer(ScriptedBoard(name="s1")) as at_server:
+        rig = parse_rig(
+            f"boards:\n  - {{id: s1, kind: serial, port: '{at_server.url}', log_port: '{log_url}'}}\n",
+            "r.yaml",
+        )
+        board = SerialBoard(rig.boards[0])
+        try:
+            session = board.open()
+            assert board.open() is session  # one session per board
+            assert session.cmd("AT").ok
+            deadline = time.monotonic() + 10
+            while b"hello from UART0" not in session.transcript.data("log") and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert b"hello from UART0" in session.transcript.data("log")
+            assert board.identity.log_port == log_url
+        finally:
+            board.close()
+            log_server.close()

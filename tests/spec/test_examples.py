@@ -157,7 +157,7 @@ def test_expect_urc_steps_hold_reports() -> None:
         for step in example(section).steps:
             if isinstance(step, ExpectUrcStep):
                 for line in step.lines:
-                    assert match_urc(line) is not None, (section, line)
+                    assert line == "..." or match_urc(line) is not None, (section, line)
 
 
 # ------------------------------------------------------------------------------------- drift against RST

@@ -245,7 +245,8 @@ class Wps(_Model):
 class OtaService(_Model):
     """The OTA server AT+CIUPDATE / AT+CIPFWVER reach instead of iot.espressif.cn (3.3)."""
 
-    url: Annotated[str, Field(pattern=r"^https?://[^/]+")]
+    url: Annotated[str, Field(pattern=r"^http://[^/]+")]  # <ota mode> 0
+    ssl_url: Annotated[str, Field(pattern=r"^https://[^/]+")] | None = None  # <ota mode> 1
     token: str = ""
 
 

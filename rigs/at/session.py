@@ -280,12 +280,16 @@ class AtSession:
         """
         match, desc = matcher(pattern)
         deadline = time.monotonic() + timeout
+        checked = 0  # reports already looked at: each wake-up only looks at the new ones
         with self._cond:
             while True:
-                for i, ev in enumerate(self._unconsumed):
-                    if match(ev):
-                        del self._unconsumed[i]
-                        return ev
+                queue = self._unconsumed
+                if checked > len(queue):
+                    checked = 0
+                for i in range(checked, len(queue)):
+                    if match(queue[i]):
+                        return queue.pop(i)
+                checked = len(queue)
                 remaining = deadline - time.monotonic()
                 if remaining <= 0 or self._closed is not None:
                     break

@@ -139,6 +139,8 @@ class FakeBoard:
                 return
             now = time.monotonic()
             if self._fd not in ready:
+                if self._plus_at is not None and now - self._plus_at < GUARD:
+                    continue  # select may wake a hair early
                 if self._plus_at is not None:  # "+++" stood alone long enough: leave passthrough
                     self.plus_exits.append((self._plus_before, now - self._plus_at))
                     self._plus_at = None

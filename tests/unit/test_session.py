@@ -183,7 +183,7 @@ def test_cmd_refused_in_passthrough(dut: AtSession) -> None:
         with pytest.raises(AtError, match="passthrough"):
             dut.cmd("AT")
         link.write(b"abc")
-        assert b"".join(link.iter_chunks(idle=0.5)) == b"abc"
+        assert b"".join(link.iter_chunks(idle=2.0)) == b"abc"
 
 
 def test_send_data_without_prompt_is_refused(dut: AtSession) -> None:
@@ -258,7 +258,7 @@ def test_silent_board(board: FakeBoard, dut: AtSession, tmp_path: Path) -> None:
 def test_bytes_but_no_final(board: FakeBoard, dut: AtSession) -> None:
     board.script["AT+HALF"] = b"+HALF:1\r\n"
     with pytest.raises(ResponseTimeout, match="HALF:1") as info:
-        dut.cmd("AT+HALF", 0.3)
+        dut.cmd("AT+HALF", 1.5)
     assert info.value.response is not None and info.value.response.lines == ["+HALF:1"]
     assert dut.cmd("AT").ok
 

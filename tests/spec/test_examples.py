@@ -44,6 +44,19 @@ def test_all_56_examples_load_in_section_order() -> None:
     assert sections[:14] == FIRST_SUITES
 
 
+SEED = Path(__file__).resolve().parents[3] / "shared" / "seeds" / "000_e814a2636a8e47f3.txt"
+
+
+def test_section_numbers_follow_the_seed_table_of_contents() -> None:
+    """The numbering is the printed guide's: its chapter-4 contents less the two introductions."""
+    if not SEED.is_file():
+        pytest.skip(f"the seed is not at {SEED}")
+    head = SEED.read_text(encoding="utf-8").splitlines()[:400]
+    toc = [m.group(1) for line in head if (m := re.match(r"^(4\.\d+\.\d+)\t", line))]
+    assert len(toc) == 58
+    assert [s for s in toc if s not in ("4.3.1", "4.11.1")] == [ref.section for ref in SECTIONS]
+
+
 def test_the_first_suites_examples_are_complete() -> None:
     for section in FIRST_SUITES:
         ex = example(section)

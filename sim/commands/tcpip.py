@@ -89,6 +89,7 @@ class Link:
         self.room = asyncio.Event()
         self.room.set()
         self.peer_closed = False
+        self.closed_reported = False  # CLOSED already printed (peer gone, passive data still readable)
         self.closed = False
         self.task: asyncio.Task[Any] | None = None
         self.last_activity = time.monotonic()
@@ -232,7 +233,9 @@ class NetRuntime:
         return self.board
 
     def in_passthrough(self, link: Link) -> bool:
-        return self.passthrough is not None and self.passthrough.link is link
+        """AT+CIPMODE=1: received data goes to the AT port unframed, in passthrough mode and in the
+        passthrough receiving mode around it (glossary)."""
+        return self.cipmode == 1
 
     def free_link_id(self) -> int | None:
         for i in range(MAX_LINKS):
@@ -248,6 +251,14 @@ class NetRuntime:
         self._sending = max(self._sending - 1, 0)
         if self._sending == 0:
             self.send_idle.set()
+
+    async def ready_to_report(self) -> None:
+        """Wait until no send command runs and the AT port has room; both hold when this returns."""
+        while True:
+            await self.send_idle.wait()
+            await self.pace()
+            if self.send_idle.is_set():
+                return
 
     async def pace(self) -> None:
         """Wait while the AT port has more than :data:`OUTPUT_HIGH_WATER` bytes queued."""
@@ -266,14 +277,13 @@ class NetRuntime:
         mux = bool(self.mux)
         if link.is_passive:
             if link.passive.add(data, remote, datagram=datagram) == "notify":
-                await self.send_idle.wait()
+                await self.ready_to_report()
                 board.urc(messages.ipd_notice(mux, link.link_id, len(link.passive.data)))
             elif datagram and link.passive.dropped:
                 board.log(f"tcpip: link {link.link_id}: passive window full, UDP data dropped")
             return
         for i in range(0, len(data), IPD_MAX):
-            await self.send_idle.wait()
-            await self.pace()
+            await self.ready_to_report()
             shown = remote if self.dinfo else None
             board.emit(messages.ipd_data(mux, link.link_id, data[i : i + IPD_MAX], shown), Kind.URC)
 
@@ -288,14 +298,25 @@ class NetRuntime:
         if self.passthrough is not None and self.passthrough.link is link:
             self.passthrough.link_lost(link)
             return
-        if (
-            link.is_passive
-            and link.passive.data
-            and self.b.profile.tcpip.closed_with_passive_data == "after_read"
-        ):
-            return  # reported when the host has read the rest (tcpip_recv) or closes the link
-        await self.send_idle.wait()
+        await self.ready_to_report()
+        if link.is_passive and link.passive.data:
+            # the rest stays readable (AT+CIPRECVDATA); when CLOSED is printed is a profile switch
+            if self.b.profile.tcpip.closed_with_passive_data == "immediately":
+                link.closed_reported = True
+                self.b.urc(messages.closed_line(bool(self.mux), link.link_id))
+            return
         self.report_closed(link)
+
+    def drained(self, link: Link) -> None:
+        """The host read the last passive byte of a link whose peer had gone: the link ends now."""
+        if not (link.peer_closed and not link.passive.data):
+            return
+        if link.closed_reported:
+            if self.links.get(link.link_id) is link:
+                del self.links[link.link_id]
+            link.abort()
+        else:
+            self.report_closed(link)
 
     def report_closed(self, link: Link) -> None:
         if self.links.get(link.link_id) is link:
@@ -334,11 +355,29 @@ class NetRuntime:
             link.abort()
         self.links.clear()
 
+    def shutdown(self) -> None:
+        """The board restarted: every socket of this boot is closed, silently."""
+        self.close_all()
+        if self.server is not None:
+            self.server.close()
+            self.server = None
+        if self.passthrough is not None:
+            self.passthrough.stop()
+            self.passthrough = None
+
+
+#: The runtime of each board's running boot, so the next boot can close the sockets the last one left open.
+_LIVE: dict[int, NetRuntime] = {}
+
 
 def net(board: Board) -> NetRuntime:
     rt = board.runtime(NetRuntime)
     if rt.board is None:
         rt.board = board
+        old = _LIVE.get(id(board))
+        if old is not None and old is not rt:
+            old.shutdown()
+        _LIVE[id(board)] = rt
     return rt
 
 

@@ -3,6 +3,7 @@ AT+CIPMODE, AT+CIPDINFO, AT+CIPTCPOPT, AT+CIPCONNPERSIST, AT+CIPRECONNINTV."""
 
 from __future__ import annotations
 
+import ssl
 from dataclasses import astuple
 
 from sim.at import errors
@@ -22,6 +23,7 @@ from sim.commands.tcpip import (
     report_errno,
     save,
 )
+from sim.commands.tcpip_ssl import TlsSetupError, client_context
 from sim.net import messages
 from sim.net.resolve import ResolveError, resolve_host
 
@@ -85,24 +87,9 @@ async def start_link(ctx: CommandContext, link_id: int, base: int) -> None:
     rt.links[link_id] = link  # reserved while connecting
     timeout_s = timeout_ms / 1000 if timeout_ms else None
     try:
-        if udp:
-            await open_udp(rt, link, ip, port, local_ip=local_ip, local_port=local_port)
-        elif kind == "SSL":
-            from sim.commands.tcpip_ssl import client_context
-
-            tls, server_hostname = client_context(ctx.board, rt.ssl[link_id], host)
-            await open_stream(
-                rt,
-                link,
-                ip,
-                port,
-                local_ip=local_ip,
-                timeout_s=timeout_s or DEFAULT_HANDSHAKE_S,
-                tls=tls,
-                server_hostname=server_hostname,
-            )
-        else:
-            await open_stream(rt, link, ip, port, local_ip=local_ip, timeout_s=timeout_s or DEFAULT_CONNECT_S)
+        await connect_link(
+            rt, link, host, ip, port, local_ip=local_ip, local_port=local_port, timeout_s=timeout_s
+        )
     except ConnectFailed as e:
         if rt.links.get(link_id) is link:
             del rt.links[link_id]
@@ -113,10 +100,42 @@ async def start_link(ctx: CommandContext, link_id: int, base: int) -> None:
         # 3.17: a connection that could not be made also ends with [<id>,]CLOSED (as boards print it)
         ctx.board.urc(messages.closed_line(bool(rt.mux), link_id))
         return
-    except AtError:
+    except (AtError, TlsSetupError, ssl.SSLError) as e:
         rt.links.pop(link_id, None)
-        raise
+        if isinstance(e, AtError):
+            raise
+        raise ctx.fail(errors.exec_fail(), f"SSL client configuration: {e}") from e
     rt.announce(link, response=ctx)
+
+
+async def connect_link(
+    rt: NetRuntime,
+    link: Link,
+    host: str,
+    ip: str,
+    port: int,
+    *,
+    local_ip: str,
+    local_port: int = 0,
+    timeout_s: float | None = None,
+) -> None:
+    """Open the socket of a client link (TCP, UDP or SSL); raises ConnectFailed or TlsSetupError."""
+    if link.is_udp:
+        await open_udp(rt, link, ip, port, local_ip=local_ip, local_port=local_port)
+    elif link.kind == "SSL":
+        tls, server_hostname = client_context(rt.b, rt.ssl[link.link_id], host)
+        await open_stream(
+            rt,
+            link,
+            ip,
+            port,
+            local_ip=local_ip,
+            timeout_s=timeout_s or DEFAULT_HANDSHAKE_S,
+            tls=tls,
+            server_hostname=server_hostname,
+        )
+    else:
+        await open_stream(rt, link, ip, port, local_ip=local_ip, timeout_s=timeout_s or DEFAULT_CONNECT_S)
 
 
 def _link_id_for_start(ctx: CommandContext, rt: NetRuntime) -> tuple[int, int]:

@@ -97,3 +97,11 @@ class EchoServer:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def texts(r: object) -> list[str]:
+    """Every non-empty line of a response: information lines and the reports that came with it."""
+    from rigs.at.attribution import event_text
+
+    lines = [x for x in getattr(r, "lines", []) if x]
+    return lines + [event_text(e) for e in getattr(r, "urcs", [])]

@@ -1,7 +1,6 @@
 """Read the chapter-4 examples out of the guide's RST, to check and to draft spec/examples/*.yaml.
 
-- :data:`SECTIONS`: each example's section number (numbering of the guide's chapter 4 table of contents)
-  mapped to its RST file and heading.
+- :func:`section_ref`: where an example is in the RST (its file and heading, as its example file records).
 - :func:`section_text`: the RST text of one example, so tests can check every line of an example file
   still occurs in the guide.
 - :func:`raw_steps`: the numbered steps of an example with their code blocks, labelled command / response /
@@ -19,6 +18,7 @@ from pathlib import Path
 
 import yaml
 
+from spec.examples import UnknownExampleError, example
 from spec.messages_extract import guide_file
 
 _EX = "AT_Command_Examples/"
@@ -34,157 +34,17 @@ class SectionRef:
     command_set: str
 
 
-def _refs(file: str, command_set: str, first: str, headings: list[str]) -> list[SectionRef]:
-    major, minor = first.rsplit(".", 1)
-    return [
-        SectionRef(f"{major}.{int(minor) + i}", _EX + file, h, command_set) for i, h in enumerate(headings)
-    ]
-
-
-T = "{IDF_TARGET_NAME}"
-
-#: The 56 examples of chapter 4 (4.3.1 and 4.11.1 are introductions without a sequence and are left out).
-SECTIONS: list[SectionRef] = [
-    *_refs(
-        "at_msg_resp_fmt_ctrl_examples.rst",
-        "basic",
-        "4.1.1",
-        ["Enable the :term:`system message` filter to download files in HTTP passthrough mode"],
-    ),
-    *_refs(
-        "TCP-IP_AT_Examples.rst",
-        "tcpip",
-        "4.2.1",
-        [
-            f"{T} as a TCP client in single connection",
-            f"{T} as a TCP server in multiple connections",
-            "UDP transmission with fixed remote IP address and port",
-            "UDP transmission with changeable remote IP address and port",
-            f"{T} as an SSL client in single connection",
-            f"{T} as an SSL server in multiple connections",
-            f"{T} as an SSL client to create a single connection with mutual authentication",
-            f"{T} as an SSL server to create multiple connections with mutual authentication",
-            f"UART Wi-Fi passthrough transmission when the {T} works as a TCP client in single connection",
-            f"UART Wi-Fi passthrough transmission when the {T} works as a TCP server",
-            f"UART Wi-Fi passthrough transmission when the {T} works as a softAP in UDP transparent "
-            "transmission",
-            f"{T} obtains socket data in passive receiving mode",
-            f"{T} enables mDNS service, PC connects to the device's TCP server using a domain name",
-        ],
-    ),
-    *_refs(
-        "bluetooth_le_at_examples.rst",
-        "ble",
-        "4.3.2",
-        [
-            "Bluetooth LE client reads and write services",
-            "Bluetooth LE server read and write services",
-            "Encrypt Bluetooth LE connection",
-            f"Establish SPP connection between two {T} development boards and transmit data in "
-            "UART-Bluetooth LE Passthrough Mode",
-            f"Establish SPP connection between {T} and mobile phone and transmit data in "
-            "UART-Bluetooth LE passthrough mode",
-            f"Establish Bluetooth LE connection and pairing between {T} and mobile phone",
-        ],
-    ),
-    *_refs(
-        "MQTT_AT_Examples.rst",
-        "mqtt",
-        "4.4.1",
-        [
-            "MQTT over TCP (with a local MQTT broker)(suitable for a small amount of data)",
-            "MQTT over TCP (with a local MQTT broker)(suitable for large amounts of data)",
-            "MQTT over TLS (with a local MQTT broker)",
-            "MQTT over WSS",
-        ],
-    ),
-    *_refs(
-        "mqtt-at-examples-for-cloud.rst",
-        "mqtt",
-        "4.5.1",
-        [
-            "Obtain certificates and endpoints from AWS IoT",
-            "Connect to AWS IoT based on mutual authentication with MQTT AT commands",
-        ],
-    ),
-    *_refs("Ethernet_AT_Examples.rst", "eth", "4.6.1", ["Establish a TCP connection on Ethernet network"]),
-    *_refs(
-        "Web_server_AT_Examples.rst",
-        "webserver",
-        "4.7.1",
-        [
-            "Wi-Fi Provisioning Using a Browser",
-            "OTA Firmware Upgrade Using a Browser",
-            "Wi-Fi Provisioning Using a WeChat Applet",
-            "OTA Firmware Upgrade Using a WeChat Applet",
-            f"{T} Using Captive Portal",
-        ],
-    ),
-    *_refs(
-        "http_at_examples.rst",
-        "http",
-        "4.8.1",
-        [
-            "The HEAD method of HTTP client",
-            "The GET method of HTTP client",
-            "The POST method of HTTP client (suitable for POST small amount of data)",
-            "The POST method of HTTP client (recommended method)",
-            "The PUT method of HTTP client (suitable for no data put)",
-            "The PUT method of HTTP client (recommended method)",
-            "The DELETE method of HTTP client",
-        ],
-    ),
-    *_refs(
-        "websocket_at_examples.rst",
-        "websocket",
-        "4.9.1",
-        ["WebSocket Connection over TCP", "WebSocket Connection over TLS (Mutual Authentication)"],
-    ),
-    *_refs(
-        "classic_bluetooth_at_examples.rst",
-        "bt",
-        "4.10.1",
-        [
-            f"Establish SPP connection between phone (or PC) and {T} in Normal Transmission mode with IO "
-            "capability set to NoInputNoOutput",
-            f"Establish SPP connection between phone (or PC) and {T} in Passthrough mode with IO capability "
-            "set to NoInputNoOutput",
-            f"Establish SPP connection between phone (or PC) and {T} with IO capability set to KeyboardOnly",
-            f"Establish SPP connection between two {T} development boards",
-            "Establish A2DP connection and enable A2DP Sink to play music",
-            "Query and clear Classic Bluetooth encryption device list",
-        ],
-    ),
-    *_refs(
-        "sleep_at_examples.rst",
-        "basic",
-        "4.11.2",
-        [
-            "Set Modem-sleep mode in Wi-Fi mode",
-            "Set Light-sleep mode in Wi-Fi mode",
-            "Set Light-sleep mode in Bluetooth LE advertising mode",
-            "Set Light-sleep mode in Bluetooth LE connection mode",
-            "Set Deep-sleep mode",
-        ],
-    ),
-    *_refs(
-        "network_provisioning_examples.rst",
-        "wifi",
-        "4.12.1",
-        ["BluFi Provisioning", "SmartConfig Provisioning", "SoftAP Provisioning", "WPS Provisioning"],
-    ),
-]
-
-
 class ExampleSourceError(Exception):
-    """An example's heading is not where SECTIONS says."""
+    """An example's heading is not where its example file says."""
 
 
 def section_ref(section: str) -> SectionRef:
-    for ref in SECTIONS:
-        if ref.section == section:
-            return ref
-    raise ExampleSourceError(f"no chapter-4 example numbered {section!r}")
+    """Where the example of a section is in the RST, as spec/examples/<section>.yaml records it."""
+    try:
+        ex = example(section)
+    except UnknownExampleError as exc:
+        raise ExampleSourceError(str(exc)) from exc
+    return SectionRef(ex.section, ex.source.file, ex.source.heading, ex.command_set)
 
 
 _UNDERLINE = re.compile(r"^\s*(-{3,}|={3,}|\^{3,}|~{3,}|\*{3,})\s*$")
@@ -214,9 +74,9 @@ class SectionText:
         return "\n".join(self.lines)
 
 
-def section_text(section: str, guide: Path | None = None) -> SectionText:
-    """The RST text of one chapter-4 example."""
-    ref = section_ref(section)
+def section_text(section: str | SectionRef, guide: Path | None = None) -> SectionText:
+    """The RST text of one chapter-4 example (by section number, or by a SectionRef for a new one)."""
+    ref = section if isinstance(section, SectionRef) else section_ref(section)
     path = guide_file(ref.file, guide)
     lines = path.read_text(encoding="utf-8").splitlines()
     heads = _headings(lines)
@@ -281,7 +141,7 @@ _ROLE_LINE = re.compile(r"(?:Bluetooth LE|MQTT) (server|client|publisher|subscri
 _ROLE_TITLE = re.compile(r"Bluetooth LE (server|client)\b")
 
 
-def raw_steps(section: str, guide: Path | None = None) -> list[RawStep]:
+def raw_steps(section: str | SectionRef, guide: Path | None = None) -> list[RawStep]:
     """The numbered steps of one example with their code blocks, in order."""
     lines = section_text(section, guide).lines
     steps: list[RawStep] = []
@@ -369,15 +229,15 @@ def _nonblank(lines: list[str]) -> list[str]:
     return [x.strip() for x in lines if x.strip()]
 
 
-def draft(section: str, guide: Path | None = None) -> dict[str, object]:
+def draft(ref: SectionRef, guide: Path | None = None) -> dict[str, object]:
     """A first example dict for one section: command/response/send_data/expect_urc steps, no placeholders.
 
     Prose-only steps become ``manual`` steps pointing at the guide's step number; a curator then adds peer
     steps and placeholders and sets ``fidelity``.
     """
-    ref = section_ref(section)
+    section = ref.section
     out_steps: list[dict[str, object]] = []
-    raws = raw_steps(section, guide)
+    raws = raw_steps(ref, guide)
     roles = list(dict.fromkeys(b.role for raw in raws for b in raw.blocks if b.role))
     for raw in raws:
         emitted = False
@@ -435,14 +295,19 @@ def draft(section: str, guide: Path | None = None) -> dict[str, object]:
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    if len(args) != 2 or args[0] not in ("draft", "raw"):
-        print("usage: python -m spec.examples_extract {draft|raw} SECTION", file=sys.stderr)
+    usage = (
+        "usage: python -m spec.examples_extract {draft|raw} SECTION\n"
+        "       python -m spec.examples_extract draft SECTION RST_FILE HEADING COMMAND_SET  (a new example)"
+    )
+    if len(args) not in (2, 5) or args[0] not in ("draft", "raw"):
+        print(usage, file=sys.stderr)
         return 2
     try:
+        ref = SectionRef(args[1], _EX + args[2], args[3], args[4]) if len(args) == 5 else section_ref(args[1])
         if args[0] == "draft":
-            yaml.safe_dump(draft(args[1]), sys.stdout, sort_keys=False, allow_unicode=True, width=120)
+            yaml.safe_dump(draft(ref), sys.stdout, sort_keys=False, allow_unicode=True, width=120)
         else:
-            for step in raw_steps(args[1]):
+            for step in raw_steps(ref):
                 print(f"#{step.number} {step.title}")
                 for block in step.blocks:
                     print(f"  [{block.label}] {block.lead[:60]!r}")

@@ -457,19 +457,30 @@ async def open_stream(
     tls: ssl.SSLContext | None = None,
     server_hostname: str | None = None,
 ) -> None:
-    """Connect a TCP (or TLS) link; raises ConnectFailed with the number +ERRNO prints."""
+    """Connect a TCP (or TLS) link; raises ConnectFailed with the number +ERRNO prints.
+
+    The socket's receive buffer is the firmware's receive window (:data:`RECV_WINDOW`), so a peer faster
+    than the AT port is held back by TCP itself once the board stops reading."""
+    loop = asyncio.get_running_loop()
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     try:
-        coro = asyncio.open_connection(
-            ip,
-            port,
-            local_addr=(local_ip, 0),
-            limit=RECV_WINDOW,
-            ssl=tls,
-            server_hostname=server_hostname if tls is not None else None,
-            ssl_handshake_timeout=timeout_s if tls is not None and timeout_s else None,
-        )
-        reader, writer = await asyncio.wait_for(coro, timeout_s)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECV_WINDOW)
+        sock.setblocking(False)
+        sock.bind((local_ip, 0))
+
+        async def connect() -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+            await loop.sock_connect(sock, (ip, port))
+            return await asyncio.open_connection(
+                sock=sock,
+                limit=RECV_WINDOW,
+                ssl=tls,
+                server_hostname=server_hostname if tls is not None else None,
+                ssl_handshake_timeout=timeout_s if tls is not None and timeout_s else None,
+            )
+
+        reader, writer = await asyncio.wait_for(connect(), timeout_s)
     except (OSError, ssl.SSLError, TimeoutError) as e:
+        sock.close()
         raise ConnectFailed(board_errno(e), f"{type(e).__name__}: {e}") from e
     attach_stream(rt, link, reader, writer)
 

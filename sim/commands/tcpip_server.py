@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 import ssl
 import time
 
@@ -43,6 +44,9 @@ class Server:
         self.aio = await asyncio.start_server(
             self._on_client, ips, self.port, ssl=tls, limit=RECV_WINDOW, reuse_address=True
         )
+        for sock in self.aio.sockets:
+            # accepted links inherit it: the firmware's receive window (see tcpip.open_stream)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECV_WINDOW)
         self.rt.b.spawn(self._idle_watch())
 
     async def _on_client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

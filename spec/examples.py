@@ -20,6 +20,8 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from spec.datafile import SpecDataError
+
 EXAMPLES_DIR = Path(__file__).resolve().parent / "examples"
 PLACEHOLDERS_FILE = EXAMPLES_DIR / "PLACEHOLDERS.yaml"
 CORRECTIONS_FILE = EXAMPLES_DIR / "CORRECTIONS.yaml"
@@ -80,7 +82,7 @@ PEER_ACTIONS: Mapping[str, frozenset[str]] = {
 }
 
 
-class ExampleDataError(Exception):
+class ExampleDataError(SpecDataError):
     """An example file is missing or invalid; the message names the file and the field."""
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from spec import messages
+from spec import error_codes
 from spec.messages import (
     SpecDataError,
     UnknownMessageError,
@@ -149,12 +149,12 @@ def test_error_values_are_unique() -> None:
 
 
 def test_duplicate_values_are_rejected(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    text = messages.ERRORS_FILE.read_text(encoding="utf-8")
+    text = error_codes.ERRORS_FILE.read_text(encoding="utf-8")
     broken = text.replace("value: 0x6002}", "value: 0x6001}", 1)
     assert broken != text
     path = tmp_path / "errors.yaml"
     path.write_text(broken, encoding="utf-8")
-    monkeypatch.setattr(messages, "ERRORS_FILE", path)
+    monkeypatch.setattr(error_codes, "ERRORS_FILE", path)
     load_error_codes.cache_clear()
     try:
         with pytest.raises(SpecDataError, match="mqtt has duplicate values: 24577"):

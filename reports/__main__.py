@@ -1,0 +1,74 @@
+"""``python -m reports``: build the run's report page; compare two runs.
+
+    python -m reports build reports/out              # reports/out/index.html from summary.json (+ junit.xml)
+    python -m reports compare A B [--html OUT]       # A, B: report folders or summary.json files
+
+``compare`` exits 0 when B has no regression against A, 1 when it has (reports/compare.py says what counts),
+2 on bad input (a missing or malformed summary), with one line naming the file and the cause.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from reports.run import RunLoadError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m reports", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build", help="write DIR/index.html from DIR/summary.json (+ DIR/junit.xml)")
+    b.add_argument("folder", type=Path, metavar="DIR")
+    b.add_argument("--out", type=Path, default=None, help="where the page goes (default DIR/index.html)")
+    c = sub.add_parser("compare", help="what changed from run A to run B; exit 1 on regressions")
+    c.add_argument("a", type=Path, metavar="A", help="the reference run: a report folder or summary.json")
+    c.add_argument("b", type=Path, metavar="B", help="the run under judgement")
+    c.add_argument("--html", type=Path, default=None, metavar="OUT", help="also write the comparison page")
+    c.add_argument(
+        "--strict",
+        action="store_true",
+        help="count lost coverage (newly skipped or not covered) as regressions too",
+    )
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "build":
+            return _build(args.folder, args.out)
+        return _compare(args.a, args.b, args.html, args.strict)
+    except RunLoadError as exc:
+        print(f"reports: {exc}", file=sys.stderr)
+        return 2
+
+
+def _build(folder: Path, out: Path | None) -> int:
+    from reports.index_page import render_index
+    from reports.run import load_run
+
+    run = load_run(folder)
+    for warning in run.warnings:
+        print(f"reports: warning: {warning}", file=sys.stderr)
+    target = out or run.folder / "index.html"
+    target.write_text(render_index(run), encoding="utf-8")
+    s = run.summary.totals
+    counts = f"{s.passed} passed, {s.failed} failed, {s.error} error, {s.skipped} skipped"
+    print(f"reports: wrote {target} ({counts})")
+    return 0
+
+
+def _compare(a: Path, b: Path, html_out: Path | None, strict: bool) -> int:
+    from reports.compare import compare_runs, render_text
+    from reports.run import load_run
+
+    diff = compare_runs(load_run(a), load_run(b), strict=strict)
+    sys.stdout.write(render_text(diff))
+    if html_out is not None:
+        from reports.compare_page import render_compare
+
+        html_out.parent.mkdir(parents=True, exist_ok=True)
+        html_out.write_text(render_compare(diff), encoding="utf-8")
+    return 1 if diff.regressions else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

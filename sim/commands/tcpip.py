@@ -470,13 +470,11 @@ async def open_stream(
 
         async def connect() -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
             await loop.sock_connect(sock, (ip, port))
-            return await asyncio.open_connection(
-                sock=sock,
-                limit=RECV_WINDOW,
-                ssl=tls,
-                server_hostname=server_hostname if tls is not None else None,
-                ssl_handshake_timeout=timeout_s if tls is not None and timeout_s else None,
-            )
+            reader, writer = await asyncio.open_connection(sock=sock, limit=RECV_WINDOW)
+            if tls is not None:
+                # no SNI for a literal address: start_tls accepts a missing name, open_connection does not
+                await writer.start_tls(tls, server_hostname=server_hostname)
+            return reader, writer
 
         reader, writer = await asyncio.wait_for(connect(), timeout_s)
     except (OSError, ssl.SSLError, TimeoutError) as e:

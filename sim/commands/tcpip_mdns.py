@@ -1,22 +1,27 @@
 """3.3.39 AT+MDNS: start/stop the board's mDNS service (mode 1/0) and query services on the LAN (mode 2).
 
-Simulated without packets (see sim/README.md): the board keeps the service it announces and a query
-answers from the services announced by this board; anything else is not found within ``<timeout>``, after
-which the query ends with OK and no ``+MDNS`` report.
+Real mDNS on the simulator's LAN (the loopback interface, python-zeroconf, :mod:`sim.net.mdns`): the
+service of AT+MDNS=1 is announced from the station's address (the soft-AP's when only it is up) and can be
+browsed by any mDNS client on this host; mode 2 sends real queries. Where the host forbids multicast on
+loopback, the board keeps the service without packets and answers queries from its own service only.
 
-Query result layout (3.3.39): ``+MDNS:<data_len>,`` CR LF, then ``<data_len>`` bytes of ``KEY=value`` lines
-each ending in CR LF (IF, IP, PTR, SRV, TXT, A, AAAA), then OK.
+A query that finds nothing within ``<timeout>`` ends with OK and no ``+MDNS`` report. Result layout
+(3.3.39): ``+MDNS:<data_len>,`` CR LF, then ``<data_len>`` bytes of ``KEY=value`` lines each ending in
+CR LF (IF, IP, PTR, SRV, TXT, A, AAAA), then OK.
 """
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sim.at.args import Args
 from sim.at.context import CommandContext
 from sim.at.registry import command
+from sim.board import Board
 from sim.commands.wifi_runtime import wifi_model
+from sim.net import mdns
+from sim.net.mdns import Found
 
 MDNS = command("AT+MDNS", section="3.3.39")
 
@@ -45,6 +50,8 @@ class MdnsService:
 @dataclass
 class MdnsRuntime:
     service: MdnsService | None = None
+    task: asyncio.Task[None] | None = None
+    stop: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 def _cut(name: str) -> str:
@@ -102,18 +109,69 @@ def _matches(q: MdnsQuery, s: MdnsService) -> bool:
     return q.names[0] in (s.hostname, f"{s.hostname}.local")
 
 
-def result_lines(q: MdnsQuery, s: MdnsService, netif: int, ipv4: str) -> list[str]:
-    """The KEY=value lines of one result, in 3.3.39's order."""
+def result_lines(kind: int, found: Found, netif: int) -> list[str]:
+    """The KEY=value lines of one result, in 3.3.39's order, for a query of type ``kind``."""
     lines = [f"IF={netif}", "IP=0"]
-    if q.kind == PTR:
-        lines.append(f"PTR={s.instance}")
-    if q.kind in (PTR, SRV, TXT_SRV):
-        lines.append(f"SRV={s.hostname}.local:{s.port}")
-    if q.kind in (PTR, TXT, TXT_SRV):
-        lines += [f"TXT={k}={v}" for k, v in s.txt]
-    if q.kind in (PTR, A, A_AAAA):
-        lines.append(f"A={ipv4}")
+    if kind == PTR:
+        lines.append(f"PTR={found.instance}")
+    if kind in (PTR, SRV, TXT_SRV):
+        lines.append(f"SRV={found.hostname}:{found.port}")
+    if kind in (PTR, TXT, TXT_SRV):
+        lines += [f"TXT={k}={v}" for k, v in found.txt]
+    if kind in (PTR, A, A_AAAA):
+        lines += [f"A={ip}" for ip in found.ipv4]
+    if kind in (PTR, AAAA, A_AAAA):
+        lines += [f"AAAA={ip}" for ip in found.ipv6]
     return lines
+
+
+def _board_address(board: Board) -> tuple[int, str] | None:
+    """(netif, address) the board's mDNS speaks from: the station's, else the soft-AP's."""
+    model = wifi_model(board)
+    if model.sta_has_ip:
+        return NETIF_STA, str(model.sta_ipv4.ip)
+    if model.ap_running:
+        return NETIF_AP, str(model.ap_ipv4.ip)
+    return None
+
+
+def _own_answer(board: Board, query: MdnsQuery) -> list[Found]:
+    """Without mDNS packets: the board's own service, if it matches (IPv4 only)."""
+    s = board.runtime(MdnsRuntime).service
+    where = _board_address(board)
+    if s is None or where is None or query.kind == AAAA or not _matches(query, s):
+        return []
+    return [Found(s.instance, f"{s.hostname}.local", s.port, list(s.txt), [where[1]])]
+
+
+async def _network_query(query: MdnsQuery) -> list[Found]:
+    timeout = query.timeout_ms / 1000
+    if query.kind == PTR:
+        return await mdns.query_services(query.names[0], query.names[1], timeout, query.max_results)
+    if query.kind in (TXT, SRV, TXT_SRV):
+        instance, service, proto = query.names
+        return await mdns.query_instance(instance, service, proto, timeout)
+    return await mdns.query_host(
+        query.names[0], timeout, ipv4=query.kind in (A, A_AAAA), ipv6=query.kind in (AAAA, A_AAAA)
+    )
+
+
+async def _keep_announcing(
+    responder: mdns.MdnsResponder, what: mdns.Announcement, stop: asyncio.Event
+) -> None:
+    """Announce until AT+MDNS=0 or a restart (which cancels this task) withdraws the service."""
+    try:
+        await responder.announce(what)
+        await stop.wait()
+    finally:
+        await responder.close()
+
+
+async def _stop(rt: MdnsRuntime) -> None:
+    task, rt.task = rt.task, None
+    rt.stop.set()
+    if task is not None:
+        await asyncio.gather(task, return_exceptions=True)
 
 
 @MDNS.set
@@ -121,31 +179,52 @@ async def mdns_set(ctx: CommandContext) -> None:
     if len(ctx.args) < 1:
         ctx.args.count(1)
     mode = ctx.args.int(0, choices=(0, 1, 2))
-    rt = ctx.board.runtime(MdnsRuntime)
+    board = ctx.board
+    rt = board.runtime(MdnsRuntime)
     if mode == 0:
         ctx.args.count(1)
         rt.service = None
+        await _stop(rt)
         return
     if mode == 1:
-        rt.service = parse_start(ctx.args)
-        ctx.board.log(f"at-mdns: announcing {rt.service}")
+        service = parse_start(ctx.args)
+        await _stop(rt)
+        rt.service = service
+        where = _board_address(board)
+        if where is None:
+            board.log("at-mdns: no interface up; the service is kept but not announced")
+            return
+        what = mdns.Announcement(
+            service.hostname,
+            service.service_type,
+            service.proto,
+            service.port,
+            service.instance,
+            service.txt,
+            where[1],
+        )
+        rt.stop = asyncio.Event()
+        rt.task = board.spawn(_keep_announcing(mdns.MdnsResponder(), what, rt.stop))
+        board.log(f"at-mdns: announcing {service}")
         return
     query = parse_query(ctx.args)
-    model = wifi_model(ctx.board)
-    found: list[tuple[int, str]] = []
-    s = rt.service
-    # The sim's board announces IPv4 only: an AAAA-only query finds nothing.
-    if s is not None and query.kind != AAAA and _matches(query, s):
-        if model.sta_has_ip:
-            found.append((NETIF_STA, str(model.sta_ipv4.ip)))
-        if model.ap_running and len(found) < query.max_results:
-            found.append((NETIF_AP, str(model.ap_ipv4.ip)))
-    if not found:
+    where = _board_address(board)
+    results: list[Found] = []
+    if where is not None:
+        try:
+            results = await _network_query(query)
+        except mdns.MdnsUnavailable as exc:
+            board.log(f"at-mdns: {exc}; answering from the board's own service")
+            results = _own_answer(board, query)
+            if not results:
+                await asyncio.sleep(query.timeout_ms / 1000)
+    else:
         await asyncio.sleep(query.timeout_ms / 1000)
-        ctx.board.log(f"at-mdns: nothing found for {query.names}")
+    if not results:
+        board.log(f"at-mdns: nothing found for {query.names}")
         return
-    assert s is not None
-    for netif, ip in found[: query.max_results]:
-        data = "".join(line + "\r\n" for line in result_lines(query, s, netif, ip))
+    assert where is not None
+    for found in results[: query.max_results]:
+        data = "".join(line + "\r\n" for line in result_lines(query.kind, found, where[0]))
         ctx.reply(f"+MDNS:{len(data.encode())},")
         ctx.write(data.encode())

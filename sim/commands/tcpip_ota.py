@@ -17,6 +17,7 @@ import asyncio
 import hashlib
 import ssl
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -47,6 +48,9 @@ OTA_TIMEOUT_S = 180.0
 DNS_TIMEOUT_S = 10.0
 VERSION_MAX = FIRMWARE_NAME_MAX = 64
 STATE_IDLE, STATE_FOUND, STATE_CONNECTED, STATE_GOT_VERSION, STATE_DONE, STATE_FAILED = 0, 1, 2, 3, 4, -1
+
+#: Where a reached +CIPUPDATE state goes: an information line (blocking) or a report (non-blocking).
+Report = Callable[[int], None]
 
 _factory_profiles: weakref.WeakKeyDictionary[Board, Profile] = weakref.WeakKeyDictionary()
 
@@ -212,13 +216,13 @@ async def ciupdate_query(ctx: CommandContext) -> None:
     ctx.reply(f"+CIPUPDATE:{_runtime(ctx.board).state}")
 
 
-async def _upgrade(board: Board, ota_mode: int, version: str | None, name: str, report: object) -> None:
+async def _upgrade(board: Board, ota_mode: int, version: str | None, name: str, report: Report) -> None:
     """The steps of 3.3.24, each reported with ``report(state)`` once reached."""
     rt = _runtime(board)
 
     def reached(state: int) -> None:
         rt.state = state
-        report(state)  # type: ignore[operator]
+        report(state)
 
     server, address = await _find_server(board, ota_mode)
     reached(STATE_FOUND)
@@ -242,7 +246,7 @@ async def _upgrade(board: Board, ota_mode: int, version: str | None, name: str, 
     reached(STATE_DONE)
 
 
-async def _run(board: Board, ota_mode: int, version: str | None, name: str, report: object) -> bool:
+async def _run(board: Board, ota_mode: int, version: str | None, name: str, report: Report) -> bool:
     rt = _runtime(board)
     rt.running = True
     try:

@@ -5,7 +5,9 @@ AT+CIPSNTPTIME, AT+CIPSNTPINTV (+TIME_UPDATED), AT+CIPFWVER, AT+CIUPDATE, AT+MDN
 from __future__ import annotations
 
 import calendar
+import os
 import re
+import socket
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -13,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from zeroconf import IPVersion, ServiceInfo, Zeroconf
 
 from rigs.at.attribution import event_text
 from rigs.at.session import AtSession
@@ -247,25 +250,87 @@ def test_blocking_ciupdate_restarts_into_the_new_image(board: tuple[SimProcess, 
     assert info(dut, "AT+GMR")[3].startswith("Bin version:v5.1.0.0(")
 
 
-def test_mdns(board: tuple[SimProcess, AtSession]) -> None:
+def test_mdns_announces_a_service_the_host_discovers(board: tuple[SimProcess, AtSession]) -> None:
     _, dut = board
     join(dut)
+    kind = f"_sim{os.getpid() % 10000}"  # distinct per xdist worker: the LAN (loopback) is shared
     dut.cmd(
-        'AT+MDNS=1,"espressif","_printer",35,"my_instance","_tcp",2,'
+        f'AT+MDNS=1,"espressif","{kind}",35,"my_instance","_tcp",2,'
         '"product","my_printer","firmware_version","AT-V3.4.1.0"'
     ).assert_ok()
-    r = dut.cmd('AT+MDNS=2,0,"_printer","_tcp",1000', timeout=10).assert_ok()
-    assert "PTR=my_instance" in r.text and "SRV=espressif.local:35" in r.text
-    assert "TXT=product=my_printer" in r.text and "A=127.64.0.10" in r.text
+    # The PC's side of 4.x "mDNS": browse the LAN and resolve the board's service.
+    zc = Zeroconf(interfaces=["127.0.0.1"], ip_version=IPVersion.V4Only)
+    try:
+        info = ServiceInfo(f"{kind}._tcp.local.", f"my_instance.{kind}._tcp.local.")
+        assert info.request(zc, 10000), "the board's service was not found on the LAN"
+        assert info.port == 35 and info.server == "espressif.local."
+        assert info.parsed_addresses() == ["127.64.0.10"]
+        assert info.properties == {b"product": b"my_printer", b"firmware_version": b"AT-V3.4.1.0"}
+    finally:
+        zc.close()
+    r = dut.cmd(f'AT+MDNS=2,0,"{kind}","_tcp",5000', timeout=15).assert_ok()
     header = re.search(r"\+MDNS:(\d+),\r\n", r.text)
-    assert header is not None
-    body = r.text[header.end() :]
-    assert len(body.encode()) - len("\r\nOK\r\n") == int(header.group(1))
-    fails(dut, 'AT+MDNS=1,"espressif","_iot"')
-    fails(dut, 'AT+MDNS=1,"espressif","_iot",80,,,21')
-    fails(dut, 'AT+MDNS=1,"espressif","_iot",80,,,1,"k"')
-    fails(dut, 'AT+MDNS=2,0,"_printer","_tcp",999')
-    fails(dut, 'AT+MDNS=2,0,"_printer","_tcp",1000,256')
-    fails(dut, "AT+MDNS=0,1")
+    assert header is not None, r.text
+    body = r.text[header.end() :].removesuffix("\r\nOK\r\n")
+    assert len(body.encode()) == int(header.group(1))
+    assert body.split("\r\n")[:-1] == [
+        "IF=1",
+        "IP=0",
+        "PTR=my_instance",
+        "SRV=espressif.local:35",
+        "TXT=product=my_printer",
+        "TXT=firmware_version=AT-V3.4.1.0",
+        "A=127.64.0.10",
+    ]
     dut.cmd("AT+MDNS=0").assert_ok()
     dut.check_violations()
+
+
+def test_mdns_queries_services_published_by_the_host(board: tuple[SimProcess, AtSession]) -> None:
+    _, dut = board
+    join(dut)
+    kind = f"_pub{os.getpid() % 10000}"
+    host = f"pc{os.getpid() % 10000}"
+    zc = Zeroconf(interfaces=["127.0.0.1"], ip_version=IPVersion.V4Only)
+    try:
+        # 3.3.39's example: avahi-publish -s my_instance _my_printer._tcp 35 "version=v4.1.0.0"
+        zc.register_service(
+            ServiceInfo(
+                f"{kind}._tcp.local.",
+                f"my_instance.{kind}._tcp.local.",
+                addresses=[socket.inet_aton("127.0.0.1")],
+                port=35,
+                properties={"version": "v4.1.0.0"},
+                server=f"{host}.local.",
+            )
+        )
+        r = dut.cmd(f'AT+MDNS=2,0,"{kind}","_tcp"', timeout=15).assert_ok()
+        assert "PTR=my_instance\r\n" in r.text and f"SRV={host}.local:35\r\n" in r.text
+        assert "TXT=version=v4.1.0.0\r\n" in r.text and "A=127.0.0.1\r\n" in r.text
+        r = dut.cmd(f'AT+MDNS=2,2,"my_instance","{kind}","_tcp",3000', timeout=15).assert_ok()
+        assert [x for x in r.text.split("\r\n") if "=" in x] == ["IF=1", "IP=0", f"SRV={host}.local:35"]
+        r = dut.cmd(f'AT+MDNS=2,4,"{host}",3000', timeout=15).assert_ok()
+        assert "A=127.0.0.1\r\n" in r.text
+        # nothing found within <timeout>: OK without a report
+        r = dut.cmd(f'AT+MDNS=2,0,"_none{os.getpid() % 10000}","_udp",1000', timeout=15).assert_ok()
+        assert "+MDNS:" not in r.text
+    finally:
+        zc.unregister_all_services()
+        zc.close()
+
+
+def test_mdns_parameters(board: tuple[SimProcess, AtSession]) -> None:
+    _, dut = board
+    dut.cmd('AT+MDNS=1,"espressif","_iot",8080').assert_ok()  # 3.3.39 example
+    fails(dut, 'AT+MDNS=1,"espressif","_iot"')
+    fails(dut, 'AT+MDNS=1,"espressif","_iot",80,,,21')  # txt_number in [1,20]
+    fails(dut, 'AT+MDNS=1,"espressif","_iot",80,,,1,"k"')  # one pair announced, half given
+    fails(dut, 'AT+MDNS=1,"espressif","_iot",80,,,1,"k","v","x"')
+    fails(dut, 'AT+MDNS=2,0,"_printer","_tcp",999')  # timeout in [1000,180000]
+    fails(dut, 'AT+MDNS=2,0,"_printer","_tcp",180001')
+    fails(dut, 'AT+MDNS=2,0,"_printer","_tcp",1000,256')  # max_results in [1,255]
+    fails(dut, 'AT+MDNS=2,7,"host"')
+    fails(dut, 'AT+MDNS=2,1,"inst","_printer"')  # TXT query needs instance, service and proto
+    fails(dut, "AT+MDNS=3")
+    fails(dut, "AT+MDNS=0,1")
+    dut.cmd("AT+MDNS=0").assert_ok()

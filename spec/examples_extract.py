@@ -221,6 +221,9 @@ def _host_side(lines: list[str]) -> bool:
     return any(_HOST_SIDE.match(x.strip()) for x in lines)
 
 
+_ANSWERED = ("command", "send_data")
+
+
 def _stripped(lines: list[str]) -> list[str]:
     return [x.strip() for x in lines]
 
@@ -245,9 +248,14 @@ def draft(ref: SectionRef, guide: Path | None = None) -> dict[str, object]:
             first_new = len(out_steps)
             if block.label == "command":
                 for cmd in [x for x in block.lines if x.strip()]:
-                    out_steps.append({"kind": "command", "line": cmd.strip(), "response": []})
+                    # the guide sometimes puts the bytes typed after '>' in a Command block
+                    typed = re.fullmatch(r"Write \d+ bytes? ``(.+)``", cmd.strip())
+                    if typed:
+                        out_steps.append({"kind": "send_data", "data": typed.group(1), "response": []})
+                    else:
+                        out_steps.append({"kind": "command", "line": cmd.strip(), "response": []})
                 emitted = True
-            elif block.label == "response" and out_steps and out_steps[-1]["kind"] == "command":
+            elif block.label == "response" and out_steps and out_steps[-1]["kind"] in _ANSWERED:
                 out_steps[-1]["response"] = [x.strip() for x in block.lines]
             elif block.label == "response":
                 out_steps.append(

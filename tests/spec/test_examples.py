@@ -247,6 +247,16 @@ def _block_regex(template: list[str]) -> re.Pattern[str]:
     return re.compile("".join(pieces))
 
 
+def test_command_lines_occur_in_the_chinese_edition(guide: Path) -> None:
+    """The zh_CN edition of each example page holds the same command lines (a check on the English text)."""
+    for ex in load_examples():
+        text = (guide / "docs" / "zh_CN" / ex.source.file).read_text(encoding="utf-8")
+        for step in ex.guide_steps():
+            if isinstance(step, CommandStep) and step.origin == "guide":
+                line = step.guide_line if step.guide_line and step.guide_line.startswith("AT") else step.line
+                assert line in text, f"{ex.section}: {line!r} not in the zh_CN {ex.source.file}"
+
+
 @pytest.mark.parametrize("section", COMPLETE)
 def test_command_responses_are_the_guides_blocks(guide: Path, section: str) -> None:
     """For the complete examples, each command's response matches a Response block of the guide."""

@@ -155,6 +155,35 @@ def test_every_correction_is_used_by_its_example() -> None:
     assert all(fixes[name].section == section for name, section in used.items())
 
 
+_ANNOUNCED = [
+    re.compile(r'AT\+CIPSEND=(\d+)(?:,"|$)'),  # single connection, optionally to another UDP peer
+    re.compile(r"AT\+CIPSEND=\d+,(\d+)$"),  # <link ID>,<length>
+    re.compile(r"AT\+(?:WSSEND|BTSPPSEND)=\d+,(\d+)$"),
+    re.compile(r'AT\+MQTTPUBRAW=\d+,"[^"]*",(\d+),'),
+    re.compile(r'AT\+HTTPCP(?:OST|UT)="[^"]*",(\d+),'),
+    re.compile(r"AT\+BLEGATTCWR=\d+,\d+,\d+,\d*,(\d+)$"),
+    re.compile(r"AT\+BLEGATTS(?:IND|NTFY)=\d+,\d+,\d+,(\d+)$"),
+    re.compile(r"AT\+BLEGATTSSETATTR=\d+,\d+,\d*,(\d+)$"),
+    re.compile(r"AT\+BLUFISEND=(\d+)$"),
+    re.compile(r"AT\+SYSMSGFILTERCFG=1,(\d+),(\d+)$"),  # head length + tail length
+]
+
+
+def test_sent_data_has_the_length_its_command_announces() -> None:
+    checked = 0
+    for ex in load_examples():
+        steps = ex.guide_steps()
+        for before, step in zip(steps, steps[1:], strict=False):
+            if not (isinstance(before, CommandStep) and isinstance(step, SendDataStep)):
+                continue
+            lengths = [m for p in _ANNOUNCED if (m := p.search(before.line))]
+            assert lengths, f"{ex.section}: no length rule for {before.line!r}"
+            announced = sum(int(g) for g in lengths[0].groups())
+            assert len(step.data.encode()) == announced, (ex.section, before.line, step.data)
+            checked += 1
+    assert checked >= 20  # every example that sends data after a prompt
+
+
 def test_declared_urcs_are_active_reports_and_none_is_missed() -> None:
     for ex in load_examples():
         for step in ex.steps:

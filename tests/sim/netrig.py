@@ -4,6 +4,7 @@ tests/sim/test_tcpip*.py), plus small host-side peers on loopback."""
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -105,3 +106,76 @@ def texts(r: object) -> list[str]:
 
     lines = [x for x in getattr(r, "lines", []) if x]
     return lines + [event_text(e) for e in getattr(r, "urcs", [])]
+
+
+class TlsEchoServer:
+    """A TLS echo server on 127.0.0.1 (one thread per client); records SNI, ALPN and handshake errors."""
+
+    def __init__(self, context: ssl.SSLContext) -> None:
+        self.context = context
+        self.sni: list[str | None] = []
+        self.alpn: list[str | None] = []
+        self.errors: list[str] = []
+        self.context.sni_callback = lambda sslobj, name, ctx: self.sni.append(name)  # type: ignore[assignment]
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self._conns: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                raw, _ = self.sock.accept()
+            except OSError:
+                return
+            self._conns.append(raw)
+            threading.Thread(target=self._serve, args=(raw,), daemon=True).start()
+
+    def _serve(self, raw: socket.socket) -> None:
+        raw.settimeout(30)
+        try:
+            conn = self.context.wrap_socket(raw, server_side=True)
+        except (ssl.SSLError, OSError) as e:
+            self.errors.append(str(e))
+            raw.close()
+            return
+        self.alpn.append(conn.selected_alpn_protocol())
+        with conn:
+            while True:
+                try:
+                    data = conn.recv(65536)
+                    if not data:
+                        return
+                    conn.sendall(data)
+                except (ssl.SSLError, OSError):
+                    return
+
+    def close(self) -> None:
+        self.sock.close()
+        for c in self._conns:
+            try:
+                c.close()
+            except OSError:
+                pass
+
+    def __enter__(self) -> TlsEchoServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def provision(dut: AtSession, items: list[object]) -> None:
+    """Write PKI items (servers.pki.SysmfgItem) into the board's mfg_nvs with AT+SYSMFG (3.1)."""
+    for item in items:
+        r = dut.cmd(item.command, expect_prompt=True)  # type: ignore[attr-defined]
+        assert r.prompt, r.raw
+        dut.send_data(item.value).assert_ok()  # type: ignore[attr-defined]
+
+
+def free_port(ip: str) -> int:
+    s = socket.socket()
+    s.bind((ip, 0))
+    port = s.getsockname()[1]
+    s.close()
+    return int(port)

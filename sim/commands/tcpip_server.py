@@ -94,6 +94,7 @@ def server_context(board: Board, ca_enable: int) -> ssl.SSLContext:
     if cert is None or key is None:
         raise ValueError("no server certificate/key in mfg_nvs (server_cert.0 / server_key.0)")
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.maximum_version = ssl.TLSVersion.TLSv1_2  # as the firmware's mbedTLS (see tcpip_ssl)
     ctx.load_cert_chain(cert, key)
     if ca_enable:
         ca = load_pki(board, "server_ca", 0)

@@ -42,6 +42,9 @@ class Urc(_Model):
     """
 
     id: str
+    #: the report's name as the AT codec calls it (rigs/at/events.py ``Urc.kind``); shared by the forms of
+    #: one report, such as the six +IPD forms
+    kind: str
     #: the 3.17 table's entry, or None for a report documented only in a command section or transcript
     table_entry: str | None
     template: str

@@ -107,6 +107,15 @@ def test_urc_lookup_and_prefix() -> None:
         urc("nope")
 
 
+def test_kind_is_the_name_the_template_starts_with() -> None:
+    for u in load_urcs():
+        if u.prefix:
+            # "Recv <n> bytes" and "Have <n> Connections" keep the words around their field
+            assert u.prefix.rstrip(":, ").startswith(u.kind) or u.kind.startswith(u.prefix.strip()), u.id
+    assert {u.kind for u in load_urcs() if u.id.startswith("ipd.")} == {"+IPD"}
+    assert urc("connect").kind == "CONNECT" and urc("sta_connected").kind == "+STA_CONNECTED"
+
+
 def test_urc_templates_only_use_declared_fields() -> None:
     for u in load_urcs():
         used = [f.strip('"') for f in re.findall(r"<([^<>]+)>", u.template)]

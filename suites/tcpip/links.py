@@ -1,0 +1,126 @@
+"""Helpers of the TCP/IP suite (3.3): opening links to the host-side peers and reading what they saw.
+
+Plain functions over an AT session and servers/ peers, no pytest: the tests stay readable and every
+expected value comes from the guide, the rig or the peer's own record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+
+from fixtures.suite import Expect, response_lines
+from rigs.at.events import Final, Ipd
+from rigs.at.response import Response
+from rigs.at.session import AtSession
+from rigs.model import Rig
+from servers.record import PeerRecord
+from servers.tcp import TcpServer
+
+#: Generous waits for a loaded 2-core machine; they only bound a hang.
+PEER_WAIT = 10.0
+
+
+def connect_timeout(rig: Rig) -> float:
+    return rig.targets.timeouts.connect
+
+
+def host(rig: Rig) -> str:
+    return str(rig.network.host_address)
+
+
+def start_tcp(
+    dut: AtSession,
+    rig: Rig,
+    server: TcpServer,
+    link_id: int | None = None,
+    kind: str = "TCP",
+    extra: str = "",
+) -> tuple[Response, PeerRecord]:
+    """AT+CIPSTART to ``server`` (3.3.5); returns the response and the peer's record of the connection."""
+    before = len(server.records)
+    prefix = f"{link_id}," if link_id is not None else ""
+    r = dut.cmd(f'AT+CIPSTART={prefix}"{kind}","{host(rig)}",{server.port}{extra}', connect_timeout(rig))
+    r.assert_ok()
+    record = server.records.wait_for(before + 1, PEER_WAIT)[before]
+    return r, record
+
+
+def send(
+    dut: AtSession,
+    rig: Rig,
+    data: bytes,
+    link_id: int | None = None,
+    command: str = "AT+CIPSEND",
+    extra: str = "",
+) -> Response:
+    """AT+CIPSEND[=<link ID>,]<length> (3.3.8): OK and ``>``, then the data, then the verdict."""
+    prefix = f"{link_id}," if link_id is not None else ""
+    prompt = dut.cmd(f"{command}={prefix}{len(data)}{extra}", rig.targets.timeouts.command)
+    assert prompt.prompt, f"{prompt.command!r}: expected OK and the '>' prompt, got {prompt.text!r}"
+    return dut.send_data(data, connect_timeout(rig))
+
+
+def assert_arrived(record: PeerRecord, data: bytes, offset: int = 0) -> None:
+    """The peer received exactly ``data`` after ``offset`` bytes: length and SHA-256 compared."""
+    record.wait_bytes_in(offset + len(data), PEER_WAIT)
+    time.sleep(0.05)  # anything beyond the expected bytes would be a fault too: let it show
+    got = record.received()[offset:]
+    assert len(got) == len(data) and hashlib.sha256(got).digest() == hashlib.sha256(data).digest(), (
+        f"the peer received {len(got)} bytes (sha256 {hashlib.sha256(got).hexdigest()[:16]}), expected "
+        f"{len(data)} bytes (sha256 {hashlib.sha256(data).hexdigest()[:16]}); first bytes {got[:40]!r}"
+    )
+
+
+def ipd_after_final(resp: Response) -> None:
+    """3.3.8: SEND OK comes before any +IPD the sent data caused: no +IPD precedes the verdict."""
+    for ev in resp.events:
+        if isinstance(ev, Final):
+            return
+        assert not isinstance(ev, Ipd), f"{resp.command!r}: +IPD arrived before the verdict: {resp.text!r}"
+
+
+def query_values(resp: Response, prefix: str) -> list[str]:
+    """The comma-separated fields of the first line starting with ``prefix``."""
+    for line in resp.lines:
+        if line.startswith(prefix):
+            return line[len(prefix) :].split(",")
+    raise AssertionError(f"{resp.command!r}: no line starting with {prefix!r} in {resp.lines}")
+
+
+#: Queries whose one documented line carries a <link ID>: the board prints that line once per link (the
+#: guide writes one, as it does for +CIPSTATE; spec/TEMPLATES.md leaves such repetition to corrections).
+PER_LINK_QUERIES = frozenset(
+    {
+        "AT+CIPSTATE",
+        "AT+CIPSSLCCONF",
+        "AT+CIPSSLCCIPHER",
+        "AT+CIPSSLCCN",
+        "AT+CIPSSLCSNI",
+        "AT+CIPSSLCALPN",
+        "AT+CIPSSLCPSK",
+        "AT+CIPRECVMODE",
+        "AT+CIPTCPOPT",
+    }
+)
+
+
+def expect_per_link(
+    expect: Expect, resp: Response, command: str, kind: str = "query"
+) -> list[dict[str, object]]:
+    """Check a response against the form's template; for :data:`PER_LINK_QUERIES` every information line
+    is matched against the template's first line (one per link) and the rest of the template after them.
+    Returns the values of each line."""
+    if command not in PER_LINK_QUERIES:
+        return [expect.ok(resp, command, kind).values]
+    if not resp.ok:
+        raise AssertionError(f"{resp.command!r}: expected OK, got {resp.final!r}: {resp.text!r}")
+    from spec.matcher import match
+    from spec.template import compile_template
+
+    template = expect.template(command, kind)
+    first = template.source[0].split("\n")[0]
+    c = expect.spec.command(command)
+    line_t = compile_template(first, {p.name: p for p in c.params})
+    info = [ln for ln in response_lines(resp, with_final=False) if ln]
+    return [match(line_t, [ln]).values for ln in info]

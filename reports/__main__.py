@@ -66,7 +66,7 @@ def _compare(a: Path, b: Path, html_out: Path | None, strict: bool) -> int:
         from reports.compare_page import render_compare
 
         html_out.parent.mkdir(parents=True, exist_ok=True)
-        html_out.write_text(render_compare(diff), encoding="utf-8")
+        html_out.write_text(render_compare(diff, html_out), encoding="utf-8")
     return 1 if diff.regressions else 0
 
 

@@ -7,6 +7,7 @@ as gateway and DNS server, which is where the fixtures' servers listen.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,35 @@ import yaml
 from rigs.model import Rig, SimOptions
 
 
-def air_document(rig: Rig, sim: SimOptions) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class SimServices:
+    """Where the host-side servers a board reaches by well-known port really listen (the air file's
+    ``services`` block): a real network has DNS on 53 and SNTP on 123, the fixtures use free ports."""
+
+    dns_port: int | None = None
+    sntp_port: int | None = None
+    #: The OTA server AT+CIUPDATE reaches instead of Espressif's (``http://host:port``) and its token.
+    ota_url: str | None = None
+    ota_ssl_url: str | None = None
+    ota_token: str | None = None
+
+    def document(self) -> dict[str, Any]:
+        doc: dict[str, Any] = {}
+        if self.dns_port is not None:
+            doc["dns_port"] = self.dns_port
+        if self.sntp_port is not None:
+            doc["sntp_port"] = self.sntp_port
+        if self.ota_url is not None:
+            ota: dict[str, Any] = {"url": self.ota_url}
+            if self.ota_ssl_url is not None:
+                ota["ssl_url"] = self.ota_ssl_url
+            if self.ota_token is not None:
+                ota["token"] = self.ota_token
+            doc["ota"] = ota
+        return doc
+
+
+def air_document(rig: Rig, sim: SimOptions, services: SimServices | None = None) -> dict[str, Any]:
     """The air file's content (plain data for YAML; the schema is owned by sim/README.md)."""
     host = str(rig.network.host_address)
     access_points = []
@@ -42,10 +71,12 @@ def air_document(rig: Rig, sim: SimOptions) -> dict[str, Any]:
         doc["stations"] = [s.model_dump() for s in sim.stations]
     if sim.events:
         doc["events"] = [e.model_dump(exclude_none=True) for e in sim.events]
+    if services is not None and services.document():
+        doc["services"] = services.document()
     return doc
 
 
-def write_air_file(rig: Rig, sim: SimOptions, path: Path) -> Path:
+def write_air_file(rig: Rig, sim: SimOptions, path: Path, services: SimServices | None = None) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(air_document(rig, sim), sort_keys=False), encoding="utf-8")
+    path.write_text(yaml.safe_dump(air_document(rig, sim, services), sort_keys=False), encoding="utf-8")
     return path

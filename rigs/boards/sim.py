@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from rigs.boards.air import write_air_file
+from rigs.boards.air import SimServices, write_air_file
 from rigs.boards.base import BoardError, BoardIdentity
 from rigs.boards.serial import open_port, session_on
 from rigs.model import BoardConfig, ResetMethod, Rig, SimOptions
@@ -90,11 +90,20 @@ def parse_ready_line(line: str) -> SimReady:
 class SimBoard:
     """A simulated board: a ``python -m sim`` process and an AT session on the URL it reports."""
 
-    def __init__(self, config: BoardConfig, rig: Rig, *, instance: int, work_dir: Path) -> None:
+    def __init__(
+        self,
+        config: BoardConfig,
+        rig: Rig,
+        *,
+        instance: int,
+        work_dir: Path,
+        services: SimServices | None = None,
+    ) -> None:
         if config.sim is None:
             raise BoardError(f"board {config.id}: not a sim board")
         self.config = config
         self.rig = rig
+        self.services = services
         self.instance = instance
         self.work_dir = Path(work_dir)
         stem = f"{config.id}-{instance}"
@@ -137,7 +146,7 @@ class SimBoard:
         if self.ready is not None:
             return self.ready
         self.work_dir.mkdir(parents=True, exist_ok=True)
-        write_air_file(self.rig, self.sim, self.air_file)
+        write_air_file(self.rig, self.sim, self.air_file, self.services)
         cmd = sim_command(self.sim, air_file=self.air_file, instance=self.instance)
         # Appended, so a restart after a crash keeps the crash's log.
         self._stderr = open(self.stderr_log, "ab")  # noqa: SIM115 - kept open for the process's life

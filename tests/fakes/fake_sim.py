@@ -114,10 +114,14 @@ def _serve_log(listener: socket.socket, stop: threading.Event) -> None:
             continue
         except OSError:
             return
+        # Repeated: pyserial's socket client drops bytes that arrive while it is still opening the port.
         with conn:
-            conn.sendall(b"I (31) boot: ESP-IDF fake 2nd stage bootloader\r\n")
-            while not stop.is_set():
-                time.sleep(0.1)
+            try:
+                while not stop.is_set():
+                    conn.sendall(b"I (31) boot: ESP-IDF fake 2nd stage bootloader\r\n")
+                    time.sleep(0.2)
+            except OSError:
+                pass
 
 
 if __name__ == "__main__":

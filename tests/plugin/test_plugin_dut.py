@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.fakes.scripted_board import ScriptedBoard, ScriptedBoardServer
 from tests.plugin.plugin_helpers import fake_sim_rig, junit, run, serial_rig, suite_properties
@@ -119,6 +120,10 @@ def test_sim_board_per_worker_with_distinct_instances(pytester: pytest.Pytester)
     assert by_worker == {"gw0": ("sim", 0), "gw1": ("sim", 1)}
     props = suite_properties(junit(pytester.path / "j.xml"))
     assert props["sim#0.sta_mac"] != props["sim#1.sta_mac"]
+    # The air file tells each simulated board where the host's DNS and SNTP servers really listen.
+    air = yaml.safe_load((pytester.path / "boards" / "sim-1.air.yaml").read_text())
+    assert air["access_points"][0]["ssid"] == "esp-at-lab"
+    assert set(air["services"]) >= {"dns_port", "sntp_port"} and air["services"]["dns_port"] != 53
     # The simulators' air files and stderr logs are kept beside the transcripts.
     # The board log starts with the boot output the simulator sent on connection.
     board_log = (pytester.path / "transcripts" / "_board-sim-0.txt").read_text()

@@ -16,7 +16,7 @@ import yaml
 
 from rigs.boards import BoardError, BoardUnsupported, make_board
 from rigs.boards import sim as sim_driver
-from rigs.boards.air import air_document
+from rigs.boards.air import SimServices, air_document
 from rigs.boards.serial import SerialBoard
 from rigs.boards.sim import SimBoard, parse_ready_line, sim_command
 from rigs.loader import load_rig, parse_rig
@@ -61,6 +61,19 @@ def test_air_document_comes_from_the_rig_network() -> None:
     assert first["network"]["pool_start"] == "127.64.0.10"
     assert [ap["ssid"] for ap in doc["access_points"]] == [ap.ssid for ap in rig.network.access_points]
     assert doc["stations"] == [{"mac": "02:00:00:00:10:01", "join_after_s": 0.2}]
+
+
+def test_air_services_name_the_host_servers_ports() -> None:
+    rig = load_rig(ROOT / "rigs" / "sim.yaml")
+    assert rig.boards[0].sim is not None
+    assert "services" not in air_document(rig, rig.boards[0].sim)  # the simulator's defaults: 53, 123
+    services = SimServices(dns_port=5353, sntp_port=1123, ota_url="http://127.0.0.1:8080", ota_token="t")
+    doc = air_document(rig, rig.boards[0].sim, services)
+    assert doc["services"] == {
+        "dns_port": 5353,
+        "sntp_port": 1123,
+        "ota": {"url": "http://127.0.0.1:8080", "token": "t"},
+    }
 
 
 def test_sim_command_follows_the_contract(tmp_path: Path) -> None:

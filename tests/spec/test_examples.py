@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from spec import load_spec
 from spec.examples import (
     CommandStep,
     ExampleDataError,
@@ -182,6 +183,25 @@ def test_sent_data_has_the_length_its_command_announces() -> None:
             assert len(step.data.encode()) == announced, (ex.section, before.line, step.data)
             checked += 1
     assert checked >= 20  # every example that sends data after a prompt
+
+
+def _form_of(line: str) -> tuple[str, str]:
+    """(command name, form kind) of a command line, as chapter 3 names them (3.15 command types)."""
+    if re.fullmatch(r"ATE[01]", line):
+        return "ATE", "execute"  # ATE0/ATE1 are the two spellings of one execute command
+    m = re.fullmatch(r"(AT\+?[A-Z_0-9]*?)(=\?|\?|=.*)?", line)
+    assert m, line
+    rest = m.group(2)
+    return m.group(1), "test" if rest == "=?" else "query" if rest == "?" else "set" if rest else "execute"
+
+
+def test_every_example_command_has_its_form_in_chapter_3() -> None:
+    spec = load_spec()
+    for ex in load_examples():
+        for step in ex.steps:
+            if isinstance(step, CommandStep):
+                name, kind = _form_of(step.line)
+                assert spec.command(name).form(kind) is not None, f"{ex.section}: {name} has no {kind} form"
 
 
 def test_declared_urcs_are_active_reports_and_none_is_missed() -> None:

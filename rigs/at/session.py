@@ -153,11 +153,13 @@ class AtSession:
 
     # --- commands ---
 
-    def write_raw(self, data: bytes) -> None:
-        """Write bytes as they are (recorded in the transcript), outside any command."""
+    def write_raw(self, data: bytes) -> float:
+        """Write bytes as they are (recorded in the transcript), outside any command; returns the
+        monotonic time recorded for them."""
         self._check_open()
-        self.transcript.record("tx", data)
+        t = self.transcript.record("tx", data).t
         self.port.write(data)
+        return t
 
     def cmd(self, line: str, timeout: float = 5.0, *, expect_prompt: bool | None = None) -> Response:
         """Send ``line`` + CR LF and wait for its final result, or for ``>`` if the command takes data.
@@ -205,6 +207,28 @@ class AtSession:
             self.codec.data_sent()
         self.write_raw(data)
         return self._wait(c, timeout, rx0, "the verdict on the data")
+
+    def cancel_send(self, timeout: float = 5.0, *, guard: float = GUARD_TIME) -> Response:
+        """Cancel a pending data-mode send with ``+++`` after a ``>`` prompt (3.17 ``SEND Canceled``;
+        AT+CIPSENDL spells it ``SEND CANCELLED``), keeping the 3.3.7 guard times around it."""
+        self._check_open()
+        with self._cond:
+            self._check_idle()
+            pending = self.codec.pending
+            if pending is None or pending.phase != "data" or pending.prompt is None:
+                raise AtError(f"{self.name}: cancel_send() needs a '>' prompt first; pending: {pending}")
+            c = Collector(
+                Response(command=pending.line, started=time.monotonic()),
+                "data",
+                done_kinds=pending.prompt.done,
+            )
+            self._current = c
+            rx0 = self._rx_count
+            self.codec.data_sent()
+        time.sleep(guard)
+        self.write_raw(b"+++")
+        time.sleep(guard)
+        return self._wait(c, timeout, rx0, "'SEND Canceled'")
 
     def _check_idle(self) -> None:
         if self._current is not None:
@@ -344,8 +368,7 @@ class AtSession:
         go back to lines, and hold the next command until ``settle`` seconds after the ``+++``."""
         time.sleep(guard)
         self.transcript.note("+++ (leave passthrough)")
-        sent = time.monotonic()
-        self.write_raw(b"+++")
+        sent = self.write_raw(b"+++")
         time.sleep(guard)
         with self._cond:
             self.codec.leave_passthrough()

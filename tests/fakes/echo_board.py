@@ -167,6 +167,10 @@ class FakeBoard:
             self.send(data)
             return
         if self._mode == "data":
+            if data == b"+++" and now - self._last_rx >= GUARD:  # 3.17 SEND Canceled
+                self._mode = "cmd"
+                self.send(b"\r\nSEND Canceled\r\n")
+                return
             take = data[: self._data_left]
             self._data_left -= len(take)
             self._data_got += len(take)

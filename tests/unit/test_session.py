@@ -186,6 +186,13 @@ def test_cmd_refused_in_passthrough(dut: AtSession) -> None:
         assert b"".join(link.iter_chunks(idle=2.0)) == b"abc"
 
 
+def test_cancel_send_with_plus(dut: AtSession) -> None:
+    assert dut.cmd("AT+CIPSEND=0,100").prompt
+    r = dut.cancel_send()
+    assert (r.final, r.ok) == ("SEND Canceled", False)
+    assert dut.cmd("AT").ok
+
+
 def test_send_data_without_prompt_is_refused(dut: AtSession) -> None:
     with pytest.raises(AtError, match="prompt"):
         dut.send_data(b"x")

@@ -64,13 +64,10 @@ def air_document(rig: Rig, sim: SimOptions, services: SimServices | None = None)
                     "pool_start": str(rig.network.sim_dhcp.pool_start),
                     "dns": [host],
                 },
+                **ap.sim,
             }
         )
-    doc: dict[str, Any] = {"access_points": access_points}
-    if sim.stations:
-        doc["stations"] = [s.model_dump() for s in sim.stations]
-    if sim.events:
-        doc["events"] = [e.model_dump(exclude_none=True) for e in sim.events]
+    doc: dict[str, Any] = {"access_points": access_points, **sim.air}
     if services is not None and services.document():
         doc["services"] = services.document()
     return doc

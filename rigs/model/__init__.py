@@ -16,9 +16,7 @@ from rigs.model.boards import (
     BoardKind,
     LabgridOptions,
     ResetMethod,
-    SimAirEvent,
     SimOptions,
-    SimStation,
 )
 from rigs.model.network import AccessPoint, MissingSecretError, Network, Peer, PeerService, SimDhcp
 from rigs.model.rig import Rig
@@ -37,10 +35,8 @@ __all__ = [
     "PeerService",
     "ResetMethod",
     "Rig",
-    "SimAirEvent",
     "SimDhcp",
     "SimOptions",
-    "SimStation",
     "Targets",
     "ThroughputTargets",
     "Timeouts",

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from rigs.model.fields import ID_PATTERN, MAC_PATTERN, Baud, Seconds, StrictModel, number_in
+from rigs.model.fields import ID_PATTERN, Baud, Seconds, StrictModel
 
 #: The capabilities a rig may claim for a board. A fixed vocabulary, so that a typo in a rig file is an
 #: error at load time instead of a silently skipped suite; names starting with ``x-`` are free for local use.
@@ -52,28 +52,6 @@ class ResetMethod(StrEnum):
     NONE = "none"
 
 
-class SimStation(StrictModel):
-    """A simulated station that joins the board's soft-AP (the ``stations`` list of the air file)."""
-
-    mac: str
-    join_after_s: Annotated[float, number_in(0.0, 3600.0, "seconds")] = 0.2
-
-    @field_validator("mac")
-    @classmethod
-    def _mac(cls, value: str) -> str:
-        if not MAC_PATTERN.match(value):
-            raise PydanticCustomError("mac", 'expected a MAC address like "02:00:00:00:10:01"')
-        return value
-
-
-class SimAirEvent(StrictModel):
-    """A scripted change of the radio environment (the ``events`` list of the air file, sim/README.md)."""
-
-    after_s: Annotated[float, number_in(0.0, 86400.0, "seconds")]
-    action: str
-    ssid: str | None = None
-
-
 class SimOptions(StrictModel):
     """How to launch a simulated board (the command line contract in sim/README.md)."""
 
@@ -86,8 +64,24 @@ class SimOptions(StrictModel):
     command: list[str] = Field(default_factory=lambda: ["{python}", "-m", "sim"], min_length=1)
     state_dir: Path | None = None
     ready_timeout: Seconds = 30.0
-    stations: list[SimStation] = Field(default_factory=list)
-    events: list[SimAirEvent] = Field(default_factory=list)
+    #: More of the radio environment, copied into the air file as given: ``stations``, ``events``,
+    #: ``smartconfig``, ``wps`` (schema and checks: sim/README.md, "The air file"; the simulator refuses
+    #: what it does not know, naming the field). Access points and services are not set here: they come
+    #: from ``network.access_points`` and from the fixtures' servers.
+    air: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("air")
+    @classmethod
+    def _air(cls, value: dict[str, Any]) -> dict[str, Any]:
+        taken = sorted(set(value) & {"access_points", "services"})
+        if taken:
+            raise PydanticCustomError(
+                "air",
+                "{keys} may not be set here: access points come from network.access_points (with sim "
+                "extras in their 'sim' key), services from the fixtures' servers",
+                {"keys": " and ".join(taken)},
+            )
+        return value
 
 
 class LabgridOptions(StrictModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from ipaddress import IPv4Address
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
@@ -27,7 +27,20 @@ class AccessPoint(StrictModel):
     ecn: Annotated[int, int_in(0, 12)] = 3
     channel: Annotated[int, int_in(1, 14)] = 6
     bssid: str | None = None
-    rssi: Annotated[int, int_in(-120, 0)] = -45
+    rssi: Annotated[int, int_in(-100, 0)] = -45
+    #: For sim rigs, more of this AP as the simulator models it, copied into its air-file entry as given:
+    #: ``hidden``, ``wps``, ``pmf``, ``join``, ``connect_s``, ``enterprise`` ... (sim/README.md).
+    sim: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("sim")
+    @classmethod
+    def _sim_extras(cls, value: dict[str, Any]) -> dict[str, Any]:
+        taken = sorted(set(value) & {"ssid", "password", "ecn", "channel", "rssi", "bssid", "network"})
+        if taken:
+            raise PydanticCustomError(
+                "air", "{keys}: set on the access point itself, not under 'sim'", {"keys": ", ".join(taken)}
+            )
+        return value
 
     @field_validator("ssid")
     @classmethod

@@ -19,7 +19,7 @@ from rigs.boards import sim as sim_driver
 from rigs.boards.air import SimServices, air_document
 from rigs.boards.serial import SerialBoard
 from rigs.boards.sim import SimBoard, parse_ready_line, sim_command
-from rigs.loader import load_rig, parse_rig
+from rigs.loader import RigFileError, load_rig, parse_rig
 from rigs.model import Rig
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,6 +61,33 @@ def test_air_document_comes_from_the_rig_network() -> None:
     assert first["network"]["pool_start"] == "127.64.0.10"
     assert [ap["ssid"] for ap in doc["access_points"]] == [ap.ssid for ap in rig.network.access_points]
     assert doc["stations"] == [{"mac": "02:00:00:00:10:01", "join_after_s": 0.2}]
+
+
+def test_sim_extras_pass_into_the_air_file() -> None:
+    rig = parse_rig(
+        "boards:\n  - {id: s, kind: sim, sim: {air: {wps: {ssid: lab}}}}\n"
+        "network:\n  access_points: [{ssid: lab, password: lab-pass-1, sim: {hidden: true, pmf: 2}}]\n",
+        "r.yaml",
+    )
+    assert rig.boards[0].sim is not None
+    doc = air_document(rig, rig.boards[0].sim)
+    assert doc["wps"] == {"ssid": "lab"}
+    assert (doc["access_points"][0]["hidden"], doc["access_points"][0]["pmf"]) == (True, 2)
+
+
+def test_sim_extras_cannot_override_what_the_rig_sets() -> None:
+    with pytest.raises(RigFileError) as info:
+        parse_rig("boards:\n  - {id: s, kind: sim, sim: {air: {access_points: []}}}\n", "r.yaml")
+    assert info.value.problems[0].startswith("boards[0].sim.air: access_points may not be set here")
+    with pytest.raises(RigFileError) as info:
+        parse_rig(
+            "boards:\n  - {id: s, kind: sim}\n"
+            "network:\n  access_points: [{ssid: l, ecn: 0, sim: {ecn: 3}}]\n",
+            "r.yaml",
+        )
+    assert info.value.problems[0] == (
+        "network.access_points[0].sim: ecn: set on the access point itself, not under 'sim'"
+    )
 
 
 def test_air_services_name_the_host_servers_ports() -> None:

@@ -64,11 +64,8 @@ _SEND_CANCELED = frozenset(("SEND Canceled", "SEND CANCELLED"))
 _ECHO_NOISE = "\x00\ufffd"
 _PLUS = 0x2B
 _PROMPT = 0x3E
-_LF = 0x0A
 # Offsets into the buffer beyond which consumed bytes are dropped; keeps slicing cheap on long streams.
 _COMPACT_AT = 1 << 16
-
-_FRAMED_BY_PREFIX: dict[int, tuple[FramedMessage, ...]] = {_PLUS: FRAMED_MESSAGES}
 
 
 @dataclass(slots=True)
@@ -249,7 +246,7 @@ class AtCodec:
         """True: a framed header was taken; False: not framed; None: undecided yet."""
         buf, pos = self._buf, self._pos
         best: tuple[FramedMessage, int, list[str]] | None = None
-        for spec in _FRAMED_BY_PREFIX[_PLUS]:
+        for spec in FRAMED_MESSAGES:
             status, end, values = match_header(buf, pos, spec.tokens)
             if status is Match.PARTIAL:
                 return None

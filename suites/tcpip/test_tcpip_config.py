@@ -67,6 +67,7 @@ CONFIGS = [
         "+CIPSTO:0",
         before=("AT+CIPMUX=1", "AT+CIPSERVER=1,{port}"),
         after=("AT+CIPSERVER=0,1",),
+        joined=True,
     ),
     Config(
         "AT+CIPSTO",
@@ -74,6 +75,7 @@ CONFIGS = [
         "+CIPSTO:7200",
         before=("AT+CIPMUX=1", "AT+CIPSERVER=1,{port}"),
         after=("AT+CIPSERVER=0,1",),
+        joined=True,
     ),
     Config(
         "AT+CIPSNTPCFG",

@@ -298,7 +298,7 @@ def test_cifsr(dut, expect, joined) -> None:
 
 
 def test_link_conn_under_sysmsg(dut, esp_rig, sink) -> None:
-    """AT+SYSMSG bit 1 (3.1.15): +LINK_CONN:0,<link_id>,"TCP",0,<ip>,<port>,<local port> instead of CONNECT."""
+    """AT+SYSMSG bit 1 (3.1.15): +LINK_CONN:0,<link_id>,"TCP",0,<ip>,<port>,<local port> replaces CONNECT."""
     dut.cmd("AT+SYSMSG=2").assert_ok()
     r, record = start_tcp(dut, esp_rig, sink)
     texts = [u.text for u in r.urcs if isinstance(u, Urc)]

@@ -23,7 +23,7 @@ from sim.at import errors
 from sim.at.context import CommandContext
 from sim.at.errors import AtError
 from sim.at.registry import command
-from sim.board import Board
+from sim.board import Board, on_boot
 from sim.commands.tcpip_dns import has_network, resolve_for, services, sta_address
 from sim.net.ntp import (
     NtpError,
@@ -63,6 +63,12 @@ def board_clock(board: Board) -> RtcClock:
     if clock is None:
         clock = _clocks[board] = RtcClock()
     return clock
+
+
+@on_boot
+def _power_on_clock(board: Board) -> None:
+    """The RTC starts counting from the epoch at power-on (the first boot of this process)."""
+    board_clock(board)
 
 
 @dataclass

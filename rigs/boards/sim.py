@@ -113,6 +113,7 @@ class SimBoard:
         self.returncode: int | None = None
         self._proc: subprocess.Popen[bytes] | None = None
         self._stderr: IO[bytes] | None = None
+        self._stderr_start = 0
         self._session: AtSession | None = None
         self._ports: list[serial.SerialBase] = []
 
@@ -150,6 +151,7 @@ class SimBoard:
         cmd = sim_command(self.sim, air_file=self.air_file, instance=self.instance)
         # Appended, so a restart after a crash keeps the crash's log.
         self._stderr = open(self.stderr_log, "ab")  # noqa: SIM115 - kept open for the process's life
+        self._stderr_start = self._stderr.tell()
         try:
             self._proc = subprocess.Popen(
                 cmd,
@@ -194,7 +196,10 @@ class SimBoard:
                     f"{what} printed no ready line within {self.sim.ready_timeout:g} s{self._stderr_tail()}"
                 )
         if not raw:
-            code = self._proc.wait(timeout=STOP_GRACE_S)
+            try:
+                code: int | str = self._proc.wait(timeout=STOP_GRACE_S)
+            except subprocess.TimeoutExpired:
+                code = "none yet"
             raise BoardError(
                 f"{what} closed stdout (exit code {code}) before it was ready{self._stderr_tail()}"
             )
@@ -207,7 +212,9 @@ class SimBoard:
         if self._stderr is not None:
             self._stderr.flush()
         try:
-            text = self.stderr_log.read_text(encoding="utf-8", errors="replace").strip()
+            with open(self.stderr_log, "rb") as log:
+                log.seek(self._stderr_start)  # this start's part only; the file keeps earlier ones
+                text = log.read().decode("utf-8", "replace").strip()
         except OSError:
             text = ""
         if not text:

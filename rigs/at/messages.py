@@ -41,7 +41,8 @@ def _urc(kind: str, regex: str, *fields: str) -> LineUrc:
 _MAC = r'"?([0-9A-Fa-f:]{17})"?'
 _ANY = r"\s?(.*)"
 
-#: 3.17 "ESP-AT Message Reports (active)", plus the reports named in AT+SYSMSG (3.2.x) and the BLE chapter.
+#: 3.17 "ESP-AT Message Reports (active)", plus the reports named in AT+SYSMSG (3.1), the BLE and Classic
+#: Bluetooth chapters and the examples of chapter 4 (smartconfig, web server).
 #: The order matters only where one pattern could match another's line; specific ones come first.
 LINE_URCS: tuple[LineUrc, ...] = (
     _urc("WIFI CONNECTED", r"WIFI CONNECTED"),
@@ -62,6 +63,9 @@ LINE_URCS: tuple[LineUrc, ...] = (
     _urc("+TIME_UPDATED", r"\+TIME_UPDATED"),
     _urc("smartconfig type", r"smartconfig type:\s?(.*)", "type"),
     _urc("Smart get wifi info", r"Smart get wifi info"),
+    # printed after "Smart get wifi info" (4.12.2)
+    _urc("smartconfig ssid", r"ssid:(.*)", "ssid"),
+    _urc("smartconfig password", r"password:(.*)", "password"),
     _urc("smartconfig connected wifi", r"smartconfig connected wifi"),
     _urc("Will force to restart!!!", r"Will force to restart!!!"),
     _urc("Have Connections", r"Have (\d+) Connections", "count"),
@@ -87,6 +91,15 @@ LINE_URCS: tuple[LineUrc, ...] = (
     _urc("+BLESECKEYREQ", r"\+BLESECKEYREQ:(\d+)", "conn_index"),
     _urc("+BLEAUTHCMPL", r"\+BLEAUTHCMPL:(\d+),(-?\d+)", "conn_index", "enc_result"),
     _urc("+BLE_TT_MODE", r"\+BLE_TT_MODE"),
+    _urc("+BLESECKEYTYPE", r"\+BLESECKEYTYPE:(\d+),(-?\d+)", "conn_index", "key_type"),
+    # Classic Bluetooth (3.5, 4.10)
+    _urc("+BTSTARTDISC", r"\+BTSTARTDISC:(.*)", "info"),
+    _urc("+BTSPPCONN", r"\+BTSPPCONN:(-?\d+),(.*)", "conn_index", "remote_address"),
+    _urc("+BTSPPDISCONN", r"\+BTSPPDISCONN:(-?\d+),(.*)", "conn_index", "remote_address"),
+    _urc("+BTA2DPCONN", r"\+BTA2DPCONN:(-?\d+),(.*)", "conn_index", "remote_address"),
+    _urc("+BTA2DPDISCONN", r"\+BTA2DPDISCONN:(-?\d+),(.*)", "conn_index", "remote_address"),
+    # web server provisioning progress (4.7)
+    _urc("+WEBSERVERRSP", r"\+WEBSERVERRSP:(\d+)", "state"),
     _urc("+WS_CONNECTED", r"\+WS_CONNECTED:(\d+)", "link_id"),
     _urc("+WS_DISCONNECTED", r"\+WS_DISCONNECTED:(\d+)", "link_id"),
     _urc("+WS_CLOSED", r"\+WS_CLOSED:(\d+)", "link_id"),
@@ -203,6 +216,7 @@ FRAMED_MESSAGES: tuple[FramedMessage, ...] = (
     ),
     _framed("+BLUFIDATA", "urc", (b"+BLUFIDATA:", _I, b","), ("length",)),
     _framed("+SCRD", "urc", (b"+SCRD:", _I, b","), ("length",)),
+    _framed("+BTDATA", "urc", (b"+BTDATA:", _I, b","), ("length",)),
     # response lines whose value is length-framed
     _framed("+HTTPCLIENT", "line", (b"+HTTPCLIENT:", _I, b","), ("length",)),
     _framed("+HTTPCGET", "line", (b"+HTTPCGET:", _I, b","), ("length",)),

@@ -448,6 +448,13 @@ def test_passthrough_from_cipsend_execute_form() -> None:
     assert codec.feed(b"+QUITT\r\n") == [Urc("+QUITT", (), "+QUITT")]
 
 
+def test_btsppsend_prompt_without_ok() -> None:
+    # 3.5 AT+BTSPPSEND (execute): the response is ">" alone, then SPP passthrough.
+    codec = AtCodec()
+    codec.command_sent("AT+BTSPPSEND")
+    assert codec.feed(b"AT+BTSPPSEND\r\n>OK\r\n") == [Echo("AT+BTSPPSEND"), Prompt(), Data(b"OK\r\n")]
+
+
 def test_enter_passthrough_explicitly() -> None:
     codec = AtCodec()
     codec.enter_passthrough()

@@ -197,11 +197,11 @@ class SimBoard:
                 )
         if not raw:
             try:
-                code: int | str = self._proc.wait(timeout=STOP_GRACE_S)
+                exit_code = str(self._proc.wait(timeout=STOP_GRACE_S))
             except subprocess.TimeoutExpired:
-                code = "none yet"
+                exit_code = "none yet"
             raise BoardError(
-                f"{what} closed stdout (exit code {code}) before it was ready{self._stderr_tail()}"
+                f"{what} closed stdout (exit code {exit_code}) before it was ready{self._stderr_tail()}"
             )
         try:
             return parse_ready_line(raw.decode("utf-8", "replace").strip())

@@ -7,8 +7,9 @@ before and after it (:class:`~sim.net.plus.PlusDetector`), leaves the mode; the 
 
 Decisions where the guide is silent (documented in sim/README.md):
 
-- Input arriving within :data:`SETTLE_S` (1 s) after ``+++`` is dropped and logged: the guide asks the host
-  to wait that long before the next command, so an earlier command gets no answer.
+- Input arriving within 0.9 s after ``+++`` (:data:`SETTLE_S` less a margin for host timer jitter) is
+  dropped and logged: the guide asks the host to wait 1 s before the next command, so an earlier command
+  gets no answer.
 - A client link that breaks is reopened every AT+CIPRECONNINTV x 100 ms until ``+++``; input meanwhile is
   dropped. A server link that breaks frees the slot and the next client to connect takes over.
 - While the socket is slower than the AT port, the UART stops being read (its receive buffer, then RTS flow
@@ -35,6 +36,8 @@ from sim.output import Kind
 
 #: 3.3.7: wait at least this long after ``+++`` before the next command.
 SETTLE_S = 1.0
+#: A host that waits exactly SETTLE_S must not lose its command to scheduling jitter.
+SETTLE_MARGIN_S = 0.1
 #: Socket send buffer above which the AT port stops being read.
 SEND_HIGH_WATER = 64 * 1024
 
@@ -97,7 +100,9 @@ class Passthrough:
             return b""
 
         engine.set_input_hook(settle_input)
-        self.board.call_later(SETTLE_S, engine.clear_input_hook)
+        # the window counts from the '+++' itself, with a margin for the host's timer resolution
+        remaining = self.detector.plus_at + SETTLE_S - SETTLE_MARGIN_S - time.monotonic()
+        self.board.call_later(max(remaining, 0.0), engine.clear_input_hook)
 
     # --- input from the AT port --------------------------------------------------------------------
 

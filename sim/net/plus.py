@@ -29,6 +29,8 @@ class PlusDetector:
         self.last_rx = now
         self._held = b""
         self._held_last = 0.0
+        #: when the last '+' of a recognised ``+++`` arrived
+        self.plus_at = 0.0
 
     @property
     def deadline(self) -> float | None:
@@ -60,5 +62,6 @@ class PlusDetector:
             return Decision()
         held, self._held = self._held, b""
         if held == PLUS * 3:
+            self.plus_at = self._held_last
             return Decision(exit=True)
         return Decision(data=held)  # one or two '+' followed by silence: plain data

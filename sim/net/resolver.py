@@ -211,7 +211,9 @@ async def lookup(
 ) -> IpAddress:
     """The address a command uses for ``host``: a literal address (or ``localhost``) as is, else the first
     DNS answer. IPv6 answers need IPv6 on (AT+CIPV6=1). Raises :class:`ResolveError`."""
-    literal = literal_address(host, ipv6_enabled=config.ipv6_enabled)
+    literal = literal_address(host, ipv6_enabled=True)
+    if literal is not None and literal.version == 6 and not config.ipv6_enabled:
+        raise ResolveError(host, "an IPv6 address while IPv6 is disabled (AT+CIPV6=0)")
     if literal is not None:
         if (network is Network.IPV6_ONLY and literal.version != 6) or (
             network is Network.IPV4_ONLY and literal.version != 4

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 
 import pytest
 
 from servers.dns import DnsZone
 from sim.net.icmp import build_echo, checksum, parse_echo_reply
-from sim.net.resolver import Network, build_query, literal_address, parse_answer, query_plan
+from sim.net.resolver import (
+    DnsConfig,
+    Network,
+    ResolveError,
+    build_query,
+    literal_address,
+    lookup,
+    parse_answer,
+    query_plan,
+)
 
 ZONE = DnsZone({"esp-at-lab.test": ["127.0.0.1", "::1"]})
 
@@ -75,3 +85,19 @@ def test_icmp_echo_checksum_and_reply_matching() -> None:
     assert not parse_echo_reply(request, 0x4242, 7)  # our own request seen on a raw socket
     ip_header = bytes([0x45]) + bytes(19)
     assert parse_echo_reply(ip_header + reply, 0x4242, 7, raw=True)
+
+
+def test_lookup_of_literals_needs_no_server() -> None:
+    async def run() -> None:
+        v4 = DnsConfig(servers=())
+        assert str(await lookup("192.168.1.1", v4)) == "192.168.1.1"
+        assert str(await lookup("localhost", v4)) == "127.0.0.1"
+        with pytest.raises(ResolveError, match="IPv6 is disabled"):
+            await lookup("240c::6666", v4)
+        assert str(await lookup("240c::6666", DnsConfig(servers=(), ipv6_enabled=True))) == "240c::6666"
+        with pytest.raises(ResolveError, match="network 3"):
+            await lookup("192.168.1.1", DnsConfig(servers=(), ipv6_enabled=True), network=Network.IPV6_ONLY)
+        with pytest.raises(ResolveError, match="no DNS server"):
+            await lookup("www.baidu.com", v4)
+
+    asyncio.run(run())

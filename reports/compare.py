@@ -222,7 +222,7 @@ def _test_block(title: str, changes: list[TestChange], *, detail: bool) -> list[
                     f"      actual:   {x}" for x in c.actual
                 ]
             elif c.reason:
-                out.append(f"      {c.reason}")
+                out += [f"      {line}" for line in c.reason.splitlines()]
             if c.transcript:
                 out.append(f"      transcript: {c.transcript}")
         elif c.reason and c.after == "skipped":
@@ -269,7 +269,7 @@ def render_text(diff: RunDiff) -> str:
     lines += _test_block("tests only in B", diff.only_in_b, detail=False)
     if diff.still_failing:
         lines.append(f"still failing ({len(diff.still_failing)})")
-        lines += [f"  {c.id}  {c.reason}" for c in diff.still_failing]
+        lines += [f"  {c.id}  {c.reason.splitlines()[0] if c.reason else ''}" for c in diff.still_failing]
     if len(lines) == before:
         lines.append("  none")
     lines.append("")

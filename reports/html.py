@@ -36,6 +36,7 @@ summary{cursor:pointer}
 .exp{color:var(--pass)} .act{color:var(--fail)}
 .tests a,.tests span{display:block;word-break:break-all}
 .failure{border-left:4px solid var(--fail);padding:2px 10px;margin:10px 0}
+.headline{white-space:pre-wrap}
 .plots img{max-width:100%;border:1px solid var(--line);margin:6px 0}
 #filter{padding:3px 6px;width:360px}
 """

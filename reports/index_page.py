@@ -222,7 +222,7 @@ def _failure(t: TestView) -> str:
     return (
         f'<div class="failure" id="{anchor("fail", t.id)}" data-test="{esc(t.id)}">'
         f'<div>{badge(t.outcome)} <b class="mono">{esc(t.id)}</b>{forms} &middot; {transcript}</div>'
-        f'<div class="mono small">{headline}</div>{detail}{message}</div>'
+        f'<div class="mono small headline">{headline}</div>{detail}{message}</div>'
     )
 
 

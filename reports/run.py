@@ -35,6 +35,8 @@ EXAMPLE_ID = re.compile(r"\[(4\.\d+\.\d+)\]")
 
 _EXPECTED = re.compile(r"^\s*expected:\s?(.*)$", re.MULTILINE)
 _ACTUAL = re.compile(r"^\s*actual:\s*(.*)$", re.MULTILINE)
+#: where rigs.at.errors.AtError starts quoting the transcript
+_TAIL = re.compile(r"^last \d+ chunks of the transcript")
 
 
 class RunLoadError(Exception):
@@ -51,8 +53,13 @@ class FailureDetail:
 
     @property
     def headline(self) -> str:
-        first = self.message.strip().splitlines()[0] if self.message.strip() else ""
-        return first[:300]
+        """The message up to the expected/actual lines or the transcript tail (AtError), at most 3 lines."""
+        lines = []
+        for line in self.message.strip().splitlines():
+            if _EXPECTED.match(line) or _TAIL.match(line) or len(lines) == 3:
+                break
+            lines.append(line.rstrip())
+        return "\n".join(lines)[:500]
 
 
 @dataclass

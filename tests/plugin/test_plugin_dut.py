@@ -170,3 +170,15 @@ def test_board_that_died_is_restarted_for_the_next_test(pytester: pytest.Pyteste
     # The board's log holds both of its lives.
     board_log = (pytester.path / "transcripts" / "_board-sim-0.txt").read_text()
     assert board_log.count("rx   \\r\\nready\\r\\n") == 2
+
+
+def test_board_option_runs_on_that_board_only(pytester: pytest.Pytester) -> None:
+    with (
+        ScriptedBoardServer(ScriptedBoard(name="alpha")) as a,
+        ScriptedBoardServer(ScriptedBoard(name="beta")) as b,
+    ):
+        rig = serial_rig(pytester, ("alpha", a.url, []), ("beta", b.url, []))
+        pytester.makepyfile(NOTE_BOARD + "def test_one(dut, esp_board):\n    note(esp_board, 1)\n")
+        run(pytester, rig, "--board", "beta").assert_outcomes(passed=1)
+        assert (a.connections, b.connections) == (0, 1)
+    assert [r["board"] for r in used(pytester)] == ["beta"]

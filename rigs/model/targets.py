@@ -2,11 +2,36 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
+from pydantic_core import PydanticCustomError
 
-from rigs.model.fields import Fraction, Seconds, StrictModel
+from rigs.model.fields import Baud, Fraction, Seconds, StrictModel, number_in
+
+#: What the throughput suite measures: ``<transport>-<direction>-<mode>`` (suites/throughput/README.md).
+#: Upload is host -> board -> peer, download peer -> board -> host; the modes are the guide's ways of moving
+#: data: Wi-Fi passthrough (3.3.8 AT+CIPSEND execute form), AT+CIPSEND / AT+CIPSENDL in normal transmission
+#: mode, active ``+IPD`` and passive AT+CIPRECVDATA (3.3.35) receive.
+TRANSPORTS: tuple[str, ...] = ("tcp", "udp", "ssl")
+MODES: dict[str, tuple[str, ...]] = {
+    "upload": ("passthrough", "cipsend", "cipsendl"),
+    "download": ("passthrough", "ipd", "ciprecvdata"),
+}
+
+
+def throughput_name(transport: str, direction: str, mode: str) -> str:
+    """The measurement name a throughput test records and a rig keys its limits by."""
+    return f"{transport}-{direction}-{mode}"
+
+
+def _known_keys() -> frozenset[str]:
+    keys: set[str] = set(TRANSPORTS)
+    for t in TRANSPORTS:
+        for d, modes in MODES.items():
+            keys.add(f"{t}-{d}")
+            keys.update(throughput_name(t, d, m) for m in modes)
+    return frozenset(keys)
 
 
 class Limit(StrictModel):
@@ -26,11 +51,57 @@ class Limit(StrictModel):
 
 class ThroughputTargets(StrictModel):
     default: Limit = Limit(min_fraction=0.5, marginal_band=0.1)
-    #: Per-measurement overrides keyed by measurement name (e.g. ``tcp-send-passthrough``).
+    #: Overrides keyed by measurement name (``tcp-upload-passthrough``) or a prefix of one (``tcp-upload``,
+    #: ``tcp``); the longest key that matches wins, then ``default``.
     measurements: dict[str, Limit] = Field(default_factory=dict)
+    #: The ladder of AT+UART_CUR rates (3.1.10) the throughput suite measures at; empty: the board's own.
+    bauds: list[Baud] = Field(default_factory=list)
+    #: Line time each transfer takes at the full line rate: transfer sizes scale with the baud rate.
+    transfer_seconds: Annotated[float, number_in(0.1, 60.0, "seconds")] = 2.0
+    #: Largest fraction of UDP datagrams a transfer may lose (UDP has no retransmission); reordering is
+    #: reported, not judged.
+    udp_max_loss: Fraction = 0.0
+
+    @field_validator("measurements")
+    @classmethod
+    def _names(cls, value: dict[str, Limit]) -> dict[str, Limit]:
+        unknown = sorted(set(value) - _known_keys())
+        if unknown:
+            raise PydanticCustomError(
+                "throughput_name",
+                "unknown throughput measurement {names}: expected <transport>[-<direction>[-<mode>]] with "
+                "transport {transports}, direction upload or download, upload modes {up}, download modes "
+                "{down}",
+                {
+                    "names": ", ".join(unknown),
+                    "transports": "|".join(TRANSPORTS),
+                    "up": "|".join(MODES["upload"]),
+                    "down": "|".join(MODES["download"]),
+                },
+            )
+        return value
+
+    @field_validator("bauds")
+    @classmethod
+    def _ladder(cls, value: list[int]) -> list[int]:
+        repeated = sorted({b for b in value if value.count(b) > 1})
+        if repeated:
+            raise PydanticCustomError(
+                "baud_ladder", "each baud rate may be listed once; repeated: {r}", {"r": repeated}
+            )
+        return sorted(value)
 
     def limit(self, measurement: str) -> Limit:
-        return self.measurements.get(measurement, self.default)
+        parts = measurement.split("-")
+        for n in range(len(parts), 0, -1):
+            found = self.measurements.get("-".join(parts[:n]))
+            if found is not None:
+                return found
+        return self.default
+
+    def ladder(self, board_baud: int) -> list[int]:
+        """The rates to measure at: the rig's ladder, or the board's own rate when it lists none."""
+        return list(self.bauds) or [board_baud]
 
 
 class Timeouts(StrictModel):

@@ -24,7 +24,7 @@ from spec.datafile import SpecDataError
 
 EXAMPLES_DIR = Path(__file__).resolve().parent / "examples"
 PLACEHOLDERS_FILE = EXAMPLES_DIR / "PLACEHOLDERS.yaml"
-CORRECTIONS_FILE = EXAMPLES_DIR / "CORRECTIONS.yaml"
+CORRECTIONS_FILE = EXAMPLES_DIR.parent / "corrections.yaml"
 
 #: ``{ap.ssid}``: lower-case dotted names only, so JSON braces and ``{IDF_TARGET_NAME}`` never match.
 PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*(?:\.[a-z0-9_]+)*)\}")
@@ -111,7 +111,7 @@ class _Step(_Model):
     #: which board runs the step, for examples with several (``Example.boards``); None: the first board
     board: str | None = None
     note: str | None = None
-    #: the guide's original text where this step holds a corrected line (see CORRECTIONS.yaml)
+    #: the guide's original text where this step holds a corrected line (see spec/corrections.yaml, chapter4)
     guide_line: str | None = None
     correction: str | None = None
 
@@ -277,7 +277,7 @@ def _texts(steps: list[Step]) -> list[str]:
 
 
 class ExampleCorrection(_Model):
-    """A place where an example file departs from the guide's transcript, and why (CORRECTIONS.yaml)."""
+    """An example step departing from the guide's transcript, and why (spec/corrections.yaml, chapter4)."""
 
     id: str
     section: str
@@ -288,12 +288,12 @@ class ExampleCorrection(_Model):
 
 @cache
 def example_corrections() -> Mapping[str, ExampleCorrection]:
-    """The corrections of chapter-4 examples by id (spec/examples/CORRECTIONS.yaml, ``examples``)."""
+    """The corrections of chapter-4 examples by id (spec/corrections.yaml, ``chapter4``)."""
     data = _read(CORRECTIONS_FILE)
-    if not isinstance(data, dict) or not isinstance(data.get("examples"), list):
-        raise ExampleDataError(f"{CORRECTIONS_FILE}: expected a list under 'examples'")
+    if not isinstance(data, dict) or not isinstance(data.get("chapter4"), list):
+        raise ExampleDataError(f"{CORRECTIONS_FILE}: expected a list under 'chapter4'")
     try:
-        items = [ExampleCorrection.model_validate(x) for x in data["examples"]]
+        items = [ExampleCorrection.model_validate(x) for x in data["chapter4"]]
     except ValidationError as exc:
         raise ExampleDataError(
             f"{CORRECTIONS_FILE} does not match the ExampleCorrection schema:\n{exc}"

@@ -109,6 +109,47 @@ class Decision(_C):
     evidence: list[str] = Field(default_factory=list)
 
 
+class MessageFix(_C):
+    """A departure in the 3.17 message data (spec/urcs.yaml) or the error codes (spec/errors.yaml)."""
+
+    section: str
+    data: str
+    guide: str
+    holds: str
+    why: str
+
+
+class ExampleStepFix(_C):
+    """A chapter-4 example step that departs from the guide's transcript; steps name it by ``id``."""
+
+    id: str
+    section: str
+    guide: str
+    holds: str
+    why: str
+
+
+class ExampleOmission(_C):
+    """Reports the guide's transcripts leave out; the example files add them as steps (origin: added)."""
+
+    sections: list[str]
+    what: str
+
+
+class ExampleConflict(_C):
+    """Places where the guide disagrees with itself and the example data follows the transcript."""
+
+    sections: list[str]
+    what: str
+
+
+class ExampleUnresolved(_C):
+    """An example left as a draft because its transcript cannot be replayed as written."""
+
+    section: str
+    what: str
+
+
 class Corrections(_C):
     renames: list[Rename] = Field(default_factory=list)
     names: list[NameOverride] = Field(default_factory=list)
@@ -120,6 +161,11 @@ class Corrections(_C):
     examples: list[ExampleFix] = Field(default_factory=list)
     params: list[ParamFix] = Field(default_factory=list)
     decisions: list[Decision] = Field(default_factory=list)
+    messages: list[MessageFix] = Field(default_factory=list)
+    chapter4: list[ExampleStepFix] = Field(default_factory=list)
+    chapter4_omissions: list[ExampleOmission] = Field(default_factory=list)
+    chapter4_conflicts: list[ExampleConflict] = Field(default_factory=list)
+    chapter4_unresolved: list[ExampleUnresolved] = Field(default_factory=list)
 
     @classmethod
     def load(cls, path: Path) -> Corrections:

@@ -127,7 +127,7 @@ def test_invalid_files_are_rejected_with_the_cause(tmp_path: Path) -> None:
         "peer": (text.replace("action: start", "action: dance"), "peer 'tcp-server' has no action 'dance'"),
         "correction": (
             text.replace("kind: send_data", "kind: send_data\n    correction: nope\n    guide_line: x"),
-            "correction 'nope' is not in CORRECTIONS.yaml",
+            "correction 'nope' is not in corrections.yaml",
         ),
         "capability": (text.replace("requires: [wifi-ap", "requires: [teleport"), "not a known capability"),
         "kind": (text.replace("kind: send_data", "kind: sing"), "does not match the Example schema"),

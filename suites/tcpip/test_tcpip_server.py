@@ -57,7 +57,12 @@ def test_server_accepts_and_exchanges(dut, expect, esp_rig, joined, client) -> N
     assert isinstance(ipd, Ipd) and (ipd.link_id, ipd.length, ipd.payload) == (0, 11, b"hello board")
     assert send(dut, esp_rig, b"hello host\r\n", link_id=0).final == "SEND OK"
     assert_arrived(record, b"hello host\r\n")
-    expect.ok(dut.cmd("AT+CIPSERVER=0,1"), "AT+CIPSERVER", "set")
+    # <mode> 0 with 1: the server and its clients close; each client's CLOSED is a report (3.17)
+    stop = dut.cmd("AT+CIPSERVER=0,1").assert_ok()
+    closed = [u.text for u in stop.urcs if isinstance(u, Urc)] + [
+        u.text for u in dut.drain_urcs() if isinstance(u, Urc)
+    ]
+    assert "0,CLOSED" in closed, f"AT+CIPSERVER=0,1: expected 0,CLOSED for the client, got {closed}"
     record.wait_closed(PEER_WAIT)
 
 

@@ -524,9 +524,35 @@ def save(board: Board, key: str, value: Any) -> None:
     board.save(NAMESPACE, key, value, SavePolicy.SYSSTORE)
 
 
+#: How often links are checked against their interface's state (AT+CIPCONNPERSIST).
+NETIF_CHECK_S = 0.2
+
+
+async def _netif_watch(rt: NetRuntime) -> None:
+    """3.3.13: when an interface loses its address, its TCP/SSL links are closed unless persistent."""
+    from sim.commands.wifi_runtime import wifi_model
+
+    board = rt.b
+    while True:
+        await asyncio.sleep(NETIF_CHECK_S)
+        model = wifi_model(board)
+        ap_ip = str(model.ap_ipv4.ip)
+        for link in list(rt.links.values()):
+            if link.is_udp or link.peer_closed or link.local_port == 0 or rt.connpersist[link.link_id]:
+                continue
+            on_ap = link.local_ip == ap_ip
+            if (on_ap and not model.ap_running) or (not on_ap and not model.sta_has_ip):
+                await rt.peer_gone(link, "its network interface went down")
+
+
 @on_boot
 def _load(board: Board) -> None:
     rt = net(board)
+
+    def start_watch(**_: Any) -> None:
+        board.spawn(_netif_watch(rt))
+
+    board.events.on("ready", start_watch)
     ns = board.nvs.namespace(NAMESPACE)
     rt.reconnintv = int(ns.get("reconnintv", 1))
     saved_opt = ns.get("tcpopt")

@@ -9,6 +9,7 @@ import struct
 import time
 from pathlib import Path
 
+from rigs.at.attribution import event_text
 from rigs.at.events import Ipd
 from tests.sim.netrig import EchoServer, joined_board, texts
 
@@ -181,3 +182,19 @@ def test_one_mib_round_trip_normal_mode(tmp_path: Path) -> None:
             got += ipd.payload
         assert bytes(got) == payload
         dut.check_violations()
+
+
+def test_links_close_when_wifi_goes_unless_persistent(tmp_path: Path) -> None:
+    with EchoServer() as peer, joined_board(tmp_path) as (dut, _ip):
+        dut.cmd("AT+CIPMUX=1").assert_ok()
+        dut.cmd(f'AT+CIPSTART=0,"TCP","127.0.0.1",{peer.port}', timeout=10).assert_ok()
+        dut.cmd(f'AT+CIPSTART=1,"TCP","127.0.0.1",{peer.port}', timeout=10).assert_ok()
+        dut.cmd("AT+CIPCONNPERSIST=1,1").assert_ok()
+        assert "+CIPCONNPERSIST:0,1,0,0,0" in texts(dut.cmd("AT+CIPCONNPERSIST?").assert_ok())
+        dut.cmd("AT+CWQAP").assert_ok()
+        dut.expect_urc("WIFI DISCONNECT", timeout=5)
+        assert event_text(dut.expect_urc("CLOSED", timeout=5)) == "0,CLOSED"
+        time.sleep(0.5)
+        states = [x for x in texts(dut.cmd("AT+CIPSTATE?").assert_ok()) if x.startswith("+CIPSTATE")]
+        assert [x.split(",")[0] for x in states] == ["+CIPSTATE:1"]  # the persistent link stays
+        assert dut.cmd(f'AT+CIPSTART=2,"TCP","127.0.0.1",{peer.port}', timeout=10).final == "ERROR"

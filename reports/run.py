@@ -5,9 +5,8 @@ Pure logic over files, no pytest. :func:`load_run` takes a report folder (``repo
 ``summary.json`` path. The summary is authoritative; ``junit.xml`` in the same folder only fills gaps, so a
 summary written by an older plugin still gives a full report.
 
-Failure details: a response that does not match its template fails with spec.matcher's MatchError, whose
-text carries ``expected: <template line>`` and ``actual: <response line>``; :func:`failure_detail` pulls
-those lines out of any failure message that has them.
+Failure details: :func:`failure_detail` pulls the expected and actual lines out of a failure message
+(reports/failures.py).
 """
 
 from __future__ import annotations
@@ -20,6 +19,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from reports.failures import expected_actual, headline
 from reports.measurements import PROPERTY as MEASUREMENT_PROPERTY
 from reports.measurements import Attempt, Measurement, MeasurementError, group_attempts
 from reports.summary import Summary, TestEntry
@@ -32,11 +32,6 @@ TRANSCRIPT_PROPERTY = "transcript"
 FAILING = frozenset({"failed", "error", "xpassed"})
 #: A chapter-4 example's section in a test id: the examples suite parametrizes with the guide's section.
 EXAMPLE_ID = re.compile(r"\[(4\.\d+\.\d+)\]")
-
-_EXPECTED = re.compile(r"^\s*expected:\s?(.*)$", re.MULTILINE)
-_ACTUAL = re.compile(r"^\s*actual:\s*(.*)$", re.MULTILINE)
-#: where rigs.at.errors.AtError starts quoting the transcript
-_TAIL = re.compile(r"^last \d+ chunks of the transcript")
 
 
 class RunLoadError(Exception):
@@ -53,13 +48,7 @@ class FailureDetail:
 
     @property
     def headline(self) -> str:
-        """The message up to the expected/actual lines or the transcript tail (AtError), at most 3 lines."""
-        lines = []
-        for line in self.message.strip().splitlines():
-            if _EXPECTED.match(line) or _TAIL.match(line) or len(lines) == 3:
-                break
-            lines.append(line.rstrip())
-        return "\n".join(lines)[:500]
+        return headline(self.message)
 
 
 @dataclass
@@ -112,8 +101,7 @@ class Run:
 
 def failure_detail(message: str) -> FailureDetail:
     """The expected/actual lines of a failure message (spec.matcher's MatchError and alike)."""
-    expected = [m.rstrip() for m in _EXPECTED.findall(message)]
-    actual = [m.rstrip() for m in _ACTUAL.findall(message)]
+    expected, actual = expected_actual(message)
     return FailureDetail(message=message, expected=expected, actual=actual)
 
 

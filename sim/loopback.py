@@ -20,7 +20,7 @@ from sim.board import Board
 from sim.commands import load_all
 from sim.identity import Identity
 from sim.output import Kind
-from sim.profile import load_profile
+from sim.profile import Profile, load_profile
 
 _FINAL = re.compile(rb"\r\n(OK|ERROR|SEND OK|SEND FAIL|SET OK)\r\n|busy p\.\.\.\r\n")
 
@@ -41,12 +41,17 @@ class LoopbackBoard:
     @classmethod
     @asynccontextmanager
     async def start(
-        cls, state_dir: Path | None = None, *, instance: int = 0, faults: object = None
+        cls,
+        state_dir: Path | None = None,
+        *,
+        instance: int = 0,
+        faults: object = None,
+        profile: Profile | None = None,
     ) -> AsyncIterator[LoopbackBoard]:
         load_all()
         with tempfile.TemporaryDirectory(prefix="sim-state-") as tmp:
             board = Board(
-                load_profile(),
+                profile or load_profile(),
                 state_dir or Path(tmp),
                 identity=Identity(instance=instance),
                 faults=faults,

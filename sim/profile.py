@@ -7,10 +7,10 @@ are validated on load; an error names the file and the field.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
 PROFILES_DIR = Path(__file__).parent / "profiles"
 DEFAULT_PROFILE = "v5.0.0.0-esp32"
@@ -74,6 +74,14 @@ class Tcpip(_Model):
     closed_with_passive_data: Literal["after_read", "immediately"] = "after_read"
 
 
+class Commands(_Model):
+    """Which commands of the guide this build has. A command the guide documents but the build leaves out
+    (its RST's "important" note names the menuconfig switch, e.g. AT+CWJEAP in 3.2) is absent: ERROR with
+    ERR CODE 0x01090000 (unsupported command) and not listed by AT+CMD? (3.1.4)."""
+
+    disabled: list[Annotated[str, StringConstraints(pattern=r"^AT(\+[A-Z0-9_]+)?$|^ATE$")]] = []
+
+
 class Profile(_Model):
     chip: str
     at_version: str
@@ -88,7 +96,12 @@ class Profile(_Model):
     ota: Ota
     partitions: list[Partition] = []
     tcpip: Tcpip = Tcpip()
+    commands: Commands = Commands()
     source: str = ""
+
+    def has_command(self, name: str) -> bool:
+        """False for a command this build leaves out (see :class:`Commands`)."""
+        return name not in self.commands.disabled
 
     def gmr_lines(self) -> list[str]:
         """The four information lines of AT+GMR (3.1.3)."""

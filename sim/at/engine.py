@@ -127,7 +127,7 @@ class CommandEngine:
             self.commands_run += 1
             self.board.on_command(cmd)
             definition = self.registry.get(cmd.name)
-            if definition is None:
+            if definition is None or not self.board.profile.has_command(cmd.name):
                 raise AtError(errors.UNSUPPORTED, f"{cmd.name} is not a command of this firmware")
             handler = definition.handlers.get(cmd.form)
             if handler is None:

@@ -59,7 +59,8 @@ async def gmr_execute(ctx: CommandContext) -> None:
 async def cmd_query(ctx: CommandContext) -> None:
     from sim.at.parser import Form
 
-    for index, c in enumerate(REGISTRY):
+    present = [c for c in REGISTRY if ctx.board.profile.has_command(c.name)]
+    for index, c in enumerate(present):
         flags = ",".join(str(int(c.supports(f))) for f in (Form.TEST, Form.QUERY, Form.SET, Form.EXECUTE))
         ctx.reply(f'+CMD:{index},"{c.name}",{flags}')
 

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 from sim.at import errors
 from sim.at.errors import AtError
 from sim.board import Board, on_boot
-from sim.wifi.addr import parse_mac
 from sim.wifi.air import Air, load_air
 from sim.wifi.model import WifiModel
 from sim.wifi.outputs import Done, Log, Pending, Reply, Urc
@@ -64,7 +63,7 @@ def _create(board: Board) -> None:
         board.nvs.namespace(NAMESPACE),
         instance=ident.instance,
         seed=getattr(ident, "seed", None),
-        factory_macs=(parse_mac(ident.sta_mac), parse_mac(ident.ap_mac)),
+        factory_macs=(ident.sta_mac_bytes, ident.ap_mac_bytes),
         sysstore=lambda: board.at.sysstore,
         ipv6_enabled=lambda: _ipv6_enabled(board),
     )

@@ -6,14 +6,13 @@ on Linux), so the network side of the simulator can bind and connect to it.
 
 from __future__ import annotations
 
-import hashlib
 import ipaddress
 import re
 from dataclasses import dataclass
 
 _MAC_RE = re.compile(r"^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$")
 
-#: Espressif's OUI, so derived MACs look like an ESP32's.
+#: Espressif's OUI, the first three octets of a simulated board's MACs (sim/identity.py).
 ESPRESSIF_OUI = bytes.fromhex("240ac4")
 
 
@@ -45,20 +44,6 @@ def check_settable_mac(text: str) -> bytes:
     if mac in (b"\x00" * 6, b"\xff" * 6):
         raise AddressError(f"{text!r} is not a usable MAC address")
     return mac
-
-
-def derive_macs(instance: int, seed: int | None = None) -> tuple[bytes, bytes]:
-    """The factory station and soft-AP MACs of board ``instance``.
-
-    As on an ESP32 the soft-AP MAC is the station MAC plus one in the last octet (the base MAC is the
-    station's). Distinct per instance; the seed varies them between runs when given.
-    """
-    digest = hashlib.sha256(f"esp-at-sim:{seed}:{instance}".encode()).digest()
-    # Two low bits clear in the last octet so that +1 never carries into the next octet.
-    tail = bytes([digest[0], (instance >> 8) & 0xFF, ((instance & 0x3F) << 2)])
-    sta = ESPRESSIF_OUI + tail
-    ap = sta[:5] + bytes([sta[5] + 1])
-    return sta, ap
 
 
 def parse_ipv4(text: str) -> ipaddress.IPv4Address:

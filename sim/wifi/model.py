@@ -16,8 +16,9 @@ import ipaddress
 from collections.abc import Callable
 from typing import Any
 
+from sim.identity import Identity
 from sim.wifi import persist
-from sim.wifi.addr import Ipv4Config, derive_macs, format_mac, global_ipv6, link_local_ipv6
+from sim.wifi.addr import Ipv4Config, format_mac, global_ipv6, link_local_ipv6
 from sim.wifi.air import AccessPoint, Air, AirEvent, SoftApStation, Trigger
 from sim.wifi.environment import Environment
 from sim.wifi.outputs import Done, Log, Output, Urc
@@ -67,8 +68,11 @@ class WifiModel:
         self.env = Environment(air, seed=seed, instance=instance)
         self.sched = Scheduler()
         self._out: list[Output] = []
-        # The board's identity owns the factory MACs; derive_macs is the fallback for tests.
-        factory_sta, factory_ap = factory_macs or derive_macs(instance, seed)
+        # The board's identity owns the factory MACs (station = base, soft-AP = base + 1).
+        if factory_macs is None:
+            ident = Identity(instance, seed or 0)
+            factory_macs = (ident.sta_mac_bytes, ident.ap_mac_bytes)
+        factory_sta, factory_ap = factory_macs
         self.settings = persist.load(
             store, instance=instance, factory_sta_mac=factory_sta, factory_ap_mac=factory_ap
         )

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from sim.profile import Commands, Profile, load_profile
 from tests.sim.wifiboard import WifiBoard, wifi_board
 
 LAB = {
@@ -415,6 +416,38 @@ def test_wps_joins_the_pressed_ap() -> None:
     run(body)
 
 
+def enterprise_profile() -> Profile:
+    """The default profile of a build with "AT WPA2 Enterprise command support" switched on (3.2 notes)."""
+    base = load_profile()
+    return base.model_copy(update={"commands": Commands(disabled=[])})
+
+
+def test_cwjeap_absent_from_the_default_firmware() -> None:
+    # 3.2: the default firmware has every Wi-Fi command except AT+CWJEAP; an absent command is
+    # "unsupported" (ERR CODE 0x01090000, 3.16) and AT+CMD? does not list it.
+    async def body(b: WifiBoard) -> None:
+        assert await b.cmd("AT+SYSLOG=1") == OK
+        for line in (
+            "AT+CWJEAP?",
+            'AT+CWJEAP="corp",1,"alice@example.com","alice","secret",0',
+            "AT+CWJEAP=?",
+        ):
+            assert await b.cmd(line) == "ERR CODE:0x01090000\r\n" + ERROR
+        listing = await b.cmd("AT+CMD?")
+        assert '"AT+CWJEAP"' not in listing and '"AT+WPS"' in listing
+        indexes = [int(i) for i in re.findall(r"\+CMD:(\d+),", listing)]
+        assert indexes == list(range(len(indexes)))
+
+    run(body)
+
+
+def test_cwjeap_listed_when_the_profile_enables_it() -> None:
+    async def body(b: WifiBoard) -> None:
+        assert '"AT+CWJEAP",0,1,1,0' in await b.cmd("AT+CMD?")
+
+    run(body, profile=enterprise_profile())
+
+
 def test_cwjeap_against_the_air_radius() -> None:
     async def body(b: WifiBoard) -> None:
         assert await b.cmd("AT+CWJEAP?") == ERROR
@@ -427,14 +460,14 @@ def test_cwjeap_against_the_air_radius() -> None:
         assert await b.cmd("AT+CWJEAP?") == '+CWJEAP:"corp",1,"alice@example.com","alice","secret",0\r\n' + OK
         assert await b.cmd('AT+CWJEAP="corp",3,"a","b","c",0') == ERROR
 
-    run(body)
+    run(body, profile=enterprise_profile())
 
 
 def test_cwjeap_timeout_when_the_ap_is_absent() -> None:
     async def body(b: WifiBoard) -> None:
         assert await b.cmd('AT+CWJEAP="nowhere",0,"id",,,3,3') == "+CWJEAP:Timeout\r\n" + ERROR
 
-    run(body)
+    run(body, profile=enterprise_profile())
 
 
 def test_cwjap_escaped_ssid_and_password_from_the_guide() -> None:

@@ -14,7 +14,7 @@ from sim.board import Board
 from sim.commands import load_all
 from sim.identity import Identity
 from sim.output import Kind
-from sim.profile import load_profile
+from sim.profile import Profile, load_profile
 from sim.wifi.air import parse_air
 
 FINAL = re.compile(rb"\r\n(OK|ERROR)\r\n")
@@ -70,12 +70,16 @@ class WifiBoard:
 
 @asynccontextmanager
 async def wifi_board(
-    air: dict[str, Any] | None = None, *, state_dir: Path | None = None, instance: int = 0
+    air: dict[str, Any] | None = None,
+    *,
+    state_dir: Path | None = None,
+    instance: int = 0,
+    profile: Profile | None = None,
 ) -> AsyncIterator[WifiBoard]:
     load_all()
     with tempfile.TemporaryDirectory(prefix="sim-wifi-") as tmp:
         board = Board(
-            load_profile(),
+            profile or load_profile(),
             state_dir or Path(tmp),
             identity=Identity(instance=instance),
             air=parse_air(air) if air is not None else None,

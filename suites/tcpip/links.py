@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import time
 
-from fixtures.suite import Expect, response_lines
+from fixtures.suite import Expect, response_lines, restore_defaults
 from rigs.at.events import Final, Ipd
 from rigs.at.response import Response
 from rigs.at.session import AtSession
@@ -124,3 +124,10 @@ def expect_per_link(
     line_t = compile_template(first, {p.name: p for p in c.params})
     info = [ln for ln in response_lines(resp, with_final=False) if ln]
     return [match(line_t, [ln]).values for ln in info]
+
+
+def back_to_factory(dut: AtSession, rig: Rig) -> None:
+    """After a test: command mode (a send the test left waiting for data is filled up by sync), then
+    factory settings, so the next test starts from the defaults whatever this one left."""
+    dut.sync(timeout=rig.targets.timeouts.ready, leave_passthrough=dut.codec.in_passthrough)
+    restore_defaults(dut, rig)

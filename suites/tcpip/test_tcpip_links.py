@@ -12,7 +12,6 @@ import hashlib
 
 import pytest
 
-from fixtures.suite import restore_defaults
 from rigs.at.events import Ipd, Urc
 from servers.behaviours import Echo, Sink
 from servers.tcp import TcpServer
@@ -20,6 +19,7 @@ from servers.udp import UdpMode, UdpPeer
 from suites.tcpip.links import (
     PEER_WAIT,
     assert_arrived,
+    back_to_factory,
     expect_per_link,
     host,
     ipd_after_final,
@@ -34,7 +34,7 @@ pytestmark = [pytest.mark.tcpip, pytest.mark.usefixtures("fresh_board")]
 def clean(dut, esp_rig, joined):
     """Factory settings, then the station joined; links the test left open are gone with the restore."""
     yield
-    restore_defaults(dut, esp_rig)
+    back_to_factory(dut, esp_rig)
 
 
 @pytest.fixture

@@ -8,12 +8,11 @@ import time
 
 import pytest
 
-from fixtures.suite import restore_defaults
 from rigs.at.events import Urc
 from rigs.at.passthrough import GUARD_TIME
 from servers.behaviours import Sink
 from servers.tcp import TcpServer
-from suites.tcpip.links import assert_arrived, host, start_tcp
+from suites.tcpip.links import assert_arrived, back_to_factory, host, start_tcp
 
 pytestmark = [pytest.mark.tcpip, pytest.mark.usefixtures("fresh_board")]
 
@@ -21,7 +20,7 @@ pytestmark = [pytest.mark.tcpip, pytest.mark.usefixtures("fresh_board")]
 @pytest.fixture(autouse=True)
 def clean(dut, esp_rig, joined):
     yield
-    restore_defaults(dut, esp_rig)
+    back_to_factory(dut, esp_rig)
 
 
 @pytest.fixture

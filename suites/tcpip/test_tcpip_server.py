@@ -7,12 +7,11 @@ import socket
 
 import pytest
 
-from fixtures.suite import restore_defaults
 from rigs.at.events import Ipd, Urc
 from servers.behaviours import Sink
 from servers.record import CloseReason
 from servers.tcp import TcpClient
-from suites.tcpip.links import PEER_WAIT, assert_arrived, send
+from suites.tcpip.links import PEER_WAIT, assert_arrived, back_to_factory, send
 
 pytestmark = [pytest.mark.tcpip, pytest.mark.usefixtures("fresh_board")]
 
@@ -20,7 +19,7 @@ pytestmark = [pytest.mark.tcpip, pytest.mark.usefixtures("fresh_board")]
 @pytest.fixture(autouse=True)
 def clean(dut, esp_rig, joined):
     yield
-    restore_defaults(dut, esp_rig)
+    back_to_factory(dut, esp_rig)
 
 
 @pytest.fixture

@@ -92,11 +92,12 @@ class DataInput:
 
     async def wait(self, timeout: float | None = None) -> None:
         """Wait for more input (or a cancel, or ``timeout``)."""
+        if not self._event.is_set():  # a signal given while the caller was busy counts
+            try:
+                await asyncio.wait_for(self._event.wait(), timeout)
+            except TimeoutError:
+                pass
         self._event.clear()
-        try:
-            await asyncio.wait_for(self._event.wait(), timeout)
-        except TimeoutError:
-            pass
 
     def take(self, n: int) -> bytes:
         out = bytes(self.buf[:n])

@@ -198,3 +198,20 @@ def test_links_close_when_wifi_goes_unless_persistent(tmp_path: Path) -> None:
         states = [x for x in texts(dut.cmd("AT+CIPSTATE?").assert_ok()) if x.startswith("+CIPSTATE")]
         assert [x.split(",")[0] for x in states] == ["+CIPSTATE:1"]  # the persistent link stays
         assert dut.cmd(f'AT+CIPSTART=2,"TCP","127.0.0.1",{peer.port}', timeout=10).final == "ERROR"
+
+
+def test_sendl_cancelled_by_plus(tmp_path: Path) -> None:
+    with EchoServer(echo=False) as peer, joined_board(tmp_path) as (dut, _ip):
+        dut.cmd(f'AT+CIPSTART="TCP","127.0.0.1",{peer.port}', timeout=10).assert_ok()
+        assert dut.cmd("AT+CIPSENDL=100000").prompt
+        dut.write_raw(b"x" * 3000)
+        time.sleep(0.5)  # 3000 bytes take 0.26 s at 115200: then silence
+        dut.write_raw(b"+++")  # alone, with silence around it (3.3.7)
+        time.sleep(0.5)
+        rx = dut.transcript.data("rx")
+        assert rx.endswith(b"\r\nSEND CANCELLED\r\n")
+        assert b"+CIPSENDL:3000,3000\r\n" in rx
+        dut.codec.clear_pending()
+        time.sleep(0.6)
+        dut.cmd("AT").assert_ok()
+        assert bytes(peer.received) == b"x" * 3000

@@ -4,11 +4,12 @@ mutual TLS that succeeds with the right certificates and fails with the guide's 
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
 
-from rigs.at.events import Ipd
+from rigs.at.events import Ipd, RecvData
 from servers.pki import EspPki
 from tests.sim.netrig import TlsEchoServer, joined_board, provision, texts
 
@@ -88,5 +89,26 @@ def test_one_mib_round_trip_ssl(tmp_path: Path, pki: EspPki) -> None:
             ipd = dut.expect_urc("+IPD", timeout=20)
             assert isinstance(ipd, Ipd) and ipd.payload is not None
             got += ipd.payload
+        assert bytes(got) == payload
+        dut.check_violations()
+
+
+def test_one_mib_round_trip_ssl_passive(tmp_path: Path, pki: EspPki) -> None:
+    payload = os.urandom(1 << 20)
+    with TlsEchoServer(pki.server_context()) as peer, joined_board(tmp_path, baud=2_000_000) as (dut, _ip):
+        provision(dut, pki.sysmfg_items("client"))
+        dut.cmd("AT+CIPSSLCCONF=2,0,0").assert_ok()
+        dut.cmd("AT+CIPRECVTYPE=1").assert_ok()
+        dut.cmd(f'AT+CIPSTART="SSL","127.0.0.1",{peer.port}', timeout=15).assert_ok()
+        got = bytearray()
+        for i in range(0, len(payload), 8192):
+            assert dut.cmd("AT+CIPSEND=8192").prompt
+            assert dut.send_data(payload[i : i + 8192], timeout=20).final == "SEND OK"
+            while len(got) < i + 8192:
+                r = dut.cmd("AT+CIPRECVDATA=8192", timeout=10)
+                if r.final != "OK":
+                    time.sleep(0.005)
+                    continue
+                got += next(e for e in r.events if isinstance(e, RecvData)).payload
         assert bytes(got) == payload
         dut.check_violations()

@@ -131,3 +131,11 @@ def back_to_factory(dut: AtSession, rig: Rig) -> None:
     factory settings, so the next test starts from the defaults whatever this one left."""
     dut.sync(timeout=rig.targets.timeouts.ready, leave_passthrough=dut.codec.in_passthrough)
     restore_defaults(dut, rig)
+
+
+def provision(dut: AtSession, rig: Rig, items: list) -> None:  # list[servers.pki.SysmfgItem]
+    """Write certificates into the board's mfg_nvs (3.1.18 AT+SYSMFG write: OK, ``>``, the value, OK)."""
+    for item in items:
+        prompt = dut.cmd(item.command, rig.targets.timeouts.command)
+        assert prompt.prompt, f"{item.command}: expected the '>' prompt, got {prompt.text!r}"
+        dut.send_data(item.value, rig.targets.timeouts.command).assert_ok()

@@ -1,0 +1,414 @@
+"""3.2 Wi-Fi AT commands, station side: mode, driver, state, joining and leaving the rig's access points,
+reconnection, scanning, protocol, MAC, addresses, DHCP, host name, country and bandwidth (3.2.2-3.2.11,
+3.2.15, 3.2.17, 3.2.19, 3.2.20, 3.2.22, 3.2.28, 3.2.29)."""
+
+from __future__ import annotations
+
+import ipaddress
+
+import pytest
+
+from fixtures.suite import assert_order
+from spec.params import escape
+
+pytestmark = [pytest.mark.wifi, pytest.mark.usefixtures("fresh_board")]
+
+#: 3.2.10 <rssi> is a signal strength in dBm; a received signal is negative and above the noise floor.
+RSSI_RANGE = range(-100, 1)
+
+
+def join_line(ssid: str, pwd: str, *extra: str) -> str:
+    return ",".join([f'AT+CWJAP="{escape(ssid)}","{escape(pwd)}"', *extra])
+
+
+def report_kinds(resp) -> list[str]:
+    return [getattr(u, "kind", "") for u in resp.urcs]
+
+
+@pytest.fixture
+def station(dut):
+    """Station mode, not connected."""
+    dut.cmd("AT+CWMODE=1").assert_ok()
+    dut.cmd("AT+CWQAP").assert_ok()
+    dut.drain_urcs()
+    return dut
+
+
+@pytest.mark.form("AT+CWINIT", "query")
+@pytest.mark.form("AT+CWINIT", "set")
+def test_cwinit(dut, expect) -> None:
+    """3.2.2: the driver is initialised by default (1); deinitialised it reads 0; initialised again 1."""
+    assert expect.ok(dut.cmd("AT+CWINIT?"), "AT+CWINIT", "query")["init"] == 1
+    expect.ok(dut.cmd("AT+CWINIT=0"), "AT+CWINIT", "set")
+    assert expect.ok(dut.cmd("AT+CWINIT?"), "AT+CWINIT", "query")["init"] == 0
+    expect.ok(dut.cmd("AT+CWINIT=1"), "AT+CWINIT", "set")
+    assert expect.ok(dut.cmd("AT+CWINIT?"), "AT+CWINIT", "query")["init"] == 1
+
+
+@pytest.mark.form("AT+CWMODE", "query")
+@pytest.mark.form("AT+CWMODE", "set")
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param("0", id="null"),
+        pytest.param("1", id="station"),
+        pytest.param("2", id="softap"),
+        pytest.param("3", id="station+softap"),
+        pytest.param("1,0", id="auto_connect-0"),
+        pytest.param("3,1", id="auto_connect-1"),
+    ],
+)
+def test_cwmode_reads_back(dut, expect, args: str) -> None:
+    """3.2.3: every mode reads back, with and without <auto_connect>."""
+    expect.ok(dut.cmd(f"AT+CWMODE={args}"), "AT+CWMODE", "set")
+    assert expect.ok(dut.cmd("AT+CWMODE?"), "AT+CWMODE", "query")["mode"] == int(args.split(",")[0])
+    dut.cmd("AT+CWMODE=1").assert_ok()
+    dut.drain_urcs()
+
+
+@pytest.mark.form("AT+CWSTATE", "query")
+@pytest.mark.requires("wifi-sta")
+def test_cwstate_follows_the_connection(station, expect, esp_ap, esp_rig) -> None:
+    """3.2.5: 2 with the AP's SSID once connected with an IPv4 address; 4 after AT+CWQAP."""
+    first = expect.ok(station.cmd("AT+CWSTATE?"), "AT+CWSTATE", "query")
+    assert first["state"] in (0, 4), first.values
+    station.cmd(join_line(esp_ap.ssid, esp_ap.password), esp_rig.targets.timeouts.join).assert_ok()
+    up = expect.ok(station.cmd("AT+CWSTATE?"), "AT+CWSTATE", "query")
+    assert (up["state"], up["ssid"]) == (2, esp_ap.ssid), up.values
+    station.cmd("AT+CWQAP").assert_ok()
+    assert expect.ok(station.cmd("AT+CWSTATE?"), "AT+CWSTATE", "query")["state"] == 4
+
+
+@pytest.mark.form("AT+CWJAP", "set")
+@pytest.mark.form("AT+CWJAP", "query")
+@pytest.mark.requires("wifi-sta")
+def test_cwjap_joins_the_rig_ap(station, expect, esp_ap, esp_rig) -> None:
+    """3.2.7: WIFI CONNECTED then WIFI GOT IP then OK, nothing else between; AT+CWJAP? names the rig's
+    AP (SSID, BSSID, channel) with a plausible RSSI and the documented defaults of the omitted
+    parameters (<reconn_interval> 1, <listen_interval> 3, <pmf> 1)."""
+    resp = station.cmd(join_line(esp_ap.ssid, esp_ap.password), esp_rig.targets.timeouts.join)
+    expect.ok(resp, "AT+CWJAP", "set")
+    assert_order(report_kinds(resp), ["WIFI CONNECTED", "WIFI GOT IP"])
+    m = expect.ok(station.cmd("AT+CWJAP?"), "AT+CWJAP", "query")
+    assert m["ssid"] == esp_ap.ssid
+    if esp_ap.bssid:
+        assert m["bssid"] == esp_ap.bssid
+    assert m["channel"] == esp_ap.channel
+    assert m["rssi"] in RSSI_RANGE, m["rssi"]
+    params = expect.spec.command("AT+CWJAP")
+    for name in ("reconn_interval", "listen_interval", "pmf"):
+        assert m[name] == params.param(name).default, (name, m.values)
+
+
+@pytest.mark.form("AT+CWJAP", "set")
+@pytest.mark.form("AT+CWJAP", "query")
+@pytest.mark.requires("wifi-sta")
+def test_cwjap_all_parameters(station, expect, esp_ap, esp_rig) -> None:
+    """3.2.7: every optional parameter given (BSSID from the rig or a scan), boundary values of the ranged
+    ones; the query reads them back."""
+    bssid = esp_ap.bssid or _scan_bssid(station, esp_ap.ssid)
+    line = join_line(esp_ap.ssid, esp_ap.password, f'"{bssid}"', "1", "7200", "100", "1", "600", "1")
+    expect.ok(station.cmd(line, esp_rig.targets.timeouts.join), "AT+CWJAP", "set")
+    m = expect.ok(station.cmd("AT+CWJAP?"), "AT+CWJAP", "query")
+    got = (m["bssid"], m["pci_en"], m["reconn_interval"], m["listen_interval"], m["scan_mode"], m["pmf"])
+    assert got == (bssid, 1, 7200, 100, 1, 1), m.values
+
+
+def _scan_bssid(dut, ssid: str) -> str:
+    lines = dut.cmd(f'AT+CWLAP="{escape(ssid)}"', timeout=15).assert_ok().lines
+    row = next(line for line in lines if line.startswith("+CWLAP:"))
+    return row.split('"')[3]
+
+
+@pytest.mark.form("AT+CWJAP", "set")
+@pytest.mark.requires("wifi-sta")
+def test_cwjap_wrong_password(station, expect, esp_ap, esp_rig) -> None:
+    """3.2.7: a wrong password fails with +CWJAP:2 then ERROR."""
+    if esp_ap.ecn == 0:
+        pytest.skip("the rig's AP is open: no password to get wrong")
+    resp = station.cmd(join_line(esp_ap.ssid, esp_ap.password + "x"), esp_rig.targets.timeouts.join)
+    assert expect.fails(resp, "AT+CWJAP", "set")["error code"] == 2
+
+
+@pytest.mark.form("AT+CWJAP", "set")
+@pytest.mark.requires("wifi-sta")
+def test_cwjap_no_such_ap(station, expect, esp_rig) -> None:
+    """3.2.7: an SSID no AP has fails with +CWJAP:3 (cannot find the target AP); <jap_timeout> at its
+    minimum, 3 s."""
+    resp = station.cmd(
+        join_line("esp-at-no-such-ap", "12345678", "", "", "", "", "", "3"), esp_rig.targets.timeouts.join
+    )
+    assert expect.fails(resp, "AT+CWJAP", "set")["error code"] == 3
+
+
+@pytest.mark.form("AT+CWJAP", "execute")
+@pytest.mark.form("AT+CWQAP", "execute")
+@pytest.mark.requires("wifi-sta")
+def test_cwjap_execute_uses_last_configuration(station, expect, esp_ap, esp_rig) -> None:
+    """3.2.7 execute: after a join and AT+CWQAP, AT+CWJAP joins the same AP again; 3.2.11: AT+CWQAP
+    answers OK and the station reports WIFI DISCONNECT."""
+    station.cmd(join_line(esp_ap.ssid, esp_ap.password), esp_rig.targets.timeouts.join).assert_ok()
+    station.drain_urcs()
+    left = station.cmd("AT+CWQAP")
+    expect.ok(left, "AT+CWQAP", "execute")
+    station.expect_urc("WIFI DISCONNECT", esp_rig.targets.timeouts.command)
+    again = station.cmd("AT+CWJAP", esp_rig.targets.timeouts.join)
+    expect.ok(again, "AT+CWJAP", "execute")
+    assert_order(report_kinds(again), ["WIFI CONNECTED", "WIFI GOT IP"])
+    assert expect.ok(station.cmd("AT+CWJAP?"), "AT+CWJAP", "query")["ssid"] == esp_ap.ssid
+
+
+@pytest.mark.form("AT+CWJAP", "set")
+@pytest.mark.requires("wifi-sta", "second-ap")
+def test_cwjap_switches_to_second_ap(station, expect, esp_rig) -> None:
+    """3.2.7: joining another AP while connected leaves the first (WIFI DISCONNECT) and joins the second."""
+    first, second = esp_rig.ap(0), esp_rig.ap(1)
+    timeout = esp_rig.targets.timeouts.join
+    station.cmd(join_line(first.ssid, first.resolve_password()), timeout).assert_ok()
+    station.drain_urcs()
+    resp = station.cmd(join_line(second.ssid, second.resolve_password()), timeout)
+    expect.ok(resp, "AT+CWJAP", "set")
+    kinds = [k for k in report_kinds(resp) if k.startswith("WIFI")] + [
+        getattr(u, "kind", "") for u in station.drain_urcs()
+    ]
+    assert "WIFI DISCONNECT" in kinds and kinds.index("WIFI DISCONNECT") < kinds.index("WIFI GOT IP"), kinds
+    m = expect.ok(station.cmd("AT+CWJAP?"), "AT+CWJAP", "query")
+    assert (m["ssid"], m["channel"]) == (second.ssid, second.channel), m.values
+
+
+@pytest.mark.form("AT+CWRECONNCFG", "query")
+@pytest.mark.form("AT+CWRECONNCFG", "set")
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param("0,0", id="off"),
+        pytest.param("1,1", id="boundary-min"),
+        pytest.param("7200,1000", id="boundary-max"),
+    ],
+)
+def test_cwreconncfg_reads_back(dut, expect, args: str) -> None:
+    """3.2.8: <interval_second> 0 or [1,7200], <repeat_count> 0 or [1,1000], read back as set."""
+    expect.ok(dut.cmd(f"AT+CWRECONNCFG={args}"), "AT+CWRECONNCFG", "set")
+    m = expect.ok(dut.cmd("AT+CWRECONNCFG?"), "AT+CWRECONNCFG", "query")
+    assert f"{m['interval_second']},{m['repeat_count']}" == args
+    dut.cmd("AT+CWRECONNCFG=0,0").assert_ok()
+
+
+def _scan(dut, line: str = "AT+CWLAP") -> list[str]:
+    return [row for row in dut.cmd(line, timeout=15).assert_ok().lines if row.startswith("+CWLAP:")]
+
+
+@pytest.mark.form("AT+CWLAP", "execute")
+@pytest.mark.requires("wifi-sta")
+def test_cwlap_lists_the_rig_aps(station, expect, esp_rig) -> None:
+    """3.2.10: every AP of the rig is listed with its SSID, encryption, channel and (when the rig gives it)
+    BSSID, and an RSSI in range."""
+    m = expect.ok(station.cmd("AT+CWLAP", timeout=15), "AT+CWLAP", "execute")
+    rows = {str(r["ssid"]): r for r in m.rows("+CWLAP:")}
+    for ap in esp_rig.network.access_points:
+        assert ap.ssid in rows, f"{ap.ssid} not listed: {sorted(rows)}"
+        r = rows[ap.ssid]
+        assert (r["ecn"], r["channel"]) == (ap.ecn, ap.channel), r
+        if ap.bssid:
+            assert r["mac"] == ap.bssid, r
+        assert r["rssi"] in RSSI_RANGE, r
+
+
+@pytest.mark.form("AT+CWLAP", "set")
+@pytest.mark.requires("wifi-sta")
+def test_cwlap_filters(station, expect, esp_rig) -> None:
+    """3.2.10 set: by SSID, by MAC, by channel only the matching APs; passive scan with times in range."""
+    ap = esp_rig.ap(0)
+    by_ssid = expect.ok(station.cmd(f'AT+CWLAP="{escape(ap.ssid)}"', timeout=15), "AT+CWLAP", "set")
+    assert {str(r["ssid"]) for r in by_ssid.rows("+CWLAP:")} == {ap.ssid}
+    bssid = ap.bssid or str(by_ssid.rows("+CWLAP:")[0]["mac"])
+    by_mac = expect.ok(station.cmd(f'AT+CWLAP=,"{bssid}"', timeout=15), "AT+CWLAP", "set")
+    assert {str(r["mac"]) for r in by_mac.rows("+CWLAP:")} == {bssid}
+    by_channel = expect.ok(station.cmd(f"AT+CWLAP=,,{ap.channel}", timeout=15), "AT+CWLAP", "set")
+    assert {r["channel"] for r in by_channel.rows("+CWLAP:")} == {ap.channel}
+    passive = expect.ok(station.cmd("AT+CWLAP=,,,1,0,1500", timeout=30), "AT+CWLAP", "set")
+    assert ap.ssid in {str(r["ssid"]) for r in passive.rows("+CWLAP:")}
+
+
+@pytest.mark.form("AT+CWLAPOPT", "set")
+@pytest.mark.requires("wifi-sta")
+def test_cwlapopt_print_mask(station, expect) -> None:
+    """3.2.9: print mask 0x6 (bit1 ssid, bit2 rssi) leaves only those fields in each +CWLAP row."""
+    expect.ok(station.cmd("AT+CWLAPOPT=0,6"), "AT+CWLAPOPT", "set")
+    try:
+        expect.matches(station.cmd("AT+CWLAP", timeout=15), '+CWLAP:(<"ssid">,<rssi>){+}\n\nOK', "AT+CWLAP")
+    finally:
+        station.cmd("AT+CWLAPOPT=0,2047").assert_ok()
+
+
+@pytest.mark.form("AT+CWLAPOPT", "set")
+@pytest.mark.requires("wifi-sta", "second-ap")
+def test_cwlapopt_rssi_and_authmode_filters(station, expect, esp_rig) -> None:
+    """3.2.9: an RSSI filter between the rig's two APs' declared strengths hides the weaker; an authmode
+    mask with only the second AP's encryption bit shows only it."""
+    strong, weak = sorted(esp_rig.network.access_points[:2], key=lambda a: a.rssi, reverse=True)
+    threshold = (strong.rssi + weak.rssi) // 2
+    try:
+        expect.ok(station.cmd(f"AT+CWLAPOPT=0,2047,{threshold}"), "AT+CWLAPOPT", "set")
+        ssids = {row.split('"')[1] for row in _scan(station)}
+        assert strong.ssid in ssids and weak.ssid not in ssids, (threshold, ssids)
+        only = esp_rig.ap(1)
+        expect.ok(station.cmd(f"AT+CWLAPOPT=0,2047,-100,{1 << only.ecn:#x}"), "AT+CWLAPOPT", "set")
+        ecns = {int(row.split("(")[1].split(",")[0]) for row in _scan(station)}
+        assert ecns == {only.ecn}, ecns
+    finally:
+        station.cmd("AT+CWLAPOPT=0,2047").assert_ok()
+
+
+@pytest.mark.form("AT+CWAUTOCONN", "query")
+@pytest.mark.form("AT+CWAUTOCONN", "set")
+def test_cwautoconn_reads_back(dut, expect, spec) -> None:
+    """3.2.17: 1 by default; 0 and 1 read back."""
+    default = spec.command("AT+CWAUTOCONN").param("enable").default
+    assert expect.ok(dut.cmd("AT+CWAUTOCONN?"), "AT+CWAUTOCONN", "query")["enable"] == default
+    for value in (0, 1):
+        expect.ok(dut.cmd(f"AT+CWAUTOCONN={value}"), "AT+CWAUTOCONN", "set")
+        assert expect.ok(dut.cmd("AT+CWAUTOCONN?"), "AT+CWAUTOCONN", "query")["enable"] == value
+
+
+@pytest.mark.form("AT+CWSTAPROTO", "query")
+@pytest.mark.form("AT+CWSTAPROTO", "set")
+def test_cwstaproto_reads_back(dut, expect) -> None:
+    """3.2.19: b/g/n (7) and b/g (3, at 20 MHz: in 40 MHz only 802.11n may be configured) read back."""
+    before = expect.ok(dut.cmd("AT+CWSTAPROTO?"), "AT+CWSTAPROTO", "query")["protocol_2g"]
+    dut.cmd("AT+CWBANDWIDTH=0,1").assert_ok()
+    for value in (3, 7):
+        expect.ok(dut.cmd(f"AT+CWSTAPROTO={value}"), "AT+CWSTAPROTO", "set")
+        assert expect.ok(dut.cmd("AT+CWSTAPROTO?"), "AT+CWSTAPROTO", "query")["protocol_2g"] == value
+    dut.cmd(f"AT+CWSTAPROTO={before}").assert_ok()
+
+
+@pytest.mark.form("AT+CIPSTAMAC", "query")
+@pytest.mark.form("AT+CIPSTAMAC", "set")
+def test_cipstamac_reads_back(dut, expect) -> None:
+    """3.2.20: a unicast MAC reads back; the board's own is put back afterwards."""
+    own = expect.ok(dut.cmd("AT+CIPSTAMAC?"), "AT+CIPSTAMAC", "query")["mac"]
+    expect.ok(dut.cmd('AT+CIPSTAMAC="1a:fe:35:98:d4:7b"'), "AT+CIPSTAMAC", "set")
+    assert expect.ok(dut.cmd("AT+CIPSTAMAC?"), "AT+CIPSTAMAC", "query")["mac"] == "1a:fe:35:98:d4:7b"
+    dut.cmd(f'AT+CIPSTAMAC="{own}"').assert_ok()
+
+
+@pytest.mark.form("AT+CIPSTAMAC", "set")
+@pytest.mark.parametrize(
+    "mac",
+    [
+        pytest.param("15:fe:35:98:d4:7b", id="multicast-bit"),
+        pytest.param("ff:ff:ff:ff:ff:ff", id="broadcast"),
+        pytest.param("00:00:00:00:00:00", id="all-zero"),
+    ],
+)
+def test_cipstamac_refuses_invalid(dut, expect, mac: str) -> None:
+    """3.2.20 notes: bit 0 of the first octet must be 0; all-ones and all-zero addresses are invalid."""
+    expect.error(dut.cmd(f'AT+CIPSTAMAC="{mac}"'))
+
+
+@pytest.mark.form("AT+CIPSTA", "query")
+@pytest.mark.requires("wifi-sta")
+def test_cipsta_after_join(dut, expect, joined) -> None:
+    """3.2.22: after joining, an address, gateway and netmask of one network (DHCP-assigned: only their
+    consistency is checked); the IPv6 lines appear only with AT+CIPV6=1."""
+    m = expect.ok(dut.cmd("AT+CIPSTA?"), "AT+CIPSTA", "query")
+    net = ipaddress.IPv4Network(f"{m['ip']}/{m['netmask']}", strict=False)
+    assert ipaddress.IPv4Address(str(m["gateway"])) in net, m.values
+    assert str(m["ip"]) == joined.ip != "0.0.0.0"
+
+
+@pytest.mark.form("AT+CIPSTA", "set")
+@pytest.mark.form("AT+CIPSTA", "query")
+@pytest.mark.form("AT+CWDHCP", "query")
+@pytest.mark.form("AT+CWDHCP", "set")
+def test_cipsta_static_turns_dhcp_off(dut, expect) -> None:
+    """3.2.22 / 3.2.15: a static address reads back and turns the station's DHCP client off (bit 0 of
+    AT+CWDHCP? clears); AT+CWDHCP=1,1 turns it on again."""
+    dut.cmd("AT+CWMODE=1").assert_ok()
+    assert int(expect.ok(dut.cmd("AT+CWDHCP?"), "AT+CWDHCP", "query")["state"]) & 1
+    expect.ok(dut.cmd('AT+CIPSTA="192.168.6.100","192.168.6.1","255.255.255.0"'), "AT+CIPSTA", "set")
+    m = expect.ok(dut.cmd("AT+CIPSTA?"), "AT+CIPSTA", "query")
+    assert (m["ip"], m["gateway"], m["netmask"]) == ("192.168.6.100", "192.168.6.1", "255.255.255.0")
+    assert not int(expect.ok(dut.cmd("AT+CWDHCP?"), "AT+CWDHCP", "query")["state"]) & 1
+    expect.ok(dut.cmd("AT+CWDHCP=1,1"), "AT+CWDHCP", "set")
+    assert int(expect.ok(dut.cmd("AT+CWDHCP?"), "AT+CWDHCP", "query")["state"]) & 1
+
+
+@pytest.mark.form("AT+CIPSTA", "set")
+def test_cipsta_ip_only(dut, expect) -> None:
+    """3.2.22: the gateway and netmask may be left out together."""
+    expect.ok(dut.cmd('AT+CIPSTA="192.168.6.101"'), "AT+CIPSTA", "set")
+    assert expect.ok(dut.cmd("AT+CIPSTA?"), "AT+CIPSTA", "query")["ip"] == "192.168.6.101"
+    dut.cmd("AT+CWDHCP=1,1").assert_ok()
+
+
+@pytest.mark.form("AT+CWDHCP", "set")
+@pytest.mark.form("AT+CWDHCP", "query")
+@pytest.mark.parametrize("mode", [1, 2, 3])
+def test_cwdhcp_bits(dut, expect, mode: int) -> None:
+    """3.2.15: <mode> bit 0 station, bit 1 soft-AP; disabling clears exactly those bits of <state>."""
+    dut.cmd("AT+CWMODE=3").assert_ok()
+    dut.cmd("AT+CWDHCP=1,3").assert_ok()
+    before = int(expect.ok(dut.cmd("AT+CWDHCP?"), "AT+CWDHCP", "query")["state"])
+    expect.ok(dut.cmd(f"AT+CWDHCP=0,{mode}"), "AT+CWDHCP", "set")
+    after = int(expect.ok(dut.cmd("AT+CWDHCP?"), "AT+CWDHCP", "query")["state"])
+    assert after == before & ~mode, (before, mode, after)
+    dut.cmd("AT+CWDHCP=1,3").assert_ok()
+    dut.cmd("AT+CWMODE=1").assert_ok()
+    dut.drain_urcs()
+
+
+@pytest.mark.form("AT+CWHOSTNAME", "query")
+@pytest.mark.form("AT+CWHOSTNAME", "set")
+@pytest.mark.parametrize(
+    "name", [pytest.param("esp-conf", id="short"), pytest.param("h" * 32, id="boundary-max")]
+)
+def test_cwhostname_reads_back(dut, expect, name: str) -> None:
+    """3.2.28: a host name of up to 32 bytes reads back."""
+    dut.cmd("AT+CWMODE=1").assert_ok()
+    expect.ok(dut.cmd(f'AT+CWHOSTNAME="{name}"'), "AT+CWHOSTNAME", "set")
+    assert expect.ok(dut.cmd("AT+CWHOSTNAME?"), "AT+CWHOSTNAME", "query")["hostname"] == name
+
+
+@pytest.mark.form("AT+CWCOUNTRY", "query")
+@pytest.mark.form("AT+CWCOUNTRY", "set")
+@pytest.mark.parametrize(
+    "args",
+    [pytest.param('1,"US",1,11', id="us"), pytest.param('0,"JP",1,14', id="boundary-channel-14")],
+)
+def test_cwcountry_reads_back(dut, expect, args: str) -> None:
+    """3.2.29: policy, code, start channel and channel count read back as set."""
+    expect.ok(dut.cmd(f"AT+CWCOUNTRY={args}"), "AT+CWCOUNTRY", "set")
+    m = expect.ok(dut.cmd("AT+CWCOUNTRY?"), "AT+CWCOUNTRY", "query")
+    got = f'{m["country_policy"]},"{m["country_code"]}",{m["start_channel"]},{m["total_channel_count"]}'
+    assert got == args
+
+
+@pytest.mark.form("AT+CWBANDWIDTH", "query")
+@pytest.mark.form("AT+CWBANDWIDTH", "set")
+def test_cwbandwidth_reads_back(dut, expect) -> None:
+    """3.2.4: one row per interface (0 station, 1 soft-AP); 20 MHz (1) and 40 MHz (2) read back."""
+    for bandwidth in (1, 2):
+        expect.ok(dut.cmd(f"AT+CWBANDWIDTH=0,{bandwidth}"), "AT+CWBANDWIDTH", "set")
+        m = expect.ok(dut.cmd("AT+CWBANDWIDTH?"), "AT+CWBANDWIDTH", "query")
+        rows = {r["netif"]: r for r in m.rows("+CWBANDWIDTH:")}
+        assert rows[0]["bandwidth_2ghz"] == bandwidth, m.values
+
+
+@pytest.mark.form("AT+CWCONFIG", "query")
+@pytest.mark.form("AT+CWCONFIG", "set")
+def test_cwconfig_reads_back(dut, expect, spec) -> None:
+    """3.2.6: defaults 300, 6, 3; boundary values read back; a parameter left out keeps its value."""
+    c = spec.command("AT+CWCONFIG")
+    defaults = [c.param(n).default for n in ("ap_inactive_time", "sta_inactive_time", "listen_interval")]
+    m = expect.ok(dut.cmd("AT+CWCONFIG?"), "AT+CWCONFIG", "query")
+    assert [m["ap_inactive_time"], m["sta_inactive_time"], m["listen_interval"]] == defaults
+    for args in ("10,3,1", "3600,600,100"):
+        expect.ok(dut.cmd(f"AT+CWCONFIG={args}"), "AT+CWCONFIG", "set")
+        m = expect.ok(dut.cmd("AT+CWCONFIG?"), "AT+CWCONFIG", "query")
+        assert f"{m['ap_inactive_time']},{m['sta_inactive_time']},{m['listen_interval']}" == args
+    expect.ok(dut.cmd("AT+CWCONFIG=,,5"), "AT+CWCONFIG", "set")
+    m = expect.ok(dut.cmd("AT+CWCONFIG?"), "AT+CWCONFIG", "query")
+    assert (m["ap_inactive_time"], m["sta_inactive_time"], m["listen_interval"]) == (3600, 600, 5)
+    dut.cmd("AT+CWCONFIG=300,6,3").assert_ok()

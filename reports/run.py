@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from reports.failures import expected_actual, headline
 from reports.measurements import PROPERTY as MEASUREMENT_PROPERTY
 from reports.measurements import Attempt, Measurement, MeasurementError, group_attempts
-from reports.summary import Summary, TestEntry
+from reports.summary import Summary, TestEntry, example_of
 
 SUMMARY_FILE = "summary.json"
 JUNIT_FILE = "junit.xml"
@@ -30,8 +30,6 @@ PLOTS_DIR = "plots"
 TRANSCRIPT_PROPERTY = "transcript"
 #: Outcomes that make a test (and the forms it covers) fail.
 FAILING = frozenset({"failed", "error", "xpassed"})
-#: A chapter-4 example's section in a test id: the examples suite parametrizes with the guide's section.
-EXAMPLE_ID = re.compile(r"\[(4\.\d+\.\d+)\]")
 
 
 class RunLoadError(Exception):
@@ -209,16 +207,12 @@ def load_run(path: Path) -> Run:
 
 def _view(entry: TestEntry, case: JunitCase | None, folder: Path) -> TestView:
     props = case.properties if case else []
-    transcript = getattr(entry, "transcript", None) or next(
-        (v for k, v in props if k == TRANSCRIPT_PROPERTY), None
-    )
-    measurements: list[Measurement] = list(getattr(entry, "measurements", None) or []) or measurements_of(
-        props
-    )
+    transcript = entry.transcript or next((v for k, v in props if k == TRANSCRIPT_PROPERTY), None)
+    measurements: list[Measurement] = list(entry.measurements) or measurements_of(props)
     failure = None
     if entry.outcome in FAILING:
-        summary_failure = getattr(entry, "failure", None)
-        if summary_failure is not None:
+        summary_failure = entry.failure
+        if summary_failure is not None and (summary_failure.expected or not case or not case.message):
             failure = FailureDetail(
                 message=summary_failure.message,
                 expected=list(summary_failure.expected),
@@ -229,10 +223,7 @@ def _view(entry: TestEntry, case: JunitCase | None, folder: Path) -> TestView:
             if case and case.message and ("expected:" in case.message or not message):
                 message = case.message
             failure = failure_detail(message)
-    example = getattr(entry, "example", None)
-    if example is None:
-        m = EXAMPLE_ID.search(entry.id)
-        example = m.group(1) if m else None
+    example = entry.example or example_of(entry.id)
     return TestView(
         id=entry.id,
         outcome=entry.outcome,
@@ -248,7 +239,7 @@ def _view(entry: TestEntry, case: JunitCase | None, folder: Path) -> TestView:
 
 
 def _plots(summary: Summary, folder: Path) -> list[str]:
-    listed = [str(p) for p in getattr(summary, "plots", None) or []]
+    listed = list(summary.plots)
     found = sorted(
         p.relative_to(folder).as_posix()
         for p in (folder / PLOTS_DIR).glob("**/*")

@@ -12,6 +12,7 @@ otherwise ``pass`` if at least one passed, otherwise ``skip`` if they were all s
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,9 +20,15 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from reports.failures import expected_actual
+from reports.measurements import Attempt, Measurement, group_attempts
 from spec import Spec
+from spec.examples import Example
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+#: A chapter-4 example's section in a test id: suites/examples parametrizes with the guide's section.
+EXAMPLE_ID = re.compile(r"\[(4\.\d+\.\d+)\]")
+ExampleResult = Literal["pass", "fail", "skip", "not replayed"]
 
 #: A test's outcome. ``error`` is a failure outside the test body (fixture setup or teardown).
 Outcome = Literal["passed", "failed", "error", "skipped", "xfailed", "xpassed"]
@@ -63,6 +70,10 @@ class TestResult:
     command_sets: tuple[str, ...] = ()
     #: the skip reason, or the first line of the failure
     reason: str | None = None
+    #: the test's transcript file (fixtures/transcripts.py), as recorded
+    transcript: str | None = None
+    #: every measurement attempt the test recorded (fixtures/measurements.py), in order
+    attempts: list[Attempt] = field(default_factory=list)
 
 
 class _Model(BaseModel):
@@ -140,6 +151,14 @@ class CommandSetEntry(_Model):
     forms: list[FormEntry]
 
 
+class Failure(_Model):
+    """A failing test's message and, when it names them, the expected and actual lines (schema 2)."""
+
+    message: str
+    expected: list[str] = Field(default_factory=list)
+    actual: list[str] = Field(default_factory=list)
+
+
 class TestEntry(_Model):
     id: str
     outcome: Outcome
@@ -147,6 +166,21 @@ class TestEntry(_Model):
     forms: list[str]
     command_sets: list[str]
     reason: str | None = None
+    # schema 2
+    transcript: str | None = None
+    failure: Failure | None = None
+    measurements: list[Measurement] = Field(default_factory=list)
+    example: str | None = None
+
+
+class ExampleEntry(_Model):
+    """One chapter-4 example of the guide (spec/examples) and the tests that replayed it (schema 2)."""
+
+    section: str
+    title: str
+    command_set: str
+    result: ExampleResult
+    tests: list[str]
 
 
 class Summary(_Model):
@@ -161,6 +195,10 @@ class Summary(_Model):
     tests: list[TestEntry]
     #: form markers naming no form of the guide (a typo in a suite); should be empty
     unknown_forms: list[str] = Field(default_factory=list)
+    # schema 2
+    examples: list[ExampleEntry] = Field(default_factory=list)
+    #: plot files (PNG/SVG) relative to the summary's folder
+    plots: list[str] = Field(default_factory=list)
 
 
 def combine(outcomes: Iterable[Outcome]) -> FormResult:
@@ -204,12 +242,20 @@ class SummaryBuilder:
     spec: Spec
     command_sets: Sequence[str]
     results: dict[str, TestResult] = field(default_factory=dict)
+    #: the guide's chapter-4 examples, listed in the summary whether replayed or not
+    examples: Sequence[Example] = ()
 
     def add(self, result: TestResult) -> None:
         self.results[result.test_id] = result
 
     def build(
-        self, *, rig: RigInfo, firmware: list[Firmware], started: datetime, finished: datetime
+        self,
+        *,
+        rig: RigInfo,
+        firmware: list[Firmware],
+        started: datetime,
+        finished: datetime,
+        plots: Sequence[str] = (),
     ) -> Summary:
         known: set[FormRef] = set()
         sets: list[CommandSetEntry] = []
@@ -277,19 +323,57 @@ class SummaryBuilder:
             duration_s=round((finished - started).total_seconds(), 3),
             totals=totals,
             command_sets=sets,
-            tests=[
-                TestEntry(
-                    id=r.test_id,
-                    outcome=r.outcome,
-                    duration_s=round(r.duration, 3),
-                    forms=[f.key for f in r.forms],
-                    command_sets=list(r.command_sets),
-                    reason=r.reason,
-                )
-                for r in sorted(self.results.values(), key=lambda r: r.test_id)
-            ],
+            tests=[_test_entry(r) for r in sorted(self.results.values(), key=lambda r: r.test_id)],
             unknown_forms=unknown,
+            examples=self._examples(),
+            plots=list(plots),
         )
+
+    def _examples(self) -> list[ExampleEntry]:
+        by_section: dict[str, list[str]] = {}
+        for r in self.results.values():
+            section = example_of(r.test_id)
+            if section is not None:
+                by_section.setdefault(section, []).append(r.test_id)
+        out = []
+        for ex in self.examples:
+            tests = sorted(by_section.get(ex.section, []))
+            result = combine(self.results[t].outcome for t in tests)
+            out.append(
+                ExampleEntry(
+                    section=ex.section,
+                    title=ex.title,
+                    command_set=ex.command_set,
+                    result="not replayed" if result == "not covered" else result,
+                    tests=tests,
+                )
+            )
+        return out
 
     def _tests_of(self, wanted: Callable[[FormRef], bool]) -> list[str]:
         return sorted(t for t, r in self.results.items() if any(wanted(f) for f in r.forms))
+
+
+def example_of(test_id: str) -> str | None:
+    """The chapter-4 section a test replays, from its id (``test_example[4.2.1]``), or None."""
+    m = EXAMPLE_ID.search(test_id)
+    return m.group(1) if m else None
+
+
+def _test_entry(r: TestResult) -> TestEntry:
+    failure = None
+    if r.outcome in _FAILING and r.reason:
+        expected, actual = expected_actual(r.reason)
+        failure = Failure(message=r.reason, expected=expected, actual=actual)
+    return TestEntry(
+        id=r.test_id,
+        outcome=r.outcome,
+        duration_s=round(r.duration, 3),
+        forms=[f.key for f in r.forms],
+        command_sets=list(r.command_sets),
+        reason=r.reason,
+        transcript=r.transcript,
+        failure=failure,
+        measurements=group_attempts(r.attempts),
+        example=example_of(r.test_id),
+    )

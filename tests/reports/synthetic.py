@@ -21,6 +21,7 @@ from reports.summary import (
     firmware_from_properties,
 )
 from spec import COMMAND_SETS, load_spec
+from spec.examples import load_examples
 
 #: How spec.matcher's MatchError words a response that does not match its template.
 MATCH_ERROR = (
@@ -91,12 +92,24 @@ def big_run(n_tests: int = 2000, seed: int = 7) -> list[SynthTest]:
     return out
 
 
-def write_run(folder: Path, tests: list[SynthTest], *, gmr: list[str] | None = None) -> Path:
-    """summary.json, junit.xml and a transcript per test under ``folder``; returns the folder."""
+def write_run(
+    folder: Path, tests: list[SynthTest], *, gmr: list[str] | None = None, junit: bool = True
+) -> Path:
+    """summary.json, a transcript per test and junit.xml under ``folder``; returns the folder.
+
+    With ``junit``, transcripts and measurements are only in junit.xml (as an older plugin wrote them);
+    without, only in summary.json (schema 2)."""
     folder.mkdir(parents=True, exist_ok=True)
-    builder = SummaryBuilder(load_spec(), COMMAND_SETS)
-    for t in tests:
-        builder.add(TestResult(t.id, t.outcome, 0.25, t.forms, t.command_sets, t.reason))
+    builder = SummaryBuilder(load_spec(), COMMAND_SETS, examples=load_examples())
+    (folder / "transcripts").mkdir(exist_ok=True)
+    for i, t in enumerate(tests):
+        transcript = folder / "transcripts" / f"t{i}.txt"
+        transcript.write_text(f"transcript of {t.id}\n12:00:00.000 > AT\r\n12:00:00.010 < OK\r\n")
+        result = TestResult(t.id, t.outcome, 0.25, t.forms, t.command_sets, t.reason)
+        if not junit:
+            result.transcript = str(transcript)
+            result.attempts = list(t.measurements)
+        builder.add(result)
     touched = {cs for t in tests for cs in t.command_sets}
     builder.command_sets = [cs for cs in COMMAND_SETS if cs in touched]
     props = [("sim#0.module", "WROOM-32"), ("sim#0.at_port", "socket://127.0.0.1:40001")]
@@ -114,19 +127,18 @@ def write_run(folder: Path, tests: list[SynthTest], *, gmr: list[str] | None = N
         finished=started + timedelta(minutes=42, seconds=7),
     )
     (folder / "summary.json").write_text(summary.model_dump_json(indent=2), encoding="utf-8")
-    _write_junit(folder, tests)
+    if junit:
+        _write_junit(folder, tests)
     return folder
 
 
 def _write_junit(folder: Path, tests: list[SynthTest]) -> None:
     suites = ET.Element("testsuites")
     suite = ET.SubElement(suites, "testsuite", name="pytest")
-    (folder / "transcripts").mkdir(exist_ok=True)
     for i, t in enumerate(tests):
         classname, name = junit_name(t.id)
         case = ET.SubElement(suite, "testcase", classname=classname, name=name, time="0.25")
         transcript = folder / "transcripts" / f"t{i}.txt"
-        transcript.write_text(f"transcript of {t.id}\n12:00:00.000 > AT\r\n12:00:00.010 < OK\r\n")
         props = ET.SubElement(case, "properties")
         ET.SubElement(props, "property", name="transcript", value=str(transcript))
         for a in t.measurements:

@@ -66,6 +66,24 @@ def test_page_shows_the_matrix_counts_failure_lines_and_transcript(tmp_path: Pat
     assert "tcp_upload" in page and "&gt;= 5000 B/s, marginal below 6000 B/s" in page
 
 
+def test_schema_2_summary_alone_gives_the_same_page(tmp_path: Path) -> None:
+    folder = write_run(tmp_path / "out", small_run(), junit=False)
+    assert not (folder / "junit.xml").exists()
+    summary = json.loads((folder / "summary.json").read_text())
+    assert summary["schema_version"] == 2
+    failed = next(t for t in summary["tests"] if t["outcome"] == "failed")
+    assert failed["failure"]["expected"] == ["+CWMODE:<mode>"] and failed["failure"]["actual"] == [
+        "+CWMODE:7"
+    ]
+    examples = {e["section"]: e for e in summary["examples"]}
+    assert examples["4.2.1"]["result"] == "pass" and examples["4.2.2"]["result"] == "not replayed"
+    assert main(["build", str(folder)]) == 0
+    page = (folder / "index.html").read_text()
+    assert '<td class="mono act">+CWMODE:7</td>' in page
+    assert page.count('<a class="transcript" href="transcripts/') == 1
+    assert "&gt;= 5000 B/s, marginal below 6000 B/s" in page
+
+
 def test_failure_lines_come_from_junit_when_the_summary_has_only_the_first_line(tmp_path: Path) -> None:
     tests = small_run()
     tests[3].reason = "spec.match_result.MatchError: response line 1, column 12: literal: expected ':'"

@@ -4,6 +4,7 @@ plugin, the simulator, summary.json and junit.xml, then ``python -m reports comp
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # Four forms of 3.1, each checked against the guide's response template (fixtures/suite.py's expect).
 CHECKS = """
+import time
+
 import pytest
 
 
@@ -35,8 +38,10 @@ def test_sysram(dut, expect):
 
 
 @pytest.mark.form("AT+SYSSTORE", "query")
-def test_sysstore(dut, expect):
+def test_sysstore(dut, expect, measure):
+    start = time.perf_counter()
     expect.ok(dut.cmd("AT+SYSSTORE?"), "AT+SYSSTORE", "query")
+    measure("sysstore_round_trip", time.perf_counter() - start, units="s", upper=60.0)
 """
 
 # Two faults, each breaking one of the four: AT+GMR's last line without its "Bin version:" literal (3.1.4;
@@ -89,6 +94,20 @@ def test_compare_lists_exactly_the_tests_the_faults_broke(pytester: pytest.Pytes
     assert "AT+GMR/execute" in text and "AT+SYSRAM/query" in text
     assert "started passing" not in text and "newly skipped" not in text
     assert "verdict: B REGRESSED against A (2 regressions); exit status 1" in text
+    # summary.json (schema 2) from the plugin: failure lines, transcript and measurements per test.
+    summary = json.loads((faulty / "summary.json").read_text())
+    assert summary["schema_version"] == 2
+    tests = {t["id"]: t for t in summary["tests"]}
+    gmr = tests["test_checks.py::test_gmr"]
+    assert gmr["failure"]["actual"] == ["Bin version=bogus"]
+    assert Path(gmr["transcript"]).is_file()
+    (m,) = tests["test_checks.py::test_sysstore"]["measurements"]
+    assert (m["name"], m["units"], m["limits"]["upper"], m["outcome"]) == (
+        "sysstore_round_trip",
+        "s",
+        60.0,
+        "pass",
+    )
     # The faulty run's own page: two failures, each with a transcript that exists.
     build = [sys.executable, "-m", "reports", "build", str(faulty)]
     assert subprocess.run(build, capture_output=True, cwd=ROOT, timeout=120).returncode == 0

@@ -159,7 +159,7 @@ class Link:
             reason = f"peer reset ({e})"
         finally:
             if not self.closed:
-                self.rt.board.spawn(self.rt.peer_gone(self, reason))
+                self.rt.b.spawn(self.rt.peer_gone(self, reason))
 
     async def udp_loop(self) -> None:
         while True:
@@ -175,7 +175,7 @@ class Link:
                 self.udp_remote_changed = True
         self.touch()
         if self.udp_queue.qsize() >= UDP_QUEUE_MAX:
-            self.rt.board.log(f"tcpip: link {self.link_id}: UDP queue full, datagram of {len(data)} dropped")
+            self.rt.b.log(f"tcpip: link {self.link_id}: UDP queue full, datagram of {len(data)} dropped")
             return
         self.udp_queue.put_nowait((data, sender))
 

@@ -28,12 +28,15 @@ AIR = {
 
 @contextmanager
 def joined_board(
-    tmp_path: Path, *, instance: int = 0, baud: int | None = None
+    tmp_path: Path, *, instance: int = 0, baud: int | None = None, extra: tuple[str, ...] = ()
 ) -> Iterator[tuple[AtSession, str]]:
     """A fresh board joined to the AP; yields the session and the board's station IP."""
     air = tmp_path / "air.yaml"
     air.write_text(yaml.safe_dump(AIR))
-    with SimProcess("--air", str(air), "--instance", str(instance)) as sim, AtSession.open(sim.url) as dut:
+    with (
+        SimProcess("--air", str(air), "--instance", str(instance), *extra) as sim,
+        AtSession.open(sim.url) as dut,
+    ):
         dut.expect_urc("ready", timeout=10)
         dut.cmd('AT+CWJAP="esp-at-lab","sim-only-pass"', timeout=10).assert_ok()
         if baud is not None:

@@ -135,3 +135,20 @@ def test_power_up_passthrough_from_savetranslink(tmp_path: Path) -> None:
         assert pt.read(9) == b"boot-data"
         dut.exit_passthrough()
         dut.cmd("AT+SAVETRANSLINK=0").assert_ok()
+
+
+def test_udp_passthrough(tmp_path: Path) -> None:
+    peer = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    peer.bind(("127.0.0.1", 0))
+    peer.settimeout(5)
+    with joined_board(tmp_path) as (dut, ip):
+        local = 43000 + os.getpid() % 500
+        dut.cmd(f'AT+CIPSTART="UDP","127.0.0.1",{peer.getsockname()[1]},{local},0', timeout=10).assert_ok()
+        with dut.passthrough(set_mode=True) as pt:
+            pt.write(b"datagram")
+            data, addr = peer.recvfrom(100)
+            assert data == b"datagram" and addr == (ip, local)
+            peer.sendto(b"reply", (ip, local))
+            assert pt.read(5) == b"reply"
+        dut.cmd("AT+CIPMODE=0").assert_ok()
+    peer.close()

@@ -8,9 +8,12 @@ import threading
 import time
 from pathlib import Path
 
+import yaml
+
 from rigs.at.events import Ipd, RecvData
 from rigs.at.response import Response
 from tests.sim.netrig import EchoServer, joined_board, texts
+from tests.sim.simproc import ROOT
 
 #: 3.3.34: the socket receive window of passive mode
 WINDOW = 5760
@@ -126,3 +129,25 @@ def test_passive_udp_drops_what_does_not_fit(tmp_path: Path) -> None:
         rd = _recvdata(dut.cmd("AT+CIPRECVDATA=8000").assert_ok())
         assert rd.payload == b"A" * 2000 + b"B" * 2000
     peer.close()
+
+
+def test_closed_at_once_when_the_profile_says_so(tmp_path: Path) -> None:
+    profile = yaml.safe_load((ROOT / "sim" / "profiles" / "v5.0.0.0-esp32.yaml").read_text())
+    profile["tcpip"] = {"closed_with_passive_data": "immediately"}
+    path = tmp_path / "immediate.yaml"
+    path.write_text(yaml.safe_dump(profile))
+    srv = socket.create_server(("127.0.0.1", 0))
+    srv.settimeout(5)
+    with joined_board(tmp_path, extra=("--profile", str(path))) as (dut, _ip):
+        dut.cmd("AT+CIPRECVTYPE=1").assert_ok()
+        dut.cmd(f'AT+CIPSTART="TCP","127.0.0.1",{srv.getsockname()[1]}', timeout=10).assert_ok()
+        conn, _ = srv.accept()
+        conn.sendall(b"tail")
+        dut.expect_urc("+IPD")
+        conn.close()
+        dut.expect_urc("CLOSED", timeout=5)  # reported at once ...
+        rd = _recvdata(dut.cmd("AT+CIPRECVDATA=10").assert_ok())
+        assert rd.payload == b"tail"  # ... and the data is still readable
+        time.sleep(0.3)
+        assert "CLOSED" not in texts(Response("", urcs=dut.drain_urcs()))  # not reported twice
+    srv.close()

@@ -108,7 +108,7 @@ def _change(test_id: str, a: TestView | None, b: TestView | None, runs: tuple[Ru
 
 def _form_results(run: Run) -> dict[str, tuple[str, str]]:
     """(section, result) per form key, variants included; sets no test touched are absent here."""
-    out = {}
+    out: dict[str, tuple[str, str]] = {}
     for cs in run.summary.command_sets:
         for f in cs.forms:
             out[f.key] = (f.section, f.result)
@@ -143,15 +143,15 @@ def compare_runs(a: Run, b: Run, *, strict: bool = False) -> RunDiff:
         rb = fb.get(key, ("", "not covered"))[1]
         if ra == rb:
             continue
-        change = FormChange(key, section, ra, rb)
+        form = FormChange(key, section, ra, rb)
         if rb == "fail":
-            diff.forms_started_failing.append(change)
+            diff.forms_started_failing.append(form)
         elif ra == "fail" and rb == "pass":
-            diff.forms_started_passing.append(change)
+            diff.forms_started_passing.append(form)
         elif ra in _COVERED and rb not in _COVERED:
-            diff.forms_lost.append(change)
+            diff.forms_lost.append(form)
         elif ra not in _COVERED and rb in _COVERED:
-            diff.forms_gained.append(change)
+            diff.forms_gained.append(form)
     _compare_measurements(diff)
     return diff
 

@@ -35,7 +35,7 @@ def render_index(run: Run, examples: list[Example] | None = None) -> str:
         f"<h1>ESP-AT conformance: {verdict}</h1>"
         f'<div class="muted">{esc(fw)} &middot; rig {esc(s.rig.name)} &middot; '
         f"{esc(s.started.strftime('%Y-%m-%d %H:%M:%S'))} UTC, {esc(_duration(s.duration_s))}</div>"
-        f'<div id="totals">{_counts_line(s.totals)}</div>'
+        f'<div id="totals">{_counts_line(s.totals)}</div>{_measurement_line(run)}'
     )
     body = [
         "".join(f'<p class="act">{esc(w)}</p>' for w in run.warnings),
@@ -66,6 +66,14 @@ def _counts_line(c: Counts) -> str:
         if n or o in ("passed", "failed", "skipped"):
             parts.append(f'{badge(o)} <b data-count="{o}">{n}</b>')
     return " &nbsp; ".join(parts)
+
+
+def _measurement_line(run: Run) -> str:
+    outcomes = Counter(m.outcome for t in run.tests.values() for m in t.measurements)
+    if not outcomes:
+        return ""
+    parts = " &nbsp; ".join(f"{badge(o)} {outcomes[o]}" for o in ("pass", "marginal", "fail") if outcomes[o])
+    return f'<div><a href="#measurements">{sum(outcomes.values())} measurements</a> &nbsp; {parts}</div>'
 
 
 def _firmware_section(run: Run) -> str:

@@ -22,6 +22,7 @@ from sim.logport import LogPort
 from sim.profile import DEFAULT_PROFILE, ProfileError, load_profile
 from sim.transport import PtyPort, Rfc2217Port, TcpPort
 from sim.uart import Uart
+from sim.wifi.softap import default_ap_ipv4
 
 
 class UsageError(Exception):
@@ -68,6 +69,12 @@ def _load_air(path: Path | None) -> Any:
         return load_air(path)
     except AirFileError as e:
         raise UsageError(str(e)) from e
+
+
+def _sta_ip(air: Any, instance: int) -> str | None:
+    """The address the station will lease from the air file's first access point (None without one)."""
+    aps = getattr(air, "access_points", None)
+    return str(aps[0].network.lease_for(instance)) if aps else None
 
 
 def _load_faults(path: Path | None, seed: int) -> Any:
@@ -161,6 +168,8 @@ async def run(args: argparse.Namespace) -> int:
                 "instance": args.instance,
                 "sta_mac": board.identity.sta_mac,
                 "ap_mac": board.identity.ap_mac,
+                "sta_ip": _sta_ip(air, args.instance),
+                "ap_ip": str(default_ap_ipv4(args.instance).ip),
             }
         ),
         flush=True,

@@ -50,6 +50,10 @@ class Network(_Model):
     #: A /64 the AP advertises for SLAAC; without it the board gets only a link-local IPv6 address.
     ipv6_prefix: ipaddress.IPv6Network | None = None
 
+    def lease_for(self, instance: int) -> ipaddress.IPv4Address:
+        """The address this AP's DHCP server gives the board with ``--instance`` ``instance``."""
+        return ipaddress.IPv4Address(int(self.pool_start) + instance)
+
     @field_validator("netmask")
     @classmethod
     def _netmask(cls, value: ipaddress.IPv4Address) -> ipaddress.IPv4Address:

@@ -317,7 +317,7 @@ class WifiModel:
         """The DHCP client was turned back on while connected: take the AP's lease now."""
         if self.sta_ap is not None and self.sta_state is WifiState.GOT_IP:
             net = self.sta_ap.network
-            ip = ipaddress.IPv4Address(int(net.pool_start) + self.instance)
+            ip = net.lease_for(self.instance)
             self._dhcp_ip = Ipv4Config(ip=ip, gateway=net.gateway, netmask=net.netmask)
             self.sta_dns = list(net.dns)
 

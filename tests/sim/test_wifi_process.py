@@ -1,7 +1,8 @@
-"""The Wi-Fi commands on a real ``python -m sim --air FILE`` process over its socket:// AT port."""
+"""The Wi-Fi commands on a real ``python -m sim --air FILE`` process, through the AT session (socket://)."""
 
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 import sys
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import yaml
 
+from rigs.at.attribution import event_text
 from tests.sim.simproc import ROOT, SimProcess
 
 AIR = {
@@ -25,7 +27,6 @@ AIR = {
     ],
     "stations": [{"mac": "02:00:00:00:10:01", "join_after_s": 0.2}],
 }
-OK = b"\r\nOK\r\n"
 
 
 def air_file(tmp_path: Path, data: object) -> Path:
@@ -50,46 +51,45 @@ def test_bad_air_file_exits_2_naming_the_field(tmp_path: Path) -> None:
 
 
 def test_join_over_the_port_and_the_address_is_real(tmp_path: Path) -> None:
-    with SimProcess("--air", str(air_file(tmp_path, AIR)), "--instance", "2") as sim:
-        port = sim.open()
-        try:
-            out = port.command('AT+CWJAP="esp-at-lab","sim-only-pass"')
-            assert out.endswith(b"WIFI CONNECTED\r\nWIFI GOT IP\r\n" + OK)
-            out = port.command("AT+CIPSTA?")
-            assert b'+CIPSTA:ip:"127.64.0.12"\r\n' in out
-            # The station's address is a loopback address the host can really use.
-            with socket.socket() as s:
-                s.bind(("127.64.0.12", 0))
-            out = port.command('AT+CWJAP="esp-at-lab","wrong-password"')
-            assert out.endswith(b"WIFI DISCONNECT\r\n+CWJAP:2\r\n\r\nERROR\r\n")
-        finally:
-            port.close()
+    with SimProcess("--air", str(air_file(tmp_path, AIR)), "--instance", "2") as sim, sim.session() as dut:
+        # The ready line announces the addresses the board will have (sim/README.md).
+        assert sim.ready["sta_ip"] == "127.64.0.12" and sim.ready["ap_ip"] == "127.4.2.1"
+        r = dut.cmd('AT+CWJAP="esp-at-lab","sim-only-pass"', timeout=15).assert_ok()
+        assert [event_text(e) for e in r.urcs] == ["WIFI CONNECTED", "WIFI GOT IP"]
+        assert '+CIPSTA:ip:"127.64.0.12"' in dut.cmd("AT+CIPSTA?").assert_ok().lines
+        # The station's address is a loopback address the host can really use.
+        with socket.socket() as s:
+            s.bind(("127.64.0.12", 0))
+        r = dut.cmd('AT+CWJAP="esp-at-lab","wrong-password"', timeout=15)
+        assert r.final == "ERROR" and "+CWJAP:2" in r.lines  # 3.2.7: 2 = wrong password
+        assert [event_text(e) for e in r.urcs] == ["WIFI DISCONNECT"]
 
 
-def test_settings_survive_at_rst_and_autoconnect(tmp_path: Path) -> None:
+def test_settings_survive_at_rst_and_a_process_restart(tmp_path: Path) -> None:
     state = tmp_path / "state"
-    with SimProcess("--air", str(air_file(tmp_path, AIR)), state_dir=state) as sim:
-        port = sim.open()
-        try:
-            assert port.command("AT+CWMODE=3").endswith(OK)
-            assert port.command('AT+CWSAP="sim-ap","12345678",3,3').endswith(OK)
-            assert port.command('AT+CWJAP="esp-at-lab","sim-only-pass"').endswith(OK)
-            port.command("AT+RST")
-            after = port.read_until(b"WIFI GOT IP\r\n", timeout=15)
-            assert b"ready\r\n" in after and after.index(b"ready") < after.index(b"WIFI CONNECTED")
-            assert port.command("AT+CWMODE?").endswith(b"+CWMODE:3\r\n" + OK)
-            assert b'+CWSAP:"sim-ap","12345678",3,3,4,0\r\n' in port.command("AT+CWSAP?")
-        finally:
-            port.close()
+    air = str(air_file(tmp_path, AIR))
+    with SimProcess("--air", air, state_dir=state) as sim, sim.session() as dut:
+        dut.cmd("AT+CWMODE=3").assert_ok()
+        dut.cmd('AT+CWSAP="sim-ap","12345678",3,3').assert_ok()
+        dut.cmd('AT+CWJAP="esp-at-lab","sim-only-pass"', timeout=15).assert_ok()
+        dut.cmd('AT+CWHOSTNAME="sim-host"').assert_ok()
+        dut.reset()
+        # Auto-connect (AT+CWAUTOCONN default 1) joins the saved AP after ready.
+        dut.expect_urc("WIFI GOT IP", timeout=15)
+        assert dut.cmd("AT+CWMODE?").assert_ok().lines[0] == "+CWMODE:3"
+        assert dut.cmd("AT+CWSAP?").assert_ok().lines[0] == '+CWSAP:"sim-ap","12345678",3,3,4,0'
+    with SimProcess("--air", air, state_dir=state) as sim, sim.session() as dut:
+        dut.expect_urc("WIFI GOT IP", timeout=15)
+        assert dut.cmd("AT+CWMODE?").assert_ok().lines[0] == "+CWMODE:3"
+        assert (
+            dut.cmd("AT+CWJAP?").assert_ok().lines[0].startswith('+CWJAP:"esp-at-lab","24:0a:c4:00:01:10",6,')
+        )
+        assert dut.cmd("AT+CWSAP?").assert_ok().lines[0] == '+CWSAP:"sim-ap","12345678",3,3,4,0'
 
 
 def test_softap_station_urcs(tmp_path: Path) -> None:
-    with SimProcess("--air", str(air_file(tmp_path, AIR))) as sim:
-        port = sim.open()
-        try:
-            assert port.command("AT+CWMODE=2").endswith(OK)
-            got = port.read_until(b'+DIST_STA_IP:"02:00:00:00:10:01","127.4.0.2"\r\n', timeout=10)
-            assert b'+STA_CONNECTED:"02:00:00:00:10:01"\r\n' in got
-            assert port.command("AT+CWLIF").endswith(b"+CWLIF:127.4.0.2,02:00:00:00:10:01\r\n" + OK)
-        finally:
-            port.close()
+    with SimProcess("--air", str(air_file(tmp_path, AIR))) as sim, sim.session() as dut:
+        dut.cmd("AT+CWMODE=2").assert_ok()
+        sta = dut.expect_urc(re.compile(r"\+DIST_STA_IP:"), timeout=15)
+        assert event_text(sta) == '+DIST_STA_IP:"02:00:00:00:10:01","127.4.0.2"'
+        assert dut.cmd("AT+CWLIF").assert_ok().lines[0] == "+CWLIF:127.4.0.2,02:00:00:00:10:01"

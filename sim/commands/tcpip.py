@@ -307,6 +307,12 @@ class NetRuntime:
             return
         self.report_closed(link)
 
+    def renotify(self, link: Link) -> None:
+        """Announce data still buffered after a partial AT+CIPRECVDATA (``+IPD,[<id>,]<remaining>``)."""
+        if link.passive.data and not link.passive.notified and self.links.get(link.link_id) is link:
+            link.passive.notified = True
+            self.b.urc(messages.ipd_notice(bool(self.mux), link.link_id, len(link.passive.data)))
+
     def drained(self, link: Link) -> None:
         """The host read the last passive byte of a link whose peer had gone: the link ends now."""
         if not (link.peer_closed and not link.passive.data):

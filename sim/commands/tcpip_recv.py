@@ -81,3 +81,6 @@ async def ciprecvdata_set(ctx: CommandContext) -> None:
     link.room.set()
     if link.peer_closed and not link.passive.data:
         ctx.board.call_later(0, lambda: rt.drained(link))  # CLOSED after this command's OK
+    elif link.passive.data:
+        # what is left is announced again after this command's OK, as boards do
+        ctx.board.call_later(0, lambda: rt.renotify(link))

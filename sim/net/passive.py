@@ -2,8 +2,8 @@
 
 Data waits in a window of :data:`RECV_WINDOW` bytes until the host reads it. A TCP/SSL link stops reading
 its socket while the window is full (the peer is held back); a UDP datagram that does not fit is dropped.
-Only one ``+IPD,<len>`` notice is given until the host reads; the next arrival after a read announces the
-new total.
+Only one ``+IPD,<len>`` notice is given until the host reads; after a read, what is left (or the next
+arrival) is announced with the new total.
 """
 
 from __future__ import annotations

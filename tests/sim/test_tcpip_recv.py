@@ -42,6 +42,8 @@ def test_passive_notice_length_and_read(tmp_path: Path) -> None:
         assert "+CIPRECVLEN:8,,,," in texts(dut.cmd("AT+CIPRECVLEN?").assert_ok())
         rd = _recvdata(dut.cmd("AT+CIPRECVDATA=6").assert_ok())
         assert (rd.length, rd.payload) == (6, b"testmo")
+        ipd = dut.expect_urc("+IPD")  # the rest is announced again after a partial read
+        assert isinstance(ipd, Ipd) and ipd.length == 2
         dut.cmd("AT+CIPDINFO=1").assert_ok()
         rd = _recvdata(dut.cmd("AT+CIPRECVDATA=100").assert_ok())
         assert (rd.payload, rd.remote_ip, rd.remote_port) == (b"re", "127.0.0.1", srv.getsockname()[1])

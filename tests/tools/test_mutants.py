@@ -1,0 +1,167 @@
+"""tools.mutants without running the suite: the catalog, the derived rig files, JUnit parsing, verdicts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rigs.loader import load_rig
+from sim.faults import RuleKind, load_faults
+from tools.mutants.catalog import CatalogError, choose, load_catalog, load_mutant, parse_meta
+from tools.mutants.mutation import FaultResult, MutationReport, Verdict, baseline_paths, verdict_of
+from tools.mutants.runs import Outcome, RunResult, fault_rig, junit_failures, node_id
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return load_catalog(root=ROOT)
+
+
+def test_catalog_size_and_sets(catalog) -> None:
+    assert len(catalog) >= 60
+    sets = {m.meta.command_set for m in catalog}
+    assert sets == {"basic", "wifi", "tcpip"}
+    assert len({m.id for m in catalog}) == len(catalog)
+
+
+def test_every_catalog_file_is_a_simulator_faults_file(catalog) -> None:
+    for m in catalog:
+        engine = load_faults(m.path)  # the simulator's own parser, exactly as `python -m sim --faults`
+        assert engine.rules, m.id
+
+
+def test_catalog_covers_the_required_defect_kinds(catalog) -> None:
+    """The brief's list: blank lines, quotes, fields, ERR CODE, busy, URCs, +IPD, SEND OK order, CLOSED,
+    persistence, AT+RESTORE, slow UART, reboot mid-transfer, passthrough corruption."""
+    ids = {m.id for m in catalog}
+    for required in (
+        "basic-missing-blank-before-ok",
+        "basic-extra-blank-before-ok",
+        "wifi-cwjap-query-missing-quote",
+        "basic-sysram-fields-swapped",
+        "basic-sysram-field-dropped",
+        "basic-syslog-wrong-err-code",
+        "basic-sysram-busy",
+        "wifi-cwjap-no-wifi-connected",
+        "wifi-got-ip-duplicated",
+        "wifi-urcs-out-of-order",
+        "tcpip-ipd-wrong-length",
+        "tcpip-send-ok-after-ipd",
+        "tcpip-closed-too-early",
+        "basic-sysmsg-not-persisted",
+        "basic-restore-keeps-cwmode",
+        "basic-uart-20pct-slow",
+        "tcpip-reboot-mid-transfer",
+        "tcpip-passthrough-byte-corrupt",
+    ):
+        assert required in ids, required
+    kinds = {r.kind for m in catalog for r in load_faults(m.path).rules}
+    assert {RuleKind.SLOW_UART, RuleKind.REBOOT_AFTER, RuleKind.CORRUPT, RuleKind.DROP_URC} <= kinds
+
+
+def test_meta_errors_name_the_file_and_field(tmp_path: Path) -> None:
+    with pytest.raises(CatalogError, match="x.yaml: no '#@' metadata"):
+        parse_meta("rules: []\n", "x.yaml")
+    with pytest.raises(CatalogError, match="command_set"):
+        parse_meta(
+            '#@ id: a-b\n#@ command_set: mqtt\n#@ section: "3.6"\n#@ defect: something wrong here\n'
+            "#@ select: {paths: [suites]}\n",
+            "x.yaml",
+        )
+    f = tmp_path / "other-name.yaml"
+    f.write_text(
+        '#@ id: a-b\n#@ command_set: basic\n#@ section: "3.1"\n#@ defect: something wrong here\n'
+        "#@ select: {paths: [suites]}\nrules:\n  - {kind: drop, match: '^OK$'}\n"
+    )
+    with pytest.raises(CatalogError, match="differs from the file name"):
+        load_mutant(f)
+
+
+def test_bad_rules_are_refused_through_the_simulator_parser(tmp_path: Path) -> None:
+    f = tmp_path / "a-b.yaml"
+    f.write_text(
+        '#@ id: a-b\n#@ command_set: basic\n#@ section: "3.1"\n#@ defect: something wrong here\n'
+        "#@ select: {paths: [suites]}\nrules:\n  - {kind: delay, match: '^OK$'}\n"
+    )
+    with pytest.raises(CatalogError, match="delay needs 'seconds'"):
+        load_mutant(f)
+
+
+def test_selection_paths_must_exist(tmp_path: Path) -> None:
+    f = tmp_path / "a-b.yaml"
+    f.write_text(
+        '#@ id: a-b\n#@ command_set: basic\n#@ section: "3.1"\n#@ defect: something wrong here\n'
+        "#@ select: {paths: [suites/nothing_here.py]}\nrules:\n  - {kind: drop, match: '^OK$'}\n"
+    )
+    with pytest.raises(CatalogError, match="nothing_here.py does not exist"):
+        load_mutant(f, ROOT)
+
+
+def test_choose_only_and_seeded_sample(catalog) -> None:
+    assert [m.id for m in choose(catalog, only=["tcpip-send-fail"])] == ["tcpip-send-fail"]
+    with pytest.raises(CatalogError, match="no-such-fault"):
+        choose(catalog, only=["no-such-fault"])
+    a = [m.id for m in choose(catalog, sample=8, seed=3)]
+    b = [m.id for m in choose(catalog, sample=8, seed=3)]
+    assert a == b and len(a) == 8
+    assert a != [m.id for m in choose(catalog, sample=8, seed=4)]
+
+
+def test_fault_rig_sets_faults_through_the_model(tmp_path: Path, catalog) -> None:
+    base = load_rig(ROOT / "rigs" / "sim.yaml")
+    out = fault_rig(base, catalog[0].path, tmp_path / "rig.yaml")
+    rig = load_rig(out)
+    assert rig.boards[0].sim is not None and rig.boards[0].sim.faults == catalog[0].path
+    # Everything but the faults file is the base rig's.
+    strip = {"boards": {0: {"sim": {"faults"}}}}
+    assert rig.model_dump(exclude=strip) == base.model_dump(exclude=strip)
+    faithful = load_rig(fault_rig(base, None, tmp_path / "base.yaml"))
+    assert faithful.boards[0].sim is not None and faithful.boards[0].sim.faults is None
+
+
+def test_junit_failures_give_node_ids(tmp_path: Path) -> None:
+    xml = tmp_path / "junit.xml"
+    xml.write_text(
+        '<?xml version="1.0"?><testsuites><testsuite name="pytest">'
+        '<testcase classname="suites.basic.test_system" name="test_at"/>'
+        '<testcase classname="suites.basic.test_system" name="test_gmr"><failure message="x"/></testcase>'
+        '<testcase classname="suites.basic.test_uart" name="test_uart_cur_query[115200]"><error message="y"/>'
+        "</testcase></testsuite></testsuites>"
+    )
+    count, failed = junit_failures(xml, ROOT)
+    assert count == 3
+    assert failed == [
+        "suites/basic/test_system.py::test_gmr",
+        "suites/basic/test_uart.py::test_uart_cur_query[115200]",
+    ]
+    nested = node_id("suites.basic.test_system.TestX", "test_y", ROOT)
+    assert nested == "suites/basic/test_system.py::TestX::test_y"
+    assert junit_failures(tmp_path / "missing.xml", ROOT) == (0, [])
+
+
+def test_verdicts_and_summary() -> None:
+    assert verdict_of(RunResult(Outcome.FAILED, ["a"])) is Verdict.KILLED
+    assert verdict_of(RunResult(Outcome.PASSED)) is Verdict.SURVIVED
+    assert verdict_of(RunResult(Outcome.TIMEOUT)) is Verdict.TIMEOUT
+    assert verdict_of(RunResult(Outcome.NO_TESTS)) is Verdict.NOT_RUN
+    report = MutationReport(
+        [
+            FaultResult("a", "basic", "3.1.2", Verdict.KILLED, ["t1"], 1.0, "x"),
+            FaultResult("b", "wifi", "3.2.7", Verdict.SURVIVED, [], 2.0, "y"),
+            FaultResult("c", "tcpip", "3.3.8", Verdict.TIMEOUT, [], 3.0, "z"),
+            FaultResult("d", "tcpip", "3.3.8", Verdict.NOT_RUN, [], 0.5, "w", detail="no tests ran"),
+        ]
+    )
+    s = report.summary()
+    assert (s["total"], s["killed"], s["survived"], s["not_run"], s["kill_rate"]) == (4, 2, 1, 1, 0.5)
+    assert '"kill_rate":0.5' in report.json_line() and "\n" not in report.json_line()
+    assert "2/4 killed" in report.table()
+
+
+def test_baseline_is_the_union_of_selection_paths(catalog) -> None:
+    paths = baseline_paths(catalog)
+    assert len(paths) == len(set(paths))
+    assert all(p in paths for m in catalog for p in m.meta.select.paths)

@@ -1,0 +1,1 @@
+"""Mutation runs: prove the conformance suite catches firmware defects (tools/mutants/README.md)."""

@@ -1,0 +1,170 @@
+"""A mutation run: the faithful baseline, then each fault's selection against a board carrying that fault.
+
+A fault is *killed* when some test of its selection fails or errors, and *survives* when they all pass (a
+gap in the suite). Faults run one after another: the plugin numbers simulated boards by xdist worker
+(``--instance``), so two runs side by side would give their boards the same addresses and server ports.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+from rigs.model import Rig
+from tools.mutants.catalog import Mutant
+from tools.mutants.runs import Outcome, RunResult, fault_rig, run_selection
+
+
+class BaselineError(RuntimeError):
+    """The selection fails on a faithful board: killing mutants against it would prove nothing."""
+
+
+class Verdict(StrEnum):
+    KILLED = "killed"
+    SURVIVED = "survived"
+    TIMEOUT = "timeout"  #: the run hung past its budget; counted as killed (the suite did not pass)
+    NOT_RUN = "not-run"  #: the selection collected no tests or pytest could not start
+
+
+@dataclass
+class FaultResult:
+    id: str
+    command_set: str
+    section: str
+    verdict: Verdict
+    caught_by: list[str]
+    seconds: float
+    selection: str
+    detail: str = ""
+
+    @property
+    def killed(self) -> bool:
+        return self.verdict in (Verdict.KILLED, Verdict.TIMEOUT)
+
+
+@dataclass
+class MutationReport:
+    results: list[FaultResult] = field(default_factory=list)
+    baseline_seconds: float = 0.0
+
+    @property
+    def killed(self) -> int:
+        return sum(r.killed for r in self.results)
+
+    @property
+    def survived(self) -> list[FaultResult]:
+        return [r for r in self.results if r.verdict is Verdict.SURVIVED]
+
+    @property
+    def not_run(self) -> list[FaultResult]:
+        return [r for r in self.results if r.verdict is Verdict.NOT_RUN]
+
+    def summary(self) -> dict[str, object]:
+        total = len(self.results)
+        return {
+            "total": total,
+            "killed": self.killed,
+            "survived": len(self.survived),
+            "not_run": len(self.not_run),
+            "kill_rate": round(self.killed / total, 4) if total else 0.0,
+            "baseline_seconds": round(self.baseline_seconds, 1),
+            "faults": [
+                {
+                    "id": r.id,
+                    "command_set": r.command_set,
+                    "section": r.section,
+                    "verdict": r.verdict.value,
+                    "caught_by": r.caught_by,
+                    "seconds": round(r.seconds, 1),
+                    "selection": r.selection,
+                    **({"detail": r.detail} if r.detail else {}),
+                }
+                for r in self.results
+            ],
+        }
+
+    def json_line(self) -> str:
+        return json.dumps(self.summary(), separators=(",", ":"))
+
+    def table(self) -> str:
+        rows = [("fault", "set", "section", "verdict", "s", "caught by")]
+        for r in self.results:
+            first = r.caught_by[0] if r.caught_by else (r.detail.splitlines()[-1] if r.detail else "")
+            more = f" (+{len(r.caught_by) - 1})" if len(r.caught_by) > 1 else ""
+            rows.append((r.id, r.command_set, r.section, r.verdict.value, f"{r.seconds:.0f}", first + more))
+        widths = [max(len(row[i]) for row in rows) for i in range(5)]
+        lines = []
+        for row in rows:
+            lines.append("  ".join(c.ljust(w) for c, w in zip(row[:5], widths, strict=True)) + "  " + row[5])
+        s = self.summary()
+        lines.append(
+            f"{s['killed']}/{s['total']} killed ({float(s['kill_rate']):.0%}), {s['survived']} survived, "  # type: ignore[arg-type]
+            f"{s['not_run']} not run"
+        )
+        return "\n".join(lines)
+
+
+def verdict_of(run: RunResult) -> Verdict:
+    if run.outcome is Outcome.FAILED:
+        return Verdict.KILLED
+    if run.outcome is Outcome.PASSED:
+        return Verdict.SURVIVED
+    if run.outcome is Outcome.TIMEOUT:
+        return Verdict.TIMEOUT
+    return Verdict.NOT_RUN
+
+
+def baseline_paths(mutants: list[Mutant]) -> list[str]:
+    """The union of the mutants' selection paths, without their -k/-m filters: a superset of every
+    selection, so one faithful run vouches for all of them."""
+    seen: dict[str, None] = {}
+    for m in mutants:
+        for p in m.meta.select.paths:
+            seen.setdefault(p, None)
+    return list(seen)
+
+
+def run_mutation(
+    mutants: list[Mutant],
+    base_rig: Rig,
+    root: Path,
+    workers: int = 2,
+    budget: float = 900.0,
+    extra: list[str] | None = None,
+    progress: Callable[[str], None] = lambda _: None,
+) -> MutationReport:
+    report = MutationReport()
+    with tempfile.TemporaryDirectory(prefix="mutants-") as tmp:
+        work = Path(tmp)
+        rig_file = fault_rig(base_rig, None, work / "baseline-rig.yaml")
+        paths = baseline_paths(mutants)
+        progress(f"baseline: {' '.join(paths)} (faithful board)")
+        base = run_selection(paths, rig_file, work / "baseline", root, workers, budget, extra)
+        report.baseline_seconds = base.seconds
+        if base.outcome is not Outcome.PASSED:
+            what = ", ".join(base.failed[:10]) or base.detail
+            raise BaselineError(
+                f"the faithful baseline of {' '.join(paths)} did not pass ({base.outcome.value}): {what}. "
+                "Fix the suite (or the simulator) first: mutants killed by a failing suite prove nothing."
+            )
+        progress(f"baseline passed: {base.tests} tests in {base.seconds:.0f} s")
+        for i, m in enumerate(mutants, 1):
+            rig_file = fault_rig(base_rig, m.path, work / f"{m.id}-rig.yaml")
+            run = run_selection(m.meta.select, rig_file, work / m.id, root, workers, budget, extra)
+            result = FaultResult(
+                id=m.id,
+                command_set=m.meta.command_set,
+                section=m.meta.section,
+                verdict=verdict_of(run),
+                caught_by=run.failed,
+                seconds=run.seconds,
+                selection=m.meta.select.text(),
+                detail=run.detail if run.outcome is not Outcome.FAILED else "",
+            )
+            report.results.append(result)
+            progress(f"[{i}/{len(mutants)}] {m.id}: {result.verdict.value} ({run.seconds:.0f} s)")
+    return report

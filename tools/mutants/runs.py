@@ -1,0 +1,170 @@
+"""Running a suite selection against one simulated board configuration and reading what it found.
+
+A run is ``python -m pytest <selection> --rig <rig>`` in a subprocess, with its JUnit XML, summary and
+transcripts in a private folder (so a mutation run never touches reports/out/ of a conformance run). The
+verdict comes from pytest's exit status and the JUnit XML: which tests failed or errored.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+import yaml
+
+from rigs.loader import load_rig, parse_rig
+from rigs.model import BoardKind, Rig
+from tools.mutants.catalog import Selection
+
+
+class Outcome(StrEnum):
+    PASSED = "passed"  #: every selected test passed (for a mutant: it survived)
+    FAILED = "failed"  #: at least one test failed or errored (for a mutant: killed)
+    NO_TESTS = "no-tests"  #: the selection collected nothing (pytest exit status 5)
+    TIMEOUT = "timeout"  #: the whole run exceeded its time budget and was stopped
+    ERROR = "error"  #: pytest itself could not run (usage error, internal error)
+
+
+@dataclass
+class RunResult:
+    outcome: Outcome
+    failed: list[str] = field(default_factory=list)  #: node ids of the tests that failed or errored
+    tests: int = 0
+    seconds: float = 0.0
+    detail: str = ""  #: the tail of pytest's output when it could not run
+
+
+def fault_rig(base: Rig, faults: Path | None, out: Path) -> Path:
+    """Write ``base`` with every sim board's ``faults`` set to ``faults`` as a rig file at ``out``.
+
+    Goes through the rig model (dump, then the loader's own validation of what was written), so the
+    result is a rig the plugin accepts exactly like the base one.
+    """
+    boards = []
+    for b in base.boards:
+        if b.kind is BoardKind.SIM and b.sim is not None:
+            path = faults.resolve() if faults is not None else None
+            b = b.model_copy(update={"sim": b.sim.model_copy(update={"faults": path})})
+        boards.append(b)
+    rig = base.model_copy(update={"boards": boards})
+    text = yaml.safe_dump(rig.model_dump(mode="json", by_alias=True), sort_keys=False)
+    out.write_text("# written by tools.mutants from " + str(base.path) + "\n" + text, encoding="utf-8")
+    parse_rig(text, out)  # the plugin will load it: fail here, naming the file, if it would not
+    return out
+
+
+def load_base_rig(path: Path) -> Rig:
+    rig = load_rig(path)
+    if not any(b.kind is BoardKind.SIM for b in rig.boards):
+        raise ValueError(f"{path}: mutation runs need a rig with a sim board (faults act on the simulator)")
+    return rig
+
+
+def junit_failures(xml_path: Path, root: Path) -> tuple[int, list[str]]:
+    """(number of test cases, node ids of those that failed or errored) from a JUnit XML file."""
+    if not xml_path.is_file():
+        return 0, []
+    tree = ET.parse(xml_path)
+    count = 0
+    failed: list[str] = []
+    for case in tree.iter("testcase"):
+        count += 1
+        if case.find("failure") is not None or case.find("error") is not None:
+            failed.append(node_id(case.get("classname", ""), case.get("name", ""), root))
+    return count, failed
+
+
+def node_id(classname: str, name: str, root: Path) -> str:
+    """pytest's node id from JUnit's dotted ``classname`` (module path, then classes) and ``name``."""
+    parts = classname.split(".") if classname else []
+    for i in range(len(parts), 0, -1):
+        candidate = Path(*parts[:i]).with_suffix(".py")
+        if (root / candidate).is_file():
+            return "::".join([candidate.as_posix(), *parts[i:], name])
+    return f"{classname}::{name}" if classname else name
+
+
+def run_selection(
+    selection: Selection | list[str],
+    rig_file: Path,
+    workdir: Path,
+    root: Path,
+    workers: int = 2,
+    budget: float = 900.0,
+    extra: list[str] | None = None,
+) -> RunResult:
+    """Run the selection with ``--rig rig_file``; results and transcripts go under ``workdir``."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    junit = workdir / "junit.xml"
+    args = selection.pytest_args() if isinstance(selection, Selection) else list(selection)
+    cmd = [
+        sys.executable,
+        "-m",
+        "pytest",
+        *args,
+        "--rig",
+        str(rig_file),
+        "--rootdir",
+        str(root),
+        "-p",
+        "no:cacheprovider",
+        "-q",
+        "--junitxml",
+        str(junit),
+        "--summary",
+        str(workdir / "summary.json"),
+        "--transcripts",
+        str(workdir / "transcripts"),
+        *(["-n", str(workers)] if workers > 0 else ["-p", "no:xdist"]),
+        *(extra or []),
+    ]
+    start = time.monotonic()
+    # A new session: on a timeout the whole group (pytest, its workers, their simulators) is stopped.
+    proc = subprocess.Popen(
+        cmd,
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+    )
+    try:
+        out, _ = proc.communicate(timeout=budget)
+    except subprocess.TimeoutExpired:
+        _kill_group(proc)
+        out, _ = proc.communicate()
+        tests, failed = junit_failures(junit, root)
+        return RunResult(Outcome.TIMEOUT, failed, tests, time.monotonic() - start, _tail(out))
+    seconds = time.monotonic() - start
+    tests, failed = junit_failures(junit, root)
+    rc = proc.returncode
+    (workdir / "pytest.out").write_bytes(out)
+    if rc == 0:
+        return RunResult(Outcome.PASSED, [], tests, seconds)
+    if rc == 1:
+        return RunResult(Outcome.FAILED, failed, tests, seconds, _tail(out) if not failed else "")
+    if rc == 5:
+        return RunResult(Outcome.NO_TESTS, [], 0, seconds, _tail(out))
+    return RunResult(Outcome.ERROR, failed, tests, seconds, f"pytest exit status {rc}: " + _tail(out))
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=10)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def _tail(out: bytes, lines: int = 15) -> str:
+    return "\n".join(out.decode("utf-8", "replace").rstrip().splitlines()[-lines:])

@@ -1,0 +1,89 @@
+"""Per-test fixtures of the throughput suite (the plots are drawn by fixtures/throughput.py).
+
+- ``throughput_baud``: parametrized by the rig's ladder (``targets.throughput.bauds``, 3.1.10 rates).
+- ``throughput_line``: the board and host moved to ``throughput_baud`` with AT+UART_CUR; after the test, pass
+  or fail, back to the rig's rate (out of passthrough first when a test left it there).
+- ``throughput_judge``: ``judge(case, line, result)`` records the point for the plots (JUnit property
+  :data:`reports.plots.PROPERTY`) and the measurement (``measure``) with its lower limit and marginal band
+  from the rig; out of limits fails the test with value, limit and units.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from fixtures.context import run_context
+from reports.measurements import Attempt
+from reports.plots import PROPERTY, ThroughputPoint
+from rigs.at.errors import AtError
+from rigs.at.session import AtSession
+from rigs.boards import Board
+from rigs.model import Rig
+from suites.throughput.line import LineConfig, LineError, follow, restore, switch
+from suites.throughput.transfer import Case, Result
+
+Judge = Callable[[Case, LineConfig, Result], Attempt]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "throughput_baud" not in metafunc.fixturenames:
+        return
+    rig = run_context(metafunc.config).rig
+    ladder = rig.targets.throughput.ladder(rig.boards[0].baud)
+    metafunc.parametrize("throughput_baud", ladder, ids=[str(b) for b in ladder])
+
+
+def _line_for(board: Board, baud: int) -> LineConfig:
+    return LineConfig(baud, flow_control=3 if board.config.rtscts else 0)
+
+
+@pytest.fixture
+def throughput_line(
+    dut: AtSession, esp_board: Board, esp_rig: Rig, throughput_baud: int
+) -> Iterator[LineConfig]:
+    """The AT port at ``throughput_baud``; the rig's rate again afterwards, even after a failure."""
+    home = _line_for(esp_board, esp_board.config.baud)
+    line = _line_for(esp_board, throughput_baud)
+    timeout = esp_rig.targets.timeouts.command
+    if line != home:
+        switch(dut, line, timeout=timeout)
+    try:
+        yield line
+    finally:
+        if line != home:
+            try:
+                restore(dut, home, timeout=timeout)
+            except (AtError, LineError):
+                # The host may have lost track of the board's rate: follow the board at the test's rate and
+                # try once more; if that fails too, the next test's dut fixture reopens the board.
+                follow(dut, line.baud)
+                restore(dut, home, timeout=timeout)
+
+
+@pytest.fixture
+def throughput_judge(request: pytest.FixtureRequest, esp_rig: Rig, measure) -> Judge:  # noqa: ANN001
+    node = request.node
+    targets = esp_rig.targets.throughput
+
+    def judge(case: Case, line: LineConfig, result: Result) -> Attempt:
+        limit = targets.limit(case.name)
+        lower = line.ceiling * limit.min_fraction
+        marginal = line.ceiling * limit.marginal_band or None
+        point = ThroughputPoint(
+            test=node.nodeid,
+            transport=case.transport,
+            direction=case.direction,
+            mode=case.mode,
+            baud=line.baud,
+            ceiling=line.ceiling,
+            value=result.rate,
+            lower=lower,
+            outcome=limit.judge(result.rate / line.ceiling),
+            detail=result.udp.describe() if result.udp is not None else "",
+        )
+        node.user_properties.append((PROPERTY, point.model_dump_json()))
+        return measure(f"{case.name}-{line.baud}", result.rate, units="B/s", lower=lower, marginal=marginal)
+
+    return judge

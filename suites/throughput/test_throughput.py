@@ -1,0 +1,74 @@
+"""Throughput through the board's AT port (Compile_and_Develop/How_to_optimize_throughput; FAQ: measure in
+passthrough with 1460-byte writes sent back to back) for TCP, UDP and SSL, upload (host -> peer) and
+download (peer -> host), over the rig's ladder of AT+UART_CUR rates (3.1.10).
+
+Modes: Wi-Fi passthrough (3.3.8 AT+CIPSEND execute form with AT+CIPMODE=1), AT+CIPSEND and AT+CIPSENDL
+(3.3.8, 3.3.9) in normal transmission mode, active ``+IPD`` and passive AT+CIPRECVDATA (3.3.34-3.3.35)
+receive. Every transfer is verified byte for byte (TCP/SSL: length and SHA-256 at the far end; UDP:
+sequence-numbered datagrams, loss per the rig's ``udp_max_loss``) before its rate is judged against the
+rig's limit, a fraction of the line's ceiling (baud x data bits / bits per frame).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from reports.plots import PROPERTY, ThroughputPoint
+from rigs.model.targets import MODES, TRANSPORTS
+from servers.tcp import TcpServer
+from suites.throughput.transfer import Case, make_peer, run, transfer_size
+from suites.throughput.verify import TransferError
+
+pytestmark = [pytest.mark.throughput, pytest.mark.bench_risk, pytest.mark.usefixtures("fresh_board")]
+
+#: Passive receive gives UDP no back-pressure (3.3.34: a full buffer loses datagrams), so a paced sender
+#: would only measure its own rate: UDP downloads are measured with +IPD and passthrough.
+SKIPPED = {("udp", "download", "ciprecvdata")}
+
+CASES = [
+    pytest.param(Case(t, d, m), id=f"{t}-{d}-{m}")
+    for t in TRANSPORTS
+    for d, modes in MODES.items()
+    for m in modes
+    if (t, d, m) not in SKIPPED
+]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_throughput(
+    case,
+    throughput_baud,
+    throughput_line,
+    throughput_judge,
+    dut,
+    esp_rig,
+    esp_pki,
+    esp_peer_factory,
+    joined,
+    request,
+) -> None:
+    """Move ``transfer_seconds`` of line time through the board, verify every byte, judge the rate."""
+    line = throughput_line
+    total = transfer_size(case, line.ceiling, esp_rig.targets.throughput.transfer_seconds)
+    ssl_context = esp_pki.server_context() if case.transport == "ssl" else None
+    peer = make_peer(case, total, str(esp_rig.network.host_address), ssl_context)
+    esp_peer_factory(peer)
+    try:
+        result = run(dut, esp_rig, case, peer, total, line.ceiling)
+    except TransferError as exc:
+        point = ThroughputPoint(
+            test=request.node.nodeid,
+            transport=case.transport,
+            direction=case.direction,
+            mode=case.mode,
+            baud=line.baud,
+            ceiling=line.ceiling,
+            value=0.0,
+            outcome="error",
+            detail=str(exc)[:300],
+        )
+        request.node.user_properties.append((PROPERTY, point.model_dump_json()))
+        raise
+    if isinstance(peer, TcpServer):
+        assert peer.records[-1].error is None, f"the peer's connection failed: {peer.records[-1].error}"
+    throughput_judge(case, line, result)

@@ -37,7 +37,9 @@ summary{cursor:pointer}
 .tests a,.tests span{display:block;word-break:break-all}
 .failure{border-left:4px solid var(--fail);padding:2px 10px;margin:10px 0}
 .headline{white-space:pre-wrap}
-.plots img{max-width:100%;border:1px solid var(--line);margin:6px 0}
+.plots .grid{display:flex;flex-wrap:wrap;gap:8px}
+.plots figure{margin:0;width:440px;max-width:100%}
+.plots img{width:100%;border:1px solid var(--line)}
 #filter{padding:3px 6px;width:360px}
 """
 

@@ -295,7 +295,7 @@ def _plots_section(run: Run) -> str:
         f"{esc(p)}</figcaption></figure>"
         for p in run.plots
     )
-    return f'<section id="plots" class="plots"><h2>Throughput</h2>{figs}</section>'
+    return f'<section id="plots" class="plots"><h2>Throughput</h2><div class="grid">{figs}</div></section>'
 
 
 def _skips_section(run: Run) -> str:

@@ -192,9 +192,14 @@ def worse(a: MeasurementOutcome, b: MeasurementOutcome) -> bool:
 
 
 def fmt(value: float) -> str:
-    """A number as a report shows it: integers without a decimal point, others with 4 significant digits."""
-    if math.isfinite(value) and value == int(value) and abs(value) < 1e15:
+    """A number as a report shows it: no exponent from 1 to 1e15 (rates in B/s read as 172800, not
+    1.728e+05), whole numbers without a decimal point, small values with 4 significant digits."""
+    if not math.isfinite(value):
+        return str(value)
+    if value == int(value) and abs(value) < 1e15:
         return str(int(value))
+    if 1000 <= abs(value) < 1e15:
+        return f"{value:.0f}"
     return f"{value:.4g}"
 
 

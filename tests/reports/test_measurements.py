@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reports.measurements import Attempt, Limits, MeasurementError, Movement, group_attempts
+from reports.measurements import Attempt, Limits, MeasurementError, Movement, fmt, group_attempts
 
 
 @pytest.mark.parametrize(
@@ -103,3 +103,11 @@ def test_movement_towards_an_upper_limit_regresses() -> None:
 
 def test_movement_without_limits_is_never_a_regression() -> None:
     assert not _move(1000, 1, Limits()).regressed
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(172_800.4, "172800"), (10_713.6, "10714"), (3.25, "3.25"), (0.000123456, "0.0001235"), (5.0, "5")],
+)
+def test_numbers_read_without_exponents(value: float, text: str) -> None:
+    assert fmt(value) == text

@@ -1,10 +1,10 @@
 """TCP/IP (3.3): the per-boot network runtime shared by the tcpip_* command modules.
 
-A :class:`Link` is one entry of the link table (link IDs 0..4): a real asyncio TCP, UDP or TLS socket bound to
-the board's own loopback address (its station or soft-AP IP from the Wi-Fi model), so peers see the board's
-address. Received data goes to the AT port as ``+IPD`` (active mode), into the passive window (passive
-mode) or raw (passthrough), always paced by the UART: a link stops reading its socket while the AT port's
-output queue is long, so a fast peer is held back by TCP flow control instead of losing data.
+The link table (link IDs 0..4) holds :class:`~sim.commands.tcpip_link.Link` objects: real asyncio TCP, UDP or
+TLS sockets bound to the board's own loopback address (its station or soft-AP IP from the Wi-Fi model), so
+peers see the board's address. Received data goes to the AT port as ``+IPD`` (active mode), into the
+passive window (passive mode) or raw (passthrough), always paced by the UART: a link stops reading its
+socket while the AT port's output queue is long, so a fast peer is held back by TCP instead of losing data.
 
 Ordering rule (3.3.8, 3.17): while a send command runs (from its ``>`` to ``SEND OK``), reports of received
 data and ``CLOSED`` wait, so ``SEND OK`` always comes before the ``+IPD`` of an echo.
@@ -15,21 +15,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ipaddress
-import socket
-import ssl
-import struct
-import time
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sim.at import errors
 from sim.at.errors import AtError
 from sim.board import Board, on_boot
+from sim.commands.tcpip_link import (
+    ConnectFailed,
+    Link,
+    SslConf,
+    TcpOpt,
+    apply_tcpopt,
+    attach_stream,
+    open_stream,
+    open_udp,
+)
 from sim.flash import SavePolicy
 from sim.net import messages
-from sim.net.errnos import board_errno
 from sim.net.messages import IPD_MAX, Remote
-from sim.net.passive import RECV_WINDOW, PassiveBuffer
 from sim.output import Kind
 
 if TYPE_CHECKING:
@@ -38,167 +41,7 @@ if TYPE_CHECKING:
 MAX_LINKS = 5
 #: AT port output (bytes queued for the UART) above which links stop reading their sockets.
 OUTPUT_HIGH_WATER = 4096
-#: Queued UDP datagrams per link beyond which new ones are dropped (UDP has no flow control).
-UDP_QUEUE_MAX = 256
 NAMESPACE = "tcpip"
-
-
-@dataclass
-class TcpOpt:
-    """AT+CIPTCPOPT per link (3.3.x): applied to the real socket when the link is made."""
-
-    so_linger: int = -1
-    tcp_nodelay: int = 0
-    so_sndtimeo: int = 0  # ms; 0: no limit
-    keep_alive: int = 0  # s; 0: off
-
-
-@dataclass
-class SslConf:
-    """The SSL client settings of one link slot (AT+CIPSSLC*)."""
-
-    auth_mode: int = 0
-    pki_number: int = 0
-    ca_number: int = 0
-    common_name: str = ""
-    sni: str = ""
-    alpn: list[str] = field(default_factory=list)
-    psk: bytes = b""
-    psk_hint: str = ""
-    ciphers: list[int] = field(default_factory=list)
-
-
-class Link:
-    """One connection of the link table."""
-
-    def __init__(self, rt: NetRuntime, link_id: int, kind: str, *, server: bool) -> None:
-        self.rt = rt
-        self.link_id = link_id
-        self.kind = kind  # "TCP", "UDP", "SSL" (the type AT+CIPSTATE prints)
-        self.server = server
-        self.remote = Remote("0.0.0.0", 0)
-        self.local_ip = "0.0.0.0"
-        self.local_port = 0
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
-        self.udp: asyncio.DatagramTransport | None = None
-        self.udp_mode = 0
-        self.udp_remote_changed = False
-        self.udp_queue: asyncio.Queue[tuple[bytes, Remote]] = asyncio.Queue()
-        self.passive = PassiveBuffer()
-        self.room = asyncio.Event()
-        self.room.set()
-        self.peer_closed = False
-        self.closed_reported = False  # CLOSED already printed (peer gone, passive data still readable)
-        self.closed = False
-        self.task: asyncio.Task[Any] | None = None
-        self.last_activity = time.monotonic()
-        self.opt = rt.tcpopt[link_id]  # AT+CIPTCPOPT of this link ID, live
-
-    @property
-    def is_udp(self) -> bool:
-        return self.kind.startswith("UDP")
-
-    @property
-    def is_passive(self) -> bool:
-        return self.rt.recv_mode[self.link_id] == 1
-
-    def touch(self) -> None:
-        self.last_activity = time.monotonic()
-
-    # --- sending ---------------------------------------------------------------------------------
-
-    async def send(self, data: bytes, remote: Remote | None = None) -> bool:
-        """Hand data to the socket; False when the link cannot take it (SEND FAIL)."""
-        if self.closed or self.peer_closed:
-            return False
-        self.touch()
-        if self.udp is not None:
-            dest = remote or self.remote
-            try:
-                for i in range(0, max(len(data), 1), 65507):
-                    self.udp.sendto(data[i : i + 65507], (dest.ip, dest.port))
-            except OSError:
-                return False
-            return True
-        if self.writer is None or self.writer.is_closing():
-            return False
-        try:
-            self.writer.write(data)
-            timeout = self.opt.so_sndtimeo / 1000 if self.opt.so_sndtimeo > 0 else None
-            await asyncio.wait_for(self.writer.drain(), timeout)
-        except (OSError, TimeoutError, ssl.SSLError, RuntimeError):
-            return False
-        return True
-
-    def write_buffered(self) -> int:
-        if self.writer is None or self.writer.transport.is_closing():
-            return 0
-        return self.writer.transport.get_write_buffer_size()
-
-    # --- receiving -------------------------------------------------------------------------------
-
-    async def stream_loop(self) -> None:
-        """Read the TCP/TLS socket as fast as the AT port (or the passive window) allows."""
-        assert self.reader is not None
-        reason = "peer closed"
-        try:
-            while True:
-                n = IPD_MAX
-                if self.is_passive and not self.rt.in_passthrough(self):
-                    while self.passive.room == 0:
-                        self.room.clear()
-                        await self.room.wait()
-                    n = self.passive.room
-                data = await self.reader.read(n)
-                if not data:
-                    break
-                self.touch()
-                await self.rt.deliver(self, data, self.remote, datagram=False)
-        except (OSError, ssl.SSLError) as e:
-            reason = f"peer reset ({e})"
-        finally:
-            if not self.closed:
-                self.rt.b.spawn(self.rt.peer_gone(self, reason))
-
-    async def udp_loop(self) -> None:
-        while True:
-            data, remote = await self.udp_queue.get()
-            await self.rt.deliver(self, data, remote, datagram=True)
-
-    def on_datagram(self, data: bytes, addr: tuple[str, int]) -> None:
-        """3.3.x AT+CIPSTART UDP ``<mode>``: 0 keeps the remote, 1 adopts the first other sender, 2 each."""
-        sender = Remote(addr[0], addr[1])
-        if sender != self.remote:
-            if self.udp_mode == 2 or (self.udp_mode == 1 and not self.udp_remote_changed):
-                self.remote = sender
-                self.udp_remote_changed = True
-        self.touch()
-        if self.udp_queue.qsize() >= UDP_QUEUE_MAX:
-            self.rt.b.log(f"tcpip: link {self.link_id}: UDP queue full, datagram of {len(data)} dropped")
-            return
-        self.udp_queue.put_nowait((data, sender))
-
-    # --- closing ---------------------------------------------------------------------------------
-
-    def abort(self) -> None:
-        """Close the socket now (AT+CIPCLOSE, server shutdown, reboot)."""
-        self.closed = True
-        if self.task is not None:
-            self.task.cancel()
-        if self.udp is not None:
-            self.udp.close()
-        if self.writer is not None:
-            with contextlib.suppress(Exception):
-                self.writer.close()
-
-
-class _UdpProtocol(asyncio.DatagramProtocol):
-    def __init__(self, link: Link) -> None:
-        self.link = link
-
-    def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
-        self.link.on_datagram(data, (str(addr[0]), int(addr[1])))
 
 
 class NetRuntime:
@@ -423,100 +266,6 @@ def board_ips(board: Board, netif: int = 0) -> list[str]:
     return ips
 
 
-# --- socket options ------------------------------------------------------------------------------------
-
-
-def apply_tcpopt(sock: socket.socket | None, opt: TcpOpt) -> None:
-    """AT+CIPTCPOPT / AT+CIPSTART keep-alive on the real socket (SO_SNDTIMEO is applied per send)."""
-    if sock is None:
-        return
-    with contextlib.suppress(OSError):
-        if opt.so_linger >= 0:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, opt.so_linger))
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1 if opt.tcp_nodelay else 0)
-        if opt.keep_alive > 0:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, opt.keep_alive)
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, 1)
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, 3)
-        else:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 0)
-
-
-# --- opening links -------------------------------------------------------------------------------------
-
-
-class ConnectFailed(Exception):
-    def __init__(self, errno: int, reason: str) -> None:
-        super().__init__(reason)
-        self.errno = errno
-
-
-async def open_stream(
-    rt: NetRuntime,
-    link: Link,
-    ip: str,
-    port: int,
-    *,
-    local_ip: str,
-    timeout_s: float | None,
-    tls: ssl.SSLContext | None = None,
-    server_hostname: str | None = None,
-) -> None:
-    """Connect a TCP (or TLS) link; raises ConnectFailed with the number +ERRNO prints.
-
-    The socket's receive buffer is the firmware's receive window (:data:`RECV_WINDOW`), so a peer faster
-    than the AT port is held back by TCP itself once the board stops reading."""
-    loop = asyncio.get_running_loop()
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECV_WINDOW)
-        sock.setblocking(False)
-        sock.bind((local_ip, 0))
-
-        async def connect() -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-            await loop.sock_connect(sock, (ip, port))
-            reader, writer = await asyncio.open_connection(sock=sock, limit=RECV_WINDOW)
-            if tls is not None:
-                # no SNI for a literal address: start_tls accepts a missing name, open_connection does not
-                await writer.start_tls(tls, server_hostname=server_hostname)
-            return reader, writer
-
-        reader, writer = await asyncio.wait_for(connect(), timeout_s)
-    except (OSError, ssl.SSLError, TimeoutError) as e:
-        sock.close()
-        raise ConnectFailed(board_errno(e), f"{type(e).__name__}: {e}") from e
-    attach_stream(rt, link, reader, writer)
-
-
-def attach_stream(
-    rt: NetRuntime, link: Link, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-) -> None:
-    link.reader, link.writer = reader, writer
-    sock = writer.get_extra_info("socket")
-    local = writer.get_extra_info("sockname")
-    peer = writer.get_extra_info("peername")
-    link.local_ip, link.local_port = str(local[0]), int(local[1])
-    link.remote = Remote(str(peer[0]), int(peer[1]))
-    apply_tcpopt(sock, link.opt)
-    link.task = rt.b.spawn(link.stream_loop())
-
-
-async def open_udp(rt: NetRuntime, link: Link, ip: str, port: int, *, local_ip: str, local_port: int) -> None:
-    loop = asyncio.get_running_loop()
-    try:
-        transport, _ = await loop.create_datagram_endpoint(
-            lambda: _UdpProtocol(link), local_addr=(local_ip, local_port)
-        )
-    except OSError as e:
-        raise ConnectFailed(board_errno(e), f"{type(e).__name__}: {e}") from e
-    link.udp = transport
-    local = transport.get_extra_info("sockname")
-    link.local_ip, link.local_port = str(local[0]), int(local[1])
-    link.remote = Remote(ip, port)
-    link.task = rt.b.spawn(link.udp_loop())
-
-
 def report_errno(ctx: CommandContext, errno: int) -> None:
     """``+ERRNO:<n>`` (3.17) before ERROR, when AT+SYSLOG=1 asks for detailed errors."""
     if ctx.board.at.syslog:
@@ -570,6 +319,20 @@ def _load(board: Board) -> None:
             conf.auth_mode, conf.pki_number, conf.ca_number = mode, pki, ca
 
 
-def link_id_arg(ctx: CommandContext, i: int, *, allow_all: bool = False) -> int:
-    """Parameter i as a link ID (0..4, or 5 = all when ``allow_all``)."""
-    return ctx.args.int(i, 0, MAX_LINKS if allow_all else MAX_LINKS - 1)
+__all__ = [
+    "MAX_LINKS",
+    "ConnectFailed",
+    "Link",
+    "NetRuntime",
+    "SslConf",
+    "TcpOpt",
+    "apply_tcpopt",
+    "attach_stream",
+    "board_ips",
+    "local_ip_for",
+    "net",
+    "open_stream",
+    "open_udp",
+    "report_errno",
+    "save",
+]

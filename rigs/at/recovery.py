@@ -21,6 +21,24 @@ if TYPE_CHECKING:
 __all__ = ["reset", "sync"]
 
 
+#: How long the port must stay silent before sync() trusts that no late reply is still on its way.
+QUIET_TIME = 0.2
+
+
+def wait_quiet(session: AtSession, quiet: float, deadline: float) -> bool:
+    """Wait until the board has sent nothing for ``quiet`` seconds; False if ``deadline`` came first or
+    the port closed. What arrives meanwhile is decoded as usual and kept in the transcript."""
+    with session._cond:
+        while session._closed is None:
+            seen = session._rx_count
+            until = min(time.monotonic() + quiet, deadline)
+            while session._rx_count == seen and (left := until - time.monotonic()) > 0:
+                session._cond.wait(left)
+            if session._rx_count == seen:
+                return until < deadline
+        return False
+
+
 def sync(
     session: AtSession, timeout: float = 10.0, *, attempt: float = 0.5, leave_passthrough: bool = True
 ) -> Response:
@@ -44,6 +62,10 @@ def sync(
                 r = session.cmd("AT", budget, expect_prompt=False)
             except AtError as exc:
                 last = exc
+                # The abandoned AT may still be answered (a reboot's "ready" came between it and its
+                # OK, or the board was slow): let that late reply pass before the next attempt, or it
+                # would be taken as the next command's answer and shift every later response by one.
+                wait_quiet(session, QUIET_TIME, deadline)
                 continue
             if r.final == "OK" and all(isinstance(e, CLEAN_AT) for e in r.events):
                 with session._cond:
@@ -51,7 +73,8 @@ def sync(
                     session._data.clear()
                 return r
             # busy p..., ERROR ("+++AT" in command mode), or an OK that ended something else (the
-            # tail of an earlier command's response): try again at once
+            # tail of an earlier command's response): the real answer to this AT may still come
+            wait_quiet(session, QUIET_TIME, deadline)
     finally:
         session._lenient -= 1
     msg = f"{session.name}: sync: expected OK to 'AT' within {timeout:g} s"

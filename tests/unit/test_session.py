@@ -382,3 +382,27 @@ def test_close_stops_reader(board: FakeBoard) -> None:
     with pytest.raises(AtError, match="closed"):
         s.cmd("AT")
     s.close()
+
+
+def test_sync_lets_a_late_reply_pass(board: FakeBoard, dut: AtSession) -> None:
+    # The board restarts between sync's first AT and its OK, and that OK comes late, while the board
+    # is slow to answer the next AT: sync must not take the late OK as the answer to its next AT, or
+    # the real answer would end the following command and every later response would be shifted.
+    calls = {"n": 0}
+
+    def reboot_then_late_ok(b: FakeBoard, line: str) -> bytes | None:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            b.send_later(0.06, b"\r\nOK\r\n")
+            return b"\r\nready\r\n"
+        b.send_later(0.1, b"\r\nOK\r\n")
+        return None
+
+    def slow_gmr(b: FakeBoard, line: str) -> None:
+        b.send_later(0.1, b"AT version:5.0.0.0\r\n\r\nOK\r\n")
+
+    board.script["AT"] = reboot_then_late_ok
+    board.script["AT+GMR"] = slow_gmr
+    assert dut.sync(10, attempt=0.5, leave_passthrough=False).final == "OK"
+    r = dut.cmd("AT+GMR")
+    assert r.lines[:1] == ["AT version:5.0.0.0"], r.lines

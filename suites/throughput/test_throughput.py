@@ -15,7 +15,6 @@ import pytest
 
 from reports.plots import PROPERTY, ThroughputPoint
 from rigs.model.targets import MODES, TRANSPORTS
-from servers.tcp import TcpServer
 from suites.throughput.transfer import Case, make_peer, run, transfer_size
 from suites.throughput.verify import TransferError
 
@@ -69,6 +68,4 @@ def test_throughput(
         )
         request.node.user_properties.append((PROPERTY, point.model_dump_json()))
         raise
-    if isinstance(peer, TcpServer):
-        assert peer.records[-1].error is None, f"the peer's connection failed: {peer.records[-1].error}"
     throughput_judge(case, line, result)

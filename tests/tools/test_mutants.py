@@ -164,4 +164,30 @@ def test_verdicts_and_summary() -> None:
 def test_baseline_is_the_union_of_selection_paths(catalog) -> None:
     paths = baseline_paths(catalog)
     assert len(paths) == len(set(paths))
-    assert all(p in paths for m in catalog for p in m.meta.select.paths)
+
+    def covered(p):
+        return any(p == q or p.startswith(q.rstrip("/") + "/") or p.startswith(q + "::") for q in paths)
+
+    assert all(covered(p) for m in catalog for p in m.meta.select.paths)
+
+
+def test_baseline_keeps_only_the_widest_paths(catalog) -> None:
+    from dataclasses import replace
+
+    from tools.mutants.catalog import Selection
+
+    def with_paths(*paths: str):
+        m = catalog[0]
+        return replace(m, meta=m.meta.model_copy(update={"select": Selection(paths=paths)}))
+
+    mutants = [
+        with_paths("suites/basic/test_system.py::test_rst"),
+        with_paths("suites/basic/test_system.py"),
+        with_paths("suites/tcpip/test_tcpip_links.py::test_cifsr", "suites/tcpip"),
+        with_paths("suites/wifi/test_station.py::test_cwmode_reads_back"),
+    ]
+    assert baseline_paths(mutants) == [
+        "suites/basic/test_system.py",
+        "suites/tcpip",
+        "suites/wifi/test_station.py::test_cwmode_reads_back",
+    ]

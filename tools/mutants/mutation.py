@@ -125,7 +125,13 @@ def baseline_paths(mutants: list[Mutant]) -> list[str]:
     for m in mutants:
         for p in m.meta.select.paths:
             seen.setdefault(p, None)
-    return list(seen)
+    # pytest runs a node id again when its file (or folder) is also given: keep only the widest path.
+    return [p for p in seen if not any(q != p and _covers(q, p) for q in seen)]
+
+
+def _covers(wide: str, narrow: str) -> bool:
+    w, n = wide.rstrip("/"), narrow.split("::", 1)[0].rstrip("/")
+    return "::" not in wide and (n == w and "::" in narrow or n.startswith(w + "/"))
 
 
 def run_mutation(

@@ -27,6 +27,8 @@ from reports.summary import Summary, TestEntry, example_of
 SUMMARY_FILE = "summary.json"
 JUNIT_FILE = "junit.xml"
 PLOTS_DIR = "plots"
+#: junit.xml written this much later than summary.json means they come from different runs
+STALE_AFTER_S = 120.0
 TRANSCRIPT_PROPERTY = "transcript"
 #: Outcomes that make a test (and the forms it covers) fail.
 FAILING = frozenset({"failed", "error", "xpassed"})
@@ -200,6 +202,12 @@ def load_run(path: Path) -> Run:
             junit = read_junit(junit_path)
         except RunLoadError as exc:
             warnings.append(f"{exc}; failure details and transcripts come from summary.json only")
+        if junit_path.stat().st_mtime > source.stat().st_mtime + STALE_AFTER_S:
+            # A later run that wrote no summary (tests of no command set or suite) left this one behind.
+            warnings.append(
+                f"{source} is older than {junit_path.name} beside it: it may describe an earlier run "
+                f"(started {summary.started:%Y-%m-%d %H:%M:%S} UTC)"
+            )
     tests = {t.id: _view(t, junit.get(junit_name(t.id)), folder) for t in summary.tests}
     plots = _plots(summary, folder)
     return Run(summary=summary, folder=folder, source=source, tests=tests, plots=plots, warnings=warnings)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -163,6 +164,14 @@ def test_a_broken_junit_file_is_reported_and_the_page_still_built(
     assert main(["build", str(folder)]) == 0
     assert "junit.xml: not a readable JUnit XML file" in capsys.readouterr().err
     assert "junit.xml: not a readable JUnit XML file" in (folder / "index.html").read_text()
+
+
+def test_a_summary_older_than_junit_is_flagged(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = write_run(tmp_path / "out", small_run())
+    old = (folder / "summary.json").stat().st_mtime - 3600
+    os.utime(folder / "summary.json", (old, old))
+    assert main(["build", str(folder)]) == 0
+    assert "summary.json is older than junit.xml beside it" in capsys.readouterr().err
 
 
 def test_a_missing_summary_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

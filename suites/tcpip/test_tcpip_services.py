@@ -1,0 +1,167 @@
+"""3.3 network services: AT+CIPDOMAIN and AT+CIPDNS against the rig's DNS peer, AT+CIPSNTPCFG /
+AT+CIPSNTPTIME against an SNTP peer with a known clock (checked to the second in the configured time
+zone), AT+PING of the host, AT+MDNS, and AT+CIUPDATE / AT+CIPFWVER where the rig has an OTA server.
+
+The DNS and SNTP peers are the session's (fixtures.servers); the rig tells a simulated board which ports
+they listen on (the air file's services block), a bench runs them where its boards look for them.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import time
+
+import pytest
+
+from rigs.at.events import Urc
+from suites.tcpip.links import back_to_factory, host
+
+pytestmark = [pytest.mark.tcpip, pytest.mark.usefixtures("fresh_board")]
+
+ASCTIME = re.compile(r"[A-Z][a-z]{2} [A-Z][a-z]{2} [ 0-3]\d \d\d:\d\d:\d\d \d{4}")
+
+
+@pytest.fixture(autouse=True)
+def clean(dut, esp_rig, joined):
+    yield
+    back_to_factory(dut, esp_rig)
+
+
+@pytest.fixture
+def dns_peer(esp_rig, esp_dns_server):
+    names = {name: [str(addr)] for name, addr in esp_rig.network.dns_names.items()}
+    if not names:
+        pytest.skip(f"rig {esp_rig.name} names no network.dns_names to resolve")
+    return esp_dns_server, names
+
+
+@pytest.fixture
+def sntp_peer(esp_sntp_server):
+    return esp_sntp_server
+
+
+@pytest.mark.form("AT+CIPDOMAIN", "set")
+@pytest.mark.form("AT+CIPDNS", "set")
+@pytest.mark.form("AT+CIPDNS", "query")
+@pytest.mark.parametrize("args", ["", ",1", ",1,5000"], ids=["plain", "ipv4", "ipv4-timeout"])
+def test_cipdomain_resolves(dut, expect, esp_rig, dns_peer, args) -> None:
+    """AT+CIPDOMAIN/set: the rig's name resolves to the rig's address through the DNS peer AT+CIPDNS set."""
+    peer, names = dns_peer
+    expect.ok(dut.cmd(f'AT+CIPDNS=1,"{peer.host}"'), "AT+CIPDNS", "set")
+    m = expect.ok(dut.cmd("AT+CIPDNS?"), "AT+CIPDNS", "query")
+    assert m["enable"] == 1 and m.get("DNS IP1") == peer.host, m.values
+    name, addresses = next(iter(names.items()))
+    r = dut.cmd(f'AT+CIPDOMAIN="{name}"{args}', esp_rig.targets.timeouts.connect)
+    m = expect.ok(r, "AT+CIPDOMAIN", "set")
+    assert m["IP address"] == addresses[0], (
+        f"{name} resolved to {m['IP address']}, the rig says {addresses[0]}"
+    )
+    assert any(name in str(q) for q in peer.queries), (
+        f"the DNS peer at {peer.address} saw no query for {name}: {peer.queries}"
+    )
+
+
+@pytest.mark.form("AT+CIPDOMAIN", "set")
+def test_cipdomain_unknown_name(dut, esp_rig, dns_peer) -> None:
+    """A name the DNS server does not know: ERROR (3.3.4)."""
+    peer, _ = dns_peer
+    dut.cmd(f'AT+CIPDNS=1,"{peer.host}"').assert_ok()
+    r = dut.cmd('AT+CIPDOMAIN="no-such-host.lab.test"', esp_rig.targets.timeouts.connect)
+    assert r.final == "ERROR", r.text
+
+
+@pytest.mark.form("AT+CIPSNTPCFG", "set")
+@pytest.mark.form("AT+CIPSNTPTIME", "query")
+@pytest.mark.parametrize(("timezone", "offset_s"), [(8, 8 * 3600), (-5, -5 * 3600), (530, 5 * 3600 + 1800)])
+def test_sntp_time(dut, expect, esp_rig, sntp_peer, timezone, offset_s) -> None:
+    """AT+CIPSNTPCFG=1,<timezone>,<server>: +TIME_UPDATED (3.17), then AT+CIPSNTPTIME? gives the peer's
+    clock in that time zone, asctime style, to the second (3.3.20, 3.3.21; 530 is UTC+05:30)."""
+    expect.ok(dut.cmd(f'AT+CIPSNTPCFG=1,{timezone},"{sntp_peer.host}"'), "AT+CIPSNTPCFG", "set")
+    dut.expect_urc("+TIME_UPDATED", esp_rig.targets.timeouts.connect)
+    before = sntp_peer.clock.now()
+    r = dut.cmd("AT+CIPSNTPTIME?")
+    after = sntp_peer.clock.now()
+    m = expect.ok(r, "AT+CIPSNTPTIME", "query")
+    text = str(m["asctime style time"]) if "asctime style time" in m.values else r.lines[0].split(":", 1)[1]
+    assert ASCTIME.fullmatch(text), f"{text!r} is not asctime style (e.g. 'Tue Oct 19 17:47:56 2021')"
+    board = calendar.timegm(time.strptime(text, "%a %b %d %H:%M:%S %Y")) - offset_s
+    assert int(before) - 1 <= board <= int(after) + 1, (
+        f"board time {text!r} (UTC {time.asctime(time.gmtime(board))}) vs the SNTP peer's "
+        f"{time.asctime(time.gmtime(before))} .. {time.asctime(time.gmtime(after))}"
+    )
+    assert sntp_peer.queries, "the SNTP peer saw no request"
+
+
+@pytest.mark.form("AT+PING", "set")
+def test_ping_host(dut, expect, esp_rig) -> None:
+    """AT+PING/set of the host's address: +PING:<time> in milliseconds, OK (3.3.37)."""
+    r = dut.cmd(f'AT+PING="{host(esp_rig)}"', esp_rig.targets.timeouts.connect)
+    m = expect.ok(r, "AT+PING", "set")
+    assert 0 <= int(m["time"]) <= esp_rig.targets.timeouts.connect * 1000, m.values
+
+
+@pytest.mark.form("AT+PING", "set")
+def test_ping_unresolvable(dut, esp_rig, dns_peer) -> None:
+    """A name that does not resolve: +PING:TIMEOUT, ERROR (3.3.37)."""
+    peer, _ = dns_peer
+    dut.cmd(f'AT+CIPDNS=1,"{peer.host}"').assert_ok()
+    r = dut.cmd('AT+PING="no-such-host.lab.test"', esp_rig.targets.timeouts.connect * 2)
+    assert r.final == "ERROR" and "+PING:TIMEOUT" in r.lines, r.text
+
+
+@pytest.mark.form("AT+MDNS", "set", "cmd-mdns-service")
+@pytest.mark.requires("mdns")
+def test_mdns_service(dut, expect, esp_rig) -> None:
+    """AT+MDNS/set/service: start a service (the example of 3.3.39), then stop it."""
+    r = dut.cmd('AT+MDNS=1,"espressif","_iot",8080')
+    expect.ok(r, "AT+MDNS", "set", "cmd-mdns-service")
+    expect.ok(dut.cmd("AT+MDNS=0"), "AT+MDNS", "set", "cmd-mdns-service")
+
+
+@pytest.mark.form("AT+MDNS", "set", "cmd-mdns-query")
+@pytest.mark.requires("mdns")
+def test_mdns_query_ptr(dut, esp_rig) -> None:
+    """AT+MDNS/set/query: a PTR query finds a service the host announces (3.3.39's example, avahi-publish
+    there, with 4.2.13's service type): +MDNS:<data_len>, then IF=, IP=0, PTR=<instance>,
+    SRV=<hostname>:<port>, TXT=, A= ... OK."""
+    from fixtures.mdns_browser import MdnsAnnouncer, MdnsError
+
+    try:
+        announcer = MdnsAnnouncer(
+            host(esp_rig), "_printer._tcp", "my_instance", "esp-host", 35, {"version": "v4.1.0.0"}
+        )
+    except MdnsError as exc:
+        pytest.skip(str(exc))
+    try:
+        r = dut.cmd('AT+MDNS=2,0,"_printer","_tcp",5000', esp_rig.targets.timeouts.connect)
+    finally:
+        announcer.close()
+    assert r.ok, r.text
+    lines = [ln for ln in r.text.replace("\r\n", "\n").split("\n") if ln]
+    assert re.fullmatch(r"\+MDNS:\d+,", lines[0]), f"expected +MDNS:<data_len>, first: {lines}"
+    for want in (
+        "IP=0",
+        "PTR=my_instance",
+        "SRV=esp-host.local:35",
+        "TXT=version=v4.1.0.0",
+        f"A={host(esp_rig)}",
+    ):
+        assert want in lines, f"expected the line {want!r} in {lines}"
+    assert re.fullmatch(r"IF=[123]", lines[1]), lines
+
+
+@pytest.mark.form("AT+CIPFWVER", "query")
+@pytest.mark.form("AT+CIUPDATE", "query")
+@pytest.mark.form("AT+CIUPDATE", "execute")
+@pytest.mark.form("AT+CIUPDATE", "set")
+@pytest.mark.requires("ota")
+def test_ota(dut, expect, esp_rig) -> None:
+    """AT+CIPFWVER? lists the server's version; AT+CIUPDATE=1,... runs +CIPUPDATE:1..4 then OK (3.3.24)."""
+    m = expect.ok(dut.cmd("AT+CIPFWVER?", esp_rig.targets.timeouts.connect), "AT+CIPFWVER", "query")
+    r = dut.cmd(f'AT+CIUPDATE=0,"{m["version"]}"', 120.0)
+    expect.ok(r, "AT+CIUPDATE", "set")
+    expect.ok(dut.cmd("AT+CIUPDATE?"), "AT+CIUPDATE", "query")
+    r = dut.cmd("AT+CIUPDATE", 120.0)
+    assert r.final in ("OK", "ERROR"), r.text
+    assert any(isinstance(u, Urc) for u in r.urcs) or r.lines

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from reports.__main__ import main
-from tests.reports.synthetic import form_test, guide_forms, mismatch, write_run
+from tests.reports.synthetic import big_run, form_test, guide_forms, mismatch, write_run
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -100,3 +100,23 @@ def test_compare_page_in_chromium(browser_page: Any, tmp_path: Path) -> None:
     page.locator('tr[data-test] a[href*="transcripts"]').click()
     page.wait_for_load_state()
     assert page.url.startswith((b / "transcripts").as_uri())
+
+
+def test_two_thousand_test_page_loads_with_its_counts(browser_page: Any, tmp_path: Path) -> None:
+    tests = big_run(2000)
+    folder = write_run(tmp_path / "big", tests)
+    assert main(["build", str(folder)]) == 0
+    page = browser_page
+    page.goto((folder / "index.html").as_uri(), wait_until="load")
+    assert page.locator('#totals b[data-count="total"]').inner_text() == "2000"
+    failed = sum(t.outcome == "failed" for t in tests)
+    assert page.locator('#totals b[data-count="failed"]').inner_text() == str(failed)
+    assert page.locator("div.failure").count() == failed
+    # Every form the guide documents (spec/data) is counted in the matrix.
+    forms = len(guide_forms())
+    assert page.locator('#matrix-table tr[data-set="all"] td[data-count="forms"]').inner_text() == str(forms)
+    # The filter of the all-tests table hides what does not match.
+    page.locator("#tests > details > summary").click()
+    page.fill("#filter", "skipped")
+    skipped = sum(t.outcome == "skipped" for t in tests)
+    assert page.locator("table[data-filter] tbody tr:visible").count() == skipped

@@ -111,7 +111,6 @@ def _ap_net(dut, expect) -> ipaddress.IPv4Network:
 
 
 @pytest.mark.form("AT+CWDHCPS", "query")
-@pytest.mark.form("AT+CWDHCPS", "set")
 @pytest.mark.parametrize("lease", [pytest.param(1, id="lease-min"), pytest.param(2880, id="lease-max")])
 def test_cwdhcps_reads_back(softap, expect, esp_board, lease: int) -> None:
     """3.2.16: a lease time in [1,2880] minutes and a range inside the soft-AP's network read back; <enable>

@@ -247,9 +247,11 @@ class Board:
         if not self.in_reset:
             self.engine.feed(data)
 
-    def on_command(self, cmd: ParsedCommand) -> None:
+    def on_command(self, cmd: ParsedCommand) -> bool:
+        """A command line is about to run; False if it must not be (a fault rule restarts the board)."""
         if self.faults is not None:
-            self.faults.on_command(self, cmd)
+            return self.faults.on_command(self, cmd) is not False
+        return True
 
     def after_command(self, ctx: Any) -> None:
         if self._reboot_after_command:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+from collections import deque
 import re
 from enum import Enum
 from pathlib import Path
@@ -104,7 +105,8 @@ class FaultEngine:
         self.rng = random.Random(seed)
         self._patterns = [re.compile(r.match.encode()) if r.match else None for r in rules]
         self._seen = [0] * len(rules)
-        self._release_at = 0.0
+        self._pending: deque[tuple[float, Board, bytes, Kind]] = deque()
+        self._timer: asyncio.TimerHandle | None = None
         self.stalled = False
         self.commands = 0
         self.applied: list[str] = []
@@ -119,15 +121,22 @@ class FaultEngine:
 
     # --- hooks called by the board -------------------------------------------------------------------
 
-    def on_command(self, board: Board, cmd: ParsedCommand) -> None:
+    def on_command(self, board: Board, cmd: ParsedCommand) -> bool:
+        """Count a command line; False when a rule restarts the board on it (it is then never answered)."""
         self.commands += 1
         for r in self.rules:
             if r.kind is RuleKind.REBOOT_AFTER and self.commands == r.commands:
                 self._note(board, f"reboot on command #{self.commands} ({cmd.text})")
                 board.spawn_detached(board.reboot("fault: reboot_after"))
+                return False
+        return True
 
     def on_boot(self) -> None:
         self.stalled = False
+        self._pending.clear()
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
 
     def output(self, board: Board, data: bytes, kind: Kind, command: str | None) -> None:
         if self.stalled:
@@ -185,16 +194,30 @@ class FaultEngine:
         return outs, delay
 
     def _send(self, board: Board, outs: list[bytes], kind: Kind, delay: float) -> None:
+        # Output held by a delay rule is queued, and everything after it waits behind it: one timer drains
+        # the queue in order (timers due at the same instant would not keep their order).
         loop = asyncio.get_running_loop()
         now = loop.time()
-        at = max(now + delay, self._release_at)
-        if at <= now:
+        at = now + delay
+        if not self._pending and at <= now:
             for o in outs:
                 board.raw_output(o, kind)
             return
-        self._release_at = at
+        if self._pending:
+            at = max(at, self._pending[-1][0])
         for o in outs:
-            loop.call_at(at, board.raw_output, o, kind)
+            self._pending.append((at, board, o, kind))
+        if self._timer is None:
+            self._timer = loop.call_at(self._pending[0][0], self._drain)
+
+    def _drain(self) -> None:
+        self._timer = None
+        loop = asyncio.get_running_loop()
+        while self._pending and self._pending[0][0] <= loop.time():
+            _, board, o, kind = self._pending.popleft()
+            board.raw_output(o, kind)
+        if self._pending:
+            self._timer = loop.call_at(self._pending[0][0], self._drain)
 
     def _note(self, board: Board, text: str) -> None:
         self.applied.append(text)

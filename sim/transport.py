@@ -24,6 +24,8 @@ from sim.uart import Uart
 
 #: How long an RFC 2217 client may take to open before the board's output is connected anyway.
 OPEN_GRACE_S = 1.0
+#: How long after a socket:// client connects the board's kept output waits for pyserial's purge.
+SOCKET_GRACE_S = 0.25
 
 
 class _Conn(asyncio.Protocol):
@@ -70,6 +72,7 @@ class TcpPort:
     def __init__(self, uart: Uart, host: str, port: int, log: Callable[[str], None]) -> None:
         self.uart, self.host, self.port, self.log = uart, host, port, log
         self.current: _Conn | None = None
+        self._attached = False
         self._server: asyncio.base_events.Server | None = None
 
     async def start(self) -> str:
@@ -87,18 +90,28 @@ class TcpPort:
                 await asyncio.wait_for(self._server.wait_closed(), 1.0)
 
     def on_connect(self, conn: _Conn) -> None:
+        # pyserial's socket:// client also purges its input at the end of open(), and says nothing the board
+        # could wait for: output kept for the client ("ready") is connected after SOCKET_GRACE_S, or at
+        # once when the client sends its first byte (it has finished opening then).
         if self.current is not None:
             self.log("port: a new client replaces the previous one")
             self.current.close()
         self.current = conn
-        self.uart.attach_host(self.host_write(conn), busy=conn.busy, hold=conn.hold)
-        self.uart.host_connected()
+        self._attached = False
+        asyncio.get_running_loop().call_later(SOCKET_GRACE_S, self._attach, conn)
+
+    def _attach(self, conn: _Conn) -> None:
+        if conn is self.current and not self._attached:
+            self._attached = True
+            self.uart.attach_host(self.host_write(conn), busy=conn.busy, hold=conn.hold)
+            self.uart.host_connected()
 
     def host_write(self, conn: _Conn) -> Callable[[bytes], None]:
         return conn.write
 
     def on_data(self, conn: _Conn, data: bytes) -> None:
         if conn is self.current:
+            self._attach(conn)
             self.uart.receive(data)
 
     def on_disconnect(self, conn: _Conn) -> None:
@@ -188,12 +201,6 @@ class Rfc2217Port(TcpPort):
         self._attached = False
         self._managers[id(conn)] = rfc2217.PortManager(_Lines(self), conn)
         asyncio.get_running_loop().call_later(OPEN_GRACE_S, self._attach, conn)
-
-    def _attach(self, conn: _Conn) -> None:
-        if conn is self.current and not self._attached:
-            self._attached = True
-            self.uart.attach_host(self.host_write(conn), busy=conn.busy, hold=conn.hold)
-            self.uart.host_connected()
 
     def on_purge_from_board(self) -> None:
         if self.current is not None and not self._attached:

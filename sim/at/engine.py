@@ -125,7 +125,8 @@ class CommandEngine:
             if cmd is None:
                 raise AtError(code or errors.COMMON_ERROR, reason)
             self.commands_run += 1
-            self.board.on_command(cmd)
+            if not self.board.on_command(cmd):
+                return  # the board restarts on this line, as after a crash: no answer
             definition = self.registry.get(cmd.name)
             if definition is None or not self.board.profile.has_command(cmd.name):
                 raise AtError(errors.UNSUPPORTED, f"{cmd.name} is not a command of this firmware")

@@ -1,4 +1,5 @@
-"""Benchmark: eight simulated boards at once, each answering AT; median round-trip latency per board.
+"""Benchmark: eight simulated boards at once, each answering AT through an AtSession; median round-trip
+latency per board.
 
 Prints one JSON line: {"bench": "sim", "boards": 8, "rounds": N, "median_ms": [...], "max_median_ms": x,
 "target_ms": 5.0, "ok": bool}. Run: .venv/bin/python tests/bench/bench_sim.py [--boards 8] [--rounds 200]
@@ -8,16 +9,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import socket
 import statistics
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from rigs.at.session import AtSession  # noqa: E402
 
 
 def start(instance: int) -> tuple[subprocess.Popen[str], str]:
@@ -31,29 +33,15 @@ def start(instance: int) -> tuple[subprocess.Popen[str], str]:
     return p, json.loads(p.stdout.readline())["serial"]
 
 
-def read_until(sock: socket.socket, buf: bytearray, token: bytes) -> None:
-    while token not in buf:
-        data = sock.recv(65536)
-        if not data:
-            raise ConnectionError("simulator closed the port")
-        buf += data
-    del buf[: buf.index(token) + len(token)]
-
-
 def board_latencies(url: str, rounds: int, out: list[float]) -> None:
-    parts = urlsplit(url)
-    sock = socket.create_connection((parts.hostname, parts.port))
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    buf = bytearray()
-    read_until(sock, buf, b"ready\r\n")
-    sock.sendall(b"ATE0\r\n")
-    read_until(sock, buf, b"OK\r\n")
-    for _ in range(rounds):
-        t0 = time.perf_counter()
-        sock.sendall(b"AT\r\n")
-        read_until(sock, buf, b"\r\nOK\r\n")
-        out.append((time.perf_counter() - t0) * 1000)
-    sock.close()
+    """Round trips of ``AT`` through the project's AT session (rigs/at/session.py), as a suite sees them."""
+    with AtSession.open(url, name=url) as dut:
+        dut.expect_urc("ready", timeout=30)
+        dut.cmd("ATE0", timeout=30).assert_ok()
+        for _ in range(rounds):
+            t0 = time.perf_counter()
+            dut.cmd("AT", timeout=30).assert_ok()
+            out.append((time.perf_counter() - t0) * 1000)
 
 
 def main() -> None:

@@ -1,0 +1,98 @@
+"""suites/throughput/verify.py and the throughput targets of the rig model: pure logic."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from rigs.model.targets import ThroughputTargets
+from servers.payload import encode_datagram
+from suites.throughput.line import LineConfig
+from suites.throughput.verify import TransferError, compare_stream, count_datagrams, scan_records, sha256
+
+SIZE = 1460
+
+
+def records(seqs: list[int]) -> list[bytes]:
+    return [encode_datagram(s, SIZE, 0, 7) for s in seqs]
+
+
+def test_line_ceiling_is_one_byte_per_frame() -> None:
+    # 3.1.10: 8 data bits, 1 stop bit, no parity -> 10 bits a byte; 8E2 -> 12
+    assert LineConfig(115200).ceiling == 11520.0
+    assert LineConfig(5_000_000).ceiling == 500_000.0
+    assert LineConfig(120_000, databits=8, stopbits=3, parity=2).ceiling == 10_000.0
+    assert LineConfig(921600, flow_control=3).command == "AT+UART_CUR=921600,8,1,0,3"
+
+
+def test_stream_cut_anywhere_into_packets_gives_every_record() -> None:
+    stream = b"".join(records(list(range(10))))
+    t = scan_records(stream, 10, SIZE, 7)
+    assert (t.received, t.lost, t.reordered, t.stray_bytes, t.payload_bytes) == (10, 0, 0, 0, 10 * SIZE)
+    t.check(0.0, "peer")
+
+
+def test_lost_and_reordered_records_are_counted() -> None:
+    stream = b"".join(records([0, 1, 3, 2, 5]))
+    t = scan_records(stream, 6, SIZE, 7)
+    assert (t.received, t.lost, t.reordered) == (5, 1, 1)
+    with pytest.raises(TransferError, match=r"lost 16\.67% of the datagrams, the rig allows 0\.00%"):
+        t.check(0.0, "peer")
+    t.check(0.2, "peer")  # within a bench's loss policy
+
+
+def test_a_damaged_record_fails_whatever_the_loss_policy() -> None:
+    recs = records([0, 1, 2])
+    bad = bytearray(recs[1])
+    bad[100] ^= 0x5A
+    t = scan_records(recs[0] + bytes(bad) + recs[2], 3, SIZE, 7)
+    assert t.stray_bytes == SIZE and t.received == 2
+    with pytest.raises(TransferError, match="damaged data"):
+        t.check(1.0, "host")
+
+
+def test_a_cut_datagram_is_stray_bytes() -> None:
+    recs = records([0, 1, 2])
+    t = scan_records(recs[0] + recs[1][:700] + recs[2], 3, SIZE, 7)
+    assert (t.received, t.lost, t.stray_bytes) == (2, 1, 700)
+
+
+def test_whole_datagrams_counted_one_by_one() -> None:
+    t = count_datagrams(records([1, 0, 2, 2]), 4, SIZE, 7)
+    assert (t.received, t.reordered, t.duplicates, t.lost) == (3, 1, 1, 1)
+
+
+def test_stream_comparison_names_both_lengths_and_hashes() -> None:
+    compare_stream("peer", 3, sha256(b"abc"), 3, sha256(b"abc"))
+    with pytest.raises(TransferError, match=r"received 2 bytes \(sha256 [0-9a-f]{16}\), expected 3 bytes"):
+        compare_stream("peer", 3, sha256(b"abc"), 2, sha256(b"ab"))
+
+
+def test_targets_limit_by_longest_matching_key() -> None:
+    t = ThroughputTargets.model_validate(
+        {
+            "default": {"min_fraction": 0.5},
+            "measurements": {"tcp": {"min_fraction": 0.7}, "tcp-upload-passthrough": {"min_fraction": 0.9}},
+            "bauds": [921600, 115200],
+        }
+    )
+    assert t.limit("tcp-upload-passthrough").min_fraction == 0.9
+    assert t.limit("tcp-download-ipd").min_fraction == 0.7
+    assert t.limit("udp-upload-cipsend").min_fraction == 0.5
+    assert t.bauds == [115200, 921600] and t.ladder(115200) == [115200, 921600]
+    assert ThroughputTargets().ladder(460800) == [460800]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("measurements", {"tcp-send-passthrough": {"min_fraction": 0.5}}, "unknown throughput measurement"),
+        ("bauds", [115200, 115200], "listed once"),
+        ("bauds", [6_000_000], "80..5000000"),
+        ("transfer_seconds", 0, "0.1..60.0 seconds"),
+        ("udp_max_loss", 1.5, "0.0..1.0"),
+    ],
+)
+def test_targets_refuse_bad_values_by_name(field: str, value: object, message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        ThroughputTargets.model_validate({field: value})

@@ -139,3 +139,15 @@ def provision(dut: AtSession, rig: Rig, items: list) -> None:  # list[servers.pk
         prompt = dut.cmd(item.command, rig.targets.timeouts.command)
         assert prompt.prompt, f"{item.command}: expected the '>' prompt, got {prompt.text!r}"
         dut.send_data(item.value, rig.targets.timeouts.command).assert_ok()
+
+
+def ok_with_reports(expect: Expect, resp: Response, command: str, kind: str, variant: str | None = None):
+    """Like ``expect.ok`` for forms whose response block holds a report with a link ID (``<link ID>,CONNECT``
+    of 3.3.5, ``<link ID>,CLOSED`` of 3.3.12): every report that came during the command is part of the
+    response (these tests start nothing else that could report meanwhile)."""
+    from fixtures.suite import LENIENT
+
+    if not resp.ok:
+        raise AssertionError(f"{resp.command!r}: expected OK, got {resp.final!r}: {resp.text!r}")
+    template = expect.template(command, kind, variant)
+    return template.match(response_lines(resp, reports=lambda text: True), LENIENT)

@@ -23,6 +23,7 @@ from suites.tcpip.links import (
     expect_per_link,
     host,
     ipd_after_final,
+    ok_with_reports,
     send,
     start_tcp,
 )
@@ -57,7 +58,7 @@ def echo(esp_peer_factory, esp_rig):
 def test_cipstart_tcp(dut, expect, esp_rig, sink, extra) -> None:
     """AT+CIPSTART/set/tcp: CONNECT then OK; the peer sees the connection from the board."""
     r, record = start_tcp(dut, esp_rig, sink, extra=extra)
-    expect.ok(r, "AT+CIPSTART", "set", "esp-at-cipstart-tcp")
+    ok_with_reports(expect, r, "AT+CIPSTART", "set", "esp-at-cipstart-tcp")
     assert [u.text for u in r.urcs if isinstance(u, Urc)] == ["CONNECT"]
     state = dut.cmd("AT+CIPSTATE?")
     rows = expect_per_link(expect, state, "AT+CIPSTATE")
@@ -82,7 +83,7 @@ def test_cipstart_link_ids_0_to_4(dut, expect, esp_rig, sink) -> None:
     dut.cmd("AT+CIPMUX=1").assert_ok()
     for link in range(5):
         r, _ = start_tcp(dut, esp_rig, sink, link_id=link)
-        expect.ok(r, "AT+CIPSTART", "set", "esp-at-cipstart-tcp")
+        ok_with_reports(expect, r, "AT+CIPSTART", "set", "esp-at-cipstart-tcp")
         assert [u.text for u in r.urcs if isinstance(u, Urc)] == [f"{link},CONNECT"]
     rows = expect_per_link(expect, dut.cmd("AT+CIPSTATE?"), "AT+CIPSTATE")
     assert sorted(row["link ID"] for row in rows) == [0, 1, 2, 3, 4]
@@ -104,7 +105,7 @@ def test_cipstart_udp_modes(dut, expect, esp_rig, esp_peer_factory, mode) -> Non
     r = dut.cmd(
         f'AT+CIPSTART=4,"UDP","{host(esp_rig)}",{first.port},{local},{mode}', esp_rig.targets.timeouts.connect
     )
-    expect.ok(r, "AT+CIPSTART", "set", "esp-at-cipstart-udp")
+    ok_with_reports(expect, r, "AT+CIPSTART", "set", "esp-at-cipstart-udp")
     send(dut, esp_rig, b"first", link_id=4).assert_ok()
     board = first.wait_datagrams(1, PEER_WAIT)[0].remote
     assert board[1] == local and first.received()[0].data == b"first"
@@ -121,7 +122,7 @@ def test_cipstart_udp_modes(dut, expect, esp_rig, esp_peer_factory, mode) -> Non
 def test_cipstart_ssl(dut, expect, esp_rig, esp_ssl_echo) -> None:
     """AT+CIPSTART/set/ssl: CONNECT, OK; data goes through TLS and comes back as +IPD."""
     r, record = start_tcp(dut, esp_rig, esp_ssl_echo, kind="SSL")
-    expect.ok(r, "AT+CIPSTART", "set", "esp-at-cipstart-ssl")
+    ok_with_reports(expect, r, "AT+CIPSTART", "set", "esp-at-cipstart-ssl")
     send(dut, esp_rig, b"over tls").assert_ok()
     ipd = dut.expect_urc("+IPD", esp_rig.targets.timeouts.connect)
     assert isinstance(ipd, Ipd) and ipd.payload == b"over tls"
@@ -256,7 +257,7 @@ def test_cipclose_execute(dut, expect, esp_rig, sink) -> None:
     """AT+CIPCLOSE/execute: CLOSED, OK; the peer sees the connection end."""
     _, record = start_tcp(dut, esp_rig, sink)
     r = dut.cmd("AT+CIPCLOSE")
-    expect.ok(r, "AT+CIPCLOSE", "execute")
+    ok_with_reports(expect, r, "AT+CIPCLOSE", "execute")
     record.wait_closed(PEER_WAIT)
 
 
@@ -265,7 +266,7 @@ def test_cipclose_set(dut, expect, esp_rig, sink) -> None:
     dut.cmd("AT+CIPMUX=1").assert_ok()
     _, record = start_tcp(dut, esp_rig, sink, link_id=2)
     r = dut.cmd("AT+CIPCLOSE=2")
-    expect.ok(r, "AT+CIPCLOSE", "set")
+    ok_with_reports(expect, r, "AT+CIPCLOSE", "set")
     assert "2,CLOSED" in [event.text for event in r.urcs if isinstance(event, Urc)] + r.lines
     record.wait_closed(PEER_WAIT)
 

@@ -10,7 +10,16 @@ import pytest
 from rigs.at.events import Urc
 from servers.behaviours import Echo, Sink
 from servers.tcp import TcpClient, TcpServer
-from suites.tcpip.links import PEER_WAIT, assert_arrived, back_to_factory, host, provision, send, start_tcp
+from suites.tcpip.links import (
+    PEER_WAIT,
+    assert_arrived,
+    back_to_factory,
+    host,
+    ok_with_reports,
+    provision,
+    send,
+    start_tcp,
+)
 
 pytestmark = [pytest.mark.tcpip, pytest.mark.usefixtures("fresh_board")]
 
@@ -30,7 +39,7 @@ def test_cipstart_ssl_mutual_auth(dut, expect, esp_rig, esp_pki, esp_ssl_mtls_ec
     provision(dut, esp_rig, esp_pki.sysmfg_items("client"))
     expect.ok(dut.cmd("AT+CIPSSLCCONF=3,0,0"), "AT+CIPSSLCCONF", "set")
     r, record = start_tcp(dut, esp_rig, esp_ssl_mtls_echo, kind="SSL")
-    expect.ok(r, "AT+CIPSTART", "set", "esp-at-cipstart-ssl")
+    ok_with_reports(expect, r, "AT+CIPSTART", "set", "esp-at-cipstart-ssl")
     assert record.tls_peer_cert_subject and esp_pki.client.subject_cn in record.tls_peer_cert_subject, (
         f"the server saw client certificate {record.tls_peer_cert_subject!r}, "
         f"expected CN {esp_pki.client.subject_cn}"

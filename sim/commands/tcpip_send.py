@@ -2,7 +2,9 @@
 AT+CIPSENDLCFG. The execute form AT+CIPSEND (passthrough) is in tcpip_passthrough.
 
 Data mode input is taken through the engine's input hook (:class:`DataInput`): after the ``>`` prompt every
-byte is data; bytes beyond the announced length are answered ``busy p...`` and dropped (4.2 notes).
+byte is data; bytes beyond the announced length are answered ``busy p...`` and dropped (4.2 notes). A
+``+++`` alone (3.3.7 timing) cancels the send: ``SEND Canceled`` (3.17) for AT+CIPSEND/AT+CIPSENDEX, nothing
+sent; ``SEND CANCELLED`` (3.3.9) for AT+CIPSENDL, after what was already sent.
 """
 
 from __future__ import annotations
@@ -29,6 +31,10 @@ CIPSENDEX = command("AT+CIPSENDEX", section="3.3.11")
 #: 3.3.8 / 3.3.11: at most 8192 bytes per AT+CIPSEND / AT+CIPSENDEX; 3.3.9: 2^31-1 for AT+CIPSENDL.
 SEND_MAX = 8192
 SENDL_MAX = 2**31 - 1
+#: A ``+++`` (3.3.7 timing) while AT+CIPSEND / AT+CIPSENDEX waits for data: 3.17's spelling ...
+CANCELED = "SEND Canceled"
+#: ... and the AT+CIPSENDL section's (3.3.9).
+CANCELLED = "SEND CANCELLED"
 
 
 class DataInput:
@@ -141,13 +147,16 @@ def _prompt(ctx: CommandContext) -> None:
 async def cipsend_set(ctx: CommandContext) -> None:
     rt = net(ctx.board)
     link, length, remote = await send_target(ctx, rt, SEND_MAX)
-    inp = DataInput(ctx.board)
+    inp = DataInput(ctx.board, plus=True)
     rt.begin_send()
     try:
         inp.start()
         _prompt(ctx)
-        while len(inp.buf) < length:
+        while len(inp.buf) < length and not inp.cancelled:
             await inp.wait()
+        if inp.cancelled:
+            ctx.final(CANCELED)
+            return
         data = inp.take(length)
         if inp.buf:
             ctx.board.emit(b"busy p...\r\n", Kind.BUSY)
@@ -185,16 +194,19 @@ def unescape_sendex(raw: bytearray, need: int) -> tuple[bytes, int, bool]:
 async def cipsendex_set(ctx: CommandContext) -> None:
     rt = net(ctx.board)
     link, length, remote = await send_target(ctx, rt, SEND_MAX)
-    inp = DataInput(ctx.board)
+    inp = DataInput(ctx.board, plus=True)
     rt.begin_send()
     try:
         inp.start()
         _prompt(ctx)
         while True:
             data, used, ended = unescape_sendex(inp.buf, length)
-            if ended:
+            if ended or inp.cancelled:
                 break
             await inp.wait()
+        if inp.cancelled:
+            ctx.final(CANCELED)
+            return
         del inp.buf[:used]
         if inp.buf:
             ctx.board.emit(b"busy p...\r\n", Kind.BUSY)
@@ -252,7 +264,7 @@ async def cipsendl_set(ctx: CommandContext) -> None:
         if sent != next_report - rt.sendl_report or sent == 0:
             ctx.reply(f"+CIPSENDL:{sent},{received}")
         if inp.cancelled:
-            ctx.final("SEND CANCELLED")
+            ctx.final(CANCELLED)
         else:
             ctx.final("SEND OK" if ok and sent == length else "SEND FAIL")
     finally:

@@ -21,7 +21,7 @@ from sim.at import errors
 from sim.at.context import CommandContext
 from sim.at.registry import command
 from sim.board import Board
-from sim.commands.tcpip import MAX_LINKS, SslConf, net
+from sim.commands.tcpip import MAX_LINKS, SslConf, net, save
 from sim.net.resolve import literal_address
 
 CIPSSLCCONF = command("AT+CIPSSLCCONF", section="3.3.26")
@@ -139,10 +139,8 @@ async def cipsslcconf_set(ctx: CommandContext) -> None:
     for c in _targets(ctx, link_id):
         c.auth_mode, c.pki_number, c.ca_number = mode, pki, ca
     rt = net(ctx.board)
-    # 3.3.26: kept in NVS (the power-up SSL passthrough uses it)
-    ctx.board.nvs.namespace("tcpip").set(
-        "sslcconf", [[c.auth_mode, c.pki_number, c.ca_number] for c in rt.ssl]
-    )
+    # 3.3.26: kept in NVS (the power-up SSL passthrough uses it), as AT+SYSSTORE allows (3.1 lists it)
+    save(ctx.board, "sslcconf", [[c.auth_mode, c.pki_number, c.ca_number] for c in rt.ssl])
 
 
 # --- AT+CIPSSLCCIPHER ----------------------------------------------------------------------------------
@@ -150,7 +148,9 @@ async def cipsslcconf_set(ctx: CommandContext) -> None:
 
 @CIPSSLCCIPHER.query
 async def cipsslccipher_query(ctx: CommandContext) -> None:
-    for idx, suite in enumerate(CIPHERS):
+    """The suites the client offers: the ones set for link 0 (the single connection), else all it knows."""
+    configured = net(ctx.board).ssl[0].ciphers
+    for idx, suite in enumerate(configured or list(CIPHERS)):
         ctx.reply(f"+CIPSSLCCIPHER:{idx},0x{suite:04X}")
 
 

@@ -215,3 +215,18 @@ def test_sendl_cancelled_by_plus(tmp_path: Path) -> None:
         time.sleep(0.6)
         dut.cmd("AT").assert_ok()
         assert bytes(peer.received) == b"x" * 3000
+
+
+def test_cipsend_cancelled_by_plus(tmp_path: Path) -> None:
+    with EchoServer(echo=False) as peer, joined_board(tmp_path) as (dut, _ip):
+        dut.cmd(f'AT+CIPSTART="TCP","127.0.0.1",{peer.port}', timeout=10).assert_ok()
+        assert dut.cmd("AT+CIPSEND=10").prompt
+        dut.write_raw(b"abc")
+        time.sleep(0.1)
+        dut.write_raw(b"+++")  # alone, with silence around it: the send is cancelled (3.17 SEND Canceled)
+        time.sleep(0.3)
+        assert dut.transcript.data("rx").endswith(b"\r\nSEND Canceled\r\n")
+        dut.codec.clear_pending()
+        time.sleep(1.0)
+        dut.cmd("AT").assert_ok()
+        assert bytes(peer.received) == b""  # nothing of the cancelled data went out

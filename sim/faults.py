@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections import deque
 import re
+from collections import deque
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -41,6 +41,7 @@ class RuleKind(Enum):
     STALL = "stall"
     REBOOT_AFTER = "reboot_after"
     SLOW_UART = "slow_uart"
+    HOLD_UNTIL = "hold_until"
 
 
 _OUTPUT_KINDS = {
@@ -53,7 +54,11 @@ _OUTPUT_KINDS = {
     RuleKind.CORRUPT,
     RuleKind.DROP_URC,
     RuleKind.STALL,
+    RuleKind.HOLD_UNTIL,
 }
+
+#: hold_until: how long a held message waits for its ``until`` message before it goes out anyway.
+HOLD_DEFAULT_SECONDS = 2.0
 
 
 class Rule(BaseModel):
@@ -69,6 +74,7 @@ class Rule(BaseModel):
     byte: int | None = Field(default=None, ge=0)
     commands: int | None = Field(default=None, ge=1)  # reboot_after: the Nth command
     factor: float | None = Field(default=None, gt=0.0, le=1.0)  # slow_uart
+    until: str | None = None  # hold_until: regex of the message after which the held one goes out
 
     @model_validator(mode="after")
     def _needs(self) -> Rule:
@@ -83,11 +89,15 @@ class Rule(BaseModel):
             raise ValueError("reboot_after needs 'commands' (reboot on the Nth command)")
         if k is RuleKind.SLOW_UART and self.factor is None:
             raise ValueError("slow_uart needs 'factor' (0 < factor <= 1)")
-        if self.match is not None:
+        if k is RuleKind.HOLD_UNTIL and self.until is None:
+            raise ValueError("hold_until needs 'until' (a regular expression)")
+        for name, pattern in (("match", self.match), ("until", self.until)):
+            if pattern is None:
+                continue
             try:
-                re.compile(self.match)
+                re.compile(pattern)
             except re.error as e:
-                raise ValueError(f"match {self.match!r} is not a regular expression: {e}") from e
+                raise ValueError(f"{name} {pattern!r} is not a regular expression: {e}") from e
         return self
 
     def lines(self) -> list[str]:
@@ -107,6 +117,8 @@ class FaultEngine:
         self._seen = [0] * len(rules)
         self._pending: deque[tuple[float, Board, bytes, Kind]] = deque()
         self._timer: asyncio.TimerHandle | None = None
+        #: hold_until: messages held back, each with the pattern that releases it and its fallback timer
+        self._held: list[tuple[re.Pattern[bytes], bytes, Kind, asyncio.TimerHandle]] = []
         self.stalled = False
         self.commands = 0
         self.applied: list[str] = []
@@ -137,6 +149,9 @@ class FaultEngine:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
+        for *_, timer in self._held:
+            timer.cancel()
+        self._held.clear()  # a restart loses what the firmware had not sent yet
 
     def output(self, board: Board, data: bytes, kind: Kind, command: str | None) -> None:
         if self.stalled:
@@ -160,9 +175,33 @@ class FaultEngine:
             if r.probability < 1.0 and self.rng.random() >= r.probability:
                 continue
             self._note(board, f"{r.kind.value} on {text[:60]!r}")
+            if r.kind is RuleKind.HOLD_UNTIL:
+                self._hold(board, r, data, kind)
+                return
             outs, delay = self._act(r, data, outs, delay)
             break
         self._send(board, outs, kind, delay)
+        self._release_after(board, text)
+
+    def _hold(self, board: Board, r: Rule, data: bytes, kind: Kind) -> None:
+        """hold_until: keep ``data`` back (later messages overtake it) until a message matching ``until``
+        has gone out, or ``seconds`` (default 2) have passed, so the message is reordered, never lost."""
+        until = re.compile((r.until or "").encode())
+        wait = r.seconds if r.seconds is not None else HOLD_DEFAULT_SECONDS
+        timer = asyncio.get_running_loop().call_later(wait, self._release_held, board, data)
+        self._held.append((until, data, kind, timer))
+
+    def _release_after(self, board: Board, text: bytes) -> None:
+        for entry in [e for e in self._held if e[0].search(text)]:
+            self._held.remove(entry)
+            entry[3].cancel()
+            self._send(board, [entry[1]], entry[2], 0.0)
+
+    def _release_held(self, board: Board, data: bytes) -> None:
+        for entry in [e for e in self._held if e[1] is data]:
+            self._held.remove(entry)
+            if not self.stalled:
+                self._send(board, [data], entry[2], 0.0)
 
     # --- actions -----------------------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from reports.html import anchor, badge, esc, href, page, table
 from reports.measurements import fmt
 from reports.run import Run, TestView
 from reports.summary import CommandSetEntry, Counts, FormEntry
+from spec import load_spec
 from spec.examples import Example, load_examples
 
 FORM_RESULTS = ("pass", "fail", "skip", "not covered")
@@ -134,14 +135,27 @@ def _form_counts(forms: Iterable[FormEntry]) -> Counter[str]:
 
 def _matrix_section(run: Run) -> str:
     s = run.summary
-    if not s.command_sets:
-        return '<section id="matrix"><h2>Conformance matrix</h2><p class="muted">No command set ran.</p>' + (
-            "</section>"
-        )
     head = ["chapter", "command set", "forms", *FORM_RESULTS, "tests passed", "failed", "error", "skipped"]
     rows = []
     totals: Counter[str] = Counter()
-    for cs in s.command_sets:
+    ran = {cs.name: cs for cs in s.command_sets}
+    for guide_set in load_spec().sets:
+        cs = ran.get(guide_set.command_set)
+        if cs is None:
+            # A set no test of this run touched: every one of its forms is not covered.
+            n = sum(len(c.forms) for c in guide_set.commands)
+            totals["forms"] += n
+            totals["not covered"] += n
+            rows.append(
+                f'<tr data-set="{esc(guide_set.command_set)}" class="muted"><td>{esc(guide_set.chapter)}</td>'
+                f'<td>{esc(guide_set.title)}</td><td class="n" data-count="forms">{n}</td>'
+                + "".join(
+                    f'<td class="n" data-count="{r}">{n if r == "not covered" else 0}</td>'
+                    for r in FORM_RESULTS
+                )
+                + '<td colspan=4 class="small">no test of this set ran</td></tr>'
+            )
+            continue
         fc = _form_counts(cs.forms)
         totals.update(fc)
         totals["forms"] += cs.forms_in_guide

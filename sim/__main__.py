@@ -56,15 +56,8 @@ def _load_air(path: Path | None) -> Any:
         return None
     if not path.is_file():
         raise UsageError(f"{path}: air file not found")
-    try:
-        from sim.wifi.air import AirFileError, load_air
-    except ModuleNotFoundError:
-        import yaml
+    from sim.wifi.air import AirFileError, load_air
 
-        try:
-            return yaml.safe_load(path.read_text())
-        except yaml.YAMLError as e:
-            raise UsageError(f"{path}: not valid YAML: {e}") from e
     try:
         return load_air(path)
     except AirFileError as e:

@@ -157,4 +157,5 @@ async def sysreg_set(ctx: CommandContext) -> None:
     if direct == 1:
         regs[address] = a.int(2, 0, 0xFFFFFFFF)
         return
-    ctx.reply(f"+SYSREG:0x{regs.get(address, 0):08x}")
+    # The guide shows only <read value>; an ESP-AT-compatible firmware's source prints "0x%lx" (no padding).
+    ctx.reply(f"+SYSREG:0x{regs.get(address, 0):x}")

@@ -1,0 +1,179 @@
+"""Self-tests of the chapter-4 example runner (fixtures/examples.py) against a scripted fake board: the
+template building, placeholder learning, step-by-step replay, and the failures it must report (a wrong
+line, reports out of the guide's order). The replays on the simulator are in suites/examples."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from fixtures.example_peers import ExamplePeers
+from fixtures.examples import (
+    ExampleRunner,
+    ExampleStepError,
+    _match,  # noqa: E402  (the matcher step is the unit under test)
+    expected_template,
+    step_lines,
+)
+from rigs.at.codec import AtCodec
+from rigs.at.session import AtSession
+from rigs.loader import load_rig
+from spec.examples import Example
+from spec.matcher import MatchError
+from tests.fakes.scripted_board import ScriptedBoard, ScriptedBoardServer
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+# --- pure parts ------------------------------------------------------------------------------------
+
+
+def test_template_escapes_literals_and_keeps_format_fields() -> None:
+    # {B} is not a placeholder (lower-case dotted names only), so its braces are literal text
+    expected = expected_template(['+X:"[a]{B}|<sta_mac>"'], {})
+    assert expected.template_text == '+X:"\\[a\\]\\{B\\}\\|<sta_mac>"'
+    assert _match(expected, ['+X:"[a]{B}|aa:bb"']) == {}
+
+
+def test_unknown_placeholder_is_learned_from_the_answer() -> None:
+    expected = expected_template(['+CIPSTA:ip:"{board.sta_ip}"', "", "OK"], {})
+    assert _match(expected, ['+CIPSTA:ip:"127.64.0.10"', "", "OK"]) == {"board.sta_ip": "127.64.0.10"}
+
+
+def test_learned_ip_is_checked_by_format() -> None:
+    expected = expected_template(['+CIPSTA:ip:"{board.sta_ip}"'], {})
+    with pytest.raises(MatchError):
+        _match(expected, ['+CIPSTA:ip:"not-an-address"'])
+
+
+def test_known_placeholder_is_compared_literally() -> None:
+    expected = expected_template(["+CIPSEND:{server.port}"], {"server.port": "8080"})
+    with pytest.raises(MatchError) as info:
+        _match(expected, ["+CIPSEND:8081"])
+    assert "8080" in str(info.value) and "8081" in str(info.value)
+
+
+def test_step_lines_leave_reports_out() -> None:
+    codec = AtCodec()
+    codec.command_sent('AT+CIPSTART="TCP","1.2.3.4",80')
+    events = codec.feed(b'AT+CIPSTART="TCP","1.2.3.4",80\r\nCONNECT\r\n\r\nOK\r\n')
+    assert step_lines(events) == ["", "OK"]
+
+
+# --- replay against a scripted board ---------------------------------------------------------------
+
+
+@dataclass
+class TableBoard(ScriptedBoard):
+    """Answers from a table; AT+CIPSEND=<n> takes n data bytes and says Recv/SEND OK, then ``after_send``."""
+
+    table: dict[str, bytes] = field(default_factory=dict)
+    after_send: bytes = b""
+    _want: int = 0
+
+    def feed(self, data: bytes) -> bytes:
+        if self._want:
+            take = min(self._want, len(data))
+            self._want -= take
+            out = b""
+            if not self._want:
+                out = f"Recv {take} bytes\r\n\r\nSEND OK\r\n".encode() + self.after_send
+            return out + (self.feed(data[take:]) if data[take:] else b"")
+        return super().feed(data)
+
+    def respond(self, line: str) -> bytes:
+        if line == "AT+RESTORE":
+            return b"\r\nOK\r\n\r\nready\r\n"
+        if line.startswith("AT+CIPSEND="):
+            self._want = int(line.split(",")[-1].split("=")[-1])
+            return b"\r\nOK\r\n\r\n>"
+        if line in self.table:
+            return self.table[line]
+        return super().respond(line)
+
+
+def _example(steps: list[dict]) -> Example:
+    return Example.model_validate(
+        {
+            "section": "4.99.1",
+            "title": "runner self-test",
+            "source": {"file": "x.rst", "heading": "x"},
+            "command_set": "tcpip",
+            "requires": [],
+            "fidelity": "complete",
+            "steps": steps,
+        }
+    )
+
+
+STEPS = [
+    {"kind": "command", "line": "AT+CWMODE=1", "response": ["OK"]},
+    {
+        "kind": "command",
+        "line": "AT+CIPSTA?",
+        "response": ['+CIPSTA:ip:"{board.sta_ip}"', "", "OK"],
+    },
+    {
+        "kind": "command",
+        "line": 'AT+CIPSTART="TCP","{board.sta_ip}",8080',
+        "response": ["CONNECT", "", "OK"],
+        "urcs": ["CONNECT"],
+    },
+    {"kind": "command", "line": "AT+CIPSEND=4", "response": ["OK", "", ">"]},
+    {"kind": "send_data", "data": "test", "response": ["Recv 4 bytes", "", "SEND OK"]},
+    {"kind": "expect_urc", "lines": ["+IPD,4:test"]},
+]
+
+
+def _run(board: TableBoard, steps: list[dict]) -> ExampleRunner:
+    rig = load_rig(ROOT / "rigs" / "sim.yaml")
+    with ScriptedBoardServer(board) as server:
+        session = AtSession.open(server.url)
+        try:
+            peers = ExamplePeers(lambda p: p, lambda name: None, None, "127.0.0.1")  # type: ignore[arg-type]
+            runner = ExampleRunner(session, rig, peers, "ap", "password")
+            runner.run(_example(steps))
+            return runner
+        finally:
+            session.close()
+
+
+def _board(**changes: bytes) -> TableBoard:
+    table = {
+        "AT+CWMODE=1": b"\r\nOK\r\n",
+        "AT+CIPSTA?": b'+CIPSTA:ip:"10.0.0.7"\r\n\r\nOK\r\n',
+        'AT+CIPSTART="TCP","10.0.0.7",8080': b"CONNECT\r\n\r\nOK\r\n",
+    }
+    table.update(changes)
+    return TableBoard(table=table, after_send=b"\r\n+IPD,4:test")
+
+
+def test_replay_learns_and_uses_values() -> None:
+    runner = _run(_board(), STEPS)
+    assert runner.values["board.sta_ip"] == "10.0.0.7"
+
+
+def test_wrong_line_names_the_step_expected_and_actual() -> None:
+    board = _board(**{"AT+CWMODE=1": b"\r\nERROR\r\n"})
+    with pytest.raises(ExampleStepError) as info:
+        _run(board, STEPS)
+    text = str(info.value)
+    assert "step 1" in text and "AT+CWMODE=1" in text and "expected: OK" in text and "ERROR" in text
+
+
+def test_wrong_payload_of_a_report_fails() -> None:
+    board = _board()
+    board.after_send = b"\r\n+IPD,4:tesx"
+    with pytest.raises(ExampleStepError) as info:
+        _run(board, STEPS)
+    assert "+IPD,4:test" in str(info.value)
+
+
+def test_reports_out_of_order_fail() -> None:
+    board = _board(**{"AT+CWMODE=1": b"\r\nOK\r\nWIFI GOT IP\r\nWIFI CONNECTED\r\n"})
+    steps = [STEPS[0], {"kind": "expect_urc", "lines": ["WIFI CONNECTED", "WIFI GOT IP"]}]
+    with pytest.raises(ExampleStepError) as info:
+        _run(board, steps)
+    assert "out of the guide's order" in str(info.value)

@@ -3,8 +3,8 @@ B (the run under judgement). Pure logic over two loaded runs (reports/run.py); t
 reports/compare_page.py renders the same diff as HTML.
 
 Tests are matched by id, forms by key (``AT+CWJAP/set``), measurements by (test id, name). A test outcome is
-one of three states: *pass* (passed, xfailed), *fail* (failed, error, xpassed: as for forms in
-reports/SCHEMA.md) and *skip* (skipped); a test missing from a run is *absent*.
+one of three states: *pass* (passed, xfailed: a known deviation), *fail* (failed, error, xpassed: as for
+forms in reports/SCHEMA.md) and *skip* (skipped); a test missing from a run is *absent*.
 
 Regressions (exit status 1 of ``python -m reports compare``):
 
@@ -76,6 +76,7 @@ class RunDiff:
     forms_started_passing: list[FormChange] = field(default_factory=list)
     forms_lost: list[FormChange] = field(default_factory=list)  #: covered in A, skip / not covered in B
     forms_gained: list[FormChange] = field(default_factory=list)  #: not covered / skip in A, covered in B
+    forms_other: list[FormChange] = field(default_factory=list)  #: e.g. pass <-> xfail, skip <-> not covered
     measurements_regressed: list[Movement] = field(default_factory=list)
     measurements_improved: list[Movement] = field(default_factory=list)
     measurements_within_band: list[Movement] = field(default_factory=list)
@@ -117,7 +118,7 @@ def _form_results(run: Run) -> dict[str, tuple[str, str]]:
     return out
 
 
-_COVERED = ("pass", "fail")
+_COVERED = ("pass", "fail", "xfail")
 
 
 def compare_runs(a: Run, b: Run, *, strict: bool = False) -> RunDiff:
@@ -152,6 +153,8 @@ def compare_runs(a: Run, b: Run, *, strict: bool = False) -> RunDiff:
             diff.forms_lost.append(form)
         elif ra not in _COVERED and rb in _COVERED:
             diff.forms_gained.append(form)
+        else:
+            diff.forms_other.append(form)
     _compare_measurements(diff)
     return diff
 
@@ -259,6 +262,7 @@ def render_text(diff: RunDiff) -> str:
         lines += _test_block("newly skipped", diff.newly_skipped, detail=False)
         lines += _form_block("forms no longer covered", diff.forms_lost)
     lines += _form_block("forms newly covered", diff.forms_gained)
+    lines += _form_block("forms changed otherwise", diff.forms_other)
     if diff.measurements_improved:
         lines.append(f"measurements beyond their marginal band, better ({len(diff.measurements_improved)})")
         lines += [f"  {m.test}  {movement_text(m)}" for m in diff.measurements_improved]

@@ -50,6 +50,7 @@ def render_compare(diff: RunDiff, out: Path | None = None) -> str:
         ]
     body += [
         _forms("forms newly covered", "forms-gained", diff.forms_gained),
+        _forms("forms changed otherwise", "forms-other", diff.forms_other),
         _moves(
             "measurements beyond their marginal band, better",
             "measurements-improved",

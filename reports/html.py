@@ -29,7 +29,8 @@ summary{cursor:pointer}
 .b{display:inline-block;padding:0 7px;border-radius:10px;font-size:12px;font-weight:600;color:#fff;
   white-space:nowrap}
 .pass,.passed{background:var(--pass)} .fail,.failed,.error,.xpassed{background:var(--fail)}
-.skip,.skipped,.xfailed{background:var(--skip)} .none,.not-covered,.not-replayed{background:var(--none)}
+.skip,.skipped{background:var(--skip)} .xfail,.xfailed{background:var(--marg)}
+.none,.not-covered,.not-replayed{background:var(--none)}
 .marginal{background:var(--marg)}
 .verdict-ok{color:var(--pass)} .verdict-bad{color:var(--fail)}
 .muted{color:#57606a} .small{font-size:12px}

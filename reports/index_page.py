@@ -18,7 +18,7 @@ from reports.summary import CommandSetEntry, Counts, FormEntry
 from spec import load_spec
 from spec.examples import Example, load_examples
 
-FORM_RESULTS = ("pass", "fail", "skip", "not covered")
+FORM_RESULTS = ("pass", "fail", "xfail", "skip", "not covered")
 OUTCOMES = ("passed", "failed", "error", "skipped", "xfailed", "xpassed")
 
 
@@ -181,8 +181,9 @@ def _matrix_section(run: Run) -> str:
     )
     return (
         '<section id="matrix"><h2>Conformance matrix</h2>'
-        '<p class="muted small">A form is <b>fail</b> if any test covering it failed, <b>pass</b> if one '
-        "passed, <b>skip</b> if all were skipped, <b>not covered</b> if no test declares it.</p>"
+        '<p class="muted small">A form is <b>fail</b> if any test covering it failed, <b>xfail</b> if one '
+        "failed as expected (a known deviation), <b>pass</b> if one passed, <b>skip</b> if all were "
+        "skipped, <b>not covered</b> if no test declares it.</p>"
         + table(head, rows, attrs=' id="matrix-table"')
         + unknown
         + details
@@ -276,6 +277,8 @@ def _example_result(tests: list[TestView]) -> str:
         return "not replayed"
     if any(t.failing for t in tests):
         return "fail"
+    if any(t.outcome == "xfailed" for t in tests):
+        return "xfail"
     if any(t.outcome == "passed" for t in tests):
         return "pass"
     return "skip"

@@ -28,7 +28,7 @@ from spec.examples import Example
 SCHEMA_VERSION = 2
 #: A chapter-4 example's section in a test id: suites/examples parametrizes with the guide's section.
 EXAMPLE_ID = re.compile(r"\[(4\.\d+\.\d+)\]")
-ExampleResult = Literal["pass", "fail", "skip", "not replayed"]
+ExampleResult = Literal["pass", "fail", "xfail", "skip", "not replayed"]
 
 #: A test's outcome. ``error`` is a failure outside the test body (fixture setup or teardown).
 Outcome = Literal["passed", "failed", "error", "skipped", "xfailed", "xpassed"]

@@ -1,7 +1,7 @@
 """A link of the TCP/IP link table (3.3) and the sockets under it.
 
 A :class:`Link` is a real asyncio TCP, UDP or TLS socket bound to the board's own loopback address. Its
-socket receive buffer is the firmware's receive window (5760 bytes), and it stops reading while the AT port
+socket receive buffer is kept small (:data:`SOCKET_RCVBUF`), and it stops reading while the AT port
 is behind (:meth:`NetRuntime.deliver <sim.commands.tcpip.NetRuntime.deliver>` waits), so a fast peer is held
 back by TCP. Settings of a link slot (AT+CIPTCPOPT, AT+CIPSSLC*) are :class:`TcpOpt` and :class:`SslConf`.
 """
@@ -26,6 +26,11 @@ if TYPE_CHECKING:
 
 #: Queued UDP datagrams per link beyond which new ones are dropped (UDP has no flow control).
 UDP_QUEUE_MAX = 256
+#: The kernel receive buffer of a link's socket. The firmware's window is 5760 bytes, but loopback's MSS is
+#: 64 KiB: a buffer that small makes Linux delay window updates (receiver-side silly-window avoidance) and
+#: the peer stall in zero-window probes. 64 KiB keeps the hold-back (the peer blocks once it and the board's
+#: 5760-byte passive window are full) without the stalls.
+SOCKET_RCVBUF = 65536
 
 
 @dataclass
@@ -228,12 +233,12 @@ async def open_stream(
 ) -> None:
     """Connect a TCP (or TLS) link; raises ConnectFailed with the number +ERRNO prints.
 
-    The socket's receive buffer is the firmware's receive window (:data:`RECV_WINDOW`), so a peer faster
-    than the AT port is held back by TCP itself once the board stops reading."""
+    The socket's receive buffer is small (:data:`SOCKET_RCVBUF`), so a peer faster than the AT port is
+    held back by TCP itself soon after the board stops reading."""
     loop = asyncio.get_running_loop()
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECV_WINDOW)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, SOCKET_RCVBUF)
         sock.setblocking(False)
         sock.bind((local_ip, 0))
 

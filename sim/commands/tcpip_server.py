@@ -19,6 +19,7 @@ from sim.at.context import CommandContext
 from sim.at.registry import command
 from sim.board import Board
 from sim.commands.tcpip import Link, NetRuntime, attach_stream, board_ips, net
+from sim.commands.tcpip_link import SOCKET_RCVBUF
 from sim.net import messages
 from sim.net.passive import RECV_WINDOW
 
@@ -45,8 +46,8 @@ class Server:
             self._on_client, ips, self.port, ssl=tls, limit=RECV_WINDOW, reuse_address=True
         )
         for sock in self.aio.sockets:
-            # accepted links inherit it: the firmware's receive window (see tcpip.open_stream)
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECV_WINDOW)
+            # accepted links inherit it (see tcpip_link.SOCKET_RCVBUF)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, SOCKET_RCVBUF)
         self.rt.b.spawn(self._idle_watch())
 
     async def _on_client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

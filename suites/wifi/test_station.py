@@ -412,3 +412,32 @@ def test_cwconfig_reads_back(dut, expect, spec) -> None:
     m = expect.ok(dut.cmd("AT+CWCONFIG?"), "AT+CWCONFIG", "query")
     assert (m["ap_inactive_time"], m["sta_inactive_time"], m["listen_interval"]) == (3600, 600, 5)
     dut.cmd("AT+CWCONFIG=300,6,3").assert_ok()
+
+
+@pytest.mark.form("AT+CWMODE", "set")
+@pytest.mark.requires("wifi-sta")
+def test_cwmode_auto_connect_joins_saved_ap(station, expect, esp_ap, esp_rig) -> None:
+    """3.2.3 <auto_connect>: going from null mode to station mode with 1 joins the AP saved in flash
+    (WIFI CONNECTED, WIFI GOT IP), without an AT+CWJAP."""
+    timeout = esp_rig.targets.timeouts.join
+    station.cmd("AT+SYSSTORE=1").assert_ok()
+    station.cmd(join_line(esp_ap.ssid, esp_ap.password), timeout).assert_ok()
+    station.cmd("AT+CWMODE=0").assert_ok()
+    station.drain_urcs()
+    expect.ok(station.cmd("AT+CWMODE=1,1"), "AT+CWMODE", "set")
+    station.expect_urc("WIFI CONNECTED", timeout)
+    station.expect_urc("WIFI GOT IP", timeout)
+    assert expect.ok(station.cmd("AT+CWJAP?"), "AT+CWJAP", "query")["ssid"] == esp_ap.ssid
+    station.cmd("AT+CWQAP").assert_ok()
+    station.drain_urcs()
+
+
+@pytest.mark.form("AT+CWJAP", "set")
+@pytest.mark.requires("wifi-sta")
+def test_cwjap_pmf_example(station, expect, esp_ap, esp_rig) -> None:
+    """3.2.7 example: <pmf> given alone after six empty parameters. The example's 3 also sets "PMF
+    required", which an AP without PMF refuses; the rig does not say whether its AP has PMF, so the
+    suite gives 1 (capable) in the example's syntax and reads it back."""
+    line = join_line(esp_ap.ssid, esp_ap.password, "", "", "", "", "", "", "1")
+    expect.ok(station.cmd(line, esp_rig.targets.timeouts.join), "AT+CWJAP", "set")
+    assert expect.ok(station.cmd("AT+CWJAP?"), "AT+CWJAP", "query")["pmf"] == 1

@@ -212,24 +212,41 @@ def _outcomes(c: TestChange) -> str:
     return f"{c.before or 'absent'} -> {c.after or 'absent'}"
 
 
+def _test_line(c: TestChange) -> str:
+    forms = f"  [{', '.join(c.forms)}]" if c.forms else ""
+    return f"  {c.id}  {_outcomes(c)}{forms}"
+
+
+def _signature(c: TestChange) -> tuple[str, ...]:
+    """What a failure says, without where: tests failing alike are listed under one explanation."""
+    if c.expected or c.actual:
+        return ("expected: " + " | ".join(c.expected), "actual:   " + " | ".join(c.actual))
+    return tuple(c.reason.splitlines()) or ("(no message)",)
+
+
 def _test_block(title: str, changes: list[TestChange], *, detail: bool) -> list[str]:
     if not changes:
         return []
     out = [f"{title} ({len(changes)})"]
+    if not detail:
+        for c in changes:
+            out.append(_test_line(c))
+            if c.reason and c.after == "skipped":
+                out.append(f"      {c.reason}")
+        return out
+    # Failures grouped by what they say (one fault usually breaks many tests the same way), the largest
+    # group first; each group shows its explanation once and the transcript of its first test.
+    groups: dict[tuple[str, ...], list[TestChange]] = {}
     for c in changes:
-        forms = f"  [{', '.join(c.forms)}]" if c.forms else ""
-        out.append(f"  {c.id}  {_outcomes(c)}{forms}")
-        if detail:
-            if c.expected or c.actual:
-                out += [f"      expected: {e}" for e in c.expected] + [
-                    f"      actual:   {x}" for x in c.actual
-                ]
-            elif c.reason:
-                out += [f"      {line}" for line in c.reason.splitlines()]
-            if c.transcript:
-                out.append(f"      transcript: {c.transcript}")
-        elif c.reason and c.after == "skipped":
-            out.append(f"      {c.reason}")
+        groups.setdefault(_signature(c), []).append(c)
+    for signature, members in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[1][0].id)):
+        n = len(members)
+        out.append(f"  * {n} test{'s' * (n != 1)} failing with")
+        out += [f"      {line}" for line in signature]
+        first = next((m.transcript for m in members if m.transcript), None)
+        if first:
+            out.append(f"      transcript: {first}" + (" (first of them)" if n > 1 else ""))
+        out += ["  " + _test_line(m) for m in members]
     return out
 
 

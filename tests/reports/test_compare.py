@@ -117,3 +117,22 @@ def test_strict_counts_lost_coverage(runs: tuple[Path, Path], capsys: pytest.Cap
 def test_bad_input_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["compare", str(tmp_path / "nope"), str(tmp_path)]) == 2
     assert "cannot read the run summary" in capsys.readouterr().err
+
+
+def test_failures_alike_are_grouped_under_one_explanation(tmp_path: Path) -> None:
+    same = mismatch("Bin version:<Bin version>(<module_name>)", "Bin version=bogus")
+    a = [form_test(BASIC[i], "basic", "passed", i) for i in range(3)]
+    b = [
+        form_test(BASIC[0], "basic", "failed", 0, reason=same),
+        form_test(BASIC[1], "basic", "failed", 1, reason=mismatch("OK", "ERROR")),
+        form_test(BASIC[2], "basic", "failed", 2, reason=same),
+    ]
+    text = render_text(
+        compare_runs(load_run(write_run(tmp_path / "a", a)), load_run(write_run(tmp_path / "b", b)))
+    )
+    largest, other = text.split("  * 2 tests failing with\n", 1)[1].split("  * 1 test failing with\n", 1)
+    assert largest.startswith(
+        "      expected: Bin version:<Bin version>(<module_name>)\n      actual:   Bin version=bogus\n"
+    )
+    assert f"    {b[0].id}  passed -> failed" in largest and f"    {b[2].id}  passed -> failed" in largest
+    assert other.startswith("      expected: OK\n      actual:   ERROR\n") and b[1].id in other

@@ -29,10 +29,15 @@ def softap(dut):
 
 
 def wait_for_station(dut, timeout: float):
-    """The +STA_CONNECTED and +DIST_STA_IP reports of one station, in that order (3.17)."""
+    """The +STA_CONNECTED and +DIST_STA_IP reports of one station (3.17): the address report names the
+    same MAC and comes after the join report; returns (mac, ip, the reports from the join on)."""
     connected = dut.expect_urc("+STA_CONNECTED", timeout)
     got_ip = dut.expect_urc("+DIST_STA_IP", timeout)
-    return connected.fields[0], got_ip.fields[1], got_ip
+    start = next(i for i, u in enumerate(dut.urcs) if u is connected)
+    end = next(i for i, u in enumerate(dut.urcs) if u is got_ip)
+    assert start < end, "+DIST_STA_IP came before +STA_CONNECTED"
+    assert got_ip.fields[0] == connected.fields[0], (connected, got_ip)
+    return connected.fields[0], got_ip.fields[1], dut.urcs[start : end + 1]
 
 
 @pytest.mark.form("AT+CWSAP", "set")
@@ -77,9 +82,9 @@ def test_station_joins_listed_and_kicked(dut, expect, esp_rig) -> None:
     dut.cmd("AT+CWMODE=0").assert_ok()
     dut.drain_urcs()
     dut.cmd("AT+CWMODE=2").assert_ok()
-    mac, ip, _ = wait_for_station(dut, esp_rig.targets.timeouts.join)
-    order = [getattr(u, "kind", "") for u in dut.urcs[-2:]]
-    assert_order(order, JOIN_REPORTS)
+    mac, ip, reports = wait_for_station(dut, esp_rig.targets.timeouts.join)
+    # nothing undocumented between the two reports of the join
+    assert_order([getattr(u, "kind", "") for u in reports], JOIN_REPORTS)
     m = expect.ok(dut.cmd("AT+CWLIF"), "AT+CWLIF", "execute")
     assert {(str(r["ip addr"]), str(r["mac"])) for r in m.rows("+CWLIF:")} == {(ip, mac)}
     expect.ok(dut.cmd(f'AT+CWQIF="{mac}"'), "AT+CWQIF", "set")

@@ -96,7 +96,7 @@ def _tests(title: str, key: str, changes: list[TestChange], out: Path | None, *,
         why = lines if detail and lines else esc(c.reason)
         rows.append(
             f'<tr data-test="{esc(c.id)}"><td class="mono small">{esc(c.id)}</td>'
-            f"<td>{badge(c.before or 'absent')} &rarr; {badge(c.after or 'absent')}</td>"
+            f'<td class="nowrap">{badge(c.before or "absent")} &rarr; {badge(c.after or "absent")}</td>'
             f'<td class="small mono">{esc(", ".join(c.forms))}</td><td class="small">{why}</td>'
             f"<td>{_link(c.transcript, out)}</td></tr>"
         )
@@ -110,7 +110,7 @@ def _forms(title: str, key: str, changes: list[FormChange]) -> str:
         return ""
     rows = [
         f'<tr><td class="mono">{esc(c.key)}</td><td>{esc(c.section)}</td>'
-        f"<td>{badge(c.before)} &rarr; {badge(c.after)}</td></tr>"
+        f'<td class="nowrap">{badge(c.before)} &rarr; {badge(c.after)}</td></tr>'
         for c in changes
     ]
     return f'<h3 id="{key}">{esc(title)} ({len(changes)})</h3>' + table(["form", "section", "A → B"], rows)

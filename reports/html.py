@@ -33,7 +33,7 @@ summary{cursor:pointer}
 .none,.not-covered,.not-replayed{background:var(--none)}
 .marginal{background:var(--marg)}
 .verdict-ok{color:var(--pass)} .verdict-bad{color:var(--fail)}
-.muted{color:#57606a} .small{font-size:12px}
+.muted{color:#57606a} .small{font-size:12px} .nowrap{white-space:nowrap}
 .exp{color:var(--pass)} .act{color:var(--fail)}
 .tests a,.tests span{display:block;word-break:break-all}
 .failure{border-left:4px solid var(--fail);padding:2px 10px;margin:10px 0}

@@ -75,6 +75,10 @@ def switch(session: AtSession, line: LineConfig, *, timeout: float = 5.0) -> Non
 
 def restore(session: AtSession, line: LineConfig, *, timeout: float = 5.0) -> None:
     """Back to ``line`` whatever state a failed test left: out of passthrough or data mode first (``+++``
-    when plain ``AT`` gets no answer), then AT+UART_CUR, then the host follows."""
-    session.sync(timeout=timeout, leave_passthrough=True)
+    only when the session is in passthrough or plain ``AT`` gets no answer: each ``+++`` costs the second
+    of 3.3.7), then AT+UART_CUR, then the host follows."""
+    try:
+        session.sync(timeout=2.0, leave_passthrough=session.codec.in_passthrough)
+    except AtError:
+        session.sync(timeout=timeout, leave_passthrough=True)
     switch(session, line, timeout=timeout)

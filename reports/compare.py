@@ -258,8 +258,20 @@ def _form_block(title: str, changes: list[FormChange]) -> list[str]:
     return out
 
 
+def firmware_change(diff: RunDiff) -> list[str]:
+    """The AT+GMR lines (3.1.4) that differ between the runs (over all their boards); empty if none."""
+    gmr_a = {line for fw in diff.a.summary.firmware for line in fw.gmr}
+    gmr_b = {line for fw in diff.b.summary.firmware for line in fw.gmr}
+    return [f"  - {line}" for line in sorted(gmr_a - gmr_b)] + [
+        f"  + {line}" for line in sorted(gmr_b - gmr_a)
+    ]
+
+
 def render_text(diff: RunDiff) -> str:
-    lines = [_run_line("A", diff.a), _run_line("B", diff.b), ""]
+    lines = [_run_line("A", diff.a), _run_line("B", diff.b)]
+    changed = firmware_change(diff)
+    lines += ["firmware: AT+GMR differs", *changed] if changed else ["firmware: same AT+GMR lines"]
+    lines.append("")
     n = diff.regressions
     lines.append(f"REGRESSIONS: {n}" if n else "REGRESSIONS: none")
     lines += _test_block("started failing", diff.started_failing, detail=True)

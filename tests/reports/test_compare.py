@@ -11,7 +11,7 @@ from reports.__main__ import main
 from reports.compare import compare_runs, render_text
 from reports.measurements import Attempt
 from reports.run import load_run
-from tests.reports.synthetic import SynthTest, form_test, guide_forms, mismatch, write_run
+from tests.reports.synthetic import GMR, SynthTest, form_test, guide_forms, mismatch, write_run
 
 BASIC = [ref for ref, _ in guide_forms("basic")]
 
@@ -75,6 +75,18 @@ def test_each_kind_of_change_is_sorted_out(runs: tuple[Path, Path]) -> None:
     }
     assert diff.regressions == 2  # one test started failing, one measurement moved beyond its band
     assert compare_runs(load_run(runs[0]), load_run(runs[1]), strict=True).regressions == 5
+
+
+def test_firmware_change_is_named(tmp_path: Path) -> None:
+    gmr_b = [*GMR[:3], "Bin version:v5.1.0.0(WROOM-32)"]
+    a = load_run(write_run(tmp_path / "a", night_a()))
+    b = load_run(write_run(tmp_path / "b", night_a(), gmr=gmr_b))
+    text = render_text(compare_runs(a, b))
+    assert (
+        "firmware: AT+GMR differs\n  - Bin version:v5.0.0.0(WROOM-32)\n  + Bin version:v5.1.0.0(WROOM-32)\n"
+        in text
+    )
+    assert "firmware: same AT+GMR lines" in render_text(compare_runs(a, a))
 
 
 def test_text_lists_regressions_first_with_expected_and_actual(runs: tuple[Path, Path]) -> None:

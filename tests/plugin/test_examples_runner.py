@@ -177,3 +177,29 @@ def test_reports_out_of_order_fail() -> None:
     with pytest.raises(ExampleStepError) as info:
         _run(board, steps)
     assert "out of the guide's order" in str(info.value)
+
+
+@pytest.mark.parametrize("tail", [b"", b"\r\nOK\r\n"], ids=["exact", "unfiltered-ok"])
+def test_raw_response_is_compared_byte_for_byte(tail: bytes) -> None:
+    """4.1.1's download with every frame filtered: the port must carry exactly the resource."""
+    from fixtures.example_peers import resource_body
+    from spec.examples import CommandStep
+
+    url = "https://127.0.0.1:1/files/hardware.png"
+    line = f'AT+HTTPCGET="{url}",2048,2048,5000'
+    board = _board(**{line: resource_body("/files/hardware.png") + tail})
+    board.echo = False
+    rig = load_rig(ROOT / "rigs" / "sim.yaml")
+    step = CommandStep(kind="command", line=line, response=[], raw_response="the resource")
+    with ScriptedBoardServer(board) as server:
+        session = AtSession.open(server.url)
+        try:
+            peers = ExamplePeers(lambda p: p, lambda name: None, None, "127.0.0.1")  # type: ignore[arg-type]
+            runner = ExampleRunner(session, rig, peers, "ap", "password", values={"http.url": url})
+            if tail:
+                with pytest.raises(ExampleStepError, match="nothing else"):
+                    runner.run_step(step, None)
+            else:
+                runner.run_step(step, None)
+        finally:
+            session.close()

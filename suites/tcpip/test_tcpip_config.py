@@ -202,6 +202,14 @@ VALID = [
     ("AT+CIPDNS", 0, ["1", '"208.67.222.222"']),
     ("AT+CIPDOMAIN", 0, ['"esp-at-lab.test"', "1", "1000"]),
     ("AT+PING", 0, ['"127.0.0.1"']),
+    ("AT+CIPSTART", 0, ['"TCP"', '"127.0.0.1"', "1", "60"]),
+    ("AT+CIPCLOSE", 0, ["0"]),
+    ("AT+CIPSERVER", 0, ["0"]),
+    ("AT+CIPSTO", 0, ["10"]),
+    ("AT+CIPTCPOPT", 0, ["-1", "0", "0", "0"]),
+    ("AT+CIPSSLCCIPHER", 0, ["1", "0xC02F"]),
+    ("AT+CIPRECVDATA", 0, ["10"]),
+    ("AT+MDNS", 0, ["0"]),
 ]
 
 

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from rigs.at.events import Urc
+from rigs.at.events import Busy, Urc
 from suites.tcpip.links import back_to_factory, host
 
 pytestmark = [pytest.mark.tcpip, pytest.mark.usefixtures("fresh_board")]
@@ -165,3 +165,30 @@ def test_ota(dut, expect, esp_rig) -> None:
     r = dut.cmd("AT+CIUPDATE", 120.0)
     assert r.final in ("OK", "ERROR"), r.text
     assert any(isinstance(u, Urc) for u in r.urcs) or r.lines
+
+
+@pytest.mark.form("AT+PING", "set")
+def test_busy_while_ping_runs(dut, esp_rig) -> None:
+    """A command line sent while AT+PING still waits for its reply is refused with ``busy p...`` (3.17);
+    the ping then ends as it would have (an unroutable TEST-NET-1 address: +PING:TIMEOUT, ERROR)."""
+    import threading
+
+    result: dict[str, object] = {}
+
+    def ping() -> None:
+        try:
+            result["r"] = dut.cmd('AT+PING="192.0.2.1"', esp_rig.targets.timeouts.connect * 3)
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            result["error"] = exc
+
+    worker = threading.Thread(target=ping)
+    worker.start()
+    time.sleep(0.5)
+    dut.write_raw(b"AT\r\n")
+    worker.join(esp_rig.targets.timeouts.connect * 3 + 5)
+    assert "error" not in result, result.get("error")
+    r = result["r"]
+    assert any(isinstance(e, Busy) for e in r.events), (
+        f"expected busy p... for the AT sent meanwhile: {r.text!r}"
+    )
+    assert r.final == "ERROR" and "+PING:TIMEOUT" in r.lines, r.text

@@ -87,9 +87,11 @@ class Link:
 
 
 def transfer_size(case: Case, ceiling: float, seconds: float) -> int:
-    """Bytes for ``seconds`` of line time, whole 1460-byte records for UDP (at least a few of them)."""
-    n = max(int(ceiling * seconds), 4 * WRITE_SIZE)
-    return n - n % WRITE_SIZE if case.transport == "udp" else n
+    """Bytes for ``seconds`` of line time, in whole 2920-byte blocks (two 1460-byte writes or UDP records):
+    passthrough sends a packet each time 2920 bytes are in (3.3.8, AT+TRANSINTVL), so no remainder waits
+    for the interval at the end and the last packet times the line, not the timer."""
+    block = 2 * WRITE_SIZE
+    return max(int(ceiling * seconds) // block, 4) * block
 
 
 def udp_stream(count: int) -> bytes:

@@ -96,3 +96,13 @@ def test_targets_limit_by_longest_matching_key() -> None:
 def test_targets_refuse_bad_values_by_name(field: str, value: object, message: str) -> None:
     with pytest.raises(ValidationError, match=message):
         ThroughputTargets.model_validate({field: value})
+
+
+def test_transfer_sizes_are_whole_passthrough_packets() -> None:
+    # 3.3.8: passthrough sends a 2920-byte packet as soon as that much is in; a remainder waits 20 ms.
+    from suites.throughput.transfer import Case, transfer_size
+
+    case = Case("tcp", "upload", "passthrough")
+    assert transfer_size(case, 11520.0, 1.2) == 4 * 2920
+    assert transfer_size(case, 500_000.0, 1.2) == 205 * 2920
+    assert transfer_size(case, 100.0, 1.0) == 4 * 2920

@@ -117,3 +117,23 @@ def test_cipsto_closes_idle_client(dut, expect, esp_rig, joined, client) -> None
     dut.expect_urc("0,CONNECT", esp_rig.targets.timeouts.connect)
     dut.expect_urc("0,CLOSED", esp_rig.targets.timeouts.connect)
     record.wait_closed(PEER_WAIT)
+
+
+@pytest.mark.form("AT+CIPSTATE", "query")
+def test_accepted_link_state_and_link_conn(dut, expect, esp_rig, joined, client) -> None:
+    """An accepted client under AT+SYSMSG bit 1 (3.1.15): +LINK_CONN:0,0,"TCP",1,<ip>,<port>,<local port>
+    (terminal type 1: the board is the server); AT+CIPSTATE? lists it with <tetype> 1."""
+    port = _port(joined)
+    dut.cmd("AT+SYSMSG=2").assert_ok()
+    dut.cmd("AT+CIPMUX=1").assert_ok()
+    dut.cmd(f"AT+CIPSERVER=1,{port}").assert_ok()
+    record = client.connect(joined.ip, port, Sink())
+    report = dut.expect_urc("+LINK_CONN", esp_rig.targets.timeouts.connect)
+    want = f'+LINK_CONN:0,0,"TCP",1,"{record.local[0]}",{record.local[1]},{port}'
+    assert isinstance(report, Urc) and report.text == want, f"expected {want!r}, got {report}"
+    from suites.tcpip.links import expect_per_link
+
+    rows = expect_per_link(expect, dut.cmd("AT+CIPSTATE?"), "AT+CIPSTATE")
+    assert [(r["link ID"], r["type"], r["remote port"], r["local port"], r["tetype"]) for r in rows] == [
+        (0, "TCP", record.local[1], port, 1)
+    ], rows

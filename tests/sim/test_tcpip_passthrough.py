@@ -152,3 +152,32 @@ def test_udp_passthrough(tmp_path: Path) -> None:
             assert pt.read(5) == b"reply"
         dut.cmd("AT+CIPMODE=0").assert_ok()
     peer.close()
+
+
+def test_power_up_server_passthrough_from_savetranslink(tmp_path: Path) -> None:
+    with joined_board(tmp_path) as (dut, ip):
+        port = free_port(ip)
+        dut.cmd(f'AT+SAVETRANSLINK=3,{port},"TCP"').assert_ok()
+        dut.write_raw(b"AT+RST\r\n")
+        dut.expect_urc("ready", timeout=10)
+        client = None
+        deadline = time.monotonic() + 10
+        while client is None and time.monotonic() < deadline:
+            try:
+                client = socket.create_connection((ip, port), timeout=5)
+            except OSError:
+                time.sleep(0.1)
+        assert client is not None, "the board's power-up server did not listen"
+        time.sleep(0.2)
+        dut.codec.enter_passthrough()
+        from rigs.at.passthrough import Passthrough
+
+        pt = Passthrough(dut)
+        pt.write(b"to-client")
+        client.settimeout(5)
+        assert client.recv(20) == b"to-client"
+        client.sendall(b"to-host")
+        assert pt.read(7) == b"to-host"
+        dut.exit_passthrough()
+        dut.cmd("AT+SAVETRANSLINK=0").assert_ok()
+        client.close()

@@ -117,3 +117,18 @@ def test_one_mib_round_trip_ssl_passive(tmp_path: Path, pki: EspPki) -> None:
                 got += next(e for e in r.events if isinstance(e, RecvData)).payload
         assert bytes(got) == payload
         dut.check_violations()
+
+
+def test_common_name_is_checked(tmp_path: Path, pki: EspPki) -> None:
+    with TlsEchoServer(pki.server_context()) as peer, joined_board(tmp_path) as (dut, _ip):
+        provision(dut, pki.sysmfg_items("client"))
+        dut.cmd("AT+SYSLOG=1").assert_ok()
+        dut.cmd("AT+CIPSSLCCONF=2,0,0").assert_ok()
+        dut.cmd('AT+CIPSSLCCN="not-the-server.example"').assert_ok()
+        r = dut.cmd(f'AT+CIPSTART="SSL","127.0.0.1",{peer.port}', timeout=15)
+        assert r.final == "ERROR" and f"+ERRNO:{X509_VERIFY_FAILED}" in texts(r)
+        dut.expect_urc("CLOSED")
+        dut.cmd('AT+CIPSSLCCN="localhost"').assert_ok()  # a name the server certificate carries
+        assert '+CIPSSLCCN:0,"localhost"' in texts(dut.cmd("AT+CIPSSLCCN?").assert_ok())
+        dut.cmd(f'AT+CIPSTART="SSL","127.0.0.1",{peer.port}', timeout=15).assert_ok()
+        assert peer.sni[-1] == "localhost"

@@ -106,3 +106,15 @@ def test_literal_addresses() -> None:
     assert literal_address("localhost") == "127.0.0.1"
     assert literal_address("127.64.0.10") == "127.64.0.10"
     assert literal_address("example.com") is None
+
+
+def test_board_errno_translates_host_errors() -> None:
+    import errno
+    import ssl
+
+    from sim.net import errnos
+
+    assert errnos.board_errno(ConnectionRefusedError(errno.ECONNREFUSED, "refused")) == 111
+    assert errnos.board_errno(ConnectionResetError(errno.ECONNRESET, "reset")) == 104
+    assert errnos.board_errno(TimeoutError()) == 116  # newlib's ETIMEDOUT, not Linux's 110
+    assert errnos.board_errno(ssl.SSLCertVerificationError("bad cert")) == -0x2700

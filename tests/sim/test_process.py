@@ -237,3 +237,19 @@ def test_deep_sleep_wakes_with_ready() -> None:
         assert r.lines[0] == "300"
         dut.expect_urc("ready", timeout=15)
         dut.cmd("AT").assert_ok()
+
+
+def test_a_profile_can_switch_an_absent_command_on(tmp_path: Path) -> None:
+    # The default build leaves AT+CWJEAP out (3.2 note); a profile of a build with it lists it again.
+    data = yaml.safe_load((ROOT / "sim" / "profiles" / "v5.0.0.0-esp32.yaml").read_text())
+    data["commands"] = {"disabled": []}
+    profile = tmp_path / "enterprise.yaml"
+    profile.write_text(yaml.safe_dump(data))
+    with SimProcess("--profile", str(profile)) as sp, sp.session() as dut:
+        listing = dut.cmd("AT+CMD?").assert_ok().lines
+        assert any(line.endswith(',"AT+CWJEAP",0,1,1,0') for line in listing)
+        dut.cmd("AT+SYSLOG=1").assert_ok()
+        r = dut.cmd("AT+CWJEAP?")
+        assert r.err_code != 0x01090000  # present: whatever it answers, not "unsupported"
+    with SimProcess() as sp, sp.session() as dut:
+        assert not any('"AT+CWJEAP"' in line for line in dut.cmd("AT+CMD?").assert_ok().lines)

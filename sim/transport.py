@@ -199,7 +199,8 @@ class Rfc2217Port(TcpPort):
             self.current.close()
         self.current = conn
         self._attached = False
-        self._managers[id(conn)] = rfc2217.PortManager(_Lines(self), conn)
+        # PortManager is duck-typed: it touches only the attributes _Lines has and the connection's write().
+        self._managers[id(conn)] = rfc2217.PortManager(_Lines(self), conn)  # type: ignore[arg-type]
         asyncio.get_running_loop().call_later(OPEN_GRACE_S, self._attach, conn)
 
     def on_purge_from_board(self) -> None:

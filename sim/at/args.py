@@ -17,6 +17,7 @@ a string longer (or shorter) than allowed ``PARA_LENGTH_MISMATCH``, extension = 
 
 from __future__ import annotations
 
+import builtins
 import re
 from collections.abc import Collection
 from typing import Final
@@ -99,10 +100,10 @@ class Args:
 
     def str(
         self,
-        i: int,
+        i: builtins.int,
         *,
-        max_len: int | None = None,
-        min_len: int = 0,
+        max_len: builtins.int | None = None,
+        min_len: builtins.int = 0,
         choices: Collection[str] | None = None,
         default: str | _Missing = MISSING,
     ) -> str:

@@ -5,6 +5,8 @@ client authentication (3.3.16 <CA enable>). A server certificate from the wrong 
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from rigs.at.events import Urc
@@ -40,6 +42,11 @@ def test_cipstart_ssl_mutual_auth(dut, expect, esp_rig, esp_pki, esp_ssl_mtls_ec
     expect.ok(dut.cmd("AT+CIPSSLCCONF=3,0,0"), "AT+CIPSSLCCONF", "set")
     r, record = start_tcp(dut, esp_rig, esp_ssl_mtls_echo, kind="SSL")
     ok_with_reports(expect, r, "AT+CIPSTART", "set", "esp-at-cipstart-ssl")
+    # the server side records the subject when its end of the handshake completes, which may be a moment
+    # after the board's CONNECT
+    deadline = time.monotonic() + PEER_WAIT
+    while record.tls_peer_cert_subject is None and not record.closed and time.monotonic() < deadline:
+        time.sleep(0.02)
     assert record.tls_peer_cert_subject and esp_pki.client.subject_cn in record.tls_peer_cert_subject, (
         f"the server saw client certificate {record.tls_peer_cert_subject!r}, "
         f"expected CN {esp_pki.client.subject_cn}"

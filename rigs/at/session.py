@@ -99,7 +99,12 @@ class AtSession:
         """Open ``url`` (a device path or any pyserial URL such as ``socket://127.0.0.1:port``)."""
         import serial
 
-        port = serial.serial_for_url(url, baudrate=baudrate, rtscts=rtscts, timeout=0.05, write_timeout=30)
+        # pyserial's rfc2217 client refuses any write_timeout (NotImplementedError on open); a blocked
+        # write there is bounded by the TCP connection instead.
+        write_timeout = None if url.startswith("rfc2217://") else 30
+        port = serial.serial_for_url(
+            url, baudrate=baudrate, rtscts=rtscts, timeout=0.05, write_timeout=write_timeout
+        )
         log_port = None
         if log_url is not None:
             log_port = serial.serial_for_url(log_url, baudrate=log_baudrate, timeout=0.05)

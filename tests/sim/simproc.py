@@ -9,8 +9,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import serial
-
 from rigs.at.session import AtSession
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,9 +33,7 @@ class SimProcess:
 
     def session(self, *, baudrate: int = 115200, wait_ready: bool = True, **kw: Any) -> AtSession:
         """An AtSession on the AT port; with ``wait_ready`` the boot's ``ready`` is awaited and consumed."""
-        # Opened here rather than by AtSession.open: pyserial's rfc2217 client refuses a write_timeout.
-        port = serial.serial_for_url(self.url, baudrate=baudrate, timeout=0.05)
-        dut = AtSession(port, **kw)
+        dut = AtSession.open(self.url, baudrate=baudrate, **kw)
         if wait_ready:
             try:
                 dut.expect_urc("ready", timeout=15)

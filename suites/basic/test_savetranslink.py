@@ -15,7 +15,7 @@ from fixtures.suite import restore_defaults
 from rigs.at.passthrough import Passthrough
 from spec.params import escape
 
-pytestmark = [pytest.mark.basic, pytest.mark.usefixtures("fresh_board")]
+pytestmark = [pytest.mark.basic, pytest.mark.bench_risk, pytest.mark.usefixtures("fresh_board")]
 
 
 @pytest.mark.form("AT+SAVETRANSLINK", "set", "savetrans-tcpssl-client")

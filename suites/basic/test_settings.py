@@ -174,6 +174,7 @@ MFG_NS = "at_conf_test"
 
 @pytest.mark.form("AT+SYSMFG", "query")
 @pytest.mark.form("AT+SYSMFG", "set")
+@pytest.mark.bench_risk
 def test_sysmfg_write_read_erase(dut, expect) -> None:
     """3.1.19: write a u8 and a string into a namespace of the suite's own, read them back whole and by
     offset, list the namespace, then erase key and namespace (the board's own data is left alone)."""

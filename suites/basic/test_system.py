@@ -103,6 +103,7 @@ def test_restore_brings_back_factory_settings(dut, expect, esp_rig) -> None:
 
 
 @pytest.mark.form("AT+GSLP", "set")
+@pytest.mark.bench_risk
 @pytest.mark.parametrize("ms", [pytest.param(0, id="restart-now"), pytest.param(500, id="timed")])
 def test_gslp(dut, expect, esp_rig, ms: int) -> None:
     """3.1.6: the response echoes <time>; 0 restarts at once, otherwise the board wakes after <time> ms;
@@ -194,6 +195,7 @@ GPIO_OUT_REG = "0x3FF44004"
 
 
 @pytest.mark.form("AT+SYSREG", "set")
+@pytest.mark.bench_risk
 def test_sysreg_read_then_write_back(dut, expect, esp_rig) -> None:
     """3.1.29: read mode prints +SYSREG:<read value>; write mode prints no value line."""
     m = expect.ok(dut.cmd(f"AT+SYSREG=0,{GPIO_OUT_REG}"), "AT+SYSREG", "set")

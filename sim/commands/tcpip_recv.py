@@ -52,9 +52,11 @@ CIPRECVTYPE.set(_set)
 
 @CIPRECVLEN.query
 async def ciprecvlen_query(ctx: CommandContext) -> None:
+    """One field per link ID 0..4 with AT+CIPMUX=1 (empty where there is no connection); one field with
+    AT+CIPMUX=0, as the 4.2 passive-mode example prints it."""
     rt = net(ctx.board)
     fields = []
-    for i in range(MAX_LINKS):
+    for i in range(MAX_LINKS if rt.mux else 1):
         link = rt.links.get(i)
         fields.append(str(len(link.passive.data)) if link is not None else "")
     ctx.reply("+CIPRECVLEN:" + ",".join(fields))

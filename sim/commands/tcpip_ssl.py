@@ -22,6 +22,7 @@ from sim.at.context import CommandContext
 from sim.at.registry import command
 from sim.board import Board
 from sim.commands.tcpip import MAX_LINKS, SslConf, net, save
+from sim.commands.tcpip_pki import factory_pem
 from sim.net.resolve import literal_address
 
 CIPSSLCCONF = command("AT+CIPSSLCCONF", section="3.3.26")
@@ -52,13 +53,18 @@ CIPHERS: dict[int, str] = {
 
 
 def load_pki(board: Board, namespace: str, index: int) -> Path | None:
-    """The PEM of ``<namespace>.<index>`` in mfg_nvs, as a file the ssl module can load (None: absent)."""
+    """The PEM of ``<namespace>.<index>`` in mfg_nvs, as a file the ssl module can load (None: absent).
+
+    Index 0 of the client/server families falls back to the board's factory PKI
+    (:func:`sim.commands.tcpip_pki.factory_pem`) when mfg_nvs has no such key, as a module flashed with the
+    default firmware carries certificates before anyone writes its own."""
     value = board.mfg.get(namespace, f"{namespace}.{index}")
-    if value is None:
+    data = value.as_bytes() if value is not None else (factory_pem(board, namespace) if index == 0 else None)
+    if data is None:
         return None
     path = board.state_dir / "tls" / f"{namespace}.{index}.pem"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(value.as_bytes())
+    path.write_bytes(data)
     return path
 
 

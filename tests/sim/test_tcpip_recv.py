@@ -39,7 +39,7 @@ def test_passive_notice_length_and_read(tmp_path: Path) -> None:
         conn.sendall(b"more")
         time.sleep(0.3)
         assert not [e for e in dut.drain_urcs() if isinstance(e, Ipd)]  # one notice until the host reads
-        assert "+CIPRECVLEN:8,,,," in texts(dut.cmd("AT+CIPRECVLEN?").assert_ok())
+        assert "+CIPRECVLEN:8" in texts(dut.cmd("AT+CIPRECVLEN?").assert_ok())  # single connection: 4.2
         rd = _recvdata(dut.cmd("AT+CIPRECVDATA=6").assert_ok())
         assert (rd.length, rd.payload) == (6, b"testmo")
         ipd = dut.expect_urc("+IPD")  # the rest is announced again after a partial read
@@ -127,7 +127,7 @@ def test_passive_udp_drops_what_does_not_fit(tmp_path: Path) -> None:
             peer.sendto(bytes([65 + i]) * 2000, (ip, local))
             time.sleep(0.05)
         time.sleep(0.3)
-        assert "+CIPRECVLEN:4000,,,," in texts(dut.cmd("AT+CIPRECVLEN?").assert_ok())
+        assert "+CIPRECVLEN:4000" in texts(dut.cmd("AT+CIPRECVLEN?").assert_ok())
         rd = _recvdata(dut.cmd("AT+CIPRECVDATA=8000").assert_ok())
         assert rd.payload == b"A" * 2000 + b"B" * 2000
     peer.close()

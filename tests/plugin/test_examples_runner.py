@@ -9,14 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from fixtures.example_lines import expected_template, match_lines, step_lines
 from fixtures.example_peers import ExamplePeers
-from fixtures.examples import (
-    ExampleRunner,
-    ExampleStepError,
-    _match,  # noqa: E402  (the matcher step is the unit under test)
-    expected_template,
-    step_lines,
-)
+from fixtures.examples import ExampleRunner, ExampleStepError
 from rigs.at.codec import AtCodec
 from rigs.at.session import AtSession
 from rigs.loader import load_rig
@@ -34,24 +29,24 @@ def test_template_escapes_literals_and_keeps_format_fields() -> None:
     # {B} is not a placeholder (lower-case dotted names only), so its braces are literal text
     expected = expected_template(['+X:"[a]{B}|<sta_mac>"'], {})
     assert expected.template_text == '+X:"\\[a\\]\\{B\\}\\|<sta_mac>"'
-    assert _match(expected, ['+X:"[a]{B}|aa:bb"']) == {}
+    assert match_lines(expected, ['+X:"[a]{B}|aa:bb"']) == {}
 
 
 def test_unknown_placeholder_is_learned_from_the_answer() -> None:
     expected = expected_template(['+CIPSTA:ip:"{board.sta_ip}"', "", "OK"], {})
-    assert _match(expected, ['+CIPSTA:ip:"127.64.0.10"', "", "OK"]) == {"board.sta_ip": "127.64.0.10"}
+    assert match_lines(expected, ['+CIPSTA:ip:"127.64.0.10"', "", "OK"]) == {"board.sta_ip": "127.64.0.10"}
 
 
 def test_learned_ip_is_checked_by_format() -> None:
     expected = expected_template(['+CIPSTA:ip:"{board.sta_ip}"'], {})
     with pytest.raises(MatchError):
-        _match(expected, ['+CIPSTA:ip:"not-an-address"'])
+        match_lines(expected, ['+CIPSTA:ip:"not-an-address"'])
 
 
 def test_known_placeholder_is_compared_literally() -> None:
     expected = expected_template(["+CIPSEND:{server.port}"], {"server.port": "8080"})
     with pytest.raises(MatchError) as info:
-        _match(expected, ["+CIPSEND:8081"])
+        match_lines(expected, ["+CIPSEND:8081"])
     assert "8080" in str(info.value) and "8081" in str(info.value)
 
 

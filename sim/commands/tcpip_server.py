@@ -72,7 +72,7 @@ class Server:
     async def _idle_watch(self) -> None:
         """3.3.19: a server link with no traffic for AT+CIPSTO seconds is closed."""
         rt = self.rt
-        while True:
+        while rt.server is self or rt.server is None:  # a newer server's watcher takes over
             await asyncio.sleep(STO_CHECK_S)
             if rt.sto == 0:
                 continue

@@ -94,3 +94,18 @@ def test_ssl_server_with_mutual_authentication(tmp_path: Path) -> None:
         time.sleep(0.3)
         assert not [e for e in dut.drain_urcs() if "CONNECT" in event_text(e)]
         dut.cmd("AT").assert_ok()
+
+
+def test_ssl_server_with_the_factory_certificates(tmp_path: Path) -> None:
+    """4.2 SSL server example: a board that nobody provisioned still has certificates to serve with."""
+    with joined_board(tmp_path) as (dut, ip):
+        dut.cmd("AT+CIPMUX=1").assert_ok()
+        port = free_port(ip)
+        dut.cmd(f'AT+CIPSERVER=1,{port},"SSL"').assert_ok()
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        with ctx.wrap_socket(_connect(ip, port)) as s:
+            dut.expect_urc("0,CONNECT", timeout=5)
+            s.sendall(b"hi")
+            assert dut.expect_urc("+IPD", timeout=5).payload == b"hi"  # type: ignore[union-attr]

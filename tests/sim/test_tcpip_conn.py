@@ -230,3 +230,22 @@ def test_cipsend_cancelled_by_plus(tmp_path: Path) -> None:
         time.sleep(1.0)
         dut.cmd("AT").assert_ok()
         assert bytes(peer.received) == b""  # nothing of the cancelled data went out
+
+
+def test_so_linger_zero_makes_close_a_reset(tmp_path: Path) -> None:
+    """AT+CIPTCPOPT <so_linger> 0 is set on the real socket: AT+CIPCLOSE then resets the connection."""
+    srv = socket.create_server(("127.0.0.1", 0))
+    with joined_board(tmp_path) as (dut, _ip):
+        for linger, expect_reset in ((-1, False), (0, True)):
+            dut.cmd(f"AT+CIPTCPOPT={linger},1,0,0").assert_ok()
+            dut.cmd(f'AT+CIPSTART="TCP","127.0.0.1",{srv.getsockname()[1]}', timeout=10).assert_ok()
+            conn = _accept(srv)
+            dut.cmd("AT+CIPCLOSE").assert_ok()
+            conn.settimeout(5)
+            try:
+                reset = conn.recv(10) != b""
+            except ConnectionResetError:
+                reset = True
+            assert reset is expect_reset
+            conn.close()
+    srv.close()

@@ -46,6 +46,10 @@ def rig_baud(dut, esp_board) -> Iterator[int]:
         except Exception:  # noqa: BLE001 - the board may be at the other rate: try again after following it
             pass
     _host_baud(dut, baud)
+    try:
+        dut.port.bytesize, dut.port.stopbits, dut.port.parity = 8, 1, "N"
+    except (AttributeError, ValueError, OSError):
+        pass  # a port that cannot change its frame format never left 8N1
     dut.sync(timeout=5.0, leave_passthrough=False)
 
 
@@ -92,3 +96,39 @@ def test_uart_def_saved_across_restart(dut, expect, esp_rig, rig_baud: int) -> N
     restart(dut, esp_rig)
     assert_baud(expect.ok(dut.cmd("AT+UART_DEF?"), "AT+UART_DEF", "query")["baudrate"], OTHER_BAUD)
     assert_baud(expect.ok(dut.cmd("AT+UART_CUR?"), "AT+UART_CUR", "query")["baudrate"], OTHER_BAUD)
+
+
+@pytest.mark.form("AT+UART_CUR", "set")
+@pytest.mark.form("AT+UART_CUR", "query")
+@pytest.mark.parametrize(
+    "config",
+    [
+        pytest.param((5_000_000, 8, 1, 0, 0), id="boundary-max"),
+        pytest.param((OTHER_BAUD, 7, 3, 2, 0), id="databits-7-stopbits-2-even"),
+    ],
+)
+def test_uart_cur_configuration_read_back(dut, expect, rig_baud: int, config: tuple[int, ...]) -> None:
+    """3.1.11: the top of the baud range (5000000) and other frame formats read back (the rate within the
+    clock-division tolerance). The bottom, 80 baud, is not run: at 8 bytes per second every exchange takes
+    seconds, and few host adapters go that low."""
+    baud, databits, stopbits, parity, flow = config
+    expect.ok(dut.cmd(f"AT+UART_CUR={baud},{databits},{stopbits},{parity},{flow}"), "AT+UART_CUR", "set")
+    _host_baud(dut, baud)
+    try:
+        dut.port.bytesize, dut.port.stopbits, dut.port.parity = (
+            databits,
+            {1: 1, 2: 1.5, 3: 2}[stopbits],
+            "NOE"[parity],
+        )
+    except (AttributeError, ValueError, OSError) as exc:
+        pytest.skip(f"the AT port cannot follow the frame format: {exc}")
+    dut.sync(timeout=5.0, leave_passthrough=False)
+    m = expect.ok(dut.cmd("AT+UART_CUR?"), "AT+UART_CUR", "query")
+    assert_baud(m["baudrate"], baud)
+    assert (m["databits"], m["stopbits"], m["parity"], m["flow control"]) == (
+        databits,
+        stopbits,
+        parity,
+        flow,
+    )
+    # the rig_baud fixture puts board and host back to the rig's rate and 8N1

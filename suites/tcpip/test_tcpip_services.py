@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from rigs.at.events import Busy, Urc
+from rigs.at.events import Busy
 from suites.tcpip.links import back_to_factory, host
 
 pytestmark = [pytest.mark.tcpip, pytest.mark.usefixtures("fresh_board")]
@@ -152,19 +152,59 @@ def test_mdns_query_ptr(dut, esp_rig) -> None:
 
 
 @pytest.mark.form("AT+CIPFWVER", "query")
-@pytest.mark.form("AT+CIUPDATE", "query")
-@pytest.mark.form("AT+CIUPDATE", "execute")
 @pytest.mark.form("AT+CIUPDATE", "set")
 @pytest.mark.requires("ota")
-def test_ota(dut, expect, esp_rig) -> None:
-    """AT+CIPFWVER? lists the server's version; AT+CIUPDATE=1,... runs +CIPUPDATE:1..4 then OK (3.3.24)."""
+def test_ota_versions_and_update(dut, expect, esp_rig, esp_ota_server) -> None:
+    """AT+CIPFWVER? names the OTA server's newest version; AT+CIUPDATE=0,<"version"> downloads it with
+    +CIPUPDATE:1..4 then OK (3.3.24, blocking mode); the server sees the whole image fetched once."""
+    from servers.ota import make_app_image
+
+    image = make_app_image(64 * 1024, seed=7)
+    esp_ota_server.add_firmware("v9.9.9.9", image)
     m = expect.ok(dut.cmd("AT+CIPFWVER?", esp_rig.targets.timeouts.connect), "AT+CIPFWVER", "query")
-    r = dut.cmd(f'AT+CIUPDATE=0,"{m["version"]}"', 120.0)
-    expect.ok(r, "AT+CIUPDATE", "set")
-    expect.ok(dut.cmd("AT+CIUPDATE?"), "AT+CIUPDATE", "query")
+    assert m["version"] == "v9.9.9.9", m.values
+    before = len(esp_ota_server.downloads)
+    r = dut.cmd('AT+CIUPDATE=0,"v9.9.9.9"', 120.0)
+    lines = [ln for ln in response_lines_all(r) if ln]
+    assert lines == ["+CIPUPDATE:1", "+CIPUPDATE:2", "+CIPUPDATE:3", "+CIPUPDATE:4", "OK"], r.text
+    got = esp_ota_server.downloads[before:]
+    assert len(got) == 1 and got[0].size == len(image), got
+
+
+@pytest.mark.form("AT+CIUPDATE", "set")
+@pytest.mark.form("AT+CIUPDATE", "query")
+@pytest.mark.requires("ota")
+def test_ota_nonblocking(dut, expect, esp_rig, esp_ota_server) -> None:
+    """AT+CIUPDATE=0,<"version">,"ota",1: OK at once, then +CIPUPDATE:1..4 as they happen (3.3.24,
+    non-blocking mode); AT+CIUPDATE? then reports state 4 (upgrade done, restart pending)."""
+    from servers.ota import make_app_image
+
+    esp_ota_server.add_firmware("v9.9.9.7", make_app_image(32 * 1024, seed=9))
+    r = dut.cmd('AT+CIUPDATE=0,"v9.9.9.7","ota",1', esp_rig.targets.timeouts.connect)
+    assert r.ok, r.text
+    for state in (1, 2, 3, 4):
+        dut.expect_urc(f"\\+CIPUPDATE:{state}", 60.0)
+    q = expect.ok(dut.cmd("AT+CIUPDATE?"), "AT+CIUPDATE", "query")
+    assert q["state"] == 4, q.values
+
+
+@pytest.mark.form("AT+CIUPDATE", "execute")
+@pytest.mark.requires("ota")
+def test_ota_execute_latest(dut, expect, esp_rig, esp_ota_server) -> None:
+    """AT+CIUPDATE (execute) fetches the newest version: +CIPUPDATE:1..4, OK (3.3.24)."""
+    from servers.ota import make_app_image
+
+    esp_ota_server.add_firmware("v9.9.9.8", make_app_image(16 * 1024, seed=8))
     r = dut.cmd("AT+CIUPDATE", 120.0)
-    assert r.final in ("OK", "ERROR"), r.text
-    assert any(isinstance(u, Urc) for u in r.urcs) or r.lines
+    lines = [ln for ln in response_lines_all(r) if ln]
+    assert lines == ["+CIPUPDATE:1", "+CIPUPDATE:2", "+CIPUPDATE:3", "+CIPUPDATE:4", "OK"], r.text
+
+
+def response_lines_all(r) -> list[str]:
+    """Every line of the response, reports included (+CIPUPDATE lines may be either)."""
+    from fixtures.suite import response_lines
+
+    return response_lines(r, reports=lambda text: True)
 
 
 @pytest.mark.form("AT+PING", "set")

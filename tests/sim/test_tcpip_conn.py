@@ -37,6 +37,15 @@ def test_tcp_client_single_connection(tmp_path: Path) -> None:
         r = dut.send_data(b"abcdef")
         assert r.final == "SEND OK"
         assert dut.expect_urc("+IPD").payload == b"ab"  # type: ignore[union-attr]
+        dut.cmd("AT+CIPDINFO=1").assert_ok()
+        assert dut.cmd("AT+CIPSEND=3").prompt
+        dut.send_data(b"abc")
+        ipd = dut.expect_urc("+IPD")  # +IPD,<length>,"<remote_ip>",<remote_port>:<data> (3.17)
+        assert isinstance(ipd, Ipd) and (ipd.link_id, ipd.remote_ip, ipd.remote_port) == (
+            None,
+            "127.0.0.1",
+            peer.port,
+        )
         dut.cmd("AT").assert_ok()
         r = dut.cmd("AT+CIPCLOSE").assert_ok()
         assert "CLOSED" in texts(r)

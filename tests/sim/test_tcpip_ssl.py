@@ -23,8 +23,10 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> EspPki:
 
 
 def test_mutual_tls_right_and_wrong_certificates(tmp_path: Path, pki: EspPki) -> None:
+    server_ctx = pki.server_context(require_client_cert=True)
+    server_ctx.set_alpn_protocols(["esp-at"])
     with (
-        TlsEchoServer(pki.server_context(require_client_cert=True)) as good,
+        TlsEchoServer(server_ctx) as good,
         TlsEchoServer(pki.server_context(require_client_cert=True, wrong=True)) as impostor,
         joined_board(tmp_path) as (dut, _ip),
     ):
@@ -37,6 +39,7 @@ def test_mutual_tls_right_and_wrong_certificates(tmp_path: Path, pki: EspPki) ->
         r = dut.cmd(f'AT+CIPSTART="SSL","127.0.0.1",{good.port}', timeout=15).assert_ok()
         assert "CONNECT" in texts(r)
         assert good.sni == ["localhost"]
+        assert good.alpn == ["esp-at"]  # AT+CIPSSLCALPN offered it
         assert dut.cmd("AT+CIPSEND=5").prompt
         assert dut.send_data(b"hello").final == "SEND OK"
         ipd = dut.expect_urc("+IPD", timeout=5)

@@ -161,7 +161,6 @@ DEFAULTS = [
     ("AT+CIPRECVMODE", None),
     ("AT+CIPDNS", None),
     ("AT+CIPTCPOPT", None),
-    ("AT+CIPFWVER", None),
 ]
 
 
@@ -171,8 +170,6 @@ DEFAULTS = [
 )
 def test_query_default(dut, expect, command: str, line: str | None) -> None:
     """The query of a factory-fresh board matches the form's template (and the documented default)."""
-    if command == "AT+CIPFWVER":
-        pytest.skip("AT+CIPFWVER asks the Espressif OTA server; covered in test_tcpip_services")
     r = dut.cmd(f"{command}?")
     expect_per_link(expect, r, command)
     if line is not None:

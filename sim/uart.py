@@ -48,7 +48,7 @@ class _Pacer:
             # idle line (or a stall longer than we make up for): no credit for the time before
             self.busy_until = now - CATCH_UP_S
         ahead = now + CHUNK_S - self.busy_until
-        return max(int(ahead * rate), 0)
+        return int(ahead * rate) if ahead >= CHUNK_S / 2 else 0  # a wake-up moves at least half a chunk
 
     def idle(self, now: float) -> None:
         """Data arrives on an idle line: it starts now, with no credit for the quiet time."""

@@ -119,11 +119,15 @@ class NetRuntime:
             return
         mux = bool(self.mux)
         if link.is_passive:
+            dropped = link.passive.dropped
             if link.passive.add(data, remote, datagram=datagram) == "notify":
                 await self.ready_to_report()
-                board.urc(messages.ipd_notice(mux, link.link_id, len(link.passive.data)))
-            elif datagram and link.passive.dropped:
-                board.log(f"tcpip: link {link.link_id}: passive window full, UDP data dropped")
+                if link.passive.data:  # the host may have read it all meanwhile
+                    board.urc(messages.ipd_notice(mux, link.link_id, len(link.passive.data)))
+                else:
+                    link.passive.notified = False
+            elif link.passive.dropped != dropped:
+                board.log(f"tcpip: link {link.link_id}: passive window full, {len(data)} UDP bytes dropped")
             return
         for i in range(0, len(data), IPD_MAX):
             await self.ready_to_report()
@@ -134,14 +138,16 @@ class NetRuntime:
 
     async def peer_gone(self, link: Link, reason: str) -> None:
         """The peer closed or reset the connection (or the server timed it out)."""
-        if link.closed:
-            return
+        if link.closed or link.peer_closed:
+            return  # closed by the host meanwhile, or already being handled
         link.peer_closed = True
         self.b.log(f"tcpip: link {link.link_id}: {reason}")
         if self.passthrough is not None and self.passthrough.link is link:
             self.passthrough.link_lost(link)
             return
         await self.ready_to_report()
+        if link.closed:
+            return  # AT+CIPCLOSE came first and printed CLOSED
         if link.is_passive and link.passive.data:
             # the rest stays readable (AT+CIPRECVDATA); when CLOSED is printed is a profile switch
             if self.b.profile.tcpip.closed_with_passive_data == "immediately":

@@ -78,3 +78,21 @@ def test_peer_that_stops_reading_gives_send_fail(tmp_path: Path) -> None:
         dut.expect_urc("CLOSED", timeout=10)
         dut.cmd("AT").assert_ok()
     srv.close()
+
+
+def test_server_that_never_answers_times_out(tmp_path: Path) -> None:
+    """A TCP server whose accept queue is full drops the SYN: AT+CIPSTART's <timeout> ends the wait with
+    ERROR and +ERRNO:116 (ETIMEDOUT), and the board goes on answering (3.3.5)."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(0)
+    filler = socket.create_connection(srv.getsockname(), timeout=5)  # takes the only backlog slot
+    with joined_board(tmp_path) as (dut, _ip):
+        dut.cmd("AT+SYSLOG=1").assert_ok()
+        t0 = time.monotonic()
+        r = dut.cmd(f'AT+CIPSTART="TCP","127.0.0.1",{srv.getsockname()[1]},0,,1500', timeout=10)
+        assert r.final == "ERROR" and "+ERRNO:116" in texts(r)
+        assert 1.0 < time.monotonic() - t0 < 8
+        dut.cmd("AT").assert_ok()
+    filler.close()
+    srv.close()

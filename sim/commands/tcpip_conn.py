@@ -16,6 +16,7 @@ from sim.commands.tcpip import (
     Link,
     NetRuntime,
     TcpOpt,
+    board_ips,
     local_ip_for,
     net,
     open_stream,
@@ -80,6 +81,8 @@ async def start_link(ctx: CommandContext, link_id: int, base: int) -> None:
     except ResolveError as e:
         raise ctx.fail(errors.exec_fail(), str(e)) from e
     local_ip = local_ip_arg or local_ip_for(ctx.board, ip)
+    if local_ip_arg and local_ip_arg not in board_ips(ctx.board):
+        raise ctx.fail(errors.exec_fail(), f"{local_ip_arg} is not an address of this board")
     if keep_alive is not None:
         rt.tcpopt[link_id].keep_alive = keep_alive  # 3.3.4: shared with AT+CIPTCPOPT, last one wins
     link = Link(rt, link_id, kind, server=False)

@@ -22,7 +22,9 @@ def _accept(srv: socket.socket) -> socket.socket:
 
 def test_tcp_client_single_connection(tmp_path: Path) -> None:
     with EchoServer() as peer, joined_board(tmp_path) as (dut, ip):
-        r = dut.cmd(f'AT+CIPSTART="TCP","127.0.0.1",{peer.port}', timeout=10).assert_ok()
+        r = dut.cmd(f'AT+CIPSTART="TCP","127.0.0.1",{peer.port},,"127.0.0.99"', timeout=10)
+        assert r.final == "ERROR"  # <"local IP"> must be one of the board's addresses
+        r = dut.cmd(f'AT+CIPSTART="TCP","127.0.0.1",{peer.port},,"{ip}"', timeout=10).assert_ok()
         assert "CONNECT" in texts(r)
         assert peer.peers[0][0] == ip  # the peer sees the board's own station address
         state = dut.cmd("AT+CIPSTATE?").assert_ok().lines[0]

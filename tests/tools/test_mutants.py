@@ -191,3 +191,32 @@ def test_baseline_keeps_only_the_widest_paths(catalog) -> None:
         "suites/tcpip",
         "suites/wifi/test_station.py::test_cwmode_reads_back",
     ]
+
+
+def test_baseline_args_or_the_mutants_filters(catalog) -> None:
+    from dataclasses import replace
+
+    from tools.mutants.catalog import Selection
+    from tools.mutants.mutation import baseline_args
+
+    def sel(*paths: str, k: str | None = None):
+        m = catalog[0]
+        return replace(m, meta=m.meta.model_copy(update={"select": Selection(paths=paths, k=k)}))
+
+    args = baseline_args(
+        [
+            sel("suites/basic", k="test_gmr or test_at"),
+            sel("suites/basic/test_invalid.py"),
+            sel("suites/basic/test_persistence.py::test_sysmsg_persistence[1]"),
+        ]
+    )
+    assert args == [
+        "suites/basic",
+        "-k",
+        "(test_gmr or test_at) or test_invalid.py or test_sysmsg_persistence",
+    ]
+    # A folder without -k cannot be put as a keyword: the baseline then runs its paths in full.
+    assert baseline_args([sel("suites/basic", k="test_gmr"), sel("suites/throughput")]) == [
+        "suites/basic",
+        "suites/throughput",
+    ]

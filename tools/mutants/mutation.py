@@ -129,6 +129,29 @@ def baseline_paths(mutants: list[Mutant]) -> list[str]:
     return [p for p in seen if not any(q != p and _covers(q, p) for q in seen)]
 
 
+def baseline_args(mutants: list[Mutant]) -> list[str]:
+    """pytest arguments of the baseline: the widest paths, narrowed by one ``-k`` that ORs each mutant's
+    own filter (a file or node id without ``-k`` contributes its module or test name). The result selects
+    every test any mutant selects, and usually far fewer than the whole folders. A mutant whose selection
+    cannot be put as a keyword (a folder without ``-k``) makes the baseline run its paths in full."""
+    paths = baseline_paths(mutants)
+    terms: dict[str, None] = {}
+    for m in mutants:
+        sel = m.meta.select
+        if sel.k:
+            terms.setdefault(f"({sel.k})", None)
+            continue
+        for p in sel.paths:
+            if "::" in p:
+                name = p.split("::")[-1].split("[", 1)[0]
+            elif p.endswith(".py"):
+                name = Path(p).name
+            else:
+                return paths
+            terms.setdefault(name, None)
+    return [*paths, "-k", " or ".join(terms)] if terms else paths
+
+
 def _covers(wide: str, narrow: str) -> bool:
     w, n = wide.rstrip("/"), narrow.split("::", 1)[0].rstrip("/")
     return "::" not in wide and (n == w and "::" in narrow or n.startswith(w + "/"))
@@ -147,7 +170,7 @@ def run_mutation(
     with tempfile.TemporaryDirectory(prefix="mutants-") as tmp:
         work = Path(tmp)
         rig_file = fault_rig(base_rig, None, work / "baseline-rig.yaml")
-        paths = baseline_paths(mutants)
+        paths = baseline_args(mutants)
         progress(f"baseline: {' '.join(paths)} (faithful board)")
         base = run_selection(paths, rig_file, work / "baseline", root, workers, budget, extra)
         report.baseline_seconds = base.seconds

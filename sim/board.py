@@ -217,6 +217,10 @@ class Board:
         """Store a setting according to its save policy; returns whether flash was written."""
         if policy is SavePolicy.NEVER or (policy is SavePolicy.SYSSTORE and not self.at.sysstore):
             return False
+        if self.faults is not None and not self.faults.allows_save(
+            self, self._command_name(), f"{namespace}.{key}"
+        ):
+            return False
         self.nvs.namespace(namespace).set(key, value)
         return True
 

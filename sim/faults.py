@@ -42,6 +42,7 @@ class RuleKind(Enum):
     REBOOT_AFTER = "reboot_after"
     SLOW_UART = "slow_uart"
     HOLD_UNTIL = "hold_until"
+    NOT_PERSISTED = "not_persisted"
 
 
 _OUTPUT_KINDS = {
@@ -89,6 +90,8 @@ class Rule(BaseModel):
             raise ValueError("reboot_after needs 'commands' (reboot on the Nth command)")
         if k is RuleKind.SLOW_UART and self.factor is None:
             raise ValueError("slow_uart needs 'factor' (0 < factor <= 1)")
+        if k is RuleKind.NOT_PERSISTED and self.command is None:
+            raise ValueError("not_persisted needs 'command' (whose flash writes are skipped)")
         if k is RuleKind.HOLD_UNTIL and self.until is None:
             raise ValueError("hold_until needs 'until' (a regular expression)")
         for name, pattern in (("match", self.match), ("until", self.until)):
@@ -140,6 +143,15 @@ class FaultEngine:
             if r.kind is RuleKind.REBOOT_AFTER and self.commands == r.commands:
                 self._note(board, f"reboot on command #{self.commands} ({cmd.text})")
                 board.spawn_detached(board.reboot("fault: reboot_after"))
+                return False
+        return True
+
+    def allows_save(self, board: Board, command: str | None, what: str) -> bool:
+        """not_persisted: False (the flash write is skipped, the setting lives in RAM only until the next
+        restart) while the named command runs; 3.1.28 AT+SYSSTORE says it should have been saved."""
+        for r in self.rules:
+            if r.kind is RuleKind.NOT_PERSISTED and command is not None and r.command == command:
+                self._note(board, f"not_persisted: {command} did not save {what}")
                 return False
         return True
 

@@ -140,6 +140,27 @@ def _apply_text_fixes(section: str, forms: list[Form], corr: Corrections) -> lis
     return out
 
 
+def _apply_line_fixes(section: str, forms: list[Form], corr: Corrections) -> list[Form]:
+    fixes = [x for x in corr.lines if x.section == section]
+    used: set[int] = set()
+    out: list[Form] = []
+    for f in forms:
+        responses = list(f.responses)
+        for n, fix in enumerate(fixes):
+            if fix.form is not f.kind:
+                continue
+            for i, block in enumerate(responses):
+                lines = block.split("\n")
+                if fix.guide in lines:
+                    responses[i] = "\n".join(fix.spec if line == fix.guide else line for line in lines)
+                    used.add(n)
+        out.append(f.model_copy(update={"responses": responses}) if responses != f.responses else f)
+    for n, fix in enumerate(fixes):
+        if n not in used:
+            raise ExtractError(f"{section} {fix.form}: line correction expects a response line {fix.guide!r}")
+    return out
+
+
 def _apply_example_fixes(section: str, examples: list[Example], corr: Corrections) -> list[Example]:
     out = list(examples)
     for fix in corr.examples:
@@ -163,6 +184,13 @@ def _apply_param_fixes(section: str, params: list[ParamSpec], corr: Corrections)
         if idx is None:
             raise ExtractError(f"{section}: parameter correction for <{fix.name}>, no such parameter")
         out[idx] = ParamSpec.model_validate({**out[idx].model_dump(), **fix.set})
+    for add in corr.added_params:
+        if add.section != section:
+            continue
+        new = ParamSpec.model_validate(add.param)
+        if any(p.name == new.name for p in out):
+            raise ExtractError(f"{section}: added parameter <{new.name}> is already in the parameter list")
+        out.append(new)
     return out
 
 
@@ -185,6 +213,7 @@ def _command(
             raw = _apply_rename(raw, rn.rst, rn.seed)
             name, aliases = rn.seed, [rn.rst]
     default, option = avail.for_command(name, rst_name)
+    forms = _apply_responses_from(section, _apply_kind_fixes(section, raw.forms, corr), corr)
     same_as = None
     if not raw.forms and raw.references:
         same_as = raw.references[0]
@@ -196,9 +225,7 @@ def _command(
         title=raw.title,
         default_firmware=default,
         build_option=option,
-        forms=_apply_text_fixes(
-            section, _apply_responses_from(section, _apply_kind_fixes(section, raw.forms, corr), corr), corr
-        ),
+        forms=_apply_line_fixes(section, _apply_text_fixes(section, forms, corr), corr),
         params=_apply_param_fixes(section, raw.params, corr),
         persistence=raw.persistence,
         examples=_apply_example_fixes(section, raw.examples, corr),

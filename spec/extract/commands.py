@@ -121,7 +121,8 @@ def split_example(block: str) -> list[Example]:
 
 def _section_kind(title: str) -> str | None:
     t = title.strip().lower()
-    if t.startswith("parameter"):
+    # 3.3.39 AT+MDNS splits its list into "Command Parameters" and "Response Parameters".
+    if t.startswith("parameter") or t in ("command parameters", "response parameters"):
         return "params"
     if t.startswith("note"):
         return "notes"

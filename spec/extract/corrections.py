@@ -80,6 +80,23 @@ class TextFix(_C):
     guide: str
     spec: str
     why: str
+    evidence: str | None = None
+
+
+class LineFix(_C):
+    """Replace one line of a form's response blocks, in every block of the form that has it.
+
+    For what the guide says of a line in prose or shows in its examples but not in the format: a line
+    printed once per item (``{+}``, ``{*}``), a line printed only in some configurations (``[...]``), or a
+    placeholder named otherwise than in the parameter list (spec/TEMPLATES.md notation).
+    """
+
+    section: str
+    form: FormKind
+    guide: str  #: the line exactly as the extracted block has it
+    spec: str
+    why: str
+    evidence: str  #: RST file and line, or the guide's example, that shows it
 
 
 class ExampleFix(_C):
@@ -99,6 +116,17 @@ class ParamFix(_C):
     name: str
     set: dict[str, Any]
     why: str
+    evidence: str | None = None
+
+
+class ParamAdd(_C):
+    """A value a response block prints that the section's parameter list does not describe (or describes
+    only for another chip), as a ParamSpec (its fields); appended to the command's parameters."""
+
+    section: str
+    param: dict[str, Any]
+    why: str
+    evidence: str
 
 
 class Decision(_C):
@@ -159,7 +187,9 @@ class Corrections(_C):
     responses_from: list[ResponsesFrom] = Field(default_factory=list)
     text: list[TextFix] = Field(default_factory=list)
     examples: list[ExampleFix] = Field(default_factory=list)
+    lines: list[LineFix] = Field(default_factory=list)
     params: list[ParamFix] = Field(default_factory=list)
+    added_params: list[ParamAdd] = Field(default_factory=list)
     decisions: list[Decision] = Field(default_factory=list)
     messages: list[MessageFix] = Field(default_factory=list)
     chapter4: list[ExampleStepFix] = Field(default_factory=list)

@@ -226,7 +226,7 @@ def test_rfpower_quantisation(dut, expect, set_value: int, read_back: int) -> No
         pytest.skip(f"the quantisation table checked here is the ESP32's; board: {gmr['AT version info']}")
     dut.cmd("AT+CWMODE=1").assert_ok()  # Wi-Fi must be on (3.1.20 note)
     expect.ok(dut.cmd(f"AT+RFPOWER={set_value}"), "AT+RFPOWER", "set")
-    assert expect.ok(dut.cmd("AT+RFPOWER?"), "AT+RFPOWER", "query")["wifi_power"] == read_back
+    assert expect.ok(dut.cmd("AT+RFPOWER?"), "AT+RFPOWER", "query")["wifi_power_get"] == read_back
     dut.cmd("AT+RFPOWER=78").assert_ok()
 
 

@@ -53,7 +53,7 @@ def test_every_template_compiles() -> None:
                 if not body:
                     continue  # the response is the prompt alone (3.4.23 ...)
                 try:
-                    template.compile_template(body, params, strict=False)
+                    template.compile_template(body, params)
                 except template.TemplateError as exc:
                     failures.append(f"{c.section} {c.name} {f.kind.value}: {exc}")
     assert not failures, "\n".join(failures)

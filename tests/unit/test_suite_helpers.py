@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from fixtures.cases import invalid_cases, out_of_range_values, syntax_params
-from fixtures.suite import SPEC_GAPS, Expect, SuiteError, assert_order, response_lines
+from fixtures.suite import Expect, SuiteError, assert_order, response_lines
 from reports import summary as summary_model
 from reports.summary import FormRef, RigInfo, SummaryBuilder, combine, firmware_from_properties
 from rigs.at.events import Blank, Echo, ErrCode, Final, Line, Urc
@@ -121,8 +121,8 @@ def test_expect_error_wrong_count_checks_given_only() -> None:
         expect.error(resp, "ESP_AT_SUB_PARA_NUM_MISMATCH", given=4)
 
 
-def test_spec_gap_repeats_lines() -> None:
-    assert ("AT+CMD", "query") in SPEC_GAPS
+def test_repeated_rows_from_spec_corrections() -> None:
+    """3.1.5 prints one +CMD row per command; spec/corrections.yaml marks the row {+}."""
     expect = Expect(load_spec())
     resp = response(
         "AT+CMD?",

@@ -73,7 +73,8 @@ class DhcpPool:
         )
 
     def cwdhcps_line(self) -> str:
-        return f'+CWDHCPS:{self.lease_min},"{self.start}","{self.end}"'
+        """3.2.16: the query prints both addresses bare (only the set command quotes them)."""
+        return f"+CWDHCPS:{self.lease_min},{self.start},{self.end}"
 
     def with_lease(self, lease_min: int) -> DhcpPool:
         return replace(self, lease_min=lease_min)

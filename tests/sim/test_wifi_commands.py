@@ -305,11 +305,11 @@ def test_dhcp_bits_and_static_addresses() -> None:
         assert await b.cmd('AT+CIPSTA="300.1.1.1"') == ERROR
         await b.cmd("AT+CWMODE=3")
         assert await b.cmd('AT+CWDHCPS=1,3,"127.4.0.10","127.4.0.15"') == OK
-        assert await b.cmd("AT+CWDHCPS?") == '+CWDHCPS:3,"127.4.0.10","127.4.0.15"\r\n' + OK
+        assert await b.cmd("AT+CWDHCPS?") == "+CWDHCPS:3,127.4.0.10,127.4.0.15\r\n" + OK
         assert await b.cmd('AT+CWDHCPS=1,3,"127.5.0.10","127.5.0.15"') == ERROR  # not the soft-AP's subnet
         assert await b.cmd('AT+CWDHCPS=1,2881,"127.4.0.10","127.4.0.15"') == ERROR
         assert await b.cmd("AT+CWDHCPS=0") == OK
-        assert await b.cmd("AT+CWDHCPS?") == '+CWDHCPS:120,"127.4.0.2","127.4.0.101"\r\n' + OK
+        assert await b.cmd("AT+CWDHCPS?") == "+CWDHCPS:120,127.4.0.2,127.4.0.101\r\n" + OK
         assert await b.cmd('AT+CIPAP="127.9.0.1","127.9.0.1","255.255.255.0"') == OK
         assert await b.cmd("AT+CIPAP?") == (
             '+CIPAP:ip:"127.9.0.1"\r\n+CIPAP:gateway:"127.9.0.1"\r\n+CIPAP:netmask:"255.255.255.0"\r\n' + OK
@@ -317,7 +317,7 @@ def test_dhcp_bits_and_static_addresses() -> None:
         assert await b.cmd("AT+CWDHCP?") == "+CWDHCP:1\r\n" + OK  # the soft-AP's static address
         assert await b.cmd("AT+CWDHCPS?") == ERROR  # needs the DHCP server on
         assert await b.cmd("AT+CWDHCP=1,2") == OK
-        assert await b.cmd("AT+CWDHCPS?") == '+CWDHCPS:120,"127.9.0.2","127.9.0.101"\r\n' + OK
+        assert await b.cmd("AT+CWDHCPS?") == "+CWDHCPS:120,127.9.0.2,127.9.0.101\r\n" + OK
         assert await b.cmd("AT+CWDHCP=1,4") == ERROR
 
     run(body)

@@ -152,7 +152,7 @@ def test_softap_defaults_per_instance_and_pool_checks() -> None:
     ap = default_ap_ipv4(3)
     assert (str(ap.ip), str(ap.netmask)) == ("127.4.3.1", "255.255.255.0")
     pool = DhcpPool.default_for(ap)
-    assert pool.cwdhcps_line() == '+CWDHCPS:120,"127.4.3.2","127.4.3.101"'
+    assert pool.cwdhcps_line() == "+CWDHCPS:120,127.4.3.2,127.4.3.101"
     ip = ipaddress.IPv4Address
     assert check_pool(ap, ip("127.4.3.10"), ip("127.4.3.15")) is None
     assert check_pool(ap, ip("127.4.3.15"), ip("127.4.3.10")) is not None

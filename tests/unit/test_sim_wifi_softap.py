@@ -116,7 +116,7 @@ def test_cipap_moves_the_pool_with_the_subnet() -> None:
         '+CIPAP:netmask:"255.255.255.0"',
     )
     ap.cwdhcp_set(m, 1, 2)
-    assert ap.cwdhcps_query(m).lines == ('+CWDHCPS:120,"127.20.0.2","127.20.0.101"',)
+    assert ap.cwdhcps_query(m).lines == ("+CWDHCPS:120,127.20.0.2,127.20.0.101",)
     assert str(m.ap_ipv4.ip) == "127.20.0.1"
 
 

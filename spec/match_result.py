@@ -17,11 +17,14 @@ __all__ = ["Capture", "LineMatch", "Match", "MatchError"]
 
 @dataclass(frozen=True)
 class Capture:
-    """One placeholder's value: ``line`` is 1-based in the response, ``column`` 0-based in that line."""
+    """One placeholder's value: ``line`` is 1-based in the response, ``column`` 0-based in that line.
+
+    ``value`` is None (and ``text`` empty) when the optional part holding the placeholder was left out.
+    """
 
     name: str
     text: str
-    value: Value
+    value: Value | None
     label: str | None
     line: int
     column: int
@@ -35,14 +38,14 @@ class LineMatch:
     captures: tuple[Capture, ...]
 
     @property
-    def values(self) -> dict[str, Value]:
+    def values(self) -> dict[str, Value | None]:
         """Value per parameter name (the first one, when a name occurs more than once in the line)."""
-        out: dict[str, Value] = {}
+        out: dict[str, Value | None] = {}
         for cap in self.captures:
             out.setdefault(cap.name, cap.value)
         return out
 
-    def all(self, name: str) -> list[Value]:
+    def all(self, name: str) -> list[Value | None]:
         return [cap.value for cap in self.captures if cap.name == name]
 
 
@@ -58,11 +61,11 @@ class Match:
     def captures(self) -> list[Capture]:
         return [cap for line in self.lines for cap in line.captures]
 
-    def all(self, name: str) -> list[Value]:
-        """Every value captured for ``name``, in response order."""
+    def all(self, name: str) -> list[Value | None]:
+        """Every value captured for ``name``, in response order (None where an optional part was left out)."""
         return [cap.value for cap in self.captures if cap.name == name]
 
-    def __getitem__(self, name: str) -> Value:
+    def __getitem__(self, name: str) -> Value | None:
         found = self.all(name)
         if len(found) != 1:
             raise KeyError(
@@ -71,18 +74,19 @@ class Match:
         return found[0]
 
     def get(self, name: str, default: Value | None = None) -> Value | None:
-        found = self.all(name)
+        """The first value of ``name`` that is there, or ``default``."""
+        found = [v for v in self.all(name) if v is not None]
         return found[0] if found else default
 
     @property
-    def values(self) -> dict[str, Value]:
-        """Values of the parameters captured exactly once."""
-        counts: dict[str, list[Value]] = {}
+    def values(self) -> dict[str, Value | None]:
+        """Values of the parameters captured exactly once (None: its optional part was left out)."""
+        counts: dict[str, list[Value | None]] = {}
         for cap in self.captures:
             counts.setdefault(cap.name, []).append(cap.value)
         return {name: vals[0] for name, vals in counts.items() if len(vals) == 1}
 
-    def rows(self, line: int | str) -> list[dict[str, Value]]:
+    def rows(self, line: int | str) -> list[dict[str, Value | None]]:
         """The values of each response line matched by one template line (e.g. one row per AP of AT+CWLAP).
 
         ``line`` is the template line's index, or a prefix of its text such as ``"+CWLAP:"``.

@@ -31,6 +31,7 @@ from spec.template import (
     Repeat,
     Template,
     TemplateLine,
+    placeholders,
 )
 
 __all__ = ["BlankLines", "Capture", "LineMatch", "Match", "MatchError", "MatchOptions", "match"]
@@ -147,7 +148,10 @@ class _LineMatcher:
             return self.placeholder(node, pos)
         if isinstance(node, Optional):
             result = dict(self.seq(node.body, 0, pos))
-            result.setdefault(pos, ())
+            # Left out: each value in it is captured as None, so the values of per-link fields keep their
+            # positions (3.3.36 "+CIPRECVLEN:100,,,,," gives [100, None, None, None, None, None]).
+            absent = tuple(Capture(p.name, "", None, None, self.number, pos) for p in placeholders(node.body))
+            result.setdefault(pos, absent)
             return result
         if isinstance(node, Alternatives):
             result = {}

@@ -27,7 +27,7 @@ class RenderError(ValueError):
     """Values that cannot be rendered into a template: a missing or invalid value, or a wrong row count."""
 
 
-RenderValue = Value | Sequence[Value]
+RenderValue = Value | None | Sequence[Value | None]
 
 
 def render(
@@ -90,11 +90,15 @@ class _Missing(Exception):
         self.name = name
 
 
+class _Absent(_Missing):
+    """The next value of a list is None: the optional part holding it is left out (as a Match reads it)."""
+
+
 def _wanted(tl: TemplateLine, values: Mapping[str, RenderValue], optional_literals: bool) -> bool:
     if tl.min > 0:
         return True
     names = [p.name for p in placeholders(tl.nodes)]
-    return all(n in values for n in names) if names else optional_literals
+    return all(values.get(n) is not None for n in names) if names else optional_literals
 
 
 class _Pool:
@@ -103,11 +107,11 @@ class _Pool:
     def __init__(self, values: Mapping[str, RenderValue], escaped: bool) -> None:
         self.escaped = escaped
         self.single: dict[str, Value] = {}
-        self.lists: dict[str, list[Value]] = {}
+        self.lists: dict[str, list[Value | None]] = {}
         for name, value in values.items():
             if isinstance(value, list | tuple):
                 self.lists[name] = list(value)
-            else:
+            elif value is not None:  # None: not there, as a Match reports a left-out optional value
                 self.single[name] = value  # type: ignore[assignment]
         self.taken = 0
 
@@ -116,15 +120,27 @@ class _Pool:
             if not self.lists[name]:
                 raise _Missing(name)
             self.taken += 1
-            return self.lists[name].pop(0)
+            value = self.lists[name].pop(0)
+            if value is None:
+                raise _Absent(name)
+            return value
         if name in self.single:
             return self.single[name]
         raise _Missing(name)
 
-    def snapshot(self) -> tuple[dict[str, list[Value]], int]:
+    def skip_absent(self, names: Sequence[str]) -> None:
+        """Use up the None that left an optional part out, once per name, so the next occurrence gets the
+        next value."""
+        for name in dict.fromkeys(names):
+            queue = self.lists.get(name)
+            if queue and queue[0] is None:
+                queue.pop(0)
+                self.taken += 1
+
+    def snapshot(self) -> tuple[dict[str, list[Value | None]], int]:
         return {k: list(v) for k, v in self.lists.items()}, self.taken
 
-    def restore(self, snap: tuple[dict[str, list[Value]], int]) -> None:
+    def restore(self, snap: tuple[dict[str, list[Value | None]], int]) -> None:
         self.lists, self.taken = {k: list(v) for k, v in snap[0].items()}, snap[1]
 
 
@@ -161,6 +177,9 @@ def _render_nodes(nodes: Sequence[Node], pool: _Pool, optional_literals: bool) -
             snap = pool.snapshot()
             try:
                 parts.append(_render_nodes(node.body, pool, optional_literals))
+            except _Absent:
+                pool.restore(snap)
+                pool.skip_absent([p.name for p in placeholders(node.body)])
             except _Missing:
                 pool.restore(snap)
         elif isinstance(node, Repeat):

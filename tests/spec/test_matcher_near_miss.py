@@ -178,10 +178,23 @@ def test_inline_alternatives_and_nested_optionals() -> None:
         "port": ParamSpec(name="port", range=[0, 65535]),
     }
     template = compile_template("+CIPSERVER:<mode>[,<port>[,{TCP|SSL}]]\n\nOK", specs)
-    assert match(template, ["+CIPSERVER:0", "", "OK"]).values == {"mode": 0}
+    # A left-out optional part captures its values as None (not as nothing).
+    assert match(template, ["+CIPSERVER:0", "", "OK"]).values == {"mode": 0, "port": None}
     assert match(template, ["+CIPSERVER:1,80,SSL", "", "OK"]).values == {"mode": 1, "port": 80}
     error = pytest.raises(MatchError, match, template, ["+CIPSERVER:1,80,UDP", "", "OK"]).value
     assert (error.line, error.column, error.rule) == (1, 17, "literal mismatch")
+
+
+def test_absent_optional_values_keep_their_positions() -> None:
+    """3.3.36's own example: one field per link, empty where the link is not connected."""
+    specs = {"len": ParamSpec(name="len")}
+    template = compile_template("+CIPRECVLEN:[<len>][...][,[<len>]]\n\nOK", specs)
+    m = match(template, ["+CIPRECVLEN:100,,,,,", "", "OK"])
+    assert m.all("len") == [100, None, None, None, None, None]
+    assert match(template, ["+CIPRECVLEN:,5,,,7", "", "OK"]).all("len") == [None, 5, None, None, 7]
+    assert m.get("len") == 100
+    absent = m.captures[1]
+    assert (absent.text, absent.value, absent.line, absent.column) == ("", None, 1, 16)
 
 
 def test_repetition_counts() -> None:

@@ -220,3 +220,13 @@ def test_any_response_gives_a_match_or_a_located_error(command: str, data: st.Da
         if error.actual is not None:
             assert error.actual == lines[error.line - 1]
             assert 1 <= error.column <= len(error.actual) + 1
+
+
+def test_none_leaves_the_optional_part_out_and_round_trips() -> None:
+    """A value of None is a left-out optional part, as the matcher captures it (3.3.36 example)."""
+    specs = {"len": ParamSpec(name="len")}
+    template = compile_template("+CIPRECVLEN:[<len>][...][,[<len>]]\n\nOK", specs)
+    assert render(template, {"len": [100, None, None]}) == ["+CIPRECVLEN:100,,", "", "OK"]
+    assert render(template, {"len": [None, 5, None, 7]}) == ["+CIPRECVLEN:,5,,7", "", "OK"]
+    line = "+CIPRECVLEN:100,,,,,"
+    assert render(template, {"len": match(template, [line, "", "OK"]).all("len")})[0] == line

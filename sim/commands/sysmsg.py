@@ -33,8 +33,20 @@ async def sysmsgfilter_query(ctx: CommandContext) -> None:
 
 @SYSMSGFILTER.set
 async def sysmsgfilter_set(ctx: CommandContext) -> None:
+    """Enabling takes effect after this command's own OK, disabling before it.
+
+    The 4.1.1 transcript prints OK for AT+SYSMSGFILTER=1 while a filter for a bare CR LF OK CR LF is
+    configured: the command's response belongs to the state it was given in (decision in
+    spec/corrections.yaml, "AT+SYSMSGFILTER and the OK of commands"). Every later message, OK of other
+    commands included, goes through the filters.
+    """
     ctx.args.count(1)
-    ctx.board.at.msgfilter.enabled = bool(ctx.args.int(0, 0, 1))
+    enable = bool(ctx.args.int(0, 0, 1))
+    if not enable:
+        ctx.board.at.msgfilter.enabled = False
+        return
+    ctx.ok()
+    ctx.board.at.msgfilter.enabled = True
 
 
 @SYSMSGFILTERCFG.query

@@ -25,6 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rig", type=Path, default=ROOT / "rigs" / "sim.yaml", help="base rig (a sim board)")
     ap.add_argument("--budget", type=float, default=900.0, help="seconds one run may take, then stopped")
     ap.add_argument("--json", type=Path, metavar="OUT", help="also write the JSON summary here")
+    ap.add_argument("--keep", type=Path, metavar="DIR", help="keep each run's output and transcripts here")
     ap.add_argument("--list", action="store_true", help="list the catalog and exit")
     args = ap.parse_args(argv)
 
@@ -43,7 +44,9 @@ def main(argv: list[str] | None = None) -> int:
         print(line, file=sys.stderr, flush=True)
 
     try:
-        report = run_mutation(mutants, rig, ROOT, args.workers, args.budget, progress=progress)
+        report = run_mutation(
+            mutants, rig, ROOT, args.workers, args.budget, progress=progress, keep=args.keep
+        )
     except BaselineError as exc:
         print(f"tools.mutants: {exc}", file=sys.stderr)
         return 2

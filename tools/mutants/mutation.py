@@ -165,10 +165,14 @@ def run_mutation(
     budget: float = 900.0,
     extra: list[str] | None = None,
     progress: Callable[[str], None] = lambda _: None,
+    keep: Path | None = None,
 ) -> MutationReport:
+    """Baseline, then every mutant; ``keep`` keeps each run's rig file, pytest output, JUnit XML and
+    transcripts under that folder (by default they go to a temporary one)."""
     report = MutationReport()
     with tempfile.TemporaryDirectory(prefix="mutants-") as tmp:
-        work = Path(tmp)
+        work = Path(tmp) if keep is None else keep
+        work.mkdir(parents=True, exist_ok=True)
         rig_file = fault_rig(base_rig, None, work / "baseline-rig.yaml")
         paths = baseline_args(mutants)
         progress(f"baseline: {' '.join(paths)} (faithful board)")

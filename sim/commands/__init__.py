@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sim.commands.tcpip_server",
     "sim.commands.tcpip_ssl",
     "sim.commands.tcpip_passthrough",
+    "sim.commands.http",
 )
 
 _loaded = False

@@ -154,6 +154,7 @@ def test_mdns_query_ptr(dut, esp_rig) -> None:
 @pytest.mark.form("AT+CIPFWVER", "query")
 @pytest.mark.form("AT+CIUPDATE", "set")
 @pytest.mark.requires("ota")
+@pytest.mark.bench_risk
 def test_ota_versions_and_update(dut, expect, esp_rig, esp_ota_server) -> None:
     """AT+CIPFWVER? names the OTA server's newest version; AT+CIUPDATE=0,<"version"> downloads it with
     +CIPUPDATE:1..4 then OK (3.3.24, blocking mode); the server sees the whole image fetched once."""
@@ -169,11 +170,13 @@ def test_ota_versions_and_update(dut, expect, esp_rig, esp_ota_server) -> None:
     assert lines == ["+CIPUPDATE:1", "+CIPUPDATE:2", "+CIPUPDATE:3", "+CIPUPDATE:4", "OK"], r.text
     got = esp_ota_server.downloads[before:]
     assert len(got) == 1 and got[0].size == len(image), got
+    wait_for_restart(dut, esp_rig)
 
 
 @pytest.mark.form("AT+CIUPDATE", "set")
 @pytest.mark.form("AT+CIUPDATE", "query")
 @pytest.mark.requires("ota")
+@pytest.mark.bench_risk
 def test_ota_nonblocking(dut, expect, esp_rig, esp_ota_server) -> None:
     """AT+CIUPDATE=0,<"version">,"ota",1: OK at once, then +CIPUPDATE:1..4 as they happen (3.3.24,
     non-blocking mode); AT+CIUPDATE? then reports state 4 (upgrade done, restart pending)."""
@@ -190,6 +193,7 @@ def test_ota_nonblocking(dut, expect, esp_rig, esp_ota_server) -> None:
 
 @pytest.mark.form("AT+CIUPDATE", "execute")
 @pytest.mark.requires("ota")
+@pytest.mark.bench_risk
 def test_ota_execute_latest(dut, expect, esp_rig, esp_ota_server) -> None:
     """AT+CIUPDATE (execute) fetches the newest version: +CIPUPDATE:1..4, OK (3.3.24)."""
     from servers.ota import make_app_image
@@ -198,6 +202,14 @@ def test_ota_execute_latest(dut, expect, esp_rig, esp_ota_server) -> None:
     r = dut.cmd("AT+CIUPDATE", 120.0)
     lines = [ln for ln in response_lines_all(r) if ln]
     assert lines == ["+CIPUPDATE:1", "+CIPUPDATE:2", "+CIPUPDATE:3", "+CIPUPDATE:4", "OK"], r.text
+    wait_for_restart(dut, esp_rig)
+
+
+def wait_for_restart(dut, esp_rig) -> None:
+    """3.3.24: only the non-blocking mode leaves the restart to the host ("You need to manually restart
+    after upgrade done"), so a blocking upgrade restarts the board by itself after its OK: wait for that
+    ``ready`` here, or it lands in the middle of the next test."""
+    dut.expect_urc("ready", esp_rig.targets.timeouts.ready)
 
 
 def response_lines_all(r) -> list[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field, field_validator
 from pydantic_core import PydanticCustomError
@@ -36,17 +36,11 @@ def _known_keys() -> frozenset[str]:
 
 class Limit(StrictModel):
     """A lower limit on a measured fraction of line rate with a marginal band above it, as OpenHTF
-    measurements have: below ``min_fraction`` fails, within ``marginal_band`` above it is marginal."""
+    measurements have: below ``min_fraction`` fails, within ``marginal_band`` above it is marginal
+    (judged by reports.measurements.Limits.of_line_rate, the one place measurements are judged)."""
 
     min_fraction: Fraction
     marginal_band: Fraction = 0.0
-
-    def judge(self, fraction: float) -> Literal["pass", "marginal", "fail"]:
-        if fraction < self.min_fraction:
-            return "fail"
-        if fraction < self.min_fraction + self.marginal_band:
-            return "marginal"
-        return "pass"
 
 
 class ThroughputTargets(StrictModel):

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from fixtures.context import run_context
-from reports.measurements import Attempt
+from reports.measurements import Attempt, Limits
 from reports.plots import PROPERTY, ThroughputPoint
 from rigs.at.errors import AtError
 from rigs.at.session import AtSession
@@ -68,9 +68,8 @@ def throughput_judge(request: pytest.FixtureRequest, esp_rig: Rig, measure) -> J
     targets = esp_rig.targets.throughput
 
     def judge(case: Case, line: LineConfig, result: Result) -> Attempt:
-        limit = targets.limit(case.name)
-        lower = line.ceiling * limit.min_fraction
-        marginal = line.ceiling * limit.marginal_band or None
+        target = targets.limit(case.name)
+        limits = Limits.of_line_rate(line.ceiling, target.min_fraction, target.marginal_band)
         point = ThroughputPoint(
             test=node.nodeid,
             transport=case.transport,
@@ -79,11 +78,13 @@ def throughput_judge(request: pytest.FixtureRequest, esp_rig: Rig, measure) -> J
             baud=line.baud,
             ceiling=line.ceiling,
             value=result.rate,
-            lower=lower,
-            outcome=limit.judge(result.rate / line.ceiling),
+            lower=limits.lower,
+            outcome=limits.judge(result.rate),
             detail=result.udp.describe() if result.udp is not None else "",
         )
         node.user_properties.append((PROPERTY, point.model_dump_json()))
-        return measure(f"{case.name}-{line.baud}", result.rate, units="B/s", lower=lower, marginal=marginal)
+        return measure(
+            f"{case.name}-{line.baud}", result.rate, units="B/s", lower=limits.lower, marginal=limits.marginal
+        )
 
     return judge

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from reports.measurements import Limits
 from rigs.loader import RigFileError, load_rig, parse_rig
 from rigs.model import BoardKind, ResetMethod
 
@@ -221,6 +222,8 @@ def test_throughput_limit_judgement() -> None:
         "r.yaml",
     )
     limit = rig.targets.throughput.limit("anything")
-    assert [limit.judge(f) for f in (0.49, 0.5, 0.59, 0.6)] == ["fail", "marginal", "marginal", "pass"]
-    assert rig.targets.throughput.limit("tcp").judge(0.79) == "fail"
+    limits = Limits.of_line_rate(1000.0, limit.min_fraction, limit.marginal_band)
+    assert [limits.judge(v) for v in (490, 500, 590, 600)] == ["fail", "marginal", "marginal", "pass"]
+    tcp = rig.targets.throughput.limit("tcp")
+    assert Limits.of_line_rate(1000.0, tcp.min_fraction, tcp.marginal_band).judge(790) == "fail"
     assert rig.boards[0].line_rate == 11520.0  # 115200 baud, 10 bits per byte with 8N1 framing

@@ -6,12 +6,14 @@ Expected values come from the guide (response formats, 3.7.10 error codes) and f
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from rigs.at.events import Line
+from rigs.at.passthrough import Passthrough
 from rigs.at.response import Response
 from rigs.at.session import AtSession
 from servers.http import HttpServer
@@ -135,3 +137,36 @@ def test_https_without_verification(board: tuple[AtSession, str], tmp_path: Path
         https.add_resource("/img.png", pattern(1, 4096), "image/png")
         r = dut.cmd(f'AT+HTTPCGET="{https.url("/img.png")}",2048,2048,5000', timeout=30).assert_ok()
         assert b"".join(_pieces(r, "+HTTPCGET")) == pattern(1, 4096)
+
+
+def _filtered_download(dut: AtSession, line: str, n: int) -> bytes:
+    """Send ``line`` with the codec in passthrough (no framing is left to parse) and read what comes."""
+    dut.codec.enter_passthrough()
+    try:
+        dut.write_raw(line.encode() + b"\r\n")
+        got = Passthrough(dut).read(n, 20.0)
+        time.sleep(0.3)
+        return got + Passthrough(dut).read_available()
+    finally:
+        dut.codec.leave_passthrough()
+
+
+def test_4_1_1_filters_leave_only_the_resource(board: tuple[AtSession, str], http: HttpServer) -> None:
+    """4.1.1's two filters: the port carries the resource and nothing else; a failure still ends with
+    CR LF ERROR CR LF (its note)."""
+    dut, _ = board
+    for head, tail in ((b"^+HTTPCGET:[0-9]*,", b"\r\n$"), (b"", b"\r\nOK\r\n$")):
+        assert dut.cmd(f"AT+SYSMSGFILTERCFG=1,{len(head)},{len(tail)}", expect_prompt=True).prompt
+        dut.send_data(head + tail).assert_ok()
+    dut.cmd("AT+SYSMSGFILTER=1").assert_ok()  # printed: enabling starts after this OK
+    dut.write_raw(b"ATE0\r\n")  # its OK is filtered; only the echo comes
+    time.sleep(0.5)
+    dut.drain_urcs()
+    body = pattern(7, 5000)
+    http.add_resource("/hardware.png", body, "image/png")
+    url = http.url("/hardware.png")
+    assert _filtered_download(dut, f'AT+HTTPCGET="{url}",2048,2048,5000', len(body)) == body
+    failed = _filtered_download(dut, f'AT+HTTPCGET="{http.url("/status/404")}",2048,2048,5000', 9)
+    assert failed == b"\r\nERROR\r\n"
+    dut.cmd("AT+SYSMSGFILTERCFG=0").assert_ok()
+    dut.cmd("AT+SYSMSGFILTER=0").assert_ok()

@@ -220,6 +220,9 @@ FRAMED_MESSAGES: tuple[FramedMessage, ...] = (
     # response lines whose value is length-framed
     _framed("+HTTPCLIENT", "line", (b"+HTTPCLIENT:", _I, b","), ("length",)),
     _framed("+HTTPCGET", "line", (b"+HTTPCGET:", _I, b","), ("length",)),
+    # 4.8 prints the server's answer to AT+HTTPCPOST / AT+HTTPCPUT the same way (+HTTPCPOST:281,{...)
+    _framed("+HTTPCPOST", "line", (b"+HTTPCPOST:", _I, b","), ("length",)),
+    _framed("+HTTPCPUT", "line", (b"+HTTPCPUT:", _I, b","), ("length",)),
     _framed("+HTTPURLCFG", "line", (b"+HTTPURLCFG:", _I, b","), ("length",)),
     _framed("+BLEGATTCRD", "line", (b"+BLEGATTCRD:", _I, b",", _I, b","), ("conn_index", "length")),
 )

@@ -381,6 +381,22 @@ def test_httpclient_response_lines_are_framed() -> None:
     ]
 
 
+def test_httpcpost_and_httpcput_answers_are_framed() -> None:
+    # 4.8: the server's answer to AT+HTTPCPOST / AT+HTTPCPUT comes as +HTTPCPOST:<size>,<data> pieces; the
+    # data may hold CR LF and "OK" without ending anything.
+    body = b'{"a":\r\nOK\r\n}'
+    for name, command in (
+        ("+HTTPCPOST", 'AT+HTTPCPOST="http://h/post",3'),
+        ("+HTTPCPUT", 'AT+HTTPCPUT="http://h/put",3'),
+    ):
+        stream = name.encode() + b":%d," % len(body) + body + b"\r\n\r\nSEND OK\r\n"
+        assert both(stream, command) == [
+            Line(f"{name}:{len(body)}," + body.decode(), body),
+            Blank(),
+            Final("SEND OK"),
+        ]
+
+
 # --- the > prompt and data mode ---
 
 

@@ -67,6 +67,14 @@ def air_document(rig: Rig, sim: SimOptions, services: SimServices | None = None)
                 **ap.sim,
             }
         )
+        if ap.enterprise is not None:
+            # sim/README.md: the RADIUS answer to AT+CWJEAP; the rig's one method is the one it accepts.
+            access_points[-1]["enterprise"] = {
+                "methods": [ap.enterprise.method],
+                "identity": ap.enterprise.identity,
+                "username": ap.enterprise.username or "",
+                "password": ap.enterprise.resolve_password(ap.ssid),
+            }
     doc: dict[str, Any] = {"access_points": access_points, **sim.air}
     if services is not None and services.document():
         doc["services"] = services.document()

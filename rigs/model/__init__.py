@@ -18,13 +18,22 @@ from rigs.model.boards import (
     ResetMethod,
     SimOptions,
 )
-from rigs.model.network import AccessPoint, MissingSecretError, Network, Peer, PeerService, SimDhcp
+from rigs.model.network import (
+    AccessPoint,
+    Enterprise,
+    MissingSecretError,
+    Network,
+    Peer,
+    PeerService,
+    SimDhcp,
+)
 from rigs.model.rig import Rig
 from rigs.model.targets import Limit, Targets, ThroughputTargets, Timeouts
 
 __all__ = [
     "KNOWN_CAPABILITIES",
     "AccessPoint",
+    "Enterprise",
     "BoardConfig",
     "BoardKind",
     "LabgridOptions",

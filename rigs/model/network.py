@@ -17,6 +17,93 @@ class MissingSecretError(RuntimeError):
     """A rig names an environment variable for a secret and the variable is not set."""
 
 
+def _resolve_secret(literal: str | None, env: str | None, what: str) -> str:
+    """A literal secret, the value of the variable named ``env``, or "" when neither is given."""
+    if literal is not None:
+        return literal
+    if env is None:
+        return ""
+    value = os.environ.get(env)
+    if value is None:
+        raise MissingSecretError(
+            f"{what}: environment variable {env} (named by password_env) is not set; export it before the run"
+        )
+    return value
+
+
+def _bytes_1_32(value: str | None, field: str) -> None:
+    # 3.2.27 AT+CWJEAP: <"identity">, <"username"> and <"password"> are 1 ~ 32 bytes.
+    if value is not None and not 1 <= len(value.encode("utf-8")) <= 32:
+        raise PydanticCustomError(
+            "enterprise",
+            "expected {field} of 1..32 bytes (3.2.27), got {size} bytes",
+            {"field": field, "size": len(value.encode("utf-8")), "at": field},
+        )
+
+
+#: AT+CWJEAP <method> (3.2.27).
+EAP_TLS, EAP_PEAP, EAP_TTLS = 0, 1, 2
+#: AT+CWLAP <ecn> of a WPA2-Enterprise AP (3.2).
+WPA2_ENTERPRISE_ECN = 5
+
+
+class Enterprise(StrictModel):
+    """How a board joins a WPA2-Enterprise AP with AT+CWJEAP (3.2.27): the values of its parameters.
+
+    PEAP and TTLS need a phase-2 ``username`` and password (``password_env``, or a literal ``password`` on
+    an all-sim rig); EAP-TLS needs neither. ``security`` is the guide's bitmask: bit 0 provides the
+    client certificate, bit 1 loads the CA certificate that verifies the server's.
+    """
+
+    method: Annotated[int, int_in(0, 2)]
+    identity: str
+    username: str | None = None
+    password: str | None = None
+    password_env: str | None = None
+    security: Annotated[int, int_in(0, 3)] = 0
+
+    @field_validator("password_env")
+    @classmethod
+    def _env_name(cls, value: str | None) -> str | None:
+        if value is not None and not ENV_NAME_PATTERN.match(value):
+            raise PydanticCustomError("env_name", "expected the name of an environment variable")
+        return value
+
+    @model_validator(mode="after")
+    def _credentials(self) -> Enterprise:
+        _bytes_1_32(self.identity, "identity")
+        _bytes_1_32(self.username, "username")
+        _bytes_1_32(self.password, "password")
+        if self.password is not None and self.password_env is not None:
+            raise PydanticCustomError(
+                "enterprise", "give either 'password' or 'password_env', not both", {"at": "password"}
+            )
+        if self.method != EAP_TLS:
+            missing = [
+                name
+                for name, given in (
+                    ("username", self.username is not None),
+                    (
+                        "password_env (or password on a sim rig)",
+                        self.password is not None or self.password_env is not None,
+                    ),
+                )
+                if not given
+            ]
+            if missing:
+                raise PydanticCustomError(
+                    "enterprise",
+                    "method {method} (EAP-PEAP / EAP-TTLS) needs a phase-2 {missing} (3.2.27)",
+                    {"method": self.method, "missing": " and ".join(missing)},
+                )
+        return self
+
+    def resolve_password(self, ssid: str) -> str:
+        """The phase-2 password ("" when none is given, as for EAP-TLS); raises :class:`MissingSecretError`
+        when ``password_env`` names an unset variable."""
+        return _resolve_secret(self.password, self.password_env, f"enterprise access point {ssid!r}")
+
+
 class AccessPoint(StrictModel):
     """An access point the boards can join (3.2 AT+CWJAP); for sim rigs also what the air file puts in
     range. ``ecn`` uses the encryption numbering of AT+CWLAP (3.2: 0 OPEN ... 12 WPA3_EXT_PSK_MIXED_MODE)."""
@@ -29,13 +116,17 @@ class AccessPoint(StrictModel):
     bssid: str | None = None
     rssi: Annotated[int, int_in(-100, 0)] = -45
     #: For sim rigs, more of this AP as the simulator models it, copied into its air-file entry as given:
-    #: ``hidden``, ``wps``, ``pmf``, ``join``, ``connect_s``, ``enterprise`` ... (sim/README.md).
+    #: ``hidden``, ``wps``, ``pmf``, ``join``, ``connect_s`` ... (sim/README.md).
     sim: dict[str, Any] = Field(default_factory=dict)
+    #: A WPA2-Enterprise AP (``ecn: 5``): what AT+CWJEAP joins it with (3.2.27), instead of a password.
+    enterprise: Enterprise | None = None
 
     @field_validator("sim")
     @classmethod
     def _sim_extras(cls, value: dict[str, Any]) -> dict[str, Any]:
-        taken = sorted(set(value) & {"ssid", "password", "ecn", "channel", "rssi", "bssid", "network"})
+        taken = sorted(
+            set(value) & {"ssid", "password", "ecn", "channel", "rssi", "bssid", "network", "enterprise"}
+        )
         if taken:
             raise PydanticCustomError(
                 "air", "{keys}: set on the access point itself, not under 'sim'", {"keys": ", ".join(taken)}
@@ -79,7 +170,27 @@ class AccessPoint(StrictModel):
         return self
 
     @model_validator(mode="after")
+    def _enterprise_ap(self) -> AccessPoint:
+        if self.enterprise is None:
+            return self
+        if self.ecn != WPA2_ENTERPRISE_ECN:
+            raise PydanticCustomError(
+                "enterprise",
+                "an 'enterprise' block needs ecn: 5 (WPA2_ENTERPRISE in AT+CWLAP), got ecn {ecn}",
+                {"ecn": self.ecn, "at": "ecn"},
+            )
+        if self.password is not None or self.password_env is not None:
+            raise PydanticCustomError(
+                "enterprise",
+                "an enterprise AP has no pre-shared key: put the phase-2 password under 'enterprise'",
+                {"at": "password" if self.password is not None else "password_env"},
+            )
+        return self
+
+    @model_validator(mode="after")
     def _one_password_source(self) -> AccessPoint:
+        if self.enterprise is not None:
+            return self
         if self.password is not None and self.password_env is not None:
             raise PydanticCustomError("password", "give either 'password' or 'password_env', not both")
         if self.ecn != 0 and self.password is None and self.password_env is None:
@@ -94,17 +205,7 @@ class AccessPoint(StrictModel):
         Raises :class:`MissingSecretError` when the named variable is unset. That is an error, not a skip:
         a bench run that forgot its credentials must not report the Wi-Fi suites as merely skipped.
         """
-        if self.password is not None:
-            return self.password
-        if self.password_env is None:
-            return ""
-        value = os.environ.get(self.password_env)
-        if value is None:
-            raise MissingSecretError(
-                f"access point {self.ssid!r}: environment variable {self.password_env} "
-                "(named by password_env) is not set; export it before the run"
-            )
-        return value
+        return _resolve_secret(self.password, self.password_env, f"access point {self.ssid!r}")
 
 
 class SimDhcp(StrictModel):

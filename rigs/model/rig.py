@@ -41,6 +41,13 @@ class Rig(StrictModel):
                     "(secrets stay out of the repository): use 'password_env'",
                     {"ssid": ap.ssid, "at": f"network.access_points[{i}].password"},
                 )
+            if ap.enterprise is not None and ap.enterprise.password is not None and not all_sim:
+                raise PydanticCustomError(
+                    "rig",
+                    "access point '{ssid}' has a literal enterprise 'password', allowed only when every "
+                    "board is sim (secrets stay out of the repository): use 'password_env'",
+                    {"ssid": ap.ssid, "at": f"network.access_points[{i}].enterprise.password"},
+                )
         loopback = self.network.host_address.is_loopback
         if all_sim and not loopback:
             raise PydanticCustomError(

@@ -252,3 +252,31 @@ def test_serial_board_records_at_and_log_port() -> None:
         finally:
             board.close()
             log_server.close()
+
+
+def test_enterprise_ap_goes_into_the_air_file_as_the_simulator_reads_it() -> None:
+    from sim.wifi.air import parse_air
+
+    rig = parse_rig(
+        "boards:\n  - {id: s, kind: sim}\n"
+        "network:\n  access_points:\n"
+        "    - {ssid: corp, ecn: 5,\n"
+        "       enterprise: {method: 1, identity: id@lab, username: alice, password: pw}}\n",
+        "r.yaml",
+    )
+    assert rig.boards[0].sim is not None
+    doc = air_document(rig, rig.boards[0].sim)
+    ap = parse_air(doc).access_points[0]
+    assert ap.effective_ecn == 5 and ap.password == ""
+    assert ap.enterprise is not None
+    assert (
+        ap.enterprise.methods,
+        ap.enterprise.identity,
+        ap.enterprise.username,
+        ap.enterprise.password,
+    ) == (
+        [1],
+        "id@lab",
+        "alice",
+        "pw",
+    )

@@ -227,3 +227,75 @@ def test_throughput_limit_judgement() -> None:
     tcp = rig.targets.throughput.limit("tcp")
     assert Limits.of_line_rate(1000.0, tcp.min_fraction, tcp.marginal_band).judge(790) == "fail"
     assert rig.boards[0].line_rate == 11520.0  # 115200 baud, 10 bits per byte with 8N1 framing
+
+
+ENTERPRISE_AP = "network:\n  access_points:\n    - {ssid: corp, ecn: 5, enterprise: %s}\n"
+
+
+def test_enterprise_ap_loads_with_cwjeap_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 3.2.27: EAP-PEAP (method 1) with identity, phase-2 username and password, and no certificates.
+    text = SIM_BOARD + ENTERPRISE_AP % "{method: 1, identity: id@lab, username: alice, password_env: EAP_PW}"
+    rig = parse_rig(text, "r.yaml")
+    eap = rig.ap().enterprise
+    assert eap is not None and (eap.method, eap.identity, eap.username, eap.security) == (
+        1,
+        "id@lab",
+        "alice",
+        0,
+    )
+    monkeypatch.setenv("EAP_PW", "s3cret")
+    assert eap.resolve_password("corp") == "s3cret"
+    assert rig.ap().resolve_password() == ""  # no pre-shared key on an enterprise AP
+
+
+def test_enterprise_tls_needs_no_phase2_credentials() -> None:
+    rig = parse_rig(SIM_BOARD + ENTERPRISE_AP % "{method: 0, identity: id@lab, security: 3}", "r.yaml")
+    eap = rig.ap().enterprise
+    assert eap is not None and eap.resolve_password("corp") == "" and eap.security == 3
+
+
+def test_enterprise_peap_and_ttls_need_username_and_password() -> None:
+    (msg,) = problems(SIM_BOARD + ENTERPRISE_AP % "{method: 2, identity: id@lab}")
+    assert msg.startswith(
+        "network.access_points[0].enterprise: method 2 (EAP-PEAP / EAP-TTLS) needs a phase-2"
+    )
+    assert "username and password_env" in msg
+
+
+def test_enterprise_fields_follow_the_guide() -> None:
+    (msg,) = problems(SIM_BOARD + ENTERPRISE_AP % "{method: 3, identity: id}")
+    assert msg == "network.access_points[0].enterprise.method: expected an integer in 0..2, got 3"
+    (msg,) = problems(SIM_BOARD + ENTERPRISE_AP % "{method: 0, identity: id, security: 4}")
+    assert msg == "network.access_points[0].enterprise.security: expected an integer in 0..3, got 4"
+    (msg,) = problems(SIM_BOARD + ENTERPRISE_AP % ("{method: 0, identity: " + "x" * 33 + "}"))
+    assert msg.startswith("network.access_points[0].enterprise.identity: expected identity of 1..32 bytes")
+    assert msg.endswith("got 33 bytes")
+    (msg,) = problems(
+        SIM_BOARD + ENTERPRISE_AP % "{method: 1, identity: i, username: u, password: p, password_env: P}"
+    )
+    assert (
+        msg
+        == "network.access_points[0].enterprise.password: give either 'password' or 'password_env', not both"
+    )
+
+
+def test_enterprise_block_needs_ecn_5_and_no_psk() -> None:
+    (msg,) = problems(
+        SIM_BOARD
+        + "network:\n  access_points: [{ssid: c, ecn: 3, password: p4ssword, enterprise: {method: 0, "
+        "identity: i}}]\n"
+    )
+    assert msg.startswith("network.access_points[0].ecn: an 'enterprise' block needs ecn: 5")
+    (msg,) = problems(
+        SIM_BOARD + "network:\n  access_points: [{ssid: c, ecn: 5, password_env: P, enterprise: {method: 0, "
+        "identity: i}}]\n"
+    )
+    assert msg.startswith("network.access_points[0].password_env: an enterprise AP has no pre-shared key")
+
+
+def test_literal_enterprise_password_refused_with_real_boards() -> None:
+    text = "boards:\n  - {id: a, kind: serial, port: /dev/ttyUSB0}\n" + ENTERPRISE_AP % (
+        "{method: 1, identity: i, username: u, password: p}"
+    )
+    (msg,) = problems(text)
+    assert msg.startswith("network.access_points[0].enterprise.password: access point 'corp' has a literal")

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import pytest
 
+from rigs.model import AccessPoint, MissingSecretError, Rig
+from spec.params import escape
+
 pytestmark = [pytest.mark.wifi, pytest.mark.usefixtures("fresh_board")]
 
 
@@ -93,3 +96,50 @@ def test_cwjeap_timeout_without_enterprise_ap(station, expect) -> None:
     resp = station.cmd('AT+CWJEAP="esp-at-no-such-eap",1,"identity","user","password",0,3', timeout=30)
     expect.fails(resp, "AT+CWJEAP", "set")
     assert "+CWJEAP:Timeout" in resp.lines
+
+
+def _enterprise_ap(rig: Rig) -> AccessPoint:
+    for ap in rig.network.access_points:
+        if ap.enterprise is not None:
+            return ap
+    pytest.skip(f"rig {rig.name} lists no access point with an 'enterprise' block (rigs/README.md)")
+
+
+@pytest.mark.form("AT+CWJEAP", "set")
+@pytest.mark.form("AT+CWJEAP", "query")
+@pytest.mark.requires("wpa2-enterprise")
+def test_cwjeap_query_while_connected(station, expect, esp_rig: Rig) -> None:
+    """3.2.27: after joining the rig's WPA2-Enterprise AP with AT+CWJEAP, the query answers
+    +CWJEAP:<"ssid">,<method>,<"identity">,<"username">,<"password">,<security> with the values it joined
+    with, then OK."""
+    _require_cwjeap(station)
+    ap = _enterprise_ap(esp_rig)
+    eap = ap.enterprise
+    assert eap is not None
+    try:
+        password = eap.resolve_password(ap.ssid)
+    except MissingSecretError as exc:
+        pytest.fail(f"rig {esp_rig.name}: {exc}", pytrace=False)
+    username = eap.username or ""
+    fields = [f'"{escape(ap.ssid)}"', str(eap.method), f'"{escape(eap.identity)}"']
+    # EAP-TLS has no phase 2: the guide's example leaves <"username"> and <"password"> empty.
+    fields += [f'"{escape(username)}"' if username else "", f'"{escape(password)}"' if password else ""]
+    fields.append(str(eap.security))
+    timeout = esp_rig.targets.timeouts.join
+    try:
+        expect.ok(station.cmd("AT+CWJEAP=" + ",".join(fields), timeout), "AT+CWJEAP", "set")
+        found = expect.ok(station.cmd("AT+CWJEAP?"), "AT+CWJEAP", "query")
+        got = {
+            name: found[name] for name in ("ssid", "method", "identity", "username", "password", "security")
+        }
+        assert got == {
+            "ssid": ap.ssid,
+            "method": eap.method,
+            "identity": eap.identity,
+            "username": username,
+            "password": password,
+            "security": eap.security,
+        }
+    finally:
+        station.cmd("AT+CWQAP")
+        station.drain_urcs()

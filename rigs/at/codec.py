@@ -11,7 +11,8 @@ What the codec knows about the conversation is only what tells bytes apart:
 * the pending command line (so its echo is an :class:`Echo`, and ``+<NAME>:`` lines of that command are
   :class:`Line` even where ``+<NAME>`` is also an active report);
 * whether the command answers with ``>`` (3.3.x AT+CIPSEND and kin) and, for the execute form of
-  AT+CIPSEND, that the port carries raw data afterwards (passthrough, until ``+++``);
+  AT+CIPSEND, that the port carries raw data afterwards (passthrough, until ``+++``; once the host has
+  sent ``+++``, a ``+QUITT`` line (3.17) ends it even before the host says so);
 * length-framed messages (``+IPD``, ``+CIPRECVDATA``, ``+MQTTSUBRECV``, ``+WS_DATA`` ...), whose data is
   taken by count, never by looking for line ends.
 """
@@ -108,6 +109,16 @@ def _split_fields(s: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+#: The report of 3.17 that the board prints when it leaves passthrough with AT+SYSMSG bit 0 set.
+_QUITT = b"+QUITT\r\n"
+
+
+def _after_newline(buf: bytearray, pos: int) -> int | None:
+    """The index just after the next line feed at or after ``pos``, or None."""
+    end = buf.find(b"\n", pos)
+    return None if end < 0 else end + 1
+
+
 class AtCodec:
     """Turns the bytes of an ESP-AT command port into events (see the module docstring)."""
 
@@ -116,6 +127,10 @@ class AtCodec:
         self._pos = 0
         self._pending: PendingCommand | None = None
         self._passthrough = False
+        # After the host's "+++" (3.3.7) and until it leaves passthrough: a +QUITT line (3.17) ends it.
+        self._quitting = False
+        # Whether the next passthrough byte starts a line (where +QUITT may begin).
+        self._line_start = False
         # A framed message whose header is decoded and whose data is still arriving.
         # (spec, header length, values, data length); offsets relative to self._pos, the message's start,
         # because the buffer may be compacted between feeds.
@@ -160,9 +175,22 @@ class AtCodec:
         self._passthrough = True
         self._pending = None
 
+    def plus_sent(self) -> None:
+        """The host is writing ``+++`` alone to leave passthrough (3.3.7).
+
+        The board may report ``+QUITT`` (3.17, AT+SYSMSG bit 0) before the host's guard time is over and it
+        calls :meth:`leave_passthrough`: from now on a ``+QUITT`` line that starts where the data does or
+        right after a line feed ends passthrough itself, so it comes out as a :class:`Urc`, not as data.
+        The bytes before it are still data (the link's last bytes may be in flight).
+        """
+        if self._passthrough:
+            self._quitting = True
+            self._line_start = True
+
     def leave_passthrough(self) -> None:
         """Back to lines, after the host sent ``+++`` (3.3.7)."""
         self._passthrough = False
+        self._quitting = False
 
     # --- bytes in, events out ---------------------------------------------------------------------------
 
@@ -171,7 +199,7 @@ class AtCodec:
         out: list[AnyEvent] = []
         if not data:
             return out
-        if self._passthrough and self._pos == len(self._buf) and self._frame is None:
+        if self._passthrough and not self._quitting and self._pos == len(self._buf) and self._frame is None:
             out.append(Data(payload=bytes(data), raw=bytes(data)))
             return out
         self._buf += data
@@ -196,6 +224,10 @@ class AtCodec:
                 if not self._finish_frame(out):
                     return
                 continue
+            if self._passthrough and self._quitting:
+                if not self._take_until_quitt(out):
+                    return
+                continue
             if self._passthrough:
                 chunk = bytes(buf[pos:])
                 out.append(Data(payload=chunk, raw=chunk))
@@ -218,6 +250,34 @@ class AtCodec:
             raw = bytes(buf[pos : end + 1])
             self._pos = end + 1
             out.append(self._classify(raw))
+
+    # --- leaving passthrough ---------------------------------------------------------------------------
+
+    def _take_until_quitt(self, out: list[AnyEvent]) -> bool:
+        """Passthrough data up to a ``+QUITT`` line at a line start; True when it was found (passthrough
+        is over and the line is parsed as a report). A line start whose bytes so far could still become
+        ``+QUITT`` is held back until more bytes decide it."""
+        buf, pos, n = self._buf, self._pos, len(self._buf)
+        at: int | None = pos if self._line_start else _after_newline(buf, pos)
+        while at is not None and at < n:
+            head = bytes(buf[at : at + len(_QUITT)])
+            if head == _QUITT or _QUITT.startswith(head):
+                if at > pos:
+                    chunk = bytes(buf[pos:at])
+                    out.append(Data(payload=chunk, raw=chunk))
+                self._pos = at
+                self._line_start = True
+                if head != _QUITT:
+                    return False
+                self._passthrough = False
+                self._quitting = False
+                return True
+            at = _after_newline(buf, at)
+        chunk = bytes(buf[pos:])
+        out.append(Data(payload=chunk, raw=chunk))
+        self._pos = n
+        self._line_start = chunk.endswith(b"\n")
+        return False
 
     # --- prompt -----------------------------------------------------------------------------------------
 

@@ -373,6 +373,9 @@ class AtSession:
         go back to lines, and hold the next command until ``settle`` seconds after the ``+++``."""
         time.sleep(guard)
         self.transcript.note("+++ (leave passthrough)")
+        with self._cond:
+            # Before the bytes go: the board's +QUITT (3.17) may come back within the guard time.
+            self.codec.plus_sent()
         sent = self.write_raw(b"+++")
         time.sleep(guard)
         with self._cond:

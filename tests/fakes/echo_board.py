@@ -36,6 +36,8 @@ class FakeBoard:
         self.lines: list[str] = []  # command lines received, in order
         self.rx: list[tuple[float, bytes]] = []  # every chunk received, with its time
         self.plus_exits: list[tuple[float, float]] = []  # (silence before, silence after) of each +++
+        #: Sent as passthrough ends, e.g. b"+QUITT\r\n" (3.17, as with AT+SYSMSG bit 0 set).
+        self.on_quit = b""
         self.url = ""
         self._fd = -1
         self._owned: list[int] = []
@@ -145,6 +147,8 @@ class FakeBoard:
                     self.plus_exits.append((self._plus_before, now - self._plus_at))
                     self._plus_at = None
                     self._mode = "cmd"
+                    if self.on_quit:
+                        self.send(self.on_quit)
                 continue
             try:
                 data = os.read(self._fd, 65536)

@@ -464,6 +464,51 @@ def test_passthrough_from_cipsend_execute_form() -> None:
     assert codec.feed(b"+QUITT\r\n") == [Urc("+QUITT", (), "+QUITT")]
 
 
+def _in_passthrough() -> AtCodec:
+    codec = AtCodec()
+    codec.command_sent("AT+CIPSEND")
+    codec.feed(b"AT+CIPSEND\r\n\r\nOK\r\n\r\n>")
+    assert codec.in_passthrough
+    return codec
+
+
+def test_quitt_after_plus_ends_passthrough_before_the_host_leaves() -> None:
+    # 3.17 +QUITT may come within the host's guard time after "+++" (3.3.7): a report, not data.
+    codec = _in_passthrough()
+    codec.plus_sent()
+    assert codec.feed(b"last\r\n+QUITT\r\nbusy p...\r\n") == [
+        Data(b"last\r\n"),
+        Urc("+QUITT", (), "+QUITT"),
+        Busy("busy p..."),
+    ]
+    assert not codec.in_passthrough
+
+
+def test_quitt_split_anywhere_gives_the_same_events() -> None:
+    stream = b"tail+QUITT\r\nx\r\n+QUITT\r\n"  # the first "+QUITT" does not start a line: data
+    for cut in range(1, len(stream)):
+        codec = _in_passthrough()
+        codec.plus_sent()
+        events = codec.feed(stream[:cut]) + codec.feed(stream[cut:])
+        data = b"".join(e.payload for e in events if isinstance(e, Data))
+        assert data == b"tail+QUITT\r\nx\r\n", cut
+        assert [e for e in events if not isinstance(e, Data)] == [Urc("+QUITT", (), "+QUITT")], cut
+
+
+def test_quitt_is_data_before_the_host_sends_plus() -> None:
+    codec = _in_passthrough()
+    assert codec.feed(b"+QUITT\r\n") == [Data(b"+QUITT\r\n")]
+    assert codec.in_passthrough
+
+
+def test_held_quitt_prefix_becomes_lines_when_the_host_leaves() -> None:
+    codec = _in_passthrough()
+    codec.plus_sent()
+    assert codec.feed(b"ab\r\n+QU") == [Data(b"ab\r\n")]
+    codec.leave_passthrough()
+    assert codec.feed(b"ITT\r\n") == [Urc("+QUITT", (), "+QUITT")]
+
+
 def test_btsppsend_prompt_without_ok() -> None:
     # 3.5 AT+BTSPPSEND (execute): the response is ">" alone, then SPP passthrough.
     codec = AtCodec()

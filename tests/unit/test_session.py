@@ -214,6 +214,19 @@ def test_passthrough_enter_leave_with_guard_times(board: FakeBoard, dut: AtSessi
     assert at_after.t - plus.t >= 1.0  # 3.3.7: one second before the next command
 
 
+def test_quitt_within_the_guard_time_is_a_report(board: FakeBoard, dut: AtSession) -> None:
+    # 3.17 +QUITT (AT+SYSMSG bit 0): the fake board prints it 20 ms after "+++", inside the session's own
+    # guard time, so it arrives while the session still reads passthrough data.
+    board.on_quit = b"+QUITT\r\n"
+    with dut.passthrough(set_mode=True) as link:
+        link.write(b"data\r\n")
+        assert link.read(6, 5) == b"data\r\n"
+    quitt = dut.expect_urc("+QUITT", 5)
+    assert isinstance(quitt, Urc) and quitt.kind == "+QUITT"
+    assert b"+QUITT" not in dut._take_data(None, 0.0)
+    assert dut.cmd("AT").ok
+
+
 # --- recovery ---
 
 

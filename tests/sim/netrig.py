@@ -119,6 +119,9 @@ class TlsEchoServer:
         self.sni: list[str | None] = []
         self.alpn: list[str | None] = []
         self.errors: list[str] = []
+        # Handshakes finish on the server's thread; the board may say CONNECT before that thread has
+        # recorded them, so readers wait on this rather than race it.
+        self._done = threading.Condition()
         self.context.sni_callback = lambda sslobj, name, ctx: self.sni.append(name)  # type: ignore[assignment]
         self.sock = socket.create_server(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
@@ -139,10 +142,14 @@ class TlsEchoServer:
         try:
             conn = self.context.wrap_socket(raw, server_side=True)
         except (ssl.SSLError, OSError) as e:
-            self.errors.append(str(e))
+            with self._done:
+                self.errors.append(str(e))
+                self._done.notify_all()
             raw.close()
             return
-        self.alpn.append(conn.selected_alpn_protocol())
+        with self._done:
+            self.alpn.append(conn.selected_alpn_protocol())
+            self._done.notify_all()
         with conn:
             while True:
                 try:
@@ -152,6 +159,14 @@ class TlsEchoServer:
                     conn.sendall(data)
                 except (ssl.SSLError, OSError):
                     return
+
+    def wait_handshakes(self, count: int, timeout: float = 10.0) -> None:
+        """Wait until ``count`` handshakes have ended on the server side (done or failed)."""
+        with self._done:
+            if not self._done.wait_for(lambda: len(self.alpn) + len(self.errors) >= count, timeout):
+                raise AssertionError(
+                    f"expected {count} TLS handshakes within {timeout} s; saw {self.alpn} {self.errors}"
+                )
 
     def close(self) -> None:
         self.sock.close()

@@ -38,6 +38,7 @@ def test_mutual_tls_right_and_wrong_certificates(tmp_path: Path, pki: EspPki) ->
         dut.cmd('AT+CIPSSLCALPN=1,"esp-at"').assert_ok()
         r = dut.cmd(f'AT+CIPSTART="SSL","127.0.0.1",{good.port}', timeout=15).assert_ok()
         assert "CONNECT" in texts(r)
+        good.wait_handshakes(1)
         assert good.sni == ["localhost"]
         assert good.alpn == ["esp-at"]  # AT+CIPSSLCALPN offered it
         assert dut.cmd("AT+CIPSEND=5").prompt

@@ -20,7 +20,6 @@ from suites.tcpip.links import (
     PEER_WAIT,
     assert_arrived,
     back_to_factory,
-    expect_per_link,
     host,
     ipd_after_final,
     ok_with_reports,
@@ -61,7 +60,7 @@ def test_cipstart_tcp(dut, expect, esp_rig, sink, extra) -> None:
     ok_with_reports(expect, r, "AT+CIPSTART", "set", "esp-at-cipstart-tcp")
     assert [u.text for u in r.urcs if isinstance(u, Urc)] == ["CONNECT"]
     state = dut.cmd("AT+CIPSTATE?")
-    rows = expect_per_link(expect, state, "AT+CIPSTATE")
+    rows = expect.ok(state, "AT+CIPSTATE", "query").rows("+CIPSTATE:")
     assert len(rows) == 1, f"AT+CIPSTATE?: expected one link, got {state.lines}"
     row = rows[0]
     assert (row["type"], row["remote IP"], row["remote port"], row["tetype"]) == (
@@ -85,7 +84,7 @@ def test_cipstart_link_ids_0_to_4(dut, expect, esp_rig, sink) -> None:
         r, _ = start_tcp(dut, esp_rig, sink, link_id=link)
         ok_with_reports(expect, r, "AT+CIPSTART", "set", "esp-at-cipstart-tcp")
         assert [u.text for u in r.urcs if isinstance(u, Urc)] == [f"{link},CONNECT"]
-    rows = expect_per_link(expect, dut.cmd("AT+CIPSTATE?"), "AT+CIPSTATE")
+    rows = expect.ok(dut.cmd("AT+CIPSTATE?"), "AT+CIPSTATE", "query").rows("+CIPSTATE:")
     assert sorted(row["link ID"] for row in rows) == [0, 1, 2, 3, 4]
     r = dut.cmd("AT+CIPCLOSE=5")
     assert r.ok, f"AT+CIPCLOSE=5: {r.text!r}"

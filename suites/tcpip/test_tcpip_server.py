@@ -131,9 +131,7 @@ def test_accepted_link_state_and_link_conn(dut, expect, esp_rig, joined, client)
     report = dut.expect_urc("+LINK_CONN", esp_rig.targets.timeouts.connect)
     want = f'+LINK_CONN:0,0,"TCP",1,"{record.local[0]}",{record.local[1]},{port}'
     assert isinstance(report, Urc) and report.text == want, f"expected {want!r}, got {report}"
-    from suites.tcpip.links import expect_per_link
-
-    rows = expect_per_link(expect, dut.cmd("AT+CIPSTATE?"), "AT+CIPSTATE")
+    rows = expect.ok(dut.cmd("AT+CIPSTATE?"), "AT+CIPSTATE", "query").rows("+CIPSTATE:")
     assert [(r["link ID"], r["type"], r["remote port"], r["local port"], r["tetype"]) for r in rows] == [
         (0, "TCP", record.local[1], port, 1)
     ], rows

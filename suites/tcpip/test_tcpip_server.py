@@ -104,6 +104,40 @@ def test_maxconn_refuses_extra_client(dut, expect, esp_rig, joined, client) -> N
     assert connects == [], f"a connection beyond AT+CIPSERVERMAXCONN=1 was reported: {connects}"
 
 
+def _have_connections(urcs) -> list[str]:
+    return [u.text for u in urcs if isinstance(u, Urc) and u.kind == "Have Connections"]
+
+
+@pytest.mark.form("AT+CIPSERVERMAXCONN", "set")
+def test_have_n_connections_at_the_maximum(dut, esp_rig, joined, client) -> None:
+    """3.17 ``Have <xxx> Connections``: the server has reached its maximum number of clients
+    (AT+CIPSERVERMAXCONN, 3.3.17). With the maximum at 2: no report while one client is connected; by the
+    time a third client has been turned away, ``Have 2 Connections`` has come. (The guide does not say
+    whether the board prints it as the second client arrives or as the third is refused: suites/README.md.)"""
+    port = _port(joined)
+    timeout = esp_rig.targets.timeouts.connect
+    dut.cmd("AT+CIPMUX=1").assert_ok()
+    dut.cmd("AT+CIPSERVERMAXCONN=2").assert_ok()
+    dut.cmd(f"AT+CIPSERVER=1,{port}").assert_ok()
+    client.connect(joined.ip, port, Sink())
+    dut.expect_urc("0,CONNECT", timeout)
+    dut.cmd("AT").assert_ok()  # the board has taken the first client: anything it reports on it is out
+    early = _have_connections(dut.drain_urcs())
+    assert early == [], f"one client of two allowed: the maximum is not reached, yet the board said {early}"
+    client.connect(joined.ip, port, Sink())
+    dut.expect_urc("1,CONNECT", timeout)
+    try:
+        third = client.connect(joined.ip, port, Sink())
+    except ConnectionError:
+        third = None  # refused outright
+    if third is not None:
+        third.wait_closed(PEER_WAIT)
+    report = dut.expect_urc(r"Have \d+ Connections", timeout)
+    assert isinstance(report, Urc) and report.text == "Have 2 Connections", report
+    state = [ln for ln in dut.cmd("AT+CIPSTATE?").assert_ok().lines if ln.startswith("+CIPSTATE:")]
+    assert len(state) == 2, f"AT+CIPSERVERMAXCONN=2: expected two links, got {state}"
+
+
 @pytest.mark.form("AT+CIPSTO", "set")
 @pytest.mark.form("AT+CIPSTO", "query")
 def test_cipsto_closes_idle_client(dut, expect, esp_rig, joined, client) -> None:

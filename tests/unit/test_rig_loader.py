@@ -299,3 +299,10 @@ def test_literal_enterprise_password_refused_with_real_boards() -> None:
     )
     (msg,) = problems(text)
     assert msg.startswith("network.access_points[0].enterprise.password: access point 'corp' has a literal")
+
+
+def test_sim_enterprise_rig_loads() -> None:
+    rig = load_rig(ROOT / "rigs" / "sim-enterprise.yaml")
+    assert "wpa2-enterprise" in rig.boards[0].capabilities
+    eap = rig.ap(1).enterprise
+    assert rig.ap(1).ecn == 5 and eap is not None and eap.method == 1

@@ -122,6 +122,10 @@ class TcpServer(_StreamPeer):
                 record.tls_peer_cert_subject = _subject(writer.get_extra_info("ssl_object"))
             self._writers[id(record)] = writer
             await run_stream(reader, writer, self.behaviour, record, self.idle_timeout)
+        except asyncio.CancelledError:
+            # The peer is stopping with this connection still open. asyncio's stream server reads the
+            # handler task's exception and would log a cancelled one as an error, so end quietly.
+            writer.transport.abort()
         finally:
             self._tasks.discard(task)
 

@@ -111,8 +111,6 @@ def run_selection(
         *args,
         "--rig",
         str(rig_file),
-        "--rootdir",
-        str(root),
         "-p",
         "no:cacheprovider",
         "-q",
@@ -125,6 +123,8 @@ def run_selection(
         *(["-n", str(workers)] if workers > 0 else ["-p", "no:xdist"]),
         *(extra or []),
     ]
+    # No --rootdir: pytest finds pytest.ini from cwd; given --rootdir, xdist workers lose the ini file (its
+    # markers, timeout and xfail_strict) and warn of unknown marks.
     start = time.monotonic()
     # A new session: on a timeout the whole group (pytest, its workers, their simulators) is stopped.
     proc = subprocess.Popen(

@@ -27,9 +27,10 @@ from servers.dns import DnsServer
 from servers.http import HttpServer
 from servers.tcp import TcpServer
 
-espatcontrol = pytest.importorskip("adafruit_espatcontrol.adafruit_espatcontrol")
-espsocket = pytest.importorskip("adafruit_espatcontrol.adafruit_espatcontrol_socket")
-adafruit_requests = pytest.importorskip("adafruit_requests")
+_MISSING = "needs the dev extras adafruit-circuitpython-esp-atcontrol and adafruit-circuitpython-requests"
+espatcontrol = pytest.importorskip("adafruit_espatcontrol.adafruit_espatcontrol", reason=_MISSING)
+espsocket = pytest.importorskip("adafruit_espatcontrol.adafruit_espatcontrol_socket", reason=_MISSING)
+adafruit_requests = pytest.importorskip("adafruit_requests", reason=_MISSING)
 
 ROOT = Path(__file__).resolve().parents[2]
 SSID, PASSWORD = "adafruit-lab", "circuitpython-sim"

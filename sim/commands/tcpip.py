@@ -239,12 +239,59 @@ def net(board: Board) -> NetRuntime:
 # --- addresses -----------------------------------------------------------------------------------------
 
 
+#: The host address every IPv6 socket of the board binds to. The Wi-Fi model's IPv6 addresses (link-local
+#: fe80::/64, global from the AP's prefix) are not configured on the host, so they cannot be bound; ::1 is the
+#: one IPv6 address loopback always has. AT+CIPSTA? keeps reporting the model's addresses (sim/README.md).
+LOOPBACK_V6 = "::1"
+
+
+def is_v6(kind: str) -> bool:
+    """The IPv6 link and server types of 3.3 ("TCPv6", "UDPv6", "SSLv6")."""
+    return kind.endswith("v6")
+
+
+def board_ipv6_addresses(board: Board, netif: int = 0) -> list[str]:
+    """The model's IPv6 addresses (station link-local/global, soft-AP link-local), by <netif> as board_ips.
+
+    Empty while AT+CIPV6=0: the board only takes IPv6 addresses with IPv6 on (3.3.1 AT+CIPV6)."""
+    from sim.commands.wifi_runtime import wifi_model
+    from sim.wifi.addr import link_local_ipv6
+
+    model = wifi_model(board)
+    if not model.ipv6_enabled():
+        return []
+    ips = []
+    if netif in (0, 1) and model.sta_has_ip:
+        ips += [str(a) for a in (model.sta_ip6ll, model.sta_ip6gl) if a is not None]
+    if netif in (0, 2) and model.ap_running:
+        ips.append(str(link_local_ipv6(model.settings.ap_mac)))
+    return ips
+
+
+def local_ipv6(board: Board, netif: int = 0) -> str:
+    """The address an IPv6 socket of the board binds to (:data:`LOOPBACK_V6`).
+
+    Raises AtError while IPv6 is off or no interface has an IPv6 address (3.3.5: AT+CIPV6=1, then
+    AT+CWJAP)."""
+    from sim.commands.wifi_runtime import wifi_model
+
+    if not wifi_model(board).ipv6_enabled():
+        raise AtError(errors.exec_fail(), "IPv6 links and servers need AT+CIPV6=1")
+    if not board_ipv6_addresses(board, netif):
+        why = "no IPv6 address (set AT+CIPV6=1 before joining the AP or starting the soft-AP)"
+        raise AtError(errors.exec_fail(), why)
+    return LOOPBACK_V6
+
+
 def local_ip_for(board: Board, remote_ip: str | None = None) -> str:
-    """The board address a socket binds to: the soft-AP's for peers in its subnet, else the station's.
+    """The board address a socket binds to: the soft-AP's for peers in its subnet, else the station's;
+    :data:`LOOPBACK_V6` for an IPv6 peer.
 
     Raises AtError when neither interface has an address (3.3.x: a connection needs Wi-Fi)."""
     from sim.commands.wifi_runtime import wifi_model
 
+    if remote_ip is not None and ":" in remote_ip:
+        return local_ipv6(board)
     model = wifi_model(board)
     ap = model.ap_ipv4
     if model.ap_running and remote_ip is not None:
@@ -260,7 +307,7 @@ def local_ip_for(board: Board, remote_ip: str | None = None) -> str:
 
 
 def board_ips(board: Board, netif: int = 0) -> list[str]:
-    """Addresses a server listens on: 0 all interfaces, 1 station, 2 soft-AP (3.3 AT+CIPSERVER)."""
+    """IPv4 addresses a server listens on: 0 all interfaces, 1 station, 2 soft-AP (3.3 AT+CIPSERVER)."""
     from sim.commands.wifi_runtime import wifi_model
 
     model = wifi_model(board)
@@ -269,6 +316,15 @@ def board_ips(board: Board, netif: int = 0) -> list[str]:
         ips.append(str(model.sta_ipv4.ip))
     if netif in (0, 2) and model.ap_running:
         ips.append(str(model.ap_ipv4.ip))
+    return ips
+
+
+def listen_ips(board: Board, kind: str, netif: int = 0) -> list[str]:
+    """What a server of ``kind`` listens on. An IPv6 server is dual-stack, as lwIP's socket bound to the
+    IPv6 any-address: the IPv4 addresses and :data:`LOOPBACK_V6`. Raises AtError as :func:`local_ipv6`."""
+    ips = board_ips(board, netif)
+    if is_v6(kind):
+        ips.append(local_ipv6(board, netif))
     return ips
 
 

@@ -3,6 +3,7 @@ AT+CIPMODE, AT+CIPDINFO, AT+CIPTCPOPT, AT+CIPCONNPERSIST, AT+CIPRECONNINTV."""
 
 from __future__ import annotations
 
+import ipaddress
 import ssl
 from dataclasses import astuple
 
@@ -11,13 +12,17 @@ from sim.at.context import CommandContext
 from sim.at.errors import AtError
 from sim.at.registry import command
 from sim.commands.tcpip import (
+    LOOPBACK_V6,
     MAX_LINKS,
     ConnectFailed,
     Link,
     NetRuntime,
     TcpOpt,
     board_ips,
+    board_ipv6_addresses,
+    is_v6,
     local_ip_for,
+    local_ipv6,
     net,
     open_stream,
     open_udp,
@@ -69,19 +74,23 @@ async def start_link(ctx: CommandContext, link_id: int, base: int) -> None:
         local_ip_arg = a.str(base + 4, default="")
         timeout_ms = a.int(base + 5, 0, 60000, default=0)
         local_port, udp_mode = 0, 0
-    if kind.endswith("v6"):
-        raise ctx.fail(errors.exec_fail(), "IPv6 links are not simulated (the loopback plan is IPv4)")
+    v6 = is_v6(kind)
+    if v6:
+        local_ipv6(ctx.board)  # 3.3.5: IPv6 on (AT+CIPV6=1) and an IPv6 address, else ERROR
     if link_id in rt.links:
         ctx.reply("ALREADY CONNECTED")
         raise ctx.fail(errors.exec_fail(), f"link {link_id} is in use")
     if rt.mux == 0 and rt.server is not None:
         raise ctx.fail(errors.exec_fail(), "a server runs: single connection is not possible")
     try:
-        ip = await resolve_host(ctx.board, host)
+        ip = await resolve_host(ctx.board, host, ipv6=v6)
     except ResolveError as e:
         raise ctx.fail(errors.exec_fail(), str(e)) from e
-    local_ip = local_ip_arg or local_ip_for(ctx.board, ip)
-    if local_ip_arg and local_ip_arg not in board_ips(ctx.board):
+    if not v6 and ":" in ip:
+        raise ctx.fail(errors.exec_fail(), f"{ip} is an IPv6 address: use the {kind}v6 type")
+    local_ip = local_ip_for(ctx.board, ip) if v6 or not local_ip_arg else local_ip_arg
+    own = board_ipv6_addresses(ctx.board) + [LOOPBACK_V6] if v6 else board_ips(ctx.board)
+    if local_ip_arg and not _same_address(local_ip_arg, own):
         raise ctx.fail(errors.exec_fail(), f"{local_ip_arg} is not an address of this board")
     if keep_alive is not None:
         rt.tcpopt[link_id].keep_alive = keep_alive  # 3.3.4: shared with AT+CIPTCPOPT, last one wins
@@ -125,7 +134,7 @@ async def connect_link(
     """Open the socket of a client link (TCP, UDP or SSL); raises ConnectFailed or TlsSetupError."""
     if link.is_udp:
         await open_udp(rt, link, ip, port, local_ip=local_ip, local_port=local_port)
-    elif link.kind == "SSL":
+    elif link.is_ssl:
         tls, server_hostname = client_context(rt.b, rt.ssl[link.link_id], host)
         await open_stream(
             rt,
@@ -139,6 +148,15 @@ async def connect_link(
         )
     else:
         await open_stream(rt, link, ip, port, local_ip=local_ip, timeout_s=timeout_s or DEFAULT_CONNECT_S)
+
+
+def _same_address(given: str, own: list[str]) -> bool:
+    """``<"local IP">`` names one of ``own`` (IPv6 addresses may be spelt in any case or expansion)."""
+    try:
+        wanted = ipaddress.ip_address(given)
+    except ValueError:
+        return False
+    return any(ipaddress.ip_address(x) == wanted for x in own)
 
 
 def _link_id_for_start(ctx: CommandContext, rt: NetRuntime) -> tuple[int, int]:

@@ -1,6 +1,7 @@
 """A link of the TCP/IP link table (3.3) and the sockets under it.
 
-A :class:`Link` is a real asyncio TCP, UDP or TLS socket bound to the board's own loopback address. Its
+A :class:`Link` is a real asyncio TCP, UDP or TLS socket bound to the board's own loopback address (``::1``
+for the IPv6 types, see :data:`sim.commands.tcpip.LOOPBACK_V6`). Its
 socket receive buffer is kept small (:data:`SOCKET_RCVBUF`), and it stops reading while the AT port
 is behind (:meth:`NetRuntime.deliver <sim.commands.tcpip.NetRuntime.deliver>` waits), so a fast peer is held
 back by TCP. Settings of a link slot (AT+CIPTCPOPT, AT+CIPSSLC*) are :class:`TcpOpt` and :class:`SslConf`.
@@ -64,7 +65,7 @@ class Link:
     def __init__(self, rt: NetRuntime, link_id: int, kind: str, *, server: bool) -> None:
         self.rt = rt
         self.link_id = link_id
-        self.kind = kind  # "TCP", "UDP", "SSL" (the type AT+CIPSTATE prints)
+        self.kind = kind  # "TCP", "UDP", "SSL" or their "v6" forms (the type AT+CIPSTATE prints)
         self.server = server
         self.remote = Remote("0.0.0.0", 0)
         self.local_ip = "0.0.0.0"
@@ -88,6 +89,10 @@ class Link:
     @property
     def is_udp(self) -> bool:
         return self.kind.startswith("UDP")
+
+    @property
+    def is_ssl(self) -> bool:
+        return self.kind.startswith("SSL")
 
     @property
     def is_passive(self) -> bool:
@@ -236,7 +241,8 @@ async def open_stream(
     The socket's receive buffer is small (:data:`SOCKET_RCVBUF`), so a peer faster than the AT port is
     held back by TCP itself soon after the board stops reading."""
     loop = asyncio.get_running_loop()
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    family = socket.AF_INET6 if ":" in ip else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, SOCKET_RCVBUF)
         sock.setblocking(False)

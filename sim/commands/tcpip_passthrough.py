@@ -24,8 +24,9 @@ from dataclasses import dataclass
 
 from sim.at import errors
 from sim.at.context import CommandContext
+from sim.at.errors import AtError
 from sim.board import Board, on_boot
-from sim.commands.tcpip import Link, NetRuntime, local_ip_for, net
+from sim.commands.tcpip import Link, NetRuntime, is_v6, local_ip_for, net
 from sim.commands.tcpip_send import CIPSEND
 from sim.net import messages
 from sim.net.messages import IPD_MAX
@@ -206,7 +207,7 @@ async def open_target(rt: NetRuntime, link_id: int, target: Target) -> Link | No
 
     link = Link(rt, link_id, target.kind, server=False)
     try:
-        ip = await resolve_host(rt.b, target.host)
+        ip = await resolve_host(rt.b, target.host, ipv6=is_v6(target.kind))
         local_ip = local_ip_for(rt.b, ip)
         rt.links[link_id] = link
         await connect_link(
@@ -262,7 +263,7 @@ def _boot_passthrough(board: Board, config: object) -> None:
 
 
 async def _start_saved(board: Board, config: object) -> None:
-    from sim.commands.tcpip import board_ips
+    from sim.commands.tcpip import listen_ips
     from sim.commands.tcpip_server import Server, server_context
 
     rt = net(board)
@@ -299,11 +300,15 @@ async def _start_saved(board: Board, config: object) -> None:
     pt = Passthrough(rt, None, None)
     pt.start()
     while rt.passthrough is pt and rt.server is None:
-        ips = board_ips(board, netif)
+        try:
+            ips = listen_ips(board, kind, netif)
+        except AtError:
+            ips = []  # no IPv6 address yet for a "TCPv6"/"SSLv6" server: wait as for no IP
         if ips:
             try:
                 server = Server(rt, port, kind, ca_enable, netif)
-                await server.start(ips, server_context(board, ca_enable) if kind == "SSL" else None)
+                tls = server_context(board, ca_enable) if kind.startswith("SSL") else None
+                await server.start(ips, tls)
                 rt.server = server
                 return
             except (OSError, ValueError) as e:

@@ -119,14 +119,15 @@ async def send_target(ctx: CommandContext, rt: NetRuntime, max_len: int) -> tupl
     link_id = a.int(0, 0, MAX_LINKS - 1) if rt.mux else 0
     length = a.int(base, 1, max_len)
     remote = None
+    link = rt.links.get(link_id)
     if not a.omitted(base + 1) or not a.omitted(base + 2):
         host = a.str(base + 1, max_len=64, min_len=1)
         port = a.int(base + 2, 0, 65535)
+        v6 = link is not None and link.kind.endswith("v6")  # a "UDPv6" link sends to IPv6 addresses
         try:
-            remote = Remote(await resolve_host(ctx.board, host), port)
+            remote = Remote(await resolve_host(ctx.board, host, ipv6=v6), port)
         except ResolveError as e:
             raise ctx.fail(errors.exec_fail(), str(e)) from e
-    link = rt.links.get(link_id)
     if link is None or link.peer_closed or link.local_port == 0:
         raise ctx.fail(errors.exec_fail(), f"link {link_id} is not connected")
     if remote is not None and not link.is_udp:

@@ -1,6 +1,7 @@
 """The board as a TCP/SSL server (3.3.16, 3.3.17, 3.3.19): AT+CIPSERVER, AT+CIPSERVERMAXCONN, AT+CIPSTO.
 
-The server listens on the board's own addresses (station and/or soft-AP, by ``<netif>``). Each accepted
+The server listens on the board's own addresses (station and/or soft-AP, by ``<netif>``); an IPv6 server
+("TCPv6", "SSLv6") also on ``::1`` (:func:`sim.commands.tcpip.listen_ips`). Each accepted
 client takes the lowest free link ID and is announced ``<id>,CONNECT`` (or ``+LINK_CONN``); a client beyond
 AT+CIPSERVERMAXCONN (or with no free link ID) is closed at once and ``Have <n> Connections`` is reported
 (3.17). AT+CIPSTO closes server links idle for longer than its value.
@@ -18,7 +19,7 @@ from sim.at import errors
 from sim.at.context import CommandContext
 from sim.at.registry import command
 from sim.board import Board
-from sim.commands.tcpip import Link, NetRuntime, attach_stream, board_ips, net
+from sim.commands.tcpip import Link, NetRuntime, attach_stream, listen_ips, net
 from sim.commands.tcpip_link import SOCKET_RCVBUF
 from sim.net import messages
 from sim.net.passive import RECV_WINDOW
@@ -141,13 +142,11 @@ async def cipserver_set(ctx: CommandContext) -> None:
         raise ctx.fail(errors.exec_fail(), "a server needs AT+CIPMUX=1")
     if rt.server is not None:
         raise ctx.fail(errors.exec_fail(), "a server is already running (only one)")
-    if kind.endswith("v6"):
-        raise ctx.fail(errors.exec_fail(), "IPv6 servers are not simulated")
-    ips = board_ips(ctx.board, netif)
+    ips = listen_ips(ctx.board, kind, netif)  # an IPv6 type needs AT+CIPV6=1 and an IPv6 address
     if not ips:
         raise ctx.fail(errors.exec_fail(), f"no address on network interface {netif}")
     tls = None
-    if kind == "SSL":
+    if kind.startswith("SSL"):
         try:
             tls = server_context(ctx.board, ca_enable)
         except (ValueError, ssl.SSLError) as e:

@@ -44,9 +44,17 @@ def literal_address(host: str) -> str | None:
 
 
 async def resolve_host(board: Any, host: str, *, ipv6: bool = False) -> str:
-    """The address to connect to for ``host``; raises :class:`ResolveError`."""
+    """The address to connect to for ``host``; raises :class:`ResolveError`.
+
+    ``ipv6`` is set for the IPv6 link types (3.3.5 "TCPv6", "UDPv6", "SSLv6"): names resolve to AAAA
+    records, ``localhost`` is ``::1``, and a literal IPv4 address is refused (it cannot be reached from an
+    IPv6 socket)."""
+    if ipv6 and host.lower() == "localhost":
+        return "::1"
     addr = literal_address(host)
     if addr is not None:
+        if ipv6 and ":" not in addr:
+            raise ResolveError(host, "an IPv4 address for an IPv6 link type")
         return addr
     if _domain_resolver is None:
         raise ResolveError(

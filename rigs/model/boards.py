@@ -23,6 +23,7 @@ KNOWN_CAPABILITIES: frozenset[str] = frozenset(
         "smartconfig",  # 3.2 AT+CWSTARTSMART with a phone app or simulated provisioner
         "wpa2-enterprise",  # 3.2 AT+CWJEAP against an enterprise AP
         "mdns",  # 3.2 AT+MDNS reachable from the host
+        "ipv6",  # 3.3 IPv6 links (AT+CIPV6): the board reaches network.host_address_v6
         "ble",  # 3.4 Bluetooth LE
         "ble-peer",  # a BLE peer device on the host side
         "bt",  # 3.5 Classic Bluetooth (ESP32 only)

@@ -4,7 +4,7 @@ and the host-side peers."""
 from __future__ import annotations
 
 import os
-from ipaddress import IPv4Address
+from ipaddress import IPv4Address, IPv6Address
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -219,9 +219,32 @@ class Network(StrictModel):
     access_points: list[AccessPoint] = Field(default_factory=list)
     #: The address boards reach host-side servers at (the gateway of a sim AP).
     host_address: IPv4Address = IPv4Address("127.0.0.1")
+    #: The IPv6 address boards reach host-side servers at (3.3 "TCPv6"/"UDPv6"/"SSLv6" links). None: the
+    #: rig has no IPv6 route to the host; a rig whose boards are all sim gets ``::1`` (the simulator's IPv6
+    #: sockets use the loopback address, sim/README.md).
+    host_address_v6: IPv6Address | None = None
     #: Names the rig's DNS server answers, with their addresses (AT+CIPDOMAIN tests resolve these).
     dns_names: dict[str, IPv4Address] = Field(default_factory=dict)
     sim_dhcp: SimDhcp = SimDhcp()
+
+    @field_validator("host_address_v6")
+    @classmethod
+    def _host_address_v6(cls, value: IPv6Address | None) -> IPv6Address | None:
+        if value is None:
+            return None
+        if value.is_unspecified or value.is_multicast or value.ipv4_mapped is not None:
+            raise PydanticCustomError(
+                "host_address_v6",
+                "expected a unicast IPv6 address of the host (e.g. ::1 or 2001:db8::10), got {value}",
+                {"value": str(value)},
+            )
+        if value.scope_id:
+            raise PydanticCustomError(
+                "host_address_v6",
+                "expected an address without a zone (%{zone}): the board names it as its own link sees it",
+                {"zone": value.scope_id},
+            )
+        return value
 
     @field_validator("dns_names")
     @classmethod

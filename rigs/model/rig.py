@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ipaddress import IPv6Address
 from pathlib import Path
 
 from pydantic import Field, model_validator
@@ -56,7 +57,26 @@ class Rig(StrictModel):
                 "they reach live on this host's loopback",
                 {"at": "network.host_address"},
             )
+        v6 = self.network.host_address_v6
+        if v6 is None and all_sim:
+            # the simulator's IPv6 sockets use ::1 (sim/README.md): that is where its boards find the host
+            v6 = IPv6Address("::1")
+            object.__setattr__(self, "network", self.network.model_copy(update={"host_address_v6": v6}))
+        if v6 is not None and v6.is_loopback and not all_sim:
+            raise PydanticCustomError(
+                "rig",
+                "expected the host's IPv6 address on the boards' network, got the loopback ::1, which only "
+                "simulated boards reach",
+                {"at": "network.host_address_v6"},
+            )
         for i, b in enumerate(self.boards):
+            if "ipv6" in b.capabilities and v6 is None:
+                raise PydanticCustomError(
+                    "rig",
+                    "board {id} claims ipv6 but network.host_address_v6 is not set (the host's IPv6 "
+                    "address the board connects to)",
+                    {"id": b.id, "at": f"boards[{i}].capabilities"},
+                )
             if "second-ap" in b.capabilities and len(self.network.access_points) < 2:
                 raise PydanticCustomError(
                     "rig",

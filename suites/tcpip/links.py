@@ -16,7 +16,6 @@ from rigs.at.session import AtSession
 from rigs.model import Rig
 from servers.record import PeerRecord
 from servers.tcp import TcpServer
-from spec.match_result import Match
 
 #: Generous waits for a loaded 2-core machine; they only bound a hang.
 PEER_WAIT = 10.0
@@ -87,23 +86,6 @@ def query_values(resp: Response, prefix: str) -> list[str]:
         if line.startswith(prefix):
             return line[len(prefix) :].split(",")
     raise AssertionError(f"{resp.command!r}: no line starting with {prefix!r} in {resp.lines}")
-
-
-#: Queries whose spec/ template still holds the guide's one line where the board prints one per link. Other
-#: per-link queries (+CIPSTATE, the +CIPSSLC* family) carry a ``{+}`` mark from spec/corrections.yaml and go
-#: through ``expect.ok``; AT+CIPTCPOPT? (3.3.40: <link_id> "0 ~ max", set per link) lacks that correction.
-PER_LINK_QUERIES = frozenset({"AT+CIPTCPOPT"})
-
-
-def expect_per_link(expect: Expect, resp: Response, command: str, kind: str = "query") -> Match:
-    """``expect.ok``; for :data:`PER_LINK_QUERIES` the template's first line may repeat (``{+}``, one row
-    per link), as spec/TEMPLATES.md writes it."""
-    if command not in PER_LINK_QUERIES:
-        return expect.ok(resp, command, kind)
-    if not resp.ok:
-        raise AssertionError(f"{resp.command!r}: expected OK, got {resp.final!r}: {resp.text!r}")
-    block = expect.template(command, kind).source[0].split("\n")
-    return expect.matches(resp, "\n".join([block[0] + "{+}", *block[1:]]), command)
 
 
 def back_to_factory(dut: AtSession, rig: Rig) -> None:

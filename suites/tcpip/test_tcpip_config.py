@@ -14,7 +14,6 @@ import pytest
 from fixtures.cases import InvalidCase, invalid_cases
 from fixtures.suite import restart, restore_defaults
 from spec import load_spec
-from suites.tcpip.links import expect_per_link
 
 pytestmark = [pytest.mark.tcpip, pytest.mark.usefixtures("fresh_board")]
 
@@ -124,7 +123,7 @@ def test_set_then_query(dut, expect, esp_rig, request, config: Config) -> None:
         dut.cmd(line.format(port=port)).assert_ok()
     expect.ok(dut.cmd(f"{config.command}={config.args}"), config.command, "set")
     query = dut.cmd(f"{config.command}?")
-    expect_per_link(expect, query, config.command)
+    expect.ok(query, config.command, "query")
     info = [line for line in query.lines if line]
     found = (
         any(ln.startswith(config.query_line) for ln in info) if config.per_link else config.query_line in info
@@ -171,7 +170,7 @@ DEFAULTS = [
 def test_query_default(dut, expect, command: str, line: str | None) -> None:
     """The query of a factory-fresh board matches the form's template (and the documented default)."""
     r = dut.cmd(f"{command}?")
-    expect_per_link(expect, r, command)
+    expect.ok(r, command, "query")
     if line is not None:
         assert line in r.lines, f"{command}?: expected the default {line!r}, got {r.lines}"
 

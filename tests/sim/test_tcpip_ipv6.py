@@ -8,6 +8,7 @@ from __future__ import annotations
 import socket
 import ssl
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -217,3 +218,48 @@ def test_ipv6_types_answer_error_while_cipv6_is_0(tmp_path: Path, dns: DnsServer
         # IPv6 turned on after the join: no IPv6 address yet (3.3.5 wants AT+CIPV6=1 before AT+CWJAP)
         dut.cmd("AT+CIPV6=1").assert_ok()
         assert dut.cmd(f'AT+CIPSTARTEX="TCPv6","::1",{peer.port}', timeout=10).final == "ERROR"
+
+
+def test_udpv6_cipsend_to_another_remote_and_localhost(tmp_path: Path, dns: DnsServer) -> None:
+    """3.3.8 AT+CIPSEND=<id>,<len>,<"remote host">,<port> on a "UDPv6" link: IPv6 literals and localhost
+    (::1 for an IPv6 link) reach the named peer; an IPv4 address cannot (ERROR)."""
+    with (
+        socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as first,
+        socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as second,
+        board(tmp_path, dns) as dut,
+    ):
+        for s in (first, second):
+            s.bind(("::1", 0))
+            s.settimeout(10)
+        dut.cmd("AT+CIPMUX=1").assert_ok()
+        r = dut.cmd(f'AT+CIPSTART=2,"UDPv6","localhost",{first.getsockname()[1]},0,2', timeout=10)
+        assert "2,CONNECT" in texts(r.assert_ok())
+        assert dut.cmd(f'AT+CIPSEND=2,3,"::1",{second.getsockname()[1]}').prompt
+        assert dut.send_data(b"two").final == "SEND OK"
+        assert second.recvfrom(10)[0] == b"two"
+        assert dut.cmd(f'AT+CIPSEND=2,3,"127.0.0.1",{second.getsockname()[1]}').final == "ERROR"
+        assert dut.cmd("AT+CIPSEND=2,3").prompt
+        assert dut.send_data(b"one").final == "SEND OK"
+        assert first.recvfrom(10)[0] == b"one"
+
+
+def test_power_up_passthrough_to_a_tcpv6_peer(tmp_path: Path, dns: DnsServer) -> None:
+    """3.1 AT+SAVETRANSLINK with "TCPv6": after the restart (AT+CIPV6=1 is kept while AT+SYSSTORE=1) the
+    board joins, takes its IPv6 address and connects to the saved IPv6 peer in passthrough."""
+    from rigs.at.passthrough import Passthrough
+
+    with Echo6() as peer, board(tmp_path, dns) as dut:
+        dut.cmd(f'AT+SAVETRANSLINK=1,"::1",{peer.port},"TCPv6"').assert_ok()
+        dut.write_raw(b"AT+RST\r\n")
+        dut.expect_urc("ready", timeout=10)
+        deadline = time.monotonic() + 15
+        while not peer.peers and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert peer.peers and peer.peers[0][0] == "::1", "the board did not connect to [::1] after boot"
+        time.sleep(0.1)
+        dut.codec.enter_passthrough()
+        pt = Passthrough(dut)
+        pt.write(b"boot6")
+        assert pt.read(5) == b"boot6"
+        dut.exit_passthrough()
+        dut.cmd("AT+SAVETRANSLINK=0").assert_ok()

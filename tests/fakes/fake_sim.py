@@ -114,12 +114,13 @@ def _serve_log(listener: socket.socket, stop: threading.Event) -> None:
             continue
         except OSError:
             return
-        # Repeated: pyserial's socket client drops bytes that arrive while it is still opening the port.
+        # Repeated, and often: pyserial's socket client drops bytes that arrive while it is still opening
+        # the port, and a short test session may close the port again within a fraction of a second.
         with conn:
             try:
                 while not stop.is_set():
                     conn.sendall(b"I (31) boot: ESP-IDF fake 2nd stage bootloader\r\n")
-                    time.sleep(0.2)
+                    time.sleep(0.02)
             except OSError:
                 pass
 

@@ -175,6 +175,22 @@ def test_query_default(dut, expect, command: str, line: str | None) -> None:
         assert line in r.lines, f"{command}?: expected the default {line!r}, got {r.lines}"
 
 
+#: 3.3.38 AT+CIPDNS <enable>: the servers a board uses, and reports, while none was set and DHCP gave none
+DEFAULT_DNS_SERVERS = ["208.67.222.222", "114.114.114.114", "8.8.8.8"]
+
+
+@pytest.mark.form("AT+CIPDNS", "query")
+def test_query_default_dns_servers(dut, expect) -> None:
+    """After AT+RESTORE, with no station joined (so no DHCP-given servers), AT+CIPDNS? lists the guide's
+    three default DNS servers, in order (3.3.38 <enable>)."""
+    match = expect.ok(dut.cmd("AT+CIPDNS?"), "AT+CIPDNS", "query")
+    servers = [match.get(f"DNS IP{i}") for i in (1, 2, 3)]
+    assert servers == DEFAULT_DNS_SERVERS, (
+        f"AT+CIPDNS? on a factory-fresh board: expected the default servers {DEFAULT_DNS_SERVERS} "
+        f"(3.3.38); got {servers} in {match.lines}"
+    )
+
+
 # --- invalid invocations -----------------------------------------------------------------------------
 
 #: one valid invocation per set form (arguments as on the wire) around which the cases are generated

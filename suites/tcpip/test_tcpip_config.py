@@ -183,11 +183,30 @@ DEFAULT_DNS_SERVERS = ["208.67.222.222", "114.114.114.114", "8.8.8.8"]
 def test_query_default_dns_servers(dut, expect) -> None:
     """After AT+RESTORE, with no station joined (so no DHCP-given servers), AT+CIPDNS? lists the guide's
     three default DNS servers, in order (3.3.38 <enable>)."""
-    match = expect.ok(dut.cmd("AT+CIPDNS?"), "AT+CIPDNS", "query")
+    r = dut.cmd("AT+CIPDNS?")
+    match = expect.ok(r, "AT+CIPDNS", "query")
     servers = [match.get(f"DNS IP{i}") for i in (1, 2, 3)]
     assert servers == DEFAULT_DNS_SERVERS, (
         f"AT+CIPDNS? on a factory-fresh board: expected the default servers {DEFAULT_DNS_SERVERS} "
-        f"(3.3.38); got {servers} in {match.lines}"
+        f"(3.3.38); got {servers} in {r.lines}"
+    )
+
+
+#: 3.3.20 AT+CIPSNTPCFG notes: the servers used while none is configured
+DEFAULT_SNTP_SERVERS = ("cn.ntp.org.cn", "ntp.sjtu.edu.cn", "us.pool.ntp.org")
+
+
+@pytest.mark.form("AT+CIPSNTPCFG", "query")
+def test_query_default_sntp_servers(dut, expect) -> None:
+    """After AT+RESTORE no SNTP server is configured, so every server AT+CIPSNTPCFG? lists is one of the
+    guide's default servers (3.3.20 notes), each a whole host name (two fields never run into one)."""
+    r = dut.cmd("AT+CIPSNTPCFG?")
+    match = expect.ok(r, "AT+CIPSNTPCFG", "query")
+    listed = [match.get(f"SNTP server{i}") for i in (1, 2, 3)]
+    unknown = [s for s in listed if s is not None and s not in DEFAULT_SNTP_SERVERS]
+    assert not unknown, (
+        f"AT+CIPSNTPCFG? on a factory-fresh board: expected servers among the defaults "
+        f"{list(DEFAULT_SNTP_SERVERS)} (3.3.20); got {unknown} in {r.lines}"
     )
 
 

@@ -164,6 +164,23 @@ def test_escaped_option_reads_quoted_values_in_command_syntax() -> None:
     assert match(template, [line])["s"] == r"a\,b\"c"
 
 
+def test_unescaped_quote_ends_a_quoted_value_in_command_syntax() -> None:
+    # A closing quote dropped after the second SNTP server: in command syntax (3.1, escapes) a `"` inside a
+    # string must be written `\"`, so server 2 cannot run on into server 3 and the line is rejected where
+    # the text after its first closing quote starts. Printed responses are raw (escapes belong to commands
+    # only, spec/TEMPLATES.md), so there the same line reads as one server name holding `,"`: the suites
+    # check such values against what the guide allows (the default SNTP servers of 3.3.20).
+    line = '+CIPSNTPCFG:0,0,"cn.ntp.org.cn","ntp.sjtu.edu.cn,"us.pool.ntp.org"'
+    error = _reject("AT+CIPSNTPCFG?", [line, "OK"], MatchOptions(escaped=True))
+    assert (error.line, error.column, error.rule) == (1, line.index("us.pool") + 1, "literal mismatch")
+    assert _caret_column(error) == line.index("us.pool") + 1
+    raw = match(GUIDE["AT+CIPSNTPCFG?"].compile(), [line, "OK"])
+    assert raw.all("SNTP server2") == ['ntp.sjtu.edu.cn,"us.pool.ntp.org']
+    escaped = line.replace(',"us', r"\,\"us")
+    read = match(GUIDE["AT+CIPSNTPCFG?"].compile(), [escaped, "OK"], MatchOptions(escaped=True))
+    assert read.all("SNTP server2") == ['ntp.sjtu.edu.cn,"us.pool.ntp.org']
+
+
 def test_alternative_responses() -> None:
     # AT+CIPDINFO? is documented as two Response blocks joined by "or".
     template = compile_alternatives(["+CIPDINFO:true\nOK", "+CIPDINFO:false\nOK"])

@@ -25,7 +25,6 @@ KNOWN_SURVIVORS: dict[str, str] = {
     "tcpip-closed-too-early": "no test checks that a link stays up (no CLOSED) after SEND OK",
     "tcpip-recv-bytes-missing": "'Recv <n> bytes' (3.17, chapter-4 examples) is not in spec's AT+CIPSEND",
     "tcpip-send-ok-duplicated": "no test checks that nothing follows SEND OK before the next command",
-    "tcpip-sntpcfg-missing-quote": "spec.matcher lets a quoted field take in an unescaped quote",
 }
 
 

@@ -112,7 +112,9 @@ _RANGE_ITEM = re.compile(r"^\[\s*(-?(?:0x[0-9A-Fa-f]+|\d+))\s*,\s*(-?(?:0x[0-9A-
 _SPAN_ITEM = re.compile(r"^(-?(?:0x[0-9A-Fa-f]+|\d+))\s*~\s*(-?(?:0x[0-9A-Fa-f]+|\d+))\s*[:：]")
 _BIT_ITEM = re.compile(r"^[Bb]it\s*\[?(\d+)\]?\s*[:：]")
 _MEANS_ITEM = re.compile(r"^(-?\d+)\s+(?:means|indicates|for)\b")
-_MAXIMUM = re.compile(r"[Mm]aximum(?: value)?\s*[:：]\s*(\d+)(?!\s*[A-Za-z])")
+# The whole number (no backtracking into it: "8192 bytes" is not 819); a unit other than bytes means the
+# figure is not the parameter's own value ("Maximum: 2 KB").
+_MAXIMUM = re.compile(r"[Mm]aximum(?: value)?\s*[:：]\s*(\d+)(?!\d|\s*(?!bytes?\b)[A-Za-z])")
 _SPAN = re.compile(r"[Rr]ange\s*[:：]\s*(-?(?:0x[0-9A-Fa-f]+|\d+))\s*~\s*(-?(?:0x[0-9A-Fa-f]+|\d+))")
 _STRINGY_NAME = re.compile(
     r"name|partition|address|url|path|topic|pin_code|^pin$|filter_param|hint|data$|uuid|ssid|key$"

@@ -22,9 +22,6 @@ SAMPLE, SEED = 8, 2026
 #: xfail_strict: one that starts dying must leave this table, and any other survivor fails the test.
 KNOWN_SURVIVORS: dict[str, str] = {
     "tcpip-cipsto-default-wrong": "test_query_default has no AT+CIPSTO? row (default 180, 3.3.19)",
-    "tcpip-closed-too-early": "no test checks that a link stays up (no CLOSED) after SEND OK",
-    "tcpip-recv-bytes-missing": "'Recv <n> bytes' (3.17, chapter-4 examples) is not in spec's AT+CIPSEND",
-    "tcpip-send-ok-duplicated": "no test checks that nothing follows SEND OK before the next command",
 }
 
 

@@ -43,6 +43,7 @@ class RuleKind(Enum):
     SLOW_UART = "slow_uart"
     HOLD_UNTIL = "hold_until"
     NOT_PERSISTED = "not_persisted"
+    IGNORE_GUARD_TIME = "ignore_guard_time"
 
 
 _OUTPUT_KINDS = {
@@ -133,6 +134,11 @@ class FaultEngine:
             if r.kind is RuleKind.SLOW_UART and r.factor is not None:
                 factor *= r.factor
         return factor
+
+    @property
+    def ignores_guard_time(self) -> bool:
+        """ignore_guard_time: ``+++`` leaves data mode without the 3.3.7 silences and character spacing."""
+        return any(r.kind is RuleKind.IGNORE_GUARD_TIME for r in self.rules)
 
     # --- hooks called by the board -------------------------------------------------------------------
 

@@ -63,7 +63,10 @@ class Passthrough:
         self.target = target
         interval = self.board.runtime(BasicRuntime).transintvl / 1000
         self.packets = Packetiser(IPD_MAX, interval)
-        self.detector = PlusDetector(time.monotonic())
+        faults = self.board.faults
+        self.detector = PlusDetector(
+            time.monotonic(), guard=not (faults is not None and faults.ignores_guard_time)
+        )
         self._timer: asyncio.TimerHandle | None = None
         self._reconnect: asyncio.Task[None] | None = None
         self._draining = False
@@ -113,6 +116,9 @@ class Passthrough:
         if d.data:
             for block in self.packets.feed(d.data, now):
                 self._send(block)
+        if d.exit:  # only without the guard time (fault ignore_guard_time): 3.3.7 decides in _tick
+            self.leave()
+            return b""
         self._arm(now)
         return b""
 

@@ -45,7 +45,8 @@ class DataInput:
         self.buf = bytearray()
         self.cancelled = False
         self._event = asyncio.Event()
-        self._detector = PlusDetector(time.monotonic()) if plus else None
+        unguarded = board.faults is not None and board.faults.ignores_guard_time
+        self._detector = PlusDetector(time.monotonic(), guard=not unguarded) if plus else None
         self._timer: asyncio.TimerHandle | None = None
         self._busy = False
 
@@ -76,6 +77,8 @@ class DataInput:
         else:
             d = self._detector.feed(data, time.monotonic())
             self.buf += d.data
+            if d.exit:  # only without the guard time (fault ignore_guard_time)
+                self.cancelled = True
             self._arm()
         self._event.set()
         return b""

@@ -21,7 +21,6 @@ SAMPLE, SEED = 8, 2026
 #: Faults the suite does not catch yet (survivors of the full run), each with what is missing. Strict, like
 #: xfail_strict: one that starts dying must leave this table, and any other survivor fails the test.
 KNOWN_SURVIVORS: dict[str, str] = {
-    "tcpip-cipsto-default-wrong": "the guide (3.3.19, v2.2-v5.0) gives no default for AT+CIPSTO <time>",
 }
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sim.at import errors
 from sim.at.context import CommandContext
-from sim.at.registry import command
+from sim.at.registry import CommandDef, command
 from sim.board import Board
 from sim.commands.tcpip import MAX_LINKS, SslConf, net, save
 from sim.commands.tcpip_pki import factory_pem
@@ -174,36 +174,28 @@ async def cipsslccipher_set(ctx: CommandContext) -> None:
 # --- AT+CIPSSLCCN, AT+CIPSSLCSNI ----------------------------------------------------------------------
 
 
-@CIPSSLCCN.query
-async def cipsslccn_query(ctx: CommandContext) -> None:
-    rt = net(ctx.board)
-    for i in _ids(ctx):
-        ctx.reply(f'+CIPSSLCCN:{i},"{rt.ssl[i].common_name}"')
+def _string_setting(cmd: CommandDef, attr: str) -> None:
+    """AT+CIPSSLCCN and AT+CIPSSLCSNI (3.3.28, 3.3.29) differ only in the per-link string they keep: the
+    query prints ``+<NAME>:<link ID>,"<value>"`` per link, the set takes ``[<link ID>,]<"value">`` (1..64)."""
+    prefix = cmd.name[len("AT") :]
+
+    @cmd.query
+    async def query(ctx: CommandContext) -> None:
+        rt = net(ctx.board)
+        for i in _ids(ctx):
+            ctx.reply(f'{prefix}:{i},"{getattr(rt.ssl[i], attr)}"')
+
+    @cmd.set
+    async def set_(ctx: CommandContext) -> None:
+        link_id, base = _split_link(ctx)
+        ctx.args.count(base + 1)
+        value = ctx.args.str(base, max_len=64, min_len=1)
+        for c in _targets(ctx, link_id):
+            setattr(c, attr, value)
 
 
-@CIPSSLCCN.set
-async def cipsslccn_set(ctx: CommandContext) -> None:
-    link_id, base = _split_link(ctx)
-    ctx.args.count(base + 1)
-    name = ctx.args.str(base, max_len=64, min_len=1)
-    for c in _targets(ctx, link_id):
-        c.common_name = name
-
-
-@CIPSSLCSNI.query
-async def cipsslcsni_query(ctx: CommandContext) -> None:
-    rt = net(ctx.board)
-    for i in _ids(ctx):
-        ctx.reply(f'+CIPSSLCSNI:{i},"{rt.ssl[i].sni}"')
-
-
-@CIPSSLCSNI.set
-async def cipsslcsni_set(ctx: CommandContext) -> None:
-    link_id, base = _split_link(ctx)
-    ctx.args.count(base + 1)
-    sni = ctx.args.str(base, max_len=64, min_len=1)
-    for c in _targets(ctx, link_id):
-        c.sni = sni
+_string_setting(CIPSSLCCN, "common_name")
+_string_setting(CIPSSLCSNI, "sni")
 
 
 # --- AT+CIPSSLCALPN -----------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ Names are looked up case-insensitively, with or without the ``AT+`` prefix, and 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -71,6 +72,10 @@ class UnknownCommand(KeyError):
         return f"no command {self.args[0]!r} in the guide (chapter 3)"
 
 
+#: A command line: its name (``AT`` or ``AT+NAME``) and what follows it (``=?``, ``?``, ``=...`` or nothing).
+_LINE_RE = re.compile(r"(AT(?:\+[A-Za-z0-9_]+)?)(=\?|\?|=.*)?$", re.S)
+
+
 def _key(name: str) -> str:
     n = name.strip().upper()
     return n if n.startswith("AT") or n == "+++" else "AT+" + n
@@ -107,6 +112,34 @@ class Spec:
             return self._by_name[_key(name)]
         except KeyError:
             raise UnknownCommand(name) from None
+
+    def form_of_line(self, line: str) -> tuple[Command, Form] | None:
+        """The command and form a command line invokes (3.15: ``=?`` test, ``?`` query, ``=...`` set,
+        bare execute; ``ATE0``/``ATE1`` are ATE's execute form, ``+++`` the special form of 3.3.7), or None
+        when the line names no command of the guide."""
+        text = line.strip()
+        if text == "+++":
+            name, kind = "+++", FormKind.special
+        elif text.upper() in ("ATE0", "ATE1"):
+            name, kind = "ATE", FormKind.execute
+        else:
+            m = _LINE_RE.match(text)
+            if m is None:
+                return None
+            name, suffix = m.group(1), m.group(2) or ""
+            if suffix == "=?":
+                kind = FormKind.test
+            elif suffix == "?":
+                kind = FormKind.query
+            elif suffix.startswith("="):
+                kind = FormKind.set
+            else:
+                kind = FormKind.execute
+        if name not in self:
+            return None
+        command = self.command(name)
+        form = command.form(kind)
+        return None if form is None else (command, form)
 
     def by_section(self, section: str) -> Command:
         for c in self.commands:

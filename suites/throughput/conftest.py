@@ -3,9 +3,10 @@
 - ``throughput_baud``: parametrized by the rig's ladder (``targets.throughput.bauds``, 3.1.10 rates).
 - ``throughput_line``: the board and host moved to ``throughput_baud`` with AT+UART_CUR; after the test, pass
   or fail, back to the rig's rate (out of passthrough first when a test left it there).
-- ``throughput_judge``: ``judge(case, line, result)`` records the point for the plots (JUnit property
-  :data:`reports.plots.PROPERTY`) and the measurement (``measure``) with its lower limit and marginal band
-  from the rig; out of limits fails the test with value, limit and units.
+- ``throughput_judge``: ``judge(case, line, result, attempt=1, final=True)`` records the point for the
+  plots (JUnit property :data:`reports.plots.PROPERTY`) and the measurement (``measure``) with its lower
+  limit and marginal band from the rig; a final attempt out of limits fails the test with value, limit,
+  units and the number of attempts (the rig's ``targets.throughput.retries``).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from rigs.model import Rig
 from suites.throughput.line import LineConfig, LineError, follow, restore, switch
 from suites.throughput.transfer import Case, Result
 
-Judge = Callable[[Case, LineConfig, Result], Attempt]
+Judge = Callable[..., Attempt]
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -67,7 +68,7 @@ def throughput_judge(request: pytest.FixtureRequest, esp_rig: Rig, measure) -> J
     node = request.node
     targets = esp_rig.targets.throughput
 
-    def judge(case: Case, line: LineConfig, result: Result) -> Attempt:
+    def judge(case: Case, line: LineConfig, result: Result, attempt: int = 1, final: bool = True) -> Attempt:
         target = targets.limit(case.name)
         limits = Limits.of_line_rate(line.ceiling, target.min_fraction, target.marginal_band)
         point = ThroughputPoint(
@@ -80,11 +81,26 @@ def throughput_judge(request: pytest.FixtureRequest, esp_rig: Rig, measure) -> J
             value=result.rate,
             lower=limits.lower,
             outcome=limits.judge(result.rate),
-            detail=result.udp.describe() if result.udp is not None else "",
+            detail="; ".join(
+                part
+                for part in (
+                    result.udp.describe() if result.udp is not None else "",
+                    f"attempt {attempt}" if attempt > 1 or not final else "",
+                )
+                if part
+            ),
         )
-        node.user_properties.append((PROPERTY, point.model_dump_json()))
+        # Only the attempt that decides is drawn; earlier ones stay in the measurement's attempts.
+        if final or point.outcome != "fail":
+            node.user_properties.append((PROPERTY, point.model_dump_json()))
         return measure(
-            f"{case.name}-{line.baud}", result.rate, units="B/s", lower=limits.lower, marginal=limits.marginal
+            f"{case.name}-{line.baud}",
+            result.rate,
+            units="B/s",
+            lower=limits.lower,
+            marginal=limits.marginal,
+            final=final,
+            attempts=attempt,
         )
 
     return judge

@@ -24,6 +24,15 @@ def test_retry_then_out_of_limits(measure):
     measure("connect_time", 0.5, units="s", upper=2.0)
     measure("connect_time", 3.25, units="s", upper=2.0)
     raise RuntimeError("never reached: the attempt above fails the test")
+
+def test_remeasured_after_a_low_attempt(measure):
+    a = measure("rate", 10.0, units="B/s", lower=50.0, final=False)
+    assert a.outcome == "fail"  # recorded and judged, but not the verdict: the test measures again
+    assert measure("rate", 60.0, units="B/s", lower=50.0).outcome == "pass"
+
+def test_every_attempt_low(measure):
+    measure("rate", 10.0, units="B/s", lower=50.0, final=False)
+    measure("rate", 20.0, units="B/s", lower=50.0, attempts=2)
 """
 
 
@@ -39,8 +48,11 @@ def test_measure_records_every_attempt_and_fails_out_of_limits(pytester: pytest.
         "-p", "fixtures.measurements", "-p", "no:cacheprovider", "-n", "2",
         f"--junitxml={pytester.path / 'j.xml'}", f"--alluredir={allure_dir}", timeout=120,
     )  # fmt: skip
-    result.assert_outcomes(passed=2, failed=1)
+    result.assert_outcomes(passed=3, failed=2)
     result.stdout.fnmatch_lines(["*measurement out of limits: connect_time = 3.25 s (<= 2 s): fail*"])
+    result.stdout.fnmatch_lines(
+        ["*measurement out of limits: rate = 20 B/s (>= 50 B/s): fail (attempt 2 of 2; every attempt out*"]
+    )
     root = ET.parse(pytester.path / "j.xml").getroot()
     assert [a.outcome for a in _attempts(root, "test_in_limits")] == ["pass"]
     assert [a.outcome for a in _attempts(root, "test_marginal")] == ["marginal"]
@@ -48,6 +60,8 @@ def test_measure_records_every_attempt_and_fails_out_of_limits(pytester: pytest.
     retry = _attempts(root, "test_retry_then_out_of_limits")
     assert [(a.value, a.outcome) for a in retry] == [(0.5, "pass"), (3.25, "fail")]
     assert retry[1].limits.upper == 2.0 and retry[1].units == "s"
+    again = _attempts(root, "test_remeasured_after_a_low_attempt")
+    assert [(a.value, a.outcome) for a in again] == [(10.0, "fail"), (60.0, "pass")]
     # Allure: each attempt is a JSON attachment of its test.
     names = []
     for path in allure_dir.glob("*-result.json"):
@@ -58,6 +72,10 @@ def test_measure_records_every_attempt_and_fails_out_of_limits(pytester: pytest.
             "measurement tcp_upload = 52000 B/s (>= 50000 B/s, marginal below 55000 B/s): marginal",
             "measurement connect_time = 0.5 s (<= 2 s): pass",
             "measurement connect_time = 3.25 s (<= 2 s): fail",
+            "measurement rate = 10 B/s (>= 50 B/s): fail",
+            "measurement rate = 60 B/s (>= 50 B/s): pass",
+            "measurement rate = 10 B/s (>= 50 B/s): fail",
+            "measurement rate = 20 B/s (>= 50 B/s): fail",
         ]
     )
 

@@ -58,7 +58,9 @@ def test_a_20_percent_slower_uart_fails_with_value_limit_and_units(pytester: pyt
         line = next(ln for ln in text.splitlines() if f"measurement out of limits: {name} = " in ln)
         value = float(line.split(f"{name} = ")[1].split()[0])
         assert 0.7 * 92160 < value < 0.85 * 92160, line
-        assert "B/s (>= 82944 B/s" in line and line.rstrip().endswith(": fail"), line
+        assert "B/s (>= 82944 B/s" in line and line.rstrip().endswith("every attempt out of limits)"), line
+        # rigs/sim.yaml re-measures twice (targets.throughput.retries): a truly slow UART fails all three.
+        assert "(attempt 3 of 3;" in line, line
     points = [json.loads(s) for s in (out / "throughput.jsonl").read_text().splitlines()]
     assert sorted(p["outcome"] for p in points) == ["fail", "fail"]
     assert (out / "plots" / "throughput-tcp-upload.png").is_file()

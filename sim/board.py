@@ -148,6 +148,8 @@ class Board:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._timers: set[asyncio.TimerHandle] = set()
         self._reboot_after_command = False
+        #: True from the start of a boot until ``ready``: the AT port takes no input then (see feed).
+        self.booting = False
         self.on_uart_change: Callable[[UartConfig], None] = lambda cfg: None
         #: AT+CWMODE (0 null, 1 station, 2 soft-AP, 3 both): owned by the Wi-Fi group, read by AT+SLEEP and
         #: AT+RFPOWER. 1 is the factory default.
@@ -247,9 +249,17 @@ class Board:
     # --- input and command hooks --------------------------------------------------------------------
 
     def feed(self, data: bytes) -> None:
-        """Bytes from the AT port (after the UART's line-rate pacing)."""
-        if not self.in_reset:
-            self.engine.feed(data)
+        """Bytes from the AT port (after the UART's line-rate pacing).
+
+        Between reset and ``ready`` nothing takes them: 3.17 says ``ready`` is when "the ESP-AT firmware is
+        ready", and until the AT core has started there is no command engine on the UART, so what the
+        host sent in the boot window is lost (as it is in reset). Running it instead let a command started
+        there outlive the boot that followed and keep the engine busy for good (issue 14)."""
+        if self.in_reset or self.booting:
+            if data:
+                self.log(f"at-port: {len(data)} byte(s) before ready, dropped")
+            return
+        self.engine.feed(data)
 
     def on_command(self, cmd: ParsedCommand) -> bool:
         """A command line is about to run; False if it must not be (a fault rule restarts the board)."""
@@ -294,6 +304,7 @@ class Board:
         """Run the boot sequence: load saved settings, print the banner on the log port, say ``ready``."""
         self._stop_everything()
         self.in_reset = False
+        self.booting = True
         self.boot_count += 1
         if self.faults is not None:
             self.faults.on_boot()
@@ -315,6 +326,7 @@ class Board:
         await asyncio.sleep(self.profile.boot_time_s)
         if self.in_reset:
             return
+        self.booting = False
         self.emit(b"\r\nready\r\n", Kind.BOOT)
         self.events.emit("ready")
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 
 from sim.at import errors
 from sim.at.context import CommandContext
 from sim.at.registry import command
 from sim.board import Board, on_boot
+from sim.commands.tcpip_sntp import board_clock
 from sim.flash import SavePolicy
 
 RFPOWER = command("AT+RFPOWER", section="3.1.19")
@@ -29,7 +29,6 @@ INT32_MAX = 2**31 - 1
 class SystemRuntime:
     wifi_power: int = 78  # the quantised value AT+RFPOWER? reports
     ble_power: tuple[int, int, int] = (0, 0, 0)
-    time_offset: float = 0.0  # AT+SYSTIMESTAMP: Unix time = uptime + offset
     wakeup: tuple[int, int, int] | None = None
     registers: dict[int, int] = field(default_factory=dict)
 
@@ -100,15 +99,16 @@ async def sysrollback_execute(ctx: CommandContext) -> None:
 
 @SYSTIMESTAMP.query
 async def systimestamp_query(ctx: CommandContext) -> None:
-    rt = ctx.board.runtime(SystemRuntime)
-    ctx.reply(f"+SYSTIMESTAMP:{int(time.monotonic() + rt.time_offset)}")
+    # One wall clock for the chip (the RTC that SNTP sets, sim.commands.tcpip_sntp): 3.1.22 says the time
+    # stamp "will be the same as SNTP time when the SNTP time is updated".
+    ctx.reply(f"+SYSTIMESTAMP:{int(board_clock(ctx.board).now())}")
 
 
 @SYSTIMESTAMP.set
 async def systimestamp_set(ctx: CommandContext) -> None:
     ctx.args.count(1)
     value = ctx.args.int(0, 0, INT32_MAX)
-    ctx.board.runtime(SystemRuntime).time_offset = value - time.monotonic()
+    board_clock(ctx.board).set(value)
     ctx.board.events.emit("time_set", timestamp=value)
 
 

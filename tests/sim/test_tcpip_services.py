@@ -183,6 +183,15 @@ def test_sntp_sets_the_clock_and_reports_time_updated(board: tuple[SimProcess, A
     assert ASCTIME.fullmatch(line), line
     # the lab clock started at 2024-01-01 00:00 UTC when the server started; UTC+08:00
     assert line.startswith("+CIPSNTPTIME:Mon Jan  1 08:") and line.endswith(" 2024")
+    # 3.1.22: the time stamp "will be the same as SNTP time when the SNTP time is updated" (Unix seconds,
+    # so without the time zone): 2024-01-01 00:00 UTC is 1704067200.
+    stamp = int(info(dut, "AT+SYSTIMESTAMP?")[0].removeprefix("+SYSTIMESTAMP:"))
+    assert 1704067200 <= stamp < 1704067200 + 3600, stamp
+    # ... and setting it moves the one clock AT+CIPSNTPTIME? reads too (2019-08-15 07:18:29 UTC, UTC+08:00)
+    dut.cmd("AT+SYSTIMESTAMP=1565853509").assert_ok()
+    assert info(dut, "AT+CIPSNTPTIME?")[0].startswith("+CIPSNTPTIME:Thu Aug 15 15:18:")
+    dut.cmd('AT+CIPSNTPCFG=1,8,"ntp.lab.test"').assert_ok()
+    dut.expect_urc("+TIME_UPDATED", timeout=15)
     dut.cmd('AT+CIPSNTPCFG=1,-530,"127.0.0.1"').assert_ok()
     dut.expect_urc("+TIME_UPDATED", timeout=15)
     assert info(dut, "AT+CIPSNTPTIME?")[0].startswith("+CIPSNTPTIME:Sun Dec 31 18:")

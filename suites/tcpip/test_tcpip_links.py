@@ -185,40 +185,56 @@ def test_cipsend_udp_remote(dut, esp_rig, esp_peer_factory) -> None:
 
 
 @pytest.mark.form("AT+CIPSENDEX", "set")
-def test_cipsendex_backslash_zero(dut, esp_rig, sink) -> None:
+def test_cipsendex_backslash_zero(dut, expect, esp_rig, sink) -> None:
     """AT+CIPSENDEX/set: ``\\0`` in the data ends it early (3.3.11); the peer gets what came before."""
     _, record = start_tcp(dut, esp_rig, sink)
     prompt = dut.cmd("AT+CIPSENDEX=10")
-    assert prompt.prompt, prompt.text
+    expect.ok(prompt, "AT+CIPSENDEX", "set")
     r = dut.send_data(b"abc\\0")
     assert r.final == "SEND OK", r.text
     assert_arrived(record, b"abc")
+    # "Recv <xxx> bytes" counts what the board took from the command port (3.17) before the early end; the
+    # guide does not say whether the two bytes of \0 count, so the count lies between the 3 data bytes and
+    # the 5 bytes written, and never reaches the announced 10 (spec/corrections.yaml, 3.3.11).
+    taken = expect.ok(r, "AT+CIPSENDEX", "set")["length"]
+    assert 3 <= taken <= 5, f"Recv {taken} bytes after abc and \\\\0 (3 data bytes, 5 written): {r.text!r}"
 
 
 @pytest.mark.form("AT+CIPSENDEX", "set")
-def test_cipsendex_full_length(dut, esp_rig, sink) -> None:
+def test_cipsendex_full_length(dut, expect, esp_rig, sink) -> None:
+    """AT+CIPSENDEX/set: <length> bytes without ``\\0``: ``Recv <length> bytes``, SEND OK (3.3.11, 3.17)."""
     _, record = start_tcp(dut, esp_rig, sink)
     r = send(dut, esp_rig, b"0123456789", command="AT+CIPSENDEX")
     assert r.final == "SEND OK", r.text
     assert_arrived(record, b"0123456789")
+    taken = expect.ok(r, "AT+CIPSENDEX", "set")["length"]
+    assert taken == 10, f"Recv {taken} bytes, expected 10 (the bytes sent, 3.17): {r.text!r}"
 
 
 @pytest.mark.form("AT+CIPSENDL", "set")
 @pytest.mark.form("AT+CIPSENDLCFG", "set")
-def test_cipsendl_reports(dut, expect, esp_rig, sink) -> None:
+@pytest.mark.parametrize("size", [4096, 2500], ids=["report-multiple", "report-remainder"])
+def test_cipsendl_reports(dut, expect, esp_rig, sink, size) -> None:
     """AT+CIPSENDL/set: data sent in parallel; +CIPSENDL:<had sent len>,<port recv len> reports every
-    <report size> bytes (AT+CIPSENDLCFG), then SEND OK; the peer gets every byte."""
-    dut.cmd("AT+CIPSENDLCFG=1024,1000").assert_ok()
+    <report size> bytes (3.3.10: 1024, 2048, ...), the final report equal to the data length sent, then
+    SEND OK (3.3.9); the peer gets every byte."""
+    expect.ok(dut.cmd("AT+CIPSENDLCFG=1024,1000"), "AT+CIPSENDLCFG", "set")
     _, record = start_tcp(dut, esp_rig, sink)
-    data = hashlib.sha256(b"sendl").digest() * 128  # 4096 bytes
+    data = (hashlib.sha256(b"sendl").digest() * 128)[:size]
     prompt = dut.cmd(f"AT+CIPSENDL={len(data)}")
-    assert prompt.prompt, prompt.text
+    expect.ok(prompt, "AT+CIPSENDL", "set")
     r = dut.send_data(data, esp_rig.targets.timeouts.connect)
     assert r.final == "SEND OK", r.text
-    reports = [ln for ln in r.lines if ln.startswith("+CIPSENDL:")]
-    assert reports, f"expected +CIPSENDL: reports every 1024 bytes, got {r.lines}"
-    last = [int(x) for x in reports[-1].removeprefix("+CIPSENDL:").split(",")]
-    assert last[1] <= len(data) and last[0] <= last[1], reports
+    rows = expect.ok(r, "AT+CIPSENDL", "set").rows("+CIPSENDL:")
+    sent = [row["had sent len"] for row in rows]
+    # 3.3.10: the sequence is the multiples of <report size>, and the final report equals the length sent
+    # (all of it, since SEND OK says all went to the protocol stack). Where the length is itself a multiple,
+    # the guide leaves open whether that report is printed once or again as the final one: both pass.
+    want = list(range(1024, size, 1024)) + [size]
+    allowed = [want, [*want, size]] if size % 1024 == 0 else [want]
+    assert sent in allowed, f"+CIPSENDL <had sent len> sequence {sent}, expected {want} (3.3.10): {r.text!r}"
+    assert rows[-1]["port recv len"] == size, f"final report {rows[-1]}: the port received {size} bytes"
+    assert all(row["had sent len"] <= row["port recv len"] <= size for row in rows), r.text
     assert_arrived(record, data)
 
 

@@ -314,14 +314,28 @@ def test_closed_by_peer(dut, esp_rig, sink) -> None:
 
 
 @pytest.mark.form("AT+CIFSR", "execute")
-def test_cifsr(dut, expect, joined) -> None:
-    """AT+CIFSR/execute: station address and MAC as AT+CIPSTA? / AT+CIPSTAMAC? report them."""
-    r = dut.cmd("AT+CIFSR")
-    assert r.ok, r.text
-    assert f'+CIFSR:STAIP,"{joined.ip}"' in r.lines, r.lines
-    assert f'+CIFSR:STAMAC,"{joined.sta_mac}"' in r.lines, r.lines
-    for line in r.lines:
-        assert not line or line.startswith("+CIFSR:"), f"unexpected line {line!r}"
+@pytest.mark.parametrize("mode", [1, 2, 3], ids=["station", "softap", "station+softap"])
+def test_cifsr(dut, expect, joined, mode) -> None:
+    """AT+CIFSR/execute: the IP and MAC lines of each interface the Wi-Fi mode (3.2.5) enables, with the
+    values AT+CIPSTA?/AT+CWJAP and AT+CIPAP?/AT+CIPAPMAC? report, and none of the others (3.3.14 note:
+    only an interface with valid information is listed; IPv6 is off by default, AT+CIPV6 3.3.1)."""
+    expect.ok(dut.cmd(f"AT+CWMODE={mode}"), "AT+CWMODE", "set")
+    dut.drain_urcs()
+    m = expect.ok(dut.cmd("AT+CIFSR"), "AT+CIFSR", "execute")
+    # the template lets every line be absent (a line per valid interface); which must be there is the state's
+    want: dict[str, str | None] = {
+        name: None for name in ("APIP", "APMAC", "STAIP", "STAMAC", "ETHIP", "ETHMAC")
+    }
+    if mode in (1, 3):
+        want.update(STAIP=joined.ip, STAMAC=joined.sta_mac)
+    if mode in (2, 3):
+        ap = expect.ok(dut.cmd("AT+CIPAP?"), "AT+CIPAP", "query")
+        mac = expect.ok(dut.cmd("AT+CIPAPMAC?"), "AT+CIPAPMAC", "query")
+        want.update(APIP=str(ap["ip"]), APMAC=str(mac["mac"]))
+    got = {name: (None if m.get(name) is None else str(m.get(name))) for name in want}
+    assert got == want, f"AT+CIFSR in Wi-Fi mode {mode}: got {got}, expected {want}"
+    for name in ("APIP6LL", "APIP6GL", "STAIP6LL", "STAIP6GL", "ETHIP6LL", "ETHIP6GL"):
+        assert m.get(name) is None, f"AT+CIFSR lists {name} with IPv6 off (AT+CIPV6=0 by default)"
 
 
 def test_link_conn_under_sysmsg(dut, esp_rig, sink) -> None:

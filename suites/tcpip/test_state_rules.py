@@ -38,7 +38,16 @@ from rigs.at.events import Urc
 from servers.behaviours import Sink
 from servers.tcp import TcpClient, TcpServer
 from servers.udp import UdpMode, UdpPeer
-from suites.tcpip.links import PEER_WAIT, assert_arrived, back_to_factory, host, send, start_tcp
+from suites.tcpip.links import (
+    PEER_WAIT,
+    assert_arrived,
+    back_to_factory,
+    cipstate_rows,
+    host,
+    send,
+    server_port,
+    start_tcp,
+)
 
 pytestmark = [pytest.mark.tcpip, pytest.mark.usefixtures("fresh_board")]
 
@@ -60,22 +69,11 @@ def client(esp_peer_factory):
 
 
 def _port(joined) -> int:
-    """A free port for the board's server on the host's view of the board's address."""
-    with socket.socket() as s:
-        try:
-            s.bind((joined.ip, 0))
-        except OSError:  # a bench: the board's address is not ours; any unprivileged port will do
-            return 40334
-        return s.getsockname()[1]
+    return server_port(joined.ip)
 
 
 def _rows(dut, expect) -> list[dict]:
-    """The rows of AT+CIPSTATE? (3.3.3); none when the response matched the guide's OK-alone block."""
-    m = expect.ok(dut.cmd("AT+CIPSTATE?"), "AT+CIPSTATE", "query")
-    try:
-        return m.rows("+CIPSTATE:")
-    except KeyError:  # the "no connection" alternative (OK alone) matched
-        return []
+    return cipstate_rows(dut, expect)
 
 
 def _links(dut, expect) -> list[int | None]:

@@ -3,7 +3,7 @@ refusal (ERROR) and with the state the command would have changed intact afterwa
 
 The rules (RST Basic_AT_Commands.rst of v5.0.0.0; the seed's 3.1 in Chinese):
 
-- 3.1.16 AT+SLEEP <sleep mode> 2 (:814): Light-sleep "cannot be set when the Wi-Fi mode is SoftAP or
+- 3.1.13 AT+SLEEP <sleep mode> 2 (:814): Light-sleep "cannot be set when the Wi-Fi mode is SoftAP or
   Station+SoftAP" (seed: 不能) -> ERROR in AT+CWMODE=2 and 3; AT+SLEEP? unchanged.
 - 3.1.17 AT+SYSMSGFILTERCFG notes (:1312): "The filter to be deleted should be in the added filters" ->
   deleting a filter that was never added is ERROR; the filters added stay listed.
@@ -45,7 +45,7 @@ def wifi_mode(dut, expect):
 @pytest.mark.form("AT+SLEEP", "query")
 @pytest.mark.parametrize("mode", [2, 3], ids=["softap", "station+softap"])
 def test_light_sleep_refused_with_softap(dut, expect, wifi_mode, mode) -> None:
-    """3.1.16: AT+SLEEP=2 is ERROR while the soft-AP is on; the sleep mode stays what it was, and stays
+    """3.1.13: AT+SLEEP=2 is ERROR while the soft-AP is on; the sleep mode stays what it was, and stays
     settable to a mode the soft-AP allows (0, no sleep)."""
     wifi_mode(mode)
     before = expect.ok(dut.cmd("AT+SLEEP?"), "AT+SLEEP", "query")["sleep mode"]
@@ -53,7 +53,7 @@ def test_light_sleep_refused_with_softap(dut, expect, wifi_mode, mode) -> None:
     assert expect.ok(dut.cmd("AT+SLEEP?"), "AT+SLEEP", "query")["sleep mode"] == before
     expect.ok(dut.cmd("AT+SLEEP=0"), "AT+SLEEP", "set")
     assert expect.ok(dut.cmd("AT+SLEEP?"), "AT+SLEEP", "query")["sleep mode"] == 0
-    wifi_mode(1)  # Modem-sleep (the default) takes effect in station mode only (3.1.16 <sleep mode> 1)
+    wifi_mode(1)  # Modem-sleep (the default) takes effect in station mode only (3.1.13 <sleep mode> 1)
     dut.cmd(f"AT+SLEEP={before}").assert_ok()
 
 

@@ -4,7 +4,7 @@ is tested twice: the command is refused (ERROR), and the state it would have cha
 
 The rules (RST TCP-IP_AT_Commands.rst of v5.0.0.0, the seed's 3.3 in Chinese):
 
-- 3.3.1 AT+CIPV6 note (:120): IPv6 must be enabled before IPv6 links: ``AT+CIPSTART="TCPv6"`` under
+- 3.3.2 AT+CIPV6 note (:120): IPv6 must be enabled before IPv6 links: ``AT+CIPSTART="TCPv6"`` under
   AT+CIPV6=0 -> ERROR, no link, AT+CIPV6? 0.
 - 3.3.5 UDP note (:383): to use ``<mode>``, ``<local port>`` must be set first: mode without local port ->
   ERROR, no link.
@@ -249,14 +249,14 @@ def test_udp_passthrough_needs_mode_0(dut, expect, esp_rig, esp_peer_factory) ->
     assert rows == [("UDP", peer.port, local)], rows
 
 
-# --- 3.3.1 AT+CIPV6, 3.3.5 UDP <mode> --------------------------------------------------------------------
+# --- 3.3.2 AT+CIPV6, 3.3.5 UDP <mode> --------------------------------------------------------------------
 
 
 @pytest.mark.form("AT+CIPSTART", "set", "esp-at-cipstart-tcp")
 @pytest.mark.form("AT+CIPV6", "query")
 @pytest.mark.form("AT+CIPSTATE", "query")
 def test_ipv6_link_needs_cipv6(dut, expect, esp_rig) -> None:
-    """3.3.1 note: IPv6 must be enabled before IPv6 links: under AT+CIPV6=0 (the default),
+    """3.3.2 note: IPv6 must be enabled before IPv6 links: under AT+CIPV6=0 (the default),
     AT+CIPSTART="TCPv6" is ERROR; no link, AT+CIPV6? still 0."""
     expect.error(dut.cmd('AT+CIPSTART="TCPv6","fe80::1",1000', esp_rig.targets.timeouts.connect))
     assert _value(dut, expect, "AT+CIPV6", "enable") == 0

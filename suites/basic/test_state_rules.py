@@ -3,8 +3,10 @@ refusal (ERROR) and with the state the command would have changed intact afterwa
 
 The rules (RST Basic_AT_Commands.rst of v5.0.0.0; the seed's 3.1 in Chinese):
 
-- 3.1.13 AT+SLEEP <sleep mode> 2 (:814): Light-sleep "cannot be set when the Wi-Fi mode is SoftAP or
-  Station+SoftAP" (seed: 不能) -> ERROR in AT+CWMODE=2 and 3; AT+SLEEP? unchanged.
+- 3.1.13 AT+SLEEP <sleep mode> (:812-835): 2 (Light-sleep) "cannot be set when the Wi-Fi mode is SoftAP or
+  Station+SoftAP" (seed: 不能); 1 and 3 take effect in station mode, are "allowed but will not take effect" in
+  Null mode, and "in other cases, it cannot be set" -> each ERROR in AT+CWMODE=2 and 3 with AT+SLEEP?
+  unchanged; 1 and 3 OK in AT+CWMODE=0.
 - 3.1.17 AT+SYSMSGFILTERCFG notes (:1312): "The filter to be deleted should be in the added filters" ->
   deleting a filter that was never added is ERROR; the filters added stay listed.
 - 3.1.20 AT+RFPOWER note (:1790): "When Wi-Fi is turned off or not initialized, the AT+RFPOWER command
@@ -43,18 +45,31 @@ def wifi_mode(dut, expect):
 
 @pytest.mark.form("AT+SLEEP", "set")
 @pytest.mark.form("AT+SLEEP", "query")
+@pytest.mark.parametrize("sleep", [1, 2, 3], ids=["modem-sleep", "light-sleep", "listen-interval"])
 @pytest.mark.parametrize("mode", [2, 3], ids=["softap", "station+softap"])
-def test_light_sleep_refused_with_softap(dut, expect, wifi_mode, mode) -> None:
-    """3.1.13: AT+SLEEP=2 is ERROR while the soft-AP is on; the sleep mode stays what it was, and stays
-    settable to a mode the soft-AP allows (0, no sleep)."""
-    wifi_mode(mode)
-    before = expect.ok(dut.cmd("AT+SLEEP?"), "AT+SLEEP", "query")["sleep mode"]
-    expect.error(dut.cmd("AT+SLEEP=2"))
-    assert expect.ok(dut.cmd("AT+SLEEP?"), "AT+SLEEP", "query")["sleep mode"] == before
+def test_sleep_refused_with_softap(dut, expect, wifi_mode, mode, sleep) -> None:
+    """3.1.13 <sleep mode>: 1 and 3 "cannot be set" outside station and Null mode, 2 "cannot be set when the
+    Wi-Fi mode is SoftAP or Station+SoftAP": each is ERROR with the soft-AP on, and AT+SLEEP? still shows
+    the mode set before (0, which the soft-AP allows)."""
     expect.ok(dut.cmd("AT+SLEEP=0"), "AT+SLEEP", "set")
+    wifi_mode(mode)
+    expect.error(dut.cmd(f"AT+SLEEP={sleep}"))
     assert expect.ok(dut.cmd("AT+SLEEP?"), "AT+SLEEP", "query")["sleep mode"] == 0
-    wifi_mode(1)  # Modem-sleep (the default) takes effect in station mode only (3.1.13 <sleep mode> 1)
-    dut.cmd(f"AT+SLEEP={before}").assert_ok()
+    wifi_mode(1)  # Modem-sleep, the default, is put back in station mode, where it takes effect
+    dut.cmd("AT+SLEEP=1").assert_ok()
+
+
+@pytest.mark.form("AT+SLEEP", "set")
+@pytest.mark.form("AT+SLEEP", "query")
+@pytest.mark.parametrize("sleep", [1, 3], ids=["modem-sleep", "listen-interval"])
+def test_modem_sleep_allowed_in_null_mode(dut, expect, wifi_mode, sleep) -> None:
+    """3.1.13 <sleep mode> 1 and 3: "in the Null Wi-Fi mode, the setting is allowed but will not take
+    effect": OK in AT+CWMODE=0, and AT+SLEEP? reads it back."""
+    wifi_mode(0)
+    expect.ok(dut.cmd(f"AT+SLEEP={sleep}"), "AT+SLEEP", "set")
+    assert expect.ok(dut.cmd("AT+SLEEP?"), "AT+SLEEP", "query")["sleep mode"] == sleep
+    wifi_mode(1)
+    dut.cmd("AT+SLEEP=1").assert_ok()
 
 
 @pytest.mark.form("AT+RFPOWER", "set")

@@ -63,8 +63,10 @@ def test_cipstate_single_link(dut, expect, esp_rig, esp_peer_factory, request, k
         dut.cmd(f'AT+CIPSTART="UDP","{host(esp_rig)}",{peer.port},{local}').assert_ok()
         want = (0, "UDP", host(esp_rig), peer.port, local, 0)
     else:
-        server = esp_peer_factory(TcpServer(Sink(), host(esp_rig))) if kind == "TCP" else None
-        server = server or request.getfixturevalue("esp_ssl_echo")
+        if kind == "TCP":
+            server = esp_peer_factory(TcpServer(Sink(), host(esp_rig)))
+        else:
+            server = request.getfixturevalue("esp_ssl_echo")
         _, record = start_tcp(dut, esp_rig, server, kind=kind)
         want = (0, kind, host(esp_rig), server.port, record.remote[1], 0)
     assert _state(dut, expect) == [want]

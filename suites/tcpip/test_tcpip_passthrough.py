@@ -142,4 +142,9 @@ def test_cipsendl_cancelled(dut, esp_rig, link) -> None:
     lines = [ln for ln in r.text.split("\r\n") if ln]
     assert lines[-1:] == ["SEND CANCELLED"], f"expected SEND CANCELLED after +++, got {r.text!r}"
     assert all(ln.startswith("+CIPSENDL:") for ln in lines[:-1]), r.text
+    # 3.3.10: the final report is always printed and gives what had been sent out; the port took the 100
+    # bytes before +++ (the three + end the data, they are not data)
+    assert len(lines) >= 2, f"no final +CIPSENDL report before SEND CANCELLED (3.3.10): {r.text!r}"
+    sent, received = (int(x) for x in lines[-2].removeprefix("+CIPSENDL:").split(","))
+    assert sent <= received == 100, f"final report {lines[-2]!r} after 100 bytes and +++: {r.text!r}"
     time.sleep(1.0)

@@ -64,6 +64,9 @@ async def start_link(ctx: CommandContext, link_id: int, base: int) -> None:
     udp = kind.startswith("UDP")
     a.count(base + 3, base + (7 if udp else 6))
     if udp:
+        if a.omitted(base + 3) and not a.omitted(base + 4):
+            # 3.3.5 UDP note: "To use the parameter <mode>, parameter <local port> must be set first."
+            raise AtError(errors.para_invalid(base + 3), "<mode> needs <local port>")
         local_port = a.int(base + 3, 0, 65535, default=0)
         udp_mode = a.int(base + 4, 0, 2, default=0)
         local_ip_arg = a.str(base + 5, default="")

@@ -113,3 +113,26 @@ def ok_with_reports(expect: Expect, resp: Response, command: str, kind: str, var
         raise AssertionError(f"{resp.command!r}: expected OK, got {resp.final!r}: {resp.text!r}")
     template = expect.template(command, kind, variant)
     return template.match(response_lines(resp, reports=lambda text: True), LENIENT)
+
+
+def server_port(board_ip: str, bench_port: int = 40334) -> int:
+    """A free port for the board's server on the host's view of the board's address (3.3.16); on a bench the
+    address is not the host's, and ``bench_port`` is used."""
+    import socket
+
+    with socket.socket() as s:
+        try:
+            s.bind((board_ip, 0))
+        except OSError:
+            return bench_port
+        return s.getsockname()[1]
+
+
+def cipstate_rows(dut: AtSession, expect: Expect) -> list[dict]:
+    """The rows of AT+CIPSTATE? (3.3.3) matched with expect.ok; none when the guide's OK-alone block (no
+    connection) matched."""
+    m = expect.ok(dut.cmd("AT+CIPSTATE?"), "AT+CIPSTATE", "query")
+    try:
+        return m.rows("+CIPSTATE:")
+    except KeyError:  # the template line of the rows is not in the alternative that matched
+        return []

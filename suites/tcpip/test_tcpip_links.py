@@ -129,13 +129,20 @@ def test_cipstart_ssl(dut, expect, esp_rig, esp_ssl_echo) -> None:
 
 
 @pytest.mark.form("AT+CIPSTART", "set", "esp-at-cipstart-tcp")
-def test_cipstart_refused(dut, err_code, esp_rig) -> None:
-    """A port nobody listens on: ERROR (3.3.5), no CONNECT."""
+def test_cipstart_refused(dut, expect, err_code, esp_rig) -> None:
+    """A port nobody listens on: ERROR (3.3.5), no CONNECT; with AT+SYSLOG=1 the detailed
+    ``+ERRNO:<error_code>`` the 3.3.5 notes promise for a failed TCP connection (3.17: SO_ERROR first)."""
     from servers.base import reserve_port
 
     port = reserve_port(host(esp_rig))
     r = dut.cmd(f'AT+CIPSTART="TCP","{host(esp_rig)}",{port}', esp_rig.targets.timeouts.connect)
-    assert r.final == "ERROR" and not any(isinstance(u, Urc) and u.kind == "CONNECT" for u in r.urcs), r.text
+    # the guide documents +ERRNO here, not which ERR CODE the refusal carries: only ERROR is checked of it
+    expect.error(r)
+    reports = [u for u in r.urcs if isinstance(u, Urc)]
+    assert not any(u.kind == "CONNECT" for u in reports), r.text
+    errno = [u for u in reports if u.kind == "+ERRNO"] or [dut.expect_urc("+ERRNO", 2.0)]
+    value = errno[0].fields[0] if isinstance(errno[0], Urc) else ""
+    assert value.strip() not in ("", "0", "0x0", "0x00000000"), f"+ERRNO should carry the failure: {errno}"
 
 
 # --- AT+CIPSEND family ------------------------------------------------------------------------------
@@ -163,7 +170,9 @@ def test_cipsend_over_maximum(dut, err_code, esp_rig, sink) -> None:
     """AT+CIPSEND/set/8193: beyond 8192 bytes (3.3.8) is ERROR without a prompt."""
     start_tcp(dut, esp_rig, sink)
     r = dut.cmd("AT+CIPSEND=8193", expect_prompt=True)
-    assert r.final == "ERROR" and not r.prompt, r.text
+    assert not r.prompt, r.text
+    # <length> (parameter 0 of the single-connection line) is beyond its maximum: 3.1.26's invalid parameter
+    err_code(r, "ESP_AT_SUB_PARA_INVALID", 0)
 
 
 @pytest.mark.form("AT+CIPSEND", "set")
@@ -185,40 +194,56 @@ def test_cipsend_udp_remote(dut, esp_rig, esp_peer_factory) -> None:
 
 
 @pytest.mark.form("AT+CIPSENDEX", "set")
-def test_cipsendex_backslash_zero(dut, esp_rig, sink) -> None:
+def test_cipsendex_backslash_zero(dut, expect, esp_rig, sink) -> None:
     """AT+CIPSENDEX/set: ``\\0`` in the data ends it early (3.3.11); the peer gets what came before."""
     _, record = start_tcp(dut, esp_rig, sink)
     prompt = dut.cmd("AT+CIPSENDEX=10")
-    assert prompt.prompt, prompt.text
+    expect.ok(prompt, "AT+CIPSENDEX", "set")
     r = dut.send_data(b"abc\\0")
     assert r.final == "SEND OK", r.text
     assert_arrived(record, b"abc")
+    # "Recv <xxx> bytes" counts what the board took from the command port (3.17) before the early end; the
+    # guide does not say whether the two bytes of \0 count, so the count lies between the 3 data bytes and
+    # the 5 bytes written, and never reaches the announced 10 (spec/corrections.yaml, 3.3.11).
+    taken = expect.ok(r, "AT+CIPSENDEX", "set")["length"]
+    assert 3 <= taken <= 5, f"Recv {taken} bytes after abc and \\\\0 (3 data bytes, 5 written): {r.text!r}"
 
 
 @pytest.mark.form("AT+CIPSENDEX", "set")
-def test_cipsendex_full_length(dut, esp_rig, sink) -> None:
+def test_cipsendex_full_length(dut, expect, esp_rig, sink) -> None:
+    """AT+CIPSENDEX/set: <length> bytes without ``\\0``: ``Recv <length> bytes``, SEND OK (3.3.11, 3.17)."""
     _, record = start_tcp(dut, esp_rig, sink)
     r = send(dut, esp_rig, b"0123456789", command="AT+CIPSENDEX")
     assert r.final == "SEND OK", r.text
     assert_arrived(record, b"0123456789")
+    taken = expect.ok(r, "AT+CIPSENDEX", "set")["length"]
+    assert taken == 10, f"Recv {taken} bytes, expected 10 (the bytes sent, 3.17): {r.text!r}"
 
 
 @pytest.mark.form("AT+CIPSENDL", "set")
 @pytest.mark.form("AT+CIPSENDLCFG", "set")
-def test_cipsendl_reports(dut, expect, esp_rig, sink) -> None:
+@pytest.mark.parametrize("size", [4096, 2500], ids=["report-multiple", "report-remainder"])
+def test_cipsendl_reports(dut, expect, esp_rig, sink, size) -> None:
     """AT+CIPSENDL/set: data sent in parallel; +CIPSENDL:<had sent len>,<port recv len> reports every
-    <report size> bytes (AT+CIPSENDLCFG), then SEND OK; the peer gets every byte."""
-    dut.cmd("AT+CIPSENDLCFG=1024,1000").assert_ok()
+    <report size> bytes (3.3.10: 1024, 2048, ...), the final report equal to the data length sent, then
+    SEND OK (3.3.9); the peer gets every byte."""
+    expect.ok(dut.cmd("AT+CIPSENDLCFG=1024,1000"), "AT+CIPSENDLCFG", "set")
     _, record = start_tcp(dut, esp_rig, sink)
-    data = hashlib.sha256(b"sendl").digest() * 128  # 4096 bytes
+    data = (hashlib.sha256(b"sendl").digest() * 128)[:size]
     prompt = dut.cmd(f"AT+CIPSENDL={len(data)}")
-    assert prompt.prompt, prompt.text
+    expect.ok(prompt, "AT+CIPSENDL", "set")
     r = dut.send_data(data, esp_rig.targets.timeouts.connect)
     assert r.final == "SEND OK", r.text
-    reports = [ln for ln in r.lines if ln.startswith("+CIPSENDL:")]
-    assert reports, f"expected +CIPSENDL: reports every 1024 bytes, got {r.lines}"
-    last = [int(x) for x in reports[-1].removeprefix("+CIPSENDL:").split(",")]
-    assert last[1] <= len(data) and last[0] <= last[1], reports
+    rows = expect.ok(r, "AT+CIPSENDL", "set").rows("+CIPSENDL:")
+    sent = [row["had sent len"] for row in rows]
+    # 3.3.10: the sequence is the multiples of <report size>, and the final report equals the length sent
+    # (all of it, since SEND OK says all went to the protocol stack). Where the length is itself a multiple,
+    # the guide leaves open whether that report is printed once or again as the final one: both pass.
+    want = list(range(1024, size, 1024)) + [size]
+    allowed = [want, [*want, size]] if size % 1024 == 0 else [want]
+    assert sent in allowed, f"+CIPSENDL <had sent len> sequence {sent}, expected {want} (3.3.10): {r.text!r}"
+    assert rows[-1]["port recv len"] == size, f"final report {rows[-1]}: the port received {size} bytes"
+    assert all(row["had sent len"] <= row["port recv len"] <= size for row in rows), r.text
     assert_arrived(record, data)
 
 
@@ -289,14 +314,28 @@ def test_closed_by_peer(dut, esp_rig, sink) -> None:
 
 
 @pytest.mark.form("AT+CIFSR", "execute")
-def test_cifsr(dut, expect, joined) -> None:
-    """AT+CIFSR/execute: station address and MAC as AT+CIPSTA? / AT+CIPSTAMAC? report them."""
-    r = dut.cmd("AT+CIFSR")
-    assert r.ok, r.text
-    assert f'+CIFSR:STAIP,"{joined.ip}"' in r.lines, r.lines
-    assert f'+CIFSR:STAMAC,"{joined.sta_mac}"' in r.lines, r.lines
-    for line in r.lines:
-        assert not line or line.startswith("+CIFSR:"), f"unexpected line {line!r}"
+@pytest.mark.parametrize("mode", [1, 2, 3], ids=["station", "softap", "station+softap"])
+def test_cifsr(dut, expect, joined, mode) -> None:
+    """AT+CIFSR/execute: the IP and MAC lines of each interface the Wi-Fi mode (3.2.5) enables, with the
+    values AT+CIPSTA?/AT+CWJAP and AT+CIPAP?/AT+CIPAPMAC? report, and none of the others (3.3.14 note:
+    only an interface with valid information is listed; IPv6 is off by default, AT+CIPV6 3.3.1)."""
+    expect.ok(dut.cmd(f"AT+CWMODE={mode}"), "AT+CWMODE", "set")
+    dut.drain_urcs()
+    m = expect.ok(dut.cmd("AT+CIFSR"), "AT+CIFSR", "execute")
+    # the template lets every line be absent (a line per valid interface); which must be there is the state's
+    want: dict[str, str | None] = {
+        name: None for name in ("APIP", "APMAC", "STAIP", "STAMAC", "ETHIP", "ETHMAC")
+    }
+    if mode in (1, 3):
+        want.update(STAIP=joined.ip, STAMAC=joined.sta_mac)
+    if mode in (2, 3):
+        ap = expect.ok(dut.cmd("AT+CIPAP?"), "AT+CIPAP", "query")
+        mac = expect.ok(dut.cmd("AT+CIPAPMAC?"), "AT+CIPAPMAC", "query")
+        want.update(APIP=str(ap["ip"]), APMAC=str(mac["mac"]))
+    got = {name: (None if m.get(name) is None else str(m.get(name))) for name in want}
+    assert got == want, f"AT+CIFSR in Wi-Fi mode {mode}: got {got}, expected {want}"
+    for name in ("APIP6LL", "APIP6GL", "STAIP6LL", "STAIP6GL", "ETHIP6LL", "ETHIP6GL"):
+        assert m.get(name) is None, f"AT+CIFSR lists {name} with IPv6 off (AT+CIPV6=0 by default)"
 
 
 def test_link_conn_under_sysmsg(dut, esp_rig, sink) -> None:

@@ -65,9 +65,10 @@ def test_passive_receive(dut, expect, esp_rig, sink, mux) -> None:
 
 @pytest.mark.form("AT+CIPRECVMODE", "query")
 def test_recvmode_query_after_set(dut, expect) -> None:
+    """3.3.34: the single connection's mode is reported as link 0."""
     dut.cmd("AT+CIPRECVMODE=1").assert_ok()
-    rows = [ln for ln in dut.cmd("AT+CIPRECVMODE?").assert_ok().lines if ln]
-    assert rows and rows[0] == "+CIPRECVMODE:0,1", rows
+    rows = expect.ok(dut.cmd("AT+CIPRECVMODE?"), "AT+CIPRECVMODE", "query").rows(0)
+    assert (rows[0]["link ID"], rows[0]["mode"]) == (0, 1), rows
 
 
 @pytest.mark.form("AT+CIPRECVDATA", "set")

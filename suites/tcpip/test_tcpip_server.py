@@ -77,8 +77,10 @@ def test_server_default_port_333(dut, expect, joined, esp_rig) -> None:
 @pytest.mark.form("AT+CIPSERVER", "set")
 def test_server_needs_multiple_connections(dut, err_code, joined) -> None:
     """A server needs AT+CIPMUX=1 (3.3.16): under AT+CIPMUX=0 the set form is ERROR."""
-    r = dut.cmd(f"AT+CIPSERVER=1,{_port(joined)}")
-    assert r.final == "ERROR", r.text
+    # 3.1.26 gives the ERR CODE layout but not the sub-category of a refusal in the wrong state; the
+    # project infers ESP_AT_SUB_CMD_EXEC_FAIL with extension 0 (a real board refused AT+CWLAP in Wi-Fi mode 0
+    # with ERR CODE:0x010a0000: espressif/esp-at issue 163, AT 1.3.0.0 on ESP32).
+    err_code(dut.cmd(f"AT+CIPSERVER=1,{_port(joined)}"), "ESP_AT_SUB_CMD_EXEC_FAIL", result=0)
 
 
 @pytest.mark.form("AT+CIPSERVERMAXCONN", "set")

@@ -260,3 +260,13 @@ def test_so_linger_zero_makes_close_a_reset(tmp_path: Path) -> None:
             assert reset is expect_reset
             conn.close()
     srv.close()
+
+
+def test_udp_mode_needs_local_port(tmp_path: Path) -> None:
+    """3.3.5 UDP note: to use <mode>, <local port> must be set first; with it, the same line connects."""
+    with EchoServer() as peer, joined_board(tmp_path) as (dut, _):
+        r = dut.cmd(f'AT+CIPSTART="UDP","127.0.0.1",{peer.port},,1', timeout=10)
+        assert r.final == "ERROR" and "CONNECT" not in texts(r)
+        assert dut.cmd("AT+CIPSTATE?").assert_ok().lines in ([], [""])
+        r = dut.cmd(f'AT+CIPSTART="UDP","127.0.0.1",{peer.port},20555,1', timeout=10).assert_ok()
+        assert "CONNECT" in texts(r)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.example_lines import expected_template, match_lines, step_lines
+from fixtures.example_lines import expected_template, length_problems, match_lines, response_lines, step_lines
 from fixtures.example_peers import ExamplePeers
 from fixtures.examples import ExampleRunner, ExampleStepError
 from rigs.at.codec import AtCodec
@@ -29,7 +29,52 @@ def test_template_escapes_literals_and_keeps_format_fields() -> None:
     # {B} is not a placeholder (lower-case dotted names only), so its braces are literal text
     expected = expected_template(['+X:"[a]{B}|<sta_mac>"'], {})
     assert expected.template_text == '+X:"\\[a\\]\\{B\\}\\|<sta_mac>"'
-    assert match_lines(expected, ['+X:"[a]{B}|aa:bb"']) == {}
+    assert match_lines(expected, ['+X:"[a]{B}|aa:bb:cc:00:11:22"']) == {}
+
+
+@pytest.mark.parametrize(
+    ("line", "good", "bad"),
+    [
+        ('+STA_CONNECTED:"<sta_mac>"', '+STA_CONNECTED:"02:00:00:00:10:01"', '+STA_CONNECTED:"aa:bb"'),
+        ('+DIST_STA_IP:"02:00:00:00:10:01","<sta_ip>"', '+DIST_STA_IP:"02:00:00:00:10:01","10.0.0.2"',
+         '+DIST_STA_IP:"02:00:00:00:10:01","10.0.0"'),
+        ("+T:<time>", "+T:Thu Sep  2 18:57:03 2021", "+T:Thu Sep 2 18:57:03 2021"),
+        ("+T:<time>", "+T:Mon Oct 18 20:12:27 2021", "+T:Tue Oct 18 20:12:27 2021"),
+        ("+IPD,<len>:x", "+IPD,1:x", "+IPD,one:x"),
+    ],
+    ids=["mac", "ipv4", "asctime-padding", "asctime-weekday", "int"],
+)  # fmt: skip
+def test_format_fields_are_typed(line: str, good: str, bad: str) -> None:
+    """spec.example_fields: a <field> is matched by its type, never as any text."""
+    expected = expected_template([line], {})
+    match_lines(expected, [good])
+    with pytest.raises(MatchError) as info:
+        match_lines(expected, [bad])
+    assert bad.split(":", 1)[1][:8] in str(info.value)
+
+
+def test_a_learned_placeholder_holds_one_value() -> None:
+    expected = expected_template(['+A:"{station.mac}"', '+B:"{station.mac}"'], {})
+    assert match_lines(expected, ['+A:"02:00:00:00:10:01"', '+B:"02:00:00:00:10:01"']) == {
+        "station.mac": "02:00:00:00:10:01"
+    }
+    with pytest.raises(MatchError, match="stands for one value"):
+        match_lines(expected, ['+A:"02:00:00:00:10:01"', '+B:"02:00:00:00:10:02"'])
+
+
+def test_lengths_are_what_was_sent() -> None:
+    assert length_problems(["Recv 4 bytes", "", "SEND OK"], sent=4) == []
+    assert "the step sent 4 bytes" in length_problems(["Recv 5 bytes", "", "SEND OK"], sent=4)[0]
+    assert length_problems(["+IPD,4:test"], peer_sent=b"test") == []
+    assert "4 bytes of data" in length_problems(["+IPD,5:test"])[0]
+    assert "the peer sent 5 bytes" in length_problems(["+IPD,0,4"], peer_sent=b"tests")[0]
+
+
+def test_response_lines_keep_reports_in_place() -> None:
+    codec = AtCodec()
+    codec.command_sent('AT+CWJAP="a","b"')
+    events = codec.feed(b'AT+CWJAP="a","b"\r\nWIFI CONNECTED\r\nWIFI GOT IP\r\n\r\nOK\r\n')
+    assert response_lines(events) == ["WIFI CONNECTED", "WIFI GOT IP", "", "OK"]
 
 
 def test_unknown_placeholder_is_learned_from_the_answer() -> None:
@@ -171,7 +216,15 @@ def test_reports_out_of_order_fail() -> None:
     steps = [STEPS[0], {"kind": "expect_urc", "lines": ["WIFI CONNECTED", "WIFI GOT IP"]}]
     with pytest.raises(ExampleStepError) as info:
         _run(board, steps)
-    assert "out of the guide's order" in str(info.value)
+    text = str(info.value)
+    assert "step 2" in text and "actual lines:   ['WIFI GOT IP', 'WIFI CONNECTED']" in text
+
+
+def test_a_report_no_step_lists_fails() -> None:
+    board = _board(**{"AT+CWMODE=1": b"\r\nOK\r\nWIFI DISCONNECT\r\n"})
+    with pytest.raises(ExampleStepError) as info:
+        _run(board, [STEPS[0], STEPS[0]])
+    assert "reports the guide does not list came before step 2: ['WIFI DISCONNECT']" in str(info.value)
 
 
 @pytest.mark.parametrize("tail", [b"", b"\r\nOK\r\n"], ids=["exact", "unfiltered-ok"])

@@ -3,7 +3,7 @@
 Each example file holds one example (a section 4.x.y): where it comes from in the guide, the command set,
 the rig capabilities it needs, the placeholders it uses with the concrete value the guide printed, and its
 steps. Lines keep the guide's text with concrete values replaced by ``{placeholders}``; response fields
-that differ on every run (times, RSSI) are written ``<name>`` and matched by format.
+that differ on every run (times, RSSI) are written ``<name>`` and matched by their type (spec.example_fields).
 
 >>> ex = example("4.2.1")
 >>> steps = ex.bind(rig_values)           # every {placeholder} replaced, or MissingPlaceholderError
@@ -120,8 +120,9 @@ class _Step(_Model):
 class CommandStep(_Step):
     """Send one AT command line; expect the response lines as the guide prints them (blank lines kept).
 
-    ``urcs`` are the lines of ``response`` that are active reports (3.17), which a runner may accept out of
-    order; a response ending in ``>`` leaves the board waiting for data (a ``send_data`` step follows).
+    ``urcs`` are the lines of ``response`` that are active reports (3.17); they keep their place among the
+    response lines (``WIFI GOT IP`` before AT+CWJAP's ``OK``). A response ending in ``>`` leaves the board
+    waiting for data (a ``send_data`` step follows).
     """
 
     kind: Literal["command"]

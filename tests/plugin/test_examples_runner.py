@@ -251,3 +251,36 @@ def test_raw_response_is_compared_byte_for_byte(tail: bytes) -> None:
                 runner.run_step(step, None)
         finally:
             session.close()
+
+
+def test_each_step_records_a_check_of_its_form(request: pytest.FixtureRequest) -> None:
+    """fixtures.checks: a matched step of a command that succeeds is a ``response`` check of its form, a
+    step whose example expects ERROR a ``refusal``; a data step counts for the command that gave '>'."""
+    from fixtures.checks import records_of
+
+    steps = [
+        STEPS[0],
+        {"kind": "command", "line": "AT+CIPMUX=2", "response": ["ERROR"]},
+        STEPS[3],
+        STEPS[4],
+    ]
+    board = _board(**{"AT+CIPMUX=2": b"\r\nERROR\r\n"})
+    board.after_send = b""
+    _run(board, steps)
+    got = [(r.form, r.category, r.check, r.passed) for r in records_of(request.node)]
+    assert got == [
+        ("AT+CWMODE/set", "response", "example 4.99.1 step 1", True),
+        ("AT+CIPMUX/set", "refusal", "example 4.99.1 step 2", True),
+        ("AT+CIPSEND/set", "response", "example 4.99.1 step 3", True),
+        ("AT+CIPSEND/set", "response", "example 4.99.1 step 4", True),
+    ]
+
+
+def test_a_failed_step_records_a_failed_check(request: pytest.FixtureRequest) -> None:
+    from fixtures.checks import records_of
+
+    with pytest.raises(ExampleStepError):
+        _run(_board(**{"AT+CWMODE=1": b"\r\nERROR\r\n"}), STEPS[:1])
+    (record,) = records_of(request.node)
+    assert (record.form, record.category, record.passed) == ("AT+CWMODE/set", "response", False)
+    assert "step 1" in record.detail and "expected 'OK', got 'ER'" in record.detail, record.detail

@@ -26,12 +26,14 @@ __all__ = [
     "FieldKind",
     "Ipd",
     "asctime_problem",
+    "asctime_value",
     "field_spec",
     "format_fields_of",
     "ipd_of",
     "placeholder_type",
     "recv_count_of",
     "report_name",
+    "sntp_timezone_offset",
 ]
 
 
@@ -129,6 +131,21 @@ def asctime_problem(text: str) -> str | None:
             f"{m.group(2)} {m.group(3).strip()} {m.group(7)} is a {_DAYS[when.weekday()]}, not a {m.group(1)}"
         )
     return None
+
+
+def asctime_value(text: str) -> datetime:
+    """The wall-clock time an asctime-style text names (no zone: the board prints local time)."""
+    return datetime.strptime(" ".join(text.split()), "%a %b %d %H:%M:%S %Y")
+
+
+def sntp_timezone_offset(timezone: int) -> int:
+    """Seconds east of UTC for AT+CIPSNTPCFG's ``<timezone>`` (3.3): whole hours in [-12,14], otherwise the
+    ``[+|-][hh]mm`` UTC offset form (``1245`` is UTC+12:45, ``-500`` UTC-05:00)."""
+    if -12 <= timezone <= 14:
+        return timezone * 3600
+    sign = -1 if timezone < 0 else 1
+    hours, minutes = divmod(abs(timezone), 100)
+    return sign * (hours * 3600 + minutes * 60)
 
 
 _RECV = re.compile(r"Recv ([0-9]+) bytes")

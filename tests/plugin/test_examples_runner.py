@@ -284,3 +284,59 @@ def test_a_failed_step_records_a_failed_check(request: pytest.FixtureRequest) ->
     (record,) = records_of(request.node)
     assert (record.form, record.category, record.passed) == ("AT+CWMODE/set", "response", False)
     assert "step 1" in record.detail and "expected 'OK', got 'ER'" in record.detail, record.detail
+
+
+@pytest.mark.parametrize(
+    ("timezone", "seconds"), [(8, 8 * 3600), (-5, -5 * 3600), (1245, 12 * 3600 + 45 * 60), (-500, -5 * 3600)]
+)
+def test_sntp_timezone_offsets(timezone: int, seconds: int) -> None:
+    """3.3 AT+CIPSNTPCFG: whole hours in [-12,14], else the [+|-][hh]mm UTC offset form."""
+    from spec.example_fields import sntp_timezone_offset
+
+    assert sntp_timezone_offset(timezone) == seconds
+
+
+def test_sntp_time_is_the_rigs_clock_in_the_set_zone() -> None:
+    from fixtures.example_lines import time_problems
+
+    epoch = 1_704_067_200.0  # 2024-01-01T00:00:00Z
+    assert time_problems(["Mon Jan  1 08:00:03 2024"], epoch + 3, 8) == []
+    (problem,) = time_problems(["Mon Jan  1 00:00:03 2024"], epoch + 3, 8)
+    assert "-28800 s from the rig's SNTP time in UTC+8 (Mon Jan 01 08:00:03 2024)" in problem
+
+
+@pytest.mark.parametrize(
+    "shown", ["Mon Jan  1 08:00:05 2024", "Mon Jan  1 00:00:05 2024"], ids=["right", "utc"]
+)
+def test_replayed_sntp_time_is_compared_with_the_rigs_clock(shown: str) -> None:
+    class Clock:
+        def now(self) -> float:
+            return 1_704_067_205.0
+
+    class Sntp:
+        clock = Clock()
+
+    steps = [
+        {"kind": "peer", "peer": "sntp-server", "action": "start"},
+        {"kind": "command", "line": 'AT+CIPSNTPCFG=1,8,"10.0.0.1"', "response": ["OK"]},
+        {"kind": "command", "line": "AT+CIPSNTPTIME?", "response": ["+CIPSNTPTIME:<time>", "OK"]},
+    ]
+    board = _board(
+        **{
+            'AT+CIPSNTPCFG=1,8,"10.0.0.1"': b"\r\nOK\r\n",
+            "AT+CIPSNTPTIME?": f"+CIPSNTPTIME:{shown}\r\nOK\r\n".encode(),
+        }
+    )
+    rig = load_rig(ROOT / "rigs" / "sim.yaml")
+    with ScriptedBoardServer(board) as server:
+        session = AtSession.open(server.url)
+        try:
+            peers = ExamplePeers(lambda p: p, lambda name: Sntp(), None, "127.0.0.1")  # type: ignore[arg-type]
+            runner = ExampleRunner(session, rig, peers, "ap", "password")
+            if shown.startswith("Mon Jan  1 08"):
+                runner.run(_example(steps))
+            else:
+                with pytest.raises(ExampleStepError, match="from the rig's SNTP time in UTC\\+8"):
+                    runner.run(_example(steps))
+        finally:
+            session.close()

@@ -22,6 +22,7 @@ from enum import StrEnum
 from spec.params import ParamSpec, ParamType
 
 __all__ = [
+    "FIELD_PLACEHOLDERS",
     "FORMAT_FIELDS",
     "FieldKind",
     "Ipd",
@@ -69,6 +70,10 @@ FORMAT_FIELDS: dict[str, FieldKind] = {
     "region": FieldKind.TEXT,
     "device": FieldKind.TEXT,
 }
+
+#: fields that name a value the rig may know (fixtures.example_values), by the placeholder that holds it:
+#: the station of +STA_CONNECTED / +DIST_STA_IP is the one the rig lets join the board's soft-AP
+FIELD_PLACEHOLDERS: dict[str, str] = {"sta_mac": "station.mac"}
 
 _PARAM_TYPE = {
     FieldKind.MAC: ParamType.MAC,

@@ -340,3 +340,29 @@ def test_replayed_sntp_time_is_compared_with_the_rigs_clock(shown: str) -> None:
                     runner.run(_example(steps))
         finally:
             session.close()
+
+
+_STATION = [
+    STEPS[0],
+    {"kind": "expect_urc", "lines": ['+STA_CONNECTED:"<sta_mac>"', '+DIST_STA_IP:"<sta_mac>","<sta_ip>"']},
+]
+
+
+@pytest.mark.parametrize(
+    ("macs", "shown"),
+    [
+        (("02:00:00:00:10:01", "02:00:00:00:10:01"), None),
+        (("02:00:00:00:10:01", "02:00:00:00:10:02"), "<sta_mac> names one device"),
+        (("02:00:00:00:10:09", "02:00:00:00:10:09"), "the rig's is 02:00:00:00:10:01"),
+    ],
+    ids=["the-rigs-station", "two-stations", "another-station"],
+)
+def test_station_mac_is_one_and_the_rigs(macs: tuple[str, str], shown: str | None) -> None:
+    """3.17 +STA_CONNECTED / +DIST_STA_IP name one station; on the sim rig it is the air file's station."""
+    reports = f'+STA_CONNECTED:"{macs[0]}"\r\n+DIST_STA_IP:"{macs[1]}","10.0.0.2"\r\n'.encode()
+    board = _board(**{"AT+CWMODE=1": b"\r\nOK\r\n" + reports})
+    if shown is None:
+        _run(board, _STATION)
+        return
+    with pytest.raises(ExampleStepError, match=shown):
+        _run(board, _STATION)

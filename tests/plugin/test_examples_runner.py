@@ -183,8 +183,8 @@ def _run(board: TableBoard, steps: list[dict]) -> ExampleRunner:
 def _board(**changes: bytes) -> TableBoard:
     table = {
         "AT+CWMODE=1": b"\r\nOK\r\n",
-        "AT+CIPSTA?": b'+CIPSTA:ip:"10.0.0.7"\r\n\r\nOK\r\n',
-        'AT+CIPSTART="TCP","10.0.0.7",8080': b"CONNECT\r\n\r\nOK\r\n",
+        "AT+CIPSTA?": b'+CIPSTA:ip:"127.64.0.10"\r\n\r\nOK\r\n',
+        'AT+CIPSTART="TCP","127.64.0.10",8080': b"CONNECT\r\n\r\nOK\r\n",
     }
     table.update(changes)
     return TableBoard(table=table, after_send=b"\r\n+IPD,4:test")
@@ -192,7 +192,17 @@ def _board(**changes: bytes) -> TableBoard:
 
 def test_replay_learns_and_uses_values() -> None:
     runner = _run(_board(), STEPS)
-    assert runner.values["board.sta_ip"] == "10.0.0.7"
+    assert runner.values["board.sta_ip"] == "127.64.0.10"
+
+
+def test_a_station_address_outside_the_aps_network_fails() -> None:
+    """On the sim rig the AP's gateway and netmask are known (rigs/boards/air.py): AT+CIPSTA?'s address lies
+    in their network."""
+    board = _board(**{"AT+CIPSTA?": b'+CIPSTA:ip:"10.0.0.7"\r\n\r\nOK\r\n'})
+    with pytest.raises(
+        ExampleStepError, match=r"10\.0\.0\.7 is not in the access point's network 127\.0\.0\.0/8"
+    ):
+        _run(board, STEPS)
 
 
 def test_wrong_line_names_the_step_expected_and_actual() -> None:

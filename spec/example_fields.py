@@ -22,6 +22,7 @@ from enum import StrEnum
 from spec.params import ParamSpec, ParamType
 
 __all__ = [
+    "FIELD_NETWORKS",
     "FIELD_PLACEHOLDERS",
     "FORMAT_FIELDS",
     "FieldKind",
@@ -74,6 +75,11 @@ FORMAT_FIELDS: dict[str, FieldKind] = {
 #: fields that name a value the rig may know (fixtures.example_values), by the placeholder that holds it:
 #: the station of +STA_CONNECTED / +DIST_STA_IP is the one the rig lets join the board's soft-AP
 FIELD_PLACEHOLDERS: dict[str, str] = {"sta_mac": "station.mac"}
+
+#: address fields that lie in a network an earlier answer named, by the placeholders of its address and
+#: netmask: the soft-AP leases +DIST_STA_IP's address from its own network (3.17, 3.2 AT+CWDHCPS: the lease
+#: range is in the soft-AP's subnet), which AT+CIPAP? printed
+FIELD_NETWORKS: dict[str, tuple[str, str]] = {"sta_ip": ("board.ap_ip", "board.ap_netmask")}
 
 _PARAM_TYPE = {
     FieldKind.MAC: ParamType.MAC,

@@ -376,3 +376,29 @@ def test_station_mac_is_one_and_the_rigs(macs: tuple[str, str], shown: str | Non
         return
     with pytest.raises(ExampleStepError, match=shown):
         _run(board, _STATION)
+
+
+@pytest.mark.parametrize("leased", ["192.168.4.2", "192.168.5.2"], ids=["in-the-softap-net", "elsewhere"])
+def test_a_leased_address_is_in_the_softaps_network(leased: str) -> None:
+    """3.17 +DIST_STA_IP: the soft-AP leases from its own network, which AT+CIPAP? printed."""
+    cipap = {
+        "kind": "command",
+        "line": "AT+CIPAP?",
+        "response": [
+            '+CIPAP:ip:"{board.ap_ip}"',
+            '+CIPAP:gateway:"{board.ap_gateway}"',
+            '+CIPAP:netmask:"{board.ap_netmask}"',
+            "",
+            "OK",
+        ],
+    }
+    answer = (
+        b'+CIPAP:ip:"192.168.4.1"\r\n+CIPAP:gateway:"192.168.4.1"\r\n+CIPAP:netmask:"255.255.255.0"\r\n\r\nOK\r\n'
+        + f'+STA_CONNECTED:"02:00:00:00:10:01"\r\n+DIST_STA_IP:"02:00:00:00:10:01","{leased}"\r\n'.encode()
+    )
+    board = _board(**{"AT+CIPAP?": answer})
+    if leased.startswith("192.168.4."):
+        _run(board, [cipap, _STATION[1]])
+        return
+    with pytest.raises(ExampleStepError, match=r"<sta_ip> 192\.168\.5\.2 is not in 192\.168\.4\.0/24"):
+        _run(board, [cipap, _STATION[1]])

@@ -12,10 +12,14 @@ and a failed check record (fixtures.checks) of the form that step invokes.
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
 import pytest
 
 from tests.plugin.plugin_helpers import junit
+
+ROOT = Path(__file__).resolve().parents[2]
 
 INNER = """
 import pytest
@@ -100,9 +104,10 @@ def _inner_run(pytester: pytest.Pytester) -> tuple[str, dict[str, tuple[str, lis
     return result.stdout.str()[-3000:], cases
 
 
-def test_strict_replays(pytester: pytest.Pytester) -> None:
+def test_strict_replays(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
     # one inner run for every case (a replay takes a fraction of a second, the inner interpreter's start
-    # most of the time)
+    # most of the time); the inner test imports tests.plugin.example_board from this checkout
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
     out, cases = _inner_run(pytester)
     assert set(cases) == set(PASSES) | set(FAILS), out
 

@@ -402,3 +402,33 @@ def test_a_leased_address_is_in_the_softaps_network(leased: str) -> None:
         return
     with pytest.raises(ExampleStepError, match=r"<sta_ip> 192\.168\.5\.2 is not in 192\.168\.4\.0/24"):
         _run(board, [cipap, _STATION[1]])
+
+
+_JOINED = b'+STA_CONNECTED:"02:00:00:00:10:01"\r\n+DIST_STA_IP:"02:00:00:00:10:01","10.0.0.2"\r\n'
+
+
+@pytest.mark.parametrize(
+    ("answer", "join", "shown"),
+    [
+        (_JOINED + b"\r\nOK\r\n", True, None),
+        (b'+STA_CONNECTED:"02:00:00:00:10:01"\r\n\r\nOK\r\n' + _JOINED.split(b"\r\n", 1)[1], True, None),
+        (_JOINED + b"\r\nOK\r\n", False, "actual lines:   ['+STA_CONNECTED"),
+        (b"WIFI DISCONNECT\r\n" + _JOINED + b"\r\nOK\r\n", True, "'WIFI DISCONNECT', '', 'OK'"),
+    ],
+    ids=["inside-an-earlier-response", "split-around-ok", "no-station-step", "with-another-report"],
+)
+def test_station_reports_may_come_before_the_join_step(answer: bytes, join: bool, shown: str | None) -> None:
+    """A station joins the soft-AP when it chooses: its reports may come inside the responses the guide prints
+    before the join, and are still required, in order, by the step after it; nothing else may come."""
+    steps = [
+        STEPS[0],
+        *([{"kind": "peer", "peer": "station", "action": "join"}] if join else []),
+        _STATION[1],
+    ]
+    board = _board(**{"AT+CWMODE=1": answer})
+    if shown is None:
+        _run(board, steps)
+        return
+    with pytest.raises(ExampleStepError) as info:
+        _run(board, steps)
+    assert shown in str(info.value) and "step 1" in str(info.value), str(info.value)

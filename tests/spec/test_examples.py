@@ -9,7 +9,7 @@ import pytest
 
 from spec import examples as spec_examples
 from spec import load_spec
-from spec.example_fields import FORMAT_FIELDS, format_fields_of, ipd_of, recv_count_of
+from spec.example_fields import FORMAT_FIELDS, Ipd, format_fields_of, ipd_of, placeholder_type, recv_count_of
 from spec.examples import (
     CommandStep,
     ExampleDataError,
@@ -29,6 +29,7 @@ from spec.examples_extract import raw_steps, section_ref, section_text
 from spec.extract.corrections import Corrections
 from spec.messages import match_urc
 from spec.messages_extract import guide_dir
+from spec.params import ParamType
 
 FIRST_SUITES = ["4.1.1", *(f"4.2.{n}" for n in range(1, 14))]
 
@@ -413,3 +414,46 @@ def test_stated_lengths_are_what_was_sent() -> None:
                     assert peer_sent is not None and ipd.length == len(peer_sent.encode()), (section, line)
                     checked += 1
     assert checked >= 18  # every Recv and +IPD line of 4.1 and 4.2
+
+
+@pytest.mark.parametrize(
+    ("line", "name"),
+    [
+        ("0,CONNECT", "CONNECT"),
+        ("CLOSED", "CLOSED"),
+        ("+IPD,4:test", "+IPD"),
+        ('+STA_CONNECTED:"02:00:00:00:10:01"', "+STA_CONNECTED"),
+        ("WIFI GOT IP", "WIFI GOT IP"),
+        ("+TIME_UPDATED", "+TIME_UPDATED"),
+    ],
+)
+def test_report_names(line: str, name: str) -> None:
+    from spec.example_fields import report_name
+
+    assert report_name(line) == name
+
+
+def test_ipd_and_recv_parts() -> None:
+    assert ipd_of("+IPD,4:test") == Ipd(None, 4, "test")
+    assert ipd_of("+IPD,0,4:test") == Ipd(0, 4, "test")
+    assert ipd_of('+IPD,0,4,"192.168.3.102",8080:test') == Ipd(0, 4, "test")
+    assert ipd_of("+IPD,4") == Ipd(None, 4, None)  # passive mode (3.3 AT+CIPRECVMODE)
+    assert ipd_of("+CIPRECVDATA:4,test") is None
+    assert recv_count_of("Recv 7 bytes") == 7 and recv_count_of("SEND OK") is None
+
+
+@pytest.mark.parametrize(
+    ("name", "ptype"),
+    [
+        ("board.sta_ip", ParamType.IP),
+        ("board.ap_gateway", ParamType.IP),
+        ("board.sta_netmask", ParamType.IP),
+        ("host.ip2", ParamType.IP),
+        ("station.mac", ParamType.MAC),
+        ("server.port", ParamType.INT),
+        ("board.port", ParamType.INT),
+        ("softap.ssid", ParamType.STR),
+    ],
+)
+def test_learned_placeholders_are_typed_by_name(name: str, ptype: ParamType) -> None:
+    assert placeholder_type(name) is ptype

@@ -66,11 +66,11 @@ def test_each_kind_of_change_is_sorted_out(runs: tuple[Path, Path]) -> None:
     assert [(m.test, m.before, m.after) for m in diff.measurements_regressed] == [(b[4].id, 50_000, 40_000)]
     assert [m.test for m in diff.measurements_within_band] == [b[5].id]
     assert [(f.key, f.before, f.after) for f in diff.forms_started_failing] == [
-        (BASIC[0].key, "pass", "fail")
+        (BASIC[0].key, "checked-pass", "checked-fail")
     ]
-    assert [(f.key, f.after) for f in diff.forms_started_passing] == [(BASIC[2].key, "pass")]
+    assert [(f.key, f.after) for f in diff.forms_started_passing] == [(BASIC[2].key, "checked-pass")]
     assert {(f.key, f.after) for f in diff.forms_lost} == {
-        (BASIC[3].key, "skip"),
+        (BASIC[3].key, "skipped"),
         (BASIC[5].key, "not covered"),
     }
     assert diff.regressions == 2  # one test started failing, one measurement moved beyond its band

@@ -66,7 +66,9 @@ def test_passive_receive(dut, expect, esp_rig, sink, mux) -> None:
 @pytest.mark.form("AT+CIPRECVMODE", "query")
 def test_recvmode_query_after_set(dut, expect) -> None:
     dut.cmd("AT+CIPRECVMODE=1").assert_ok()
-    rows = [ln for ln in dut.cmd("AT+CIPRECVMODE?").assert_ok().lines if ln]
+    resp = dut.cmd("AT+CIPRECVMODE?")
+    expect.ok(resp, "AT+CIPRECVMODE", "query")
+    rows = [ln for ln in resp.lines if ln]
     assert rows and rows[0] == "+CIPRECVMODE:0,1", rows
 
 
@@ -83,11 +85,11 @@ def test_recvdata_with_remote_info(dut, expect, esp_rig, sink) -> None:
 
 
 @pytest.mark.form("AT+CIPRECVDATA", "set")
-def test_recvdata_without_data(dut, esp_rig, sink) -> None:
+def test_recvdata_without_data(dut, expect, esp_rig, sink) -> None:
     """Nothing buffered: AT+CIPRECVDATA is ERROR (3.3.35)."""
     start_tcp(dut, esp_rig, sink)
     dut.cmd("AT+CIPRECVMODE=1").assert_ok()
-    assert dut.cmd("AT+CIPRECVDATA=10").final == "ERROR"
+    expect.error(dut.cmd("AT+CIPRECVDATA=10"))
 
 
 @pytest.mark.form("AT+CIPRECVDATA", "set")
@@ -107,6 +109,7 @@ def test_receive_window(dut, expect, esp_rig, sink) -> None:
         r = dut.cmd("AT+CIPRECVDATA=8192")
         frames = [e for e in r.events if isinstance(e, RecvData)]
         if frames:
+            expect.ok(r, "AT+CIPRECVDATA", "set")
             got += frames[0].payload
     sender.join(esp_rig.targets.timeouts.connect)
     assert hashlib.sha256(got).hexdigest() == hashlib.sha256(data).hexdigest(), (

@@ -1,9 +1,9 @@
 """The run summary (``reports/out/summary.json``): which forms of the guide a run covered, and how.
 
 Pure logic, no pytest: :class:`SummaryBuilder` takes test results (:class:`TestResult`, one per test id,
-with the guide forms the test declares) and the forms the guide documents (from :mod:`spec`), and builds a
-:class:`Summary`, whose JSON is documented in ``reports/SCHEMA.md``. ``fixtures/coverage.py`` feeds it from
-pytest's reports on the xdist controller.
+with the guide forms the test declares and the check records it made) and the forms the guide documents
+(from :mod:`spec`), and builds a :class:`Summary`, whose JSON is documented in ``reports/SCHEMA.md``.
+``fixtures/coverage.py`` feeds it from pytest's reports on the xdist controller.
 
 Every form of every command set of the guide is listed, touched or not. A form's state comes from the
 check records of its tests (reports/checks.py), not from declarations: see :mod:`reports.form_state`.
@@ -183,7 +183,8 @@ class Summary(StrictModel):
 
 
 def combine(outcomes: Iterable[Outcome]) -> FormResult:
-    """The result of a form from the outcomes of the tests covering it (see the module docstring)."""
+    """A result from test outcomes alone: what a chapter-4 example shows from the tests replaying it (a
+    form's state comes from check records instead, :mod:`reports.form_state`)."""
     seen = list(outcomes)
     if not seen:
         return "not covered"

@@ -133,3 +133,4 @@ def test_a_schema_2_summary_reads_as_declared_not_checked() -> None:
     assert (cs.forms_in_guide, cs.forms_checked, cs.forms_declared_unchecked) == (1, 0, 1)
     assert summary.form_totals.forms_declared_unchecked == 1
     assert upgrade({"schema_version": 3, "x": 1}) == {"schema_version": 3, "x": 1}
+    assert upgrade({"x": 1}) == {"x": 1}  # built in code: the current schema

@@ -134,7 +134,9 @@ def _test_links(run: Run, test_ids: list[str], shown: int = 4, states: dict[str,
 
 
 def _form_tests(run: Run, tests: list[FormTest]) -> str:
-    return _test_links(run, [t.id for t in tests], states={t.id: t.state for t in tests})
+    """A form's tests, those that say most of it first (failed checks, then passed ones, then refusals)."""
+    ordered = sorted(tests, key=lambda t: (STATES.index(t.state), t.id))
+    return _test_links(run, [t.id for t in ordered], states={t.id: t.state for t in tests})
 
 
 def _form_counts(cs: CommandSetEntry) -> Counter[str]:

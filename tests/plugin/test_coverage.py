@@ -214,15 +214,23 @@ def test_xfail_untouched(dut):
 
 
 @pytest.mark.parametrize(
-    "mode", [pytest.param([], id="default"), pytest.param(["--esp-declarations=strict"])]
+    "mode",
+    [
+        pytest.param([], id="default"),
+        pytest.param(["--esp-declarations=strict"], id="strict"),
+        pytest.param(["-n", "2"], id="default-xdist"),
+    ],
 )
 def test_strict_declarations_fail_a_test_that_never_checks_its_form(
     pytester: pytest.Pytester, mode: list[str]
 ) -> None:
     """The plugin's own lint: under strict (the default) a passing test whose declared form has no matched
     check fails, naming the forms; refusals back a declaration (the form shows ``refusals only``)."""
-    with ScriptedBoardServer(ScriptedBoard(name="solo")) as server:
-        rig = serial_rig(pytester, ("solo", server.url, []))
+    with (
+        ScriptedBoardServer(ScriptedBoard(name="alpha")) as a,
+        ScriptedBoardServer(ScriptedBoard(name="beta")) as b,
+    ):
+        rig = serial_rig(pytester, ("alpha", a.url, []), ("beta", b.url, []))  # a board per xdist worker
         pytester.makepyfile(LINTED_TESTS)
         out = pytester.path / "summary.json"
         result = run(pytester, rig, "--summary", str(out), *mode)
@@ -231,8 +239,15 @@ def test_strict_declarations_fail_a_test_that_never_checks_its_form(
         ["*test_declares_unchecked: declares form(s) it never checked: AT+SAVETRANSLINK/set/savetrans-udp.*"]
     )
     assert "AT+GMR/execute" not in result.stdout.str().split("never checked:")[1].splitlines()[0]
-    by_id = {t["id"].split("::")[-1]: t for t in json.loads(out.read_text())["tests"]}
+    summary = json.loads(out.read_text())
+    by_id = {t["id"].split("::")[-1]: t for t in summary["tests"]}
     assert by_id["test_declares_unchecked"]["outcome"] == "failed"
+    assert "never checked: AT+SAVETRANSLINK/set/savetrans-udp" in by_id["test_declares_unchecked"]["reason"]
+    basic = _forms(summary, "basic")
+    # the lint's failure is no failed check of the form: test-failed; the refusal-backed form: refusals only
+    save = {v["variant"]: v["state"] for v in basic["AT+SAVETRANSLINK/set"]["variants"]}
+    assert save["savetrans-udp"] == "test-failed"
+    assert basic["AT+SLEEP/set"]["state"] == "refusals only"
 
 
 def test_report_mode_lets_the_test_pass(pytester: pytest.Pytester) -> None:

@@ -134,3 +134,28 @@ def test_a_schema_2_summary_reads_as_declared_not_checked() -> None:
     assert summary.form_totals.forms_declared_unchecked == 1
     assert upgrade({"schema_version": 3, "x": 1}) == {"schema_version": 3, "x": 1}
     assert upgrade({"x": 1}) == {"x": 1}  # built in code: the current schema
+
+
+def test_the_per_set_counts_partition_every_form_of_the_guide() -> None:
+    """Over a large synthetic run (every form, some failing, skipped, declared only), each set's state counts
+    add up to its forms_in_guide, and the totals to the guide's 309 forms."""
+    from datetime import UTC, datetime
+
+    from reports.summary import RigInfo, SummaryBuilder, TestResult
+    from spec import COMMAND_SETS, load_spec
+    from tests.reports.synthetic import big_run
+
+    builder = SummaryBuilder(load_spec(), COMMAND_SETS)
+    for i, t in enumerate(big_run(600)):
+        checks = t.checks if i % 7 else []  # every 7th test declares its form and checks nothing
+        builder.add(TestResult(t.id, t.outcome, forms=t.forms, command_sets=t.command_sets, checks=checks))
+    now = datetime.now(UTC)
+    s = builder.build(
+        rig=RigInfo(name="r", path=None, description="", boards=[]), firmware=[], started=now, finished=now
+    )
+    assert len(s.command_sets) == 14
+    for cs in s.command_sets:
+        assert sum(getattr(cs, key) for key in COUNT_KEYS.values()) == cs.forms_in_guide == len(cs.forms)
+    totals = s.form_totals
+    assert totals.forms_in_guide == 309 == sum(getattr(totals, key) for key in COUNT_KEYS.values())
+    assert totals.forms_checked and totals.forms_declared_unchecked and totals.forms_failed

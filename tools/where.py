@@ -53,19 +53,19 @@ def handlers_in_source(text: str, path: str, names: dict[str, str] | None = None
     known.update(declarations_in_source(text, path))
     out: list[Handler] = []
     factories = _factories(tree)
-    for node in tree.body:
+    for stmt in tree.body:
         # ``_string_setting(CIPSSLCCN, "common_name")``: a function that decorates handlers onto the command
         # it is given (sim/commands/tcpip_ssl.py)
-        if (
-            isinstance(node, ast.Expr)
-            and isinstance(node.value, ast.Call)
-            and isinstance(node.value.func, ast.Name)
-        ):
-            call = node.value
-            for index, kind, line, inner in factories.get(call.func.id, []):
-                arg = call.args[index] if index < len(call.args) else None
-                if isinstance(arg, ast.Name) and arg.id in known:
-                    out.append(Handler(known[arg.id], kind, path, line, f"{call.func.id}.{inner}"))
+        if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)):
+            continue
+        call = stmt.value
+        if not isinstance(call.func, ast.Name):
+            continue
+        factory = call.func.id
+        for index, kind, line, inner in factories.get(factory, []):
+            arg = call.args[index] if index < len(call.args) else None
+            if isinstance(arg, ast.Name) and arg.id in known:
+                out.append(Handler(known[arg.id], kind, path, line, f"{factory}.{inner}"))
     for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             for dec in node.decorator_list:
@@ -198,7 +198,7 @@ def form_states(summary_text: str, keys: Iterable[str]) -> dict[str, str]:
 
     summary = Summary.model_validate_json(summary_text)
     wanted = set(keys)
-    out = {}
+    out: dict[str, str] = {}
     for cs in summary.command_sets:
         for f in cs.forms:
             if f.key in wanted:

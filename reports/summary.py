@@ -164,7 +164,7 @@ class Summary(StrictModel):
     totals: Counts
     command_sets: list[CommandSetEntry]
     tests: list[TestEntry]
-    #: form markers naming no form of the guide (a typo in a suite); should be empty
+    #: form markers or check records naming no form of the guide (a typo in a suite); should be empty
     unknown_forms: list[str] = Field(default_factory=list)
     # schema 2
     examples: list[ExampleEntry] = Field(default_factory=list)
@@ -302,7 +302,11 @@ class SummaryBuilder:
         for r in self.results.values():
             totals.add(r.outcome)
         all_known = {FormRef(c.name, f.kind.value) for c, f in self.spec.forms()} | known
-        unknown = sorted({f.key for r in self.results.values() for f in r.forms if f not in all_known})
+        known_keys = {f.key for f in all_known}
+        unknown = sorted(
+            {f.key for r in self.results.values() for f in r.forms if f not in all_known}
+            | {c.form for r in self.results.values() for c in r.checks if c.category != "urc"} - known_keys
+        )
         return Summary(
             rig=rig,
             firmware=firmware,

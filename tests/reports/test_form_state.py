@@ -159,3 +159,19 @@ def test_the_per_set_counts_partition_every_form_of_the_guide() -> None:
     totals = s.form_totals
     assert totals.forms_in_guide == 309 == sum(getattr(totals, key) for key in COUNT_KEYS.values())
     assert totals.forms_checked and totals.forms_declared_unchecked and totals.forms_failed
+
+
+def test_a_check_record_of_no_form_of_the_guide_is_listed_as_unknown() -> None:
+    from datetime import UTC, datetime
+
+    from reports.summary import RigInfo, SummaryBuilder, TestResult
+    from spec import COMMAND_SETS, load_spec
+
+    builder = SummaryBuilder(load_spec(), COMMAND_SETS)
+    typo = CheckRecord("AT+CWMODE/qeury", "response", "expect.ok", True)
+    builder.add(TestResult("t", "passed", checks=[typo, OK, URC]))
+    now = datetime.now(UTC)
+    s = builder.build(
+        rig=RigInfo(name="r", path=None, description="", boards=[]), firmware=[], started=now, finished=now
+    )
+    assert s.unknown_forms == ["AT+CWMODE/qeury"]

@@ -25,7 +25,7 @@ from sim.at.context import CommandContext
 from sim.at.errors import AtError
 from sim.at.parser import BadLine, CommandLine, Form, LineAssembler, ParsedCommand, decode_line, parse_command
 from sim.at.registry import REGISTRY, Registry
-from sim.output import Kind
+from sim.output import BUSY, Kind
 
 if TYPE_CHECKING:
     from sim.board import Board
@@ -98,7 +98,7 @@ class CommandEngine:
         if isinstance(ev, CommandLine) and ev.text == b"":
             return  # a bare CR LF: nothing to do
         if self.busy:
-            self.board.emit(b"busy p...\r\n", Kind.BUSY)
+            self.board.emit(BUSY, Kind.BUSY)
             self.board.log(f"at-engine: busy, dropped {ev.raw[:40]!r}")
             return
         if self.board.at.echo:

@@ -276,3 +276,22 @@ def test_violation_renders_bytes_escaped_with_offset() -> None:
         "final.one-blank at rx byte 6: 1 empty line(s) more than the one CR LF that frames 'OK': "
         "'\\\\r\\\\nOK\\\\r\\\\n'"
     ]
+
+
+def test_what_follows_the_prompt_is_held_to_its_own_framing() -> None:
+    # the host's data goes the other way: after passthrough ends (3.3.7 +++), the next echo follows '>'
+    codec, grammar = AtCodec(), WireGrammar()
+    codec.command_sent("AT+CIPSEND")
+    found = [v for ev in codec.feed(b"AT+CIPSEND\r\n\r\nOK\r\n\r\n>") for v in grammar.feed(ev)]
+    codec.leave_passthrough()
+    codec.command_sent("AT")
+    found += [v for ev in codec.feed(b"AT\r\n\r\nOK\r\n") for v in grammar.feed(ev)]
+    assert found == []
+
+
+def test_send_canceled_takes_one_crlf_or_none() -> None:
+    # 3.17 names SEND Canceled but shows no framing, and no real board's output of it was found
+    steps = (("cmd", "AT+CIPSEND=5"), b"AT+CIPSEND=5\r\n\r\nOK\r\n\r\n>", ("data",))
+    assert both(*steps, b"\r\nSEND Canceled\r\n") == []
+    assert both(*steps, b"SEND Canceled\r\n") == []
+    assert ids(both(*steps, b"\r\n\r\nSEND Canceled\r\n")) == ["blank.unclaimed"]

@@ -51,7 +51,7 @@ from rigs.at.events import (
 )
 from rigs.at.transcript import escape
 
-__all__ = ["RULES", "Rule", "Violation", "WireGrammar", "check_events"]
+__all__ = ["GLUED_OK", "RULES", "Rule", "Violation", "WireGrammar", "check_events"]
 
 
 @dataclass(frozen=True, slots=True)

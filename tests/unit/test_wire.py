@@ -295,3 +295,45 @@ def test_send_canceled_takes_one_crlf_or_none() -> None:
     assert both(*steps, b"\r\nSEND Canceled\r\n") == []
     assert both(*steps, b"SEND Canceled\r\n") == []
     assert ids(both(*steps, b"\r\n\r\nSEND Canceled\r\n")) == ["blank.unclaimed"]
+
+
+# --- queries whose OK follows their line (final.glued-query) and optional CR LFs ---------------------------
+
+
+@pytest.mark.parametrize(
+    "query, line",
+    [("AT+SYSRAM?", b"+SYSRAM:148408,84044"), ("AT+CIPDINFO?", b"+CIPDINFO:true"),
+     ("AT+CIPSNTPTIME?", b"+CIPSNTPTIME:Tue Oct 19 17:47:56 2021")],
+)  # fmt: skip
+def test_queries_that_print_ok_right_after_their_line(query: str, line: bytes) -> None:
+    # their examples in the guide; esp-at issues 804, 993 (AT+SYSRAM?), 577 (AT+CIPDINFO?), 427 (SNTP time)
+    echo = query.encode() + b"\r\n"
+    assert both(("cmd", query), echo + line + b"\r\nOK\r\n") == []
+    assert both(("cmd", query), echo + line + b"\r\n\r\nOK\r\n") == [
+        ("final.glued-query", len(echo + line) + 2)
+    ]
+    # an ERROR keeps the usual framing, and other queries keep their empty line
+    assert both(("cmd", query), echo + b"\r\nERROR\r\n") == []
+    assert ids(both(("cmd", "AT+CWMODE?"), b"AT+CWMODE?\r\n+CWMODE:1\r\nOK\r\n")) == ["final.leading-crlf"]
+
+
+def test_mqttconnected_may_follow_an_empty_line() -> None:
+    # esp-at issue 478 (v2.1.0.0): AT+MQTTCONN's echo, an empty line, +MQTTCONNECTED:...
+    line = b'AT+MQTTCONN=0,"h",1883,0\r\n'
+    report = b'+MQTTCONNECTED:0,1,"h","1883","",0\r\n'
+    assert both(("cmd", 'AT+MQTTCONN=0,"h",1883,0'), line + b"\r\n" + report + b"\r\nOK\r\n") == []
+    assert both(("cmd", 'AT+MQTTCONN=0,"h",1883,0'), line + report + b"\r\nOK\r\n") == []
+    bad = line + b"\r\n\r\n" + report
+    assert ids(both(("cmd", 'AT+MQTTCONN=0,"h",1883,0'), bad)) == ["blank.unclaimed"]
+
+
+def test_mid_stream_does_not_ask_for_the_crlf_before_the_first_message() -> None:
+    def run(stream: bytes, **kw: bool) -> list[str]:
+        g = WireGrammar(**kw)
+        return [v.rule.id for ev in AtCodec().feed(stream) for v in g.feed(ev)]
+
+    # a stream from the port's opening: the first OK lacks its CR LF
+    assert run(b"OK\r\n+IPD,0,5\r\n") == ["final.leading-crlf", "ipd.framing"]
+    # a response cut out of a session: only what follows the first message is held to it
+    assert run(b"OK\r\n+IPD,0,5\r\n", mid_stream=True) == ["ipd.framing"]
+    assert run(b"OK\r\n\r\n+IPD,0,5\r\n", mid_stream=True) == []

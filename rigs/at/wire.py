@@ -14,6 +14,8 @@ The framing, as the guide (3.17 "AT Messages", the command examples) and real bo
   ``\\r\\nready\\r\\n`` each bring their own leading CR LF;
 * reports (``WIFI CONNECTED``, ``0,CONNECT`` ...), ``ERR CODE:0x%08x`` and the echo are lines with no CR LF
   before them, so an empty line is never printed on its own: every Blank belongs to the message after it;
+* three queries print OK right after their line (:data:`GLUED_OK`); a few messages were seen after an
+  empty line of their own (:data:`CRLF_OPTIONAL`, ``SEND Canceled``): one CR LF or none is accepted there;
 * before ``ready`` the firmware may print anything (boot output): findings there are dropped once
   ``ready`` shows it was boot output;
 * in passthrough every byte is data (:class:`~rigs.at.events.Data`); nothing in it is checked.
@@ -51,7 +53,7 @@ from rigs.at.events import (
 )
 from rigs.at.transcript import escape
 
-__all__ = ["GLUED_OK", "RULES", "Rule", "Violation", "WireGrammar", "check_events"]
+__all__ = ["CRLF_OPTIONAL", "GLUED_OK", "RULES", "Rule", "Violation", "WireGrammar", "check_events"]
 
 
 @dataclass(frozen=True, slots=True)

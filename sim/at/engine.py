@@ -98,6 +98,11 @@ class CommandEngine:
         if isinstance(ev, CommandLine) and ev.text == b"":
             return  # a bare CR LF: nothing to do
         if self.busy:
+            if self.board.at.syslog:
+                # AT+SYSLOG=1: ESP_AT_CMD_ERROR_CMD_PROCESSING ("a previous command is still being
+                # processed", esp_at_core.h) comes first: esp-at issue 731 shows ERR CODE:0x010b0000
+                # and then busy p...
+                self.board.emit(f"{errors.format_err_code(errors.PROCESSING)}\r\n".encode(), Kind.BUSY)
             self.board.emit(BUSY, Kind.BUSY)
             self.board.log(f"at-engine: busy, dropped {ev.raw[:40]!r}")
             return

@@ -122,6 +122,21 @@ def test_malformed_input_keeps_board_working() -> None:
     run(guarded)
 
 
+def test_busy_with_syslog_names_the_error_first() -> None:
+    # esp-at issue 731 (AT+SYSLOG=1): ERR CODE:0x010b0000, an empty line, busy p...; esp_at_core.h names
+    # 0x0B ESP_AT_SUB_CMD_PROCESSING
+    async def s(lb: LoopbackBoard) -> None:
+        assert await ask(lb, "AT+SYSLOG=1") == OK
+        lb.send(b"AT+RFCAL\r\nAT\r\n")
+        out = await lb.wait_for(OK)
+        assert out.startswith(b"ERR CODE:0x010b0000\r\n\r\nbusy p...\r\n")
+        await asyncio.sleep(0.05)
+        lb.take()
+        assert await ask(lb, "AT+SYSLOG=0") == OK
+
+    run(s)
+
+
 def test_busy_while_a_command_runs() -> None:
     async def s(lb: LoopbackBoard) -> None:
         lb.send(b"AT+RFCAL\r\nAT\r\n")  # the second line arrives while RFCAL calibrates

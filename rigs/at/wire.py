@@ -207,7 +207,7 @@ class Violation:
     detail: str
 
     def __str__(self) -> str:
-        return f"{self.rule.id} at rx byte {self.offset}: {self.detail}: {escape(self.data)!r}"
+        return f"{self.rule.id} at rx byte {self.offset}: {self.detail}: '{escape(self.data)}'"
 
 
 def _is_line(ev: AnyEvent) -> bool:

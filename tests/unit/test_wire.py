@@ -274,7 +274,7 @@ def test_violation_renders_bytes_escaped_with_offset() -> None:
     found = [v for ev in codec.feed(b"AT\r\n\r\n\r\nOK\r\n") for v in grammar.feed(ev)]
     assert [str(v) for v in found] == [
         "final.one-blank at rx byte 6: 1 empty line(s) more than the one CR LF that frames 'OK': "
-        "'\\\\r\\\\nOK\\\\r\\\\n'"
+        "'\\r\\nOK\\r\\n'"
     ]
 
 

@@ -44,6 +44,7 @@ class RuleKind(Enum):
     HOLD_UNTIL = "hold_until"
     NOT_PERSISTED = "not_persisted"
     IGNORE_GUARD_TIME = "ignore_guard_time"
+    PANIC = "panic"
 
 
 _OUTPUT_KINDS = {
@@ -177,6 +178,7 @@ class FaultEngine:
         text = data.strip(b"\r\n")
         outs: list[bytes] = [data]
         delay = 0.0
+        acted: Rule | None = None
         for i, r in enumerate(self.rules):
             pat = self._patterns[i]
             if r.kind not in _OUTPUT_KINDS:
@@ -197,9 +199,12 @@ class FaultEngine:
                 self._hold(board, r, data, kind)
                 return
             outs, delay = self._act(r, data, outs, delay)
+            acted = r
             break
         self._send(board, outs, kind, delay)
         self._release_after(board, text)
+        if acted is not None and acted.kind is RuleKind.PANIC:
+            panic(self, board)
 
     def _hold(self, board: Board, r: Rule, data: bytes, kind: Kind) -> None:
         """hold_until: keep ``data`` back (later messages overtake it) until a message matching ``until``
@@ -301,3 +306,56 @@ def load_faults(path: Path, seed: int = 0) -> FaultEngine:
     except yaml.YAMLError as e:
         raise FaultFileError(f"{path}: not valid YAML: {e}") from e
     return parse_faults(data, str(path), seed)
+
+
+# --- panic: the firmware crashes right after the matching message --------------------------------------
+
+_OUTPUT_KINDS.add(RuleKind.PANIC)
+
+#: What ESP-IDF's panic handler prints on UART0 for an unhandled LoadProhibited exception (the shape of
+#: the panics quoted in tests/unit/test_logport.py from public issue threads; addresses are made up).
+PANIC_LINES = [
+    "Guru Meditation Error: Core  0 panic'ed (LoadProhibited). Exception was unhandled.",
+    "",
+    "Core  0 register dump:",
+    "PC      : 0x400d5a3c  PS      : 0x00060830  A0      : 0x800d5b10  A1      : 0x3ffcb2a0  ",
+    "EXCCAUSE: 0x0000001c  EXCVADDR: 0x00000000  LBEG    : 0x4000c2e0  LEND    : 0x4000c2f6  ",
+    "",
+    "Backtrace: 0x400d5a39:0x3ffcb2a0 0x400d5b0d:0x3ffcb2c0 0x4008e2f1:0x3ffcb2e0",
+    "",
+    "ELF file SHA256: 5e1f0c0d2a9b7c31",
+    "",
+    "Rebooting...",
+]
+
+#: The panic handler restarts the CPU by software: the ROM then reports rst:0xc (SW_CPU_RESET).
+PANIC_RESET_LINE = "rst:0xc (SW_CPU_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)"
+
+#: From the panic to the restart (the handler prints its dump at 115200 baud first).
+PANIC_REBOOT_S = 0.05
+
+
+def panic(engine: FaultEngine, board: Board) -> None:
+    """panic: the matching message went out; now the firmware crashes. The panic dump goes to the log
+    port, the AT port falls silent (the rest of the response is never sent), and the board boots again
+    with the ROM's ``rst:0xc (SW_CPU_RESET)`` banner and ``ready``, as a real board does after a panic."""
+    for line in PANIC_LINES:
+        board.log(line)
+    board.hold_reset()
+    board.spawn_detached(_panic_reboot(board))
+
+
+async def _panic_reboot(board: Board) -> None:
+    await asyncio.sleep(PANIC_REBOOT_S)
+    # The profile's banner says what a power-on prints; after a panic the ROM names the software reset.
+    # Boot hooks may swap the profile (an OTA image), so the banner is rewritten on its way to the log.
+    sink = board._log
+
+    def rewrite(text: str) -> None:
+        sink(PANIC_RESET_LINE if text.startswith("rst:") else text)
+
+    board._log = rewrite
+    try:
+        await board.boot(reason="panic")
+    finally:
+        board._log = sink

@@ -75,6 +75,12 @@ class Board(Protocol):
         """Restart the board the way the rig's ``reset`` says and wait for ``ready`` (3.1 AT+RST)."""
         ...
 
+    def hardware_reset(self, timeout: float = 10.0) -> str:
+        """Restart a board that no longer answers AT by the rig's hardware means (DTR/RTS pulse, a power
+        switch command, a simulator restart) and return what was done; :class:`BoardError` when the rig
+        gives none."""
+        ...
+
     def close(self) -> None:
         """Close the session and ports and stop anything the driver started; safe to call twice. A later
         :meth:`open` starts or connects afresh (how the fixtures recover a board that went away)."""

@@ -33,6 +33,9 @@ class LabgridBoard:
     def reset(self) -> None:
         self._unsupported()
 
+    def hardware_reset(self, timeout: float = 10.0) -> str:
+        self._unsupported()
+
     def close(self) -> None:
         pass
 

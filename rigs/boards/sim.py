@@ -266,6 +266,19 @@ class SimBoard:
             raise BoardError(f"board {self.config.id}: the rig says reset: none; it cannot be reset")
         self.open().reset(method="at")
 
+    def hardware_reset(self, timeout: float = 10.0) -> str:
+        """Restart a board that no longer answers AT. Over ``rfc2217`` with ``reset: rts`` the simulator
+        honours the RTS pulse on EN as a real board does (sim/transport.py); otherwise the process is
+        stopped and started again (the simulator's power cycle: its flash survives only with a state_dir).
+        Returns what was done, for the transcript."""
+        assert self.config.sim is not None
+        if self.config.sim.transport == "rfc2217" and self.config.reset is ResetMethod.RTS:
+            self.open().reset(method="rts", timeout=timeout)
+            return "RTS pulse on the AT port (rfc2217)"
+        self.close()
+        self.open()
+        return "simulator restarted (power cycle)"
+
     def stop(self) -> int | None:
         """SIGTERM, then SIGKILL after :data:`STOP_GRACE_S`; returns the exit code. Keeps the stderr log."""
         proc, self._proc = self._proc, None

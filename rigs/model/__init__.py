@@ -17,7 +17,9 @@ from rigs.model.boards import (
     LabgridOptions,
     ResetMethod,
     SimOptions,
+    UsbPort,
 )
+from rigs.model.firmware import FirmwareExpectation, GmrInfo, parse_gmr
 from rigs.model.network import (
     AccessPoint,
     Enterprise,
@@ -34,6 +36,10 @@ __all__ = [
     "KNOWN_CAPABILITIES",
     "AccessPoint",
     "Enterprise",
+    "FirmwareExpectation",
+    "GmrInfo",
+    "parse_gmr",
+    "UsbPort",
     "BoardConfig",
     "BoardKind",
     "LabgridOptions",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
@@ -10,6 +11,7 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from rigs.model.fields import ID_PATTERN, Baud, Seconds, StrictModel
+from rigs.model.firmware import FirmwareExpectation
 
 #: The capabilities a rig may claim for a board. A fixed vocabulary, so that a typo in a rig file is an
 #: error at load time instead of a silently skipped suite; names starting with ``x-`` are free for local use.
@@ -44,13 +46,55 @@ class BoardKind(StrEnum):
 
 
 class ResetMethod(StrEnum):
-    """How the driver restarts a board: ``AT+RST`` (3.1), pulsing DTR or RTS (the EN/RST line on most
-    USB-serial boards), or not at all."""
+    """How the driver restarts a board that no longer answers AT+RST (3.1): pulsing DTR or RTS (the EN/RST
+    line on most USB-serial boards; ``rts`` is the usual DTR/RTS auto-reset circuit: RTS asserted, DTR
+    not), running ``reset_command`` (a USB power switch such as uhubctl), or not at all (``at``: AT+RST
+    is all there is; ``none``: the board may not be restarted)."""
 
     AT = "at"
     DTR = "dtr"
     RTS = "rts"
+    COMMAND = "command"
     NONE = "none"
+
+
+#: pyserial's list_ports ``vid:pid`` as hex, e.g. ``303a:1001`` or ``10c4:ea60``.
+_VID_PID = re.compile(r"^[0-9a-fA-F]{4}:[0-9a-fA-F]{4}$")
+
+
+class UsbPort(StrictModel):
+    """A USB serial port named as pyserial's ``serial.tools.list_ports`` reports it, so that the name
+    survives a re-enumeration that moves ``/dev/ttyUSB0`` to ``/dev/ttyUSB1``. Every field given must
+    match; exactly one port may match (rigs/boards/usb.py)."""
+
+    serial_number: str | None = None
+    location: str | None = None  # e.g. "1-1.4:1.0" (bus-port path, interface)
+    vid_pid: str | None = None
+
+    @field_validator("vid_pid")
+    @classmethod
+    def _vid_pid(cls, value: str | None) -> str | None:
+        if value is not None and not _VID_PID.match(value):
+            raise PydanticCustomError("vid_pid", "expected four hex digits, ':', four hex digits (303a:1001)")
+        return value.lower() if value is not None else None
+
+    @model_validator(mode="after")
+    def _something(self) -> UsbPort:
+        if not any((self.serial_number, self.location, self.vid_pid)):
+            raise PydanticCustomError("usb_port", "name the port by serial_number, location or vid_pid")
+        return self
+
+    def describe(self) -> str:
+        parts = [
+            f"{k}={v}"
+            for k, v in (
+                ("serial_number", self.serial_number),
+                ("location", self.location),
+                ("vid_pid", self.vid_pid),
+            )
+            if v is not None
+        ]
+        return "USB port " + ", ".join(parts)
 
 
 class SimOptions(StrictModel):
@@ -100,11 +144,18 @@ class BoardConfig(StrictModel):
     #: The AT port: a pyserial URL or device path (``/dev/ttyUSB0``, ``socket://host:port``,
     #: ``rfc2217://host:port``). None for ``sim`` boards, whose port the simulator reports when ready.
     port: str | None = None
+    #: The AT port by USB identity instead of by path (resolved at every open); not with ``port``.
+    port_usb: UsbPort | None = None
     baud: Baud = 115200
     rtscts: bool = False
     log_port: str | None = None
+    log_port_usb: UsbPort | None = None
     log_baud: Baud = 115200
     reset: ResetMethod = ResetMethod.AT
+    #: ``reset: command``: the program and its arguments that power-cycle the board (no shell).
+    reset_command: list[str] | None = Field(default=None, min_length=1)
+    #: The firmware the board must report in AT+GMR; a mismatch stops this board's run before any test.
+    firmware: FirmwareExpectation | None = None
     #: The module name as the "Bin version:<version>(<module_name>)" line of AT+GMR (3.1) gives it.
     module: str = "WROOM-32"
     capabilities: frozenset[str] = frozenset()
@@ -136,9 +187,20 @@ class BoardConfig(StrictModel):
 
     @model_validator(mode="after")
     def _kind_fields(self) -> BoardConfig:
-        if self.kind is BoardKind.SERIAL and not self.port:
+        if self.kind is BoardKind.SERIAL and not self.port and self.port_usb is None:
             raise PydanticCustomError(
-                "kind_fields", "a serial board needs 'port' (its AT port URL or device)"
+                "kind_fields", "a serial board needs 'port' (its AT port URL or device) or 'port_usb'"
+            )
+        for name in ("port", "log_port"):
+            if getattr(self, name) and getattr(self, name + "_usb") is not None:
+                raise PydanticCustomError(
+                    "kind_fields", "give '{name}' or '{name}_usb', not both", {"name": name}
+                )
+        if self.kind is not BoardKind.SERIAL and (self.port_usb or self.log_port_usb):
+            raise PydanticCustomError("kind_fields", "'port_usb' and 'log_port_usb' are for serial boards")
+        if (self.reset is ResetMethod.COMMAND) != (self.reset_command is not None):
+            raise PydanticCustomError(
+                "kind_fields", "'reset: command' and 'reset_command: [program, args...]' go together"
             )
         if self.kind is BoardKind.SIM and self.port:
             raise PydanticCustomError(
@@ -166,4 +228,4 @@ class BoardConfig(StrictModel):
     def has_log_port(self) -> bool:
         if self.kind is BoardKind.SIM:
             return self.sim is not None and self.sim.log_port
-        return self.log_port is not None
+        return self.log_port is not None or self.log_port_usb is not None

@@ -50,7 +50,7 @@ def test_bad_baud_names_file_field_and_expectation() -> None:
 
 def test_unknown_key_is_an_error_listing_known_keys() -> None:
     (msg,) = problems("boards:\n  - {id: a, kind: sim, prot: 3}\n")
-    assert msg.startswith("boards[0].prot: unknown key; expected one of: id, kind, port, baud")
+    assert msg.startswith("boards[0].prot: unknown key; expected one of: id, kind, port, port_usb, baud")
 
 
 def test_unknown_nested_key() -> None:
@@ -87,7 +87,7 @@ def test_local_capability_names_are_free() -> None:
 
 def test_serial_board_needs_a_port() -> None:
     (msg,) = problems("boards:\n  - {id: a, kind: serial}\n")
-    assert msg == "boards[0]: a serial board needs 'port' (its AT port URL or device)"
+    assert msg == "boards[0]: a serial board needs 'port' (its AT port URL or device) or 'port_usb'"
 
 
 def test_sim_board_takes_no_port() -> None:

@@ -68,7 +68,7 @@ def test_findings_fail_the_test_that_was_running(pytester: pytest.Pytester) -> N
             "*1 transcript check finding(s):*",
             "*[[]demo: no-gmr[]] echo 'AT+GMR' in test_gmr*",
             "*[[]lenient: marker[]] lenient(...) needs reason=*",
-            "*[[]lenient: marker[]] lenient(nosuch): no such checker; known: demo*",
+            "*[[]lenient: marker[]] lenient(nosuch): no such checker; known: *demo*",
         ]
     )
     assert "FAILED test_findings_fail_the_test_that_was_running.py::test_gmr " in out

@@ -1,0 +1,125 @@
+"""spec/urc_state.py: the reports of a session against what the test did (links, the station)."""
+
+from __future__ import annotations
+
+from spec.urc_check import Report
+from spec.urc_state import Result, Sent, Step, check_state
+
+OK = Result("OK")
+
+
+def R(kind: str, text: str, *fields: str, data: int | None = None) -> Report:  # noqa: N802
+    return Report(kind, text, fields, data)
+
+
+def connect(link: int | None = None) -> Report:
+    return R(
+        "CONNECT", "CONNECT" if link is None else f"{link},CONNECT", *(() if link is None else (str(link),))
+    )
+
+
+def closed(link: int | None = None) -> Report:
+    return R(
+        "CLOSED", "CLOSED" if link is None else f"{link},CLOSED", *(() if link is None else (str(link),))
+    )
+
+
+def rules(steps: list[Step]) -> list[str]:
+    return [f.message for f in check_state(steps)]
+
+
+MUX1 = [Sent("AT+CIPMUX=1"), OK]
+START0 = [Sent('AT+CIPSTART=0,"TCP","192.168.1.2",8080'), connect(0), OK]
+
+
+def test_a_clean_session_has_no_finding() -> None:
+    steps = [
+        R("ready", "ready"),
+        Sent('AT+CWJAP="ap","pw"'),
+        R("WIFI CONNECTED", "WIFI CONNECTED"),
+        R("WIFI GOT IP", "WIFI GOT IP"),
+        OK,
+        *MUX1,
+        *START0,
+        R("+IPD", "+IPD,0,5:", "0", data=5),
+        Sent("AT+CIPCLOSE=0"),
+        closed(0),
+        OK,
+        Sent('AT+CIPSTART=0,"TCP","192.168.1.2",8080'),
+        connect(0),
+        OK,
+        closed(0),  # the peer closed it
+    ]
+    assert rules(steps) == []
+
+
+def test_unknown_start_judges_nothing() -> None:
+    # An earlier test may have left link 3 open and the station joined.
+    assert rules([closed(3), R("WIFI GOT IP", "WIFI GOT IP"), R("+IPD", "+IPD,1,1:", "1", data=1)]) == []
+
+
+def test_link_id_form_follows_cipmux() -> None:
+    assert rules([*MUX1, connect()]) == ["'CONNECT' without a link ID while AT+CIPMUX=1"]
+    assert rules([Sent("AT+CIPMUX=0"), OK, closed(0)]) == ["'0,CLOSED' with a link ID while AT+CIPMUX=0"]
+    assert rules([R("ready", "ready"), R("+IPD", "+IPD,0,5:", "0", data=5)]) == [
+        "'+IPD,0,5:' with a link ID while AT+CIPMUX=0"
+    ]
+
+
+def test_two_connects_without_closed() -> None:
+    assert rules([*MUX1, *START0, connect(0)]) == [
+        "0,CONNECT for a link already connected (no CLOSED since its CONNECT)"
+    ]
+
+
+def test_closed_for_a_link_never_connected() -> None:
+    # after a restart no link is open (3.1 AT+RST)
+    assert rules([R("ready", "ready"), Sent("AT+CIPMUX=1"), OK, closed(2)]) == [
+        "2,CLOSED for a link that was not connected"
+    ]
+    assert rules([*MUX1, *START0, closed(0), closed(0)]) == ["0,CLOSED for a link that was not connected"]
+
+
+def test_ipd_for_a_link_not_connected() -> None:
+    assert rules([*MUX1, *START0, closed(0), R("+IPD", "+IPD,0,5:", "0", data=5)]) == [
+        "'+IPD,0,5:' for link 0, which is not connected"
+    ]
+
+
+def test_ipd_form_follows_cipdinfo_and_recvtype() -> None:
+    dinfo = [Sent("AT+CIPDINFO=1"), OK]
+    assert rules([*MUX1, *dinfo, *START0, R("+IPD", "+IPD,0,5:", "0", data=5)]) == [
+        "'+IPD,0,5:' while AT+CIPDINFO=1"
+    ]
+    passive = [Sent("AT+CIPRECVTYPE=0,1"), OK]
+    assert rules([*MUX1, *START0, *passive, R("+IPD", "+IPD,0,5:", "0", data=5)]) == [
+        "'+IPD,0,5:' is the active form, but the link is in passive receive mode"
+    ]
+    assert rules([*MUX1, *START0, *passive, R("+IPD", "+IPD,0,5", "0")]) == []
+
+
+def test_cipstart_ok_reports_connect_and_cipclose_ok_reports_closed() -> None:
+    assert rules([*MUX1, Sent('AT+CIPSTART=0,"TCP","h",1'), OK]) == [
+        '\'AT+CIPSTART=0,"TCP","h",1\' answered OK without reporting CONNECT'
+    ]
+    assert rules([*MUX1, *START0, Sent("AT+CIPCLOSE=0"), OK]) == [
+        "'AT+CIPCLOSE=0' answered OK without reporting 0,CLOSED"
+    ]
+    # a refused command changes nothing and needs no report
+    assert rules([*MUX1, Sent('AT+CIPSTART=0,"TCP","h",1'), Result("ERROR")]) == []
+
+
+def test_wifi_got_ip_needs_wifi_connected_first() -> None:
+    assert rules([R("WIFI DISCONNECT", "WIFI DISCONNECT"), R("WIFI GOT IP", "WIFI GOT IP")]) == [
+        "WIFI GOT IP while the station was not connected (no WIFI CONNECTED since it was last disconnected)"
+    ]
+    assert rules([Sent("AT+CWQAP"), OK, R("WIFI GOT IP", "WIFI GOT IP")]) != []
+    assert (
+        rules([R("ready", "ready"), R("WIFI CONNECTED", "WIFI CONNECTED"), R("WIFI GOT IP", "WIFI GOT IP")])
+        == []
+    )
+
+
+def test_allowed_reports_are_not_judged() -> None:
+    steps: list[Step] = [*MUX1, *START0, connect(0)]
+    assert [f.message for f in check_state(steps, ["CONNECT"])] == []

@@ -43,7 +43,7 @@ from rigs.at.errors import (
     ResponseTimeout,
     UrcTimeout,
 )
-from rigs.at.events import AnyEvent, Data, Ready
+from rigs.at.events import AnyEvent, Data, Final, Prompt, Ready, SendCanceled
 from rigs.at.passthrough import GUARD_TIME, SETTLE_TIME, Passthrough
 from rigs.at.portio import PortReader
 from rigs.at.response import Response, Violation
@@ -96,6 +96,9 @@ class AtSession:
         # The last command that ended with a final result, until the next one is sent: a final result
         # arriving in between is that command's second one.
         self._previous: Response | None = None
+        # A '>' answered a command and no send_data()/cancel_send() took over: the caller streams the data
+        # with write_raw(), and what the board says up to the verdict belongs to that send.
+        self._awaiting_data = False
         self._reader = PortReader(port, self._on_rx, name=name, on_close=self._on_port_closed)
         self._log_reader: PortReader | None = None
         if log_port is not None:
@@ -171,6 +174,14 @@ class AtSession:
             self._data += ev.payload
         c = self._current
         if c is None:
+            if self._awaiting_data and not isinstance(ev, (Prompt, *URC_LIKE)):
+                # Recv <n> bytes, +CIPSENDL progress lines, the verdict: the send's own; a verdict ends it
+                if isinstance(ev, Final | SendCanceled):
+                    self._awaiting_data = False
+                    if self._previous is not None:
+                        verdict = ev.result if isinstance(ev, Final) else "SEND Canceled"
+                        self._previous = Response(command=self._previous.command, final=verdict)
+                return
             what = idle_violation(ev, self._previous)
             if what is not None:
                 self._violation(what, ev, offset)
@@ -181,6 +192,7 @@ class AtSession:
         if c.done:
             self._current = None
             self._previous = None if c.rebooted else c.response
+            self._awaiting_data = c.mode == "cmd" and c.response.prompt and not c.rebooted
 
     # --- commands ---
 
@@ -290,6 +302,7 @@ class AtSession:
             if self._current is c:
                 self._current = None
             self._previous = None  # whatever comes late belongs to an abandoned command
+            self._awaiting_data = False
             self.codec.clear_pending()
             silent = self._rx_count == rx0
         r = c.response
@@ -412,6 +425,7 @@ class AtSession:
         with self._cond:
             self.codec.leave_passthrough()
             self.codec.clear_pending()
+            self._awaiting_data = False
         self._quiet_until = sent + settle
 
     # --- recovery ---

@@ -161,3 +161,16 @@ def test_sync_forgives_what_came_before_it(port: ScriptedPort, dut: AtSession) -
     [late] = dut.unforgiven_violations()
     assert "second final result" in late.what
     assert dut.unforgiven_violations(since_index=late.index + 1) == []
+
+
+def test_data_streamed_with_write_raw_after_a_prompt(port: ScriptedPort, dut: AtSession) -> None:
+    # 3.3 AT+CIPSEND: after '>' the host may stream the data itself; Recv and the verdict are the send's.
+    port.script[b"AT+CIPSEND=3\r\n"] = b"AT+CIPSEND=3\r\n\r\nOK\r\n\r\n>"
+    port.script[b"abc"] = b"\r\nRecv 3 bytes\r\n\r\nSEND OK\r\n"
+    assert dut.cmd("AT+CIPSEND=3").prompt
+    dut.write_raw(b"abc")
+    assert dut.violations == []
+    port.feed(b"\r\nSEND OK\r\n")  # a second verdict is not the send's
+    assert [v.what for v in dut.violations] == [
+        "a second final result 'SEND OK' after 'AT+CIPSEND=3' had ended with 'SEND OK'"
+    ]

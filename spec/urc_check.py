@@ -17,11 +17,22 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
+from spec import Spec
 from spec.matcher import MatchError, match
 from spec.messages import Urc, load_urcs, urc_params
 from spec.template import Template, compile_template
 
-__all__ = ["NOT_IN_GUIDE", "Report", "UrcFinding", "allowed", "check_report", "check_templates", "form_of"]
+__all__ = [
+    "NOT_IN_GUIDE",
+    "Report",
+    "UrcFinding",
+    "allowed",
+    "check_report",
+    "check_templates",
+    "foreign_line",
+    "form_of",
+    "response_prefixes",
+]
 
 #: The name findings and records use for a line that is no report of the guide.
 NOT_IN_GUIDE = "not in the guide"
@@ -160,3 +171,41 @@ def check_templates(reports: Sequence[Report], allow: Iterable[str] = ()) -> lis
         if f is not None:
             out.append(f)
     return out
+
+
+_INFO_PREFIX = re.compile(r"^\+([A-Za-z0-9_]+):", re.M)
+
+
+def response_prefixes(spec: Spec, command_line: str) -> frozenset[str] | None:
+    """The ``+<name>:`` prefixes the guide prints in the responses of the command ``command_line``
+    invokes (any form: its own name, and others such as AT+CIUPDATE's ``+CIPUPDATE:``), or None when the
+    line names no command of the guide."""
+    found = spec.form_of_line(command_line)
+    if found is None:
+        return None
+    command, _ = found
+    names = {n.removeprefix("AT+") for n in (command.name, *command.aliases)}
+    for form in command.forms:
+        for block in form.responses:
+            names.update(_INFO_PREFIX.findall(block))
+    return frozenset(names)
+
+
+def foreign_line(spec: Spec, command_line: str, text: str) -> str | None:
+    """What is wrong with the information line ``text`` in the response of ``command_line``, or None.
+
+    3.17: a response's information lines are ``+<Command Name>:...``; a line prefixed with the name of a
+    command whose responses the guide never gives it to (``+CWJAP:`` in the response of AT+CIPSTART), and
+    that is no report either, is an unknown line. Lines without a ``+<name>:`` prefix are left to the
+    command's template."""
+    m = _INFO_PREFIX.match(text)
+    if m is None:
+        return None
+    prefixes = response_prefixes(spec, command_line)
+    if prefixes is None or m.group(1) in prefixes:
+        return None
+    shown = ", ".join(f"+{p}:" for p in sorted(prefixes))
+    return (
+        f"unknown line {text!r} in the response of {command_line!r}: no report of 3.17, and the guide's "
+        f"responses of that command print only {shown}"
+    )

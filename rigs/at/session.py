@@ -78,6 +78,9 @@ class AtSession:
         self.strict = strict
         #: Every event decoded from the AT port, with its arrival time.
         self.history: list[tuple[float, AnyEvent]] = []
+        #: Every command line sent with :meth:`cmd`, with the length of :attr:`history` when it was sent
+        #: (the events from that index on came after it); raw writes are not commands.
+        self.sent: list[tuple[int, str]] = []
         #: Every report (Urc, Ipd, Unsolicited, Ready) ever received, consumed or not.
         self.urcs: list[AnyEvent] = []
         self.violations: list[Violation] = []
@@ -228,6 +231,7 @@ class AtSession:
             )
             self._current = c
             self._previous = None
+            self.sent.append((len(self.history), line))
             rx0 = self._rx_count
         self.write_raw(line.encode("utf-8") + b"\r\n")
         return self._wait(c, timeout, rx0, "a '>' prompt" if c.expect_prompt else "a final result")

@@ -45,6 +45,7 @@ BOARD = OddBoard(
         "AT+STAQUOTED": f'+STA_CONNECTED:"{MAC}"\r\n\r\nOK\r\n'.encode(),
         "AT+STABARE": f"+STA_CONNECTED:{MAC}\r\n\r\nOK\r\n".encode(),
         "AT+TWICE": b"\r\nOK\r\n\r\nOK\r\n",
+        "AT+CIPMUX?": b"+CWMODE:1\r\n\r\nOK\r\n",  # another command's information line
     },
     # the host sends these only to make the board speak between commands
     silent={"STRAY-OK": b"\r\nOK\r\n", "FOO": b"+FOO:1\r\n", "GOTIP": b"WIFI DISCONNECT\r\nWIFI GOT IP\r\n"},
@@ -88,6 +89,9 @@ def test_got_ip_after_disconnect(dut):
     dut.cmd("AT").assert_ok()
     between(dut, "GOTIP")
 
+def test_foreign_line(dut):
+    dut.cmd("AT+CIPMUX?").assert_ok()
+
 @pytest.mark.allow_urc("+FOO")
 def test_allow_needs_reason(dut):
     pass
@@ -116,7 +120,7 @@ def _run(pytester: pytest.Pytester) -> tuple[pytest.RunResult, dict[str, list[di
 def test_checkers_fail_the_running_test(pytester: pytest.Pytester) -> None:
     result, records, messages = _run(pytester)
     outcomes = result.parseoutcomes()
-    assert (outcomes.get("passed"), outcomes.get("failed")) == (2, 7), result.stdout.str()[-3000:]
+    assert (outcomes.get("passed"), outcomes.get("failed")) == (2, 8), result.stdout.str()[-3000:]
     assert messages["test_clean"] == ""
     assert messages["test_not_in_guide_allowed"] == ""
     # a mis-formatted +STA_CONNECTED (3.17: a double-quoted MAC)
@@ -138,6 +142,10 @@ def test_checkers_fail_the_running_test(pytester: pytest.Pytester) -> None:
     assert "a second final result 'OK' after 'AT+TWICE' had ended with 'OK'" in messages["test_second_final"]
     assert "WIFI GOT IP while the station was not connected" in messages["test_got_ip_after_disconnect"]
     assert "needs reason=" in messages["test_allow_needs_reason"]
+    assert (
+        "[strict: 3.17: information lines of a response] unknown line '+CWMODE:1' in the response of "
+        "'AT+CIPMUX?'" in messages["test_foreign_line"]
+    )
     # one "urc" record per report name seen, passed or not
     urc = {
         name: [(r["form"], r["passed"]) for r in recs if r["category"] == "urc"]

@@ -6,7 +6,17 @@ import pytest
 
 from rigs.at.codec import AtCodec
 from rigs.at.events import Line, Urc
-from spec.urc_check import NOT_IN_GUIDE, Report, allowed, check_report, check_templates, form_of, report_name
+from spec import load_spec
+from spec.urc_check import (
+    NOT_IN_GUIDE,
+    Report,
+    allowed,
+    check_report,
+    check_templates,
+    foreign_line,
+    form_of,
+    report_name,
+)
 
 MAC = "24:ee:9a:2d:6e:b4"
 
@@ -90,3 +100,13 @@ def test_ciupdate_progress_is_a_report_after_ok_and_a_response_line_before() -> 
     codec.command_sent("AT+CIUPDATE")
     events = codec.feed(b"+CIPUPDATE:1\r\n\r\nOK\r\n")
     assert isinstance(events[0], Line) and events[0].text == "+CIPUPDATE:1"
+
+
+def test_foreign_information_lines() -> None:
+    spec = load_spec()
+    assert foreign_line(spec, "AT+CWMODE?", "+CWMODE:1") is None
+    assert foreign_line(spec, "AT+CIUPDATE", "+CIPUPDATE:1") is None  # 3.3 AT+CIUPDATE's own response
+    assert foreign_line(spec, "AT+GMR", "AT version:5.0.0.0") is None  # no +<name>: prefix: the template's
+    assert foreign_line(spec, "AT+NOSUCH", "+CWMODE:1") is None  # no command of the guide: nothing known
+    problem = foreign_line(spec, "AT+CIPMUX?", "+CWMODE:1")
+    assert problem is not None and "unknown line '+CWMODE:1' in the response of 'AT+CIPMUX?'" in problem

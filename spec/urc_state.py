@@ -9,7 +9,8 @@ disagree (a :class:`spec.urc_check.UrcFinding`):
 - a second CONNECT for a link with no CLOSED between, a CLOSED for a link that is not connected, ``+IPD``
   for a link that is not connected;
 - AT+CIPSTART answered OK reports its CONNECT first, AT+CIPCLOSE=<link_id> answered OK its CLOSED
-  (3.3 AT+CIPSTART, AT+CIPCLOSE: the report is part of the response);
+  (3.3 AT+CIPSTART, AT+CIPCLOSE: the report is part of the response), AT+CWJAP answered OK its
+  WIFI CONNECTED and WIFI GOT IP (3.2 AT+CWJAP);
 - ``WIFI GOT IP`` only after ``WIFI CONNECTED`` (3.17; 3.2 AT+CWJAP's response).
 
 What the board was doing before the first step is unknown (an earlier test may have left links open), so a
@@ -125,6 +126,16 @@ class ReportState:
             self.links[link] = False
         elif line.strip() == "AT+CWQAP":
             self.station = "disconnected"
+        elif name == "CWJAP" or line.strip() == "AT+CWJAP":
+            kinds = [r.kind for r in self.seen_during]
+            missing = [k for k in ("WIFI CONNECTED", "WIFI GOT IP") if k not in kinds]
+            if missing:
+                self._finding(
+                    missing[0],
+                    "3.2 AT+CWJAP: the response reports WIFI CONNECTED and WIFI GOT IP before OK",
+                    f"{line!r} answered OK without reporting {' and '.join(missing)}",
+                    None,
+                )
 
     def _all_closed(self) -> None:
         self.links = {}
@@ -246,7 +257,7 @@ class ReportState:
 
 def _parse(line: str) -> tuple[str | None, list[str]]:
     m = _SET.match(line.strip())
-    if not m:
+    if not m or m.group(2) == "?":  # the test form (=?) changes nothing
         return None, []
     return m.group(1), [a.strip() for a in m.group(2).split(",")]
 

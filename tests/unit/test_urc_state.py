@@ -123,3 +123,14 @@ def test_wifi_got_ip_needs_wifi_connected_first() -> None:
 def test_allowed_reports_are_not_judged() -> None:
     steps: list[Step] = [*MUX1, *START0, connect(0)]
     assert [f.message for f in check_state(steps, ["CONNECT"])] == []
+
+
+def test_cwjap_ok_reports_the_join() -> None:
+    join = Sent('AT+CWJAP="ap","pw"')
+    assert rules([join, R("WIFI CONNECTED", "WIFI CONNECTED"), OK]) == [
+        '\'AT+CWJAP="ap","pw"\' answered OK without reporting WIFI GOT IP'
+    ]
+    assert rules([Sent("AT+CWJAP"), OK]) == [
+        "'AT+CWJAP' answered OK without reporting WIFI CONNECTED and WIFI GOT IP"
+    ]
+    assert rules([Sent("AT+CWJAP?"), OK, Sent("AT+CWJAP=?"), OK]) == []  # query and test join nothing

@@ -6,8 +6,9 @@ disagree (a :class:`spec.urc_check.UrcFinding`):
 
 - ``[<link_id>,]CONNECT`` / ``CLOSED`` / ``+IPD`` carry a link ID exactly when AT+CIPMUX=1 (3.17), in range
   (0~4, 3.3 AT+CIPSTART), and the ``+IPD`` form is the one AT+CIPDINFO and AT+CIPRECVTYPE select (3.17);
-- a second CONNECT for a link with no CLOSED between, a CLOSED for a link that is not connected, ``+IPD``
-  for a link that is not connected;
+- a second CONNECT for a link with no CLOSED between, a CLOSED for a link that is not connected (except
+  the CLOSED real boards print for a connection attempt that failed), ``+IPD`` for a link that is not
+  connected;
 - AT+CIPSTART answered OK reports its CONNECT first, AT+CIPCLOSE=<link_id> answered OK its CLOSED
   (3.3 AT+CIPSTART, AT+CIPCLOSE: the report is part of the response), AT+CWJAP answered OK its
   WIFI CONNECTED and WIFI GOT IP (3.2 AT+CWJAP);
@@ -70,6 +71,8 @@ class ReportState:
     #: "disconnected", "connected", "got ip", or None
     station: str | None = None
     pending: Sent | None = None
+    #: links (None: any) whose AT+CIPSTART failed: real boards print <link_id>,CLOSED after the ERROR
+    failed_starts: set[int | None] = field(default_factory=set)
     seen_during: list[Report] = field(default_factory=list)
     findings: list[UrcFinding] = field(default_factory=list)
 
@@ -91,9 +94,11 @@ class ReportState:
     # --- commands ---
 
     def _command_done(self, line: str, final: str) -> None:
-        if final != "OK":
-            return
         name, args = _parse(line)
+        if final != "OK":
+            if name in ("CIPSTART", "CIPSTARTEX"):
+                self.failed_starts.add(_start_link(name, args))
+            return
         if name == "CIPMUX" and args and args[0] in ("0", "1"):
             mux = int(args[0])
             if self.mux is not None and self.mux != mux:
@@ -188,7 +193,7 @@ class ReportState:
                 )
             self.links[key] = True
         else:
-            if state is False:
+            if state is False and not self._closing_a_failed_start(link):
                 self._finding(
                     "CLOSED",
                     "3.17: CLOSED ends a connected link",
@@ -196,6 +201,17 @@ class ReportState:
                     r,
                 )
             self.links[key] = False
+
+    def _closing_a_failed_start(self, link: int | None) -> bool:
+        # A connection attempt that failed is reported closed, after its ERROR or during the command:
+        # "AT+CIPSTART=1,"TCP",...  ERROR  1,CLOSED" (real board, atlas-aero/rt-esp-at-nal#10).
+        pending = _parse(self.pending.line) if self.pending is not None else (None, [])
+        starting = {_start_link(*pending)} if pending[0] in ("CIPSTART", "CIPSTARTEX") else set()
+        for key in (link, None):
+            if key in self.failed_starts or key in starting:
+                self.failed_starts.discard(key)
+                return True
+        return False
 
     def _link_id_form(self, r: Report, link: int | None) -> bool:
         if self.mux == 1 and link is None:
@@ -260,6 +276,14 @@ def _parse(line: str) -> tuple[str | None, list[str]]:
     if not m or m.group(2) == "?":  # the test form (=?) changes nothing
         return None, []
     return m.group(1), [a.strip() for a in m.group(2).split(",")]
+
+
+def _start_link(name: str | None, args: list[str]) -> int | None:
+    """The link AT+CIPSTART opens when its first parameter is a link ID (AT+CIPMUX=1); None otherwise
+    (single connection, or AT+CIPSTARTEX, which picks the link itself)."""
+    if name == "CIPSTART" and args and args[0].isdigit():
+        return int(args[0])
+    return None
 
 
 def _link_of(r: Report) -> int | None:

@@ -134,3 +134,12 @@ def test_cwjap_ok_reports_the_join() -> None:
         "'AT+CWJAP' answered OK without reporting WIFI CONNECTED and WIFI GOT IP"
     ]
     assert rules([Sent("AT+CWJAP?"), OK, Sent("AT+CWJAP=?"), OK]) == []  # query and test join nothing
+
+
+def test_closed_after_a_failed_cipstart_is_the_attempt_ending() -> None:
+    # real board, logic analyzer capture (atlas-aero/rt-esp-at-nal#10): ERROR, then 1,CLOSED
+    start1 = Sent('AT+CIPSTART=1,"TCP","94.230.210.85",80')
+    steps: list[Step] = [R("ready", "ready"), *MUX1, start1, Result("ERROR"), closed(1)]
+    assert rules(steps) == []
+    assert rules([*steps, closed(1)]) == ["1,CLOSED for a link that was not connected"]  # only once
+    assert rules([R("ready", "ready"), *MUX1, start1, closed(1), Result("ERROR")]) == []  # or before it

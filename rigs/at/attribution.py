@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from rigs.at.events import (
     AnyEvent,
     Blank,
-    Busy,
     Echo,
     ErrCode,
     Final,
@@ -38,7 +37,6 @@ __all__ = [
     "collect",
     "event_kind",
     "event_text",
-    "idle_violation",
     "matcher",
 ]
 
@@ -104,37 +102,6 @@ class Collector:
     done: bool = False
     rebooted: bool = False
     raws: list[bytes] = field(default_factory=list)
-
-
-def idle_violation(ev: AnyEvent, previous: Response | None) -> str | None:
-    """What is wrong with ``ev`` arriving while no command is pending (3.17: a response belongs to a
-    command; only reports come unasked), or None. ``previous`` is the response of the last command if
-    nothing was sent since it ended: a final result now is its second one."""
-    if isinstance(ev, Final):
-        if previous is not None:
-            return (
-                f"a second final result {ev.result!r} after {previous.command!r} had ended with "
-                f"{previous.final!r}"
-            )
-        return f"final result {ev.result!r} with no command pending"
-    if isinstance(ev, Prompt):
-        return "'>' prompt with no command pending"
-    if isinstance(ev, Unsolicited):
-        return f"unknown line {ev.text!r} with no command pending (no report of 3.17, no response)"
-    if isinstance(ev, Line | RecvData | Echo):
-        return f"information line {event_text_of_line(ev)!r} with no command pending"
-    if isinstance(ev, ErrCode | RecvBytes | SendCanceled | Busy):
-        text = ev.raw.decode("utf-8", "replace").strip("\r\n")
-        return f"{text!r} with no command pending"
-    return None
-
-
-def event_text_of_line(ev: Line | RecvData | Echo) -> str:
-    if isinstance(ev, Line):
-        return ev.text
-    if isinstance(ev, Echo):
-        return ev.line
-    return ev.raw.decode("utf-8", "replace").strip("\r\n")
 
 
 def collect(c: Collector, ev: AnyEvent, t: float) -> str | None:

@@ -32,7 +32,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from rigs.at import recovery
-from rigs.at.attribution import URC_LIKE, Collector, UrcPattern, collect, event_text, idle_violation, matcher
+from rigs.at.attribution import URC_LIKE, Collector, UrcPattern, collect, event_text, matcher
 from rigs.at.codec import AtCodec
 from rigs.at.errors import (
     AtError,
@@ -43,10 +43,11 @@ from rigs.at.errors import (
     ResponseTimeout,
     UrcTimeout,
 )
-from rigs.at.events import AnyEvent, Data, Final, Prompt, Ready, SendCanceled
+from rigs.at.events import AnyEvent, Data, Ready
 from rigs.at.passthrough import GUARD_TIME, SETTLE_TIME, Passthrough
 from rigs.at.portio import PortReader
 from rigs.at.response import Response, Violation
+from rigs.at.structure import ResponseStructure
 from rigs.at.transcript import Transcript
 
 __all__ = ["AtSession", "UrcPattern", "event_text"]
@@ -83,9 +84,8 @@ class AtSession:
         self.sent: list[tuple[int, str]] = []
         #: Every report (Urc, Ipd, Unsolicited, Ready) ever received, consumed or not.
         self.urcs: list[AnyEvent] = []
-        self.violations: list[Violation] = []
-        #: ``violations[:forgiven]`` came before a sync()/reset() ended: a board in an unknown state.
-        self.forgiven = 0
+        #: The response structure between commands (3.17): violations, and what telling them needs.
+        self.structure = ResponseStructure()
         self._unconsumed: list[AnyEvent] = []
         self._data = bytearray()
         self._cond = threading.Condition()
@@ -94,14 +94,7 @@ class AtSession:
         self._closed: str | None = None
         self._quiet_until = 0.0
         self._lenient = 0  # >0 while sync/reset expect a messy port: violations are not recorded
-        self._violations_seen = 0
         self._rx_decoded = 0  # bytes of rx accounted for by decoded events: the next event's offset
-        # The last command that ended with a final result, until the next one is sent: a final result
-        # arriving in between is that command's second one.
-        self._previous: Response | None = None
-        # A '>' answered a command and no send_data()/cancel_send() took over: the caller streams the data
-        # with write_raw(), and what the board says up to the verdict belongs to that send.
-        self._awaiting_data = False
         self._reader = PortReader(port, self._on_rx, name=name, on_close=self._on_port_closed)
         self._log_reader: PortReader | None = None
         if log_port is not None:
@@ -159,7 +152,7 @@ class AtSession:
             return
         pending = self.codec.pending
         index = len(self.history) - 1
-        self.violations.append(
+        self.structure.violations.append(
             Violation(time.monotonic(), what, pending.line if pending else None, ev, index, offset)
         )
         self.transcript.note(f"protocol violation: {what}")
@@ -172,20 +165,12 @@ class AtSession:
             self.urcs.append(ev)
             self._unconsumed.append(ev)
             if isinstance(ev, Ready):
-                self._previous = None  # a restart ends whatever came before it
+                self.structure.restarted()
         elif isinstance(ev, Data):
             self._data += ev.payload
         c = self._current
         if c is None:
-            if self._awaiting_data and not isinstance(ev, (Prompt, *URC_LIKE)):
-                # Recv <n> bytes, +CIPSENDL progress lines, the verdict: the send's own; a verdict ends it
-                if isinstance(ev, Final | SendCanceled):
-                    self._awaiting_data = False
-                    if self._previous is not None:
-                        verdict = ev.result if isinstance(ev, Final) else "SEND Canceled"
-                        self._previous = Response(command=self._previous.command, final=verdict)
-                return
-            what = idle_violation(ev, self._previous)
+            what = self.structure.idle(ev)
             if what is not None:
                 self._violation(what, ev, offset)
             return
@@ -194,8 +179,7 @@ class AtSession:
             self._violation(violation, ev, offset)
         if c.done:
             self._current = None
-            self._previous = None if c.rebooted else c.response
-            self._awaiting_data = c.mode == "cmd" and c.response.prompt and not c.rebooted
+            self.structure.ended(c)
 
     # --- commands ---
 
@@ -230,7 +214,7 @@ class AtSession:
                 expect_prompt=pending.prompt is not None,
             )
             self._current = c
-            self._previous = None
+            self.structure.command_sent()
             self.sent.append((len(self.history), line))
             rx0 = self._rx_count
         self.write_raw(line.encode("utf-8") + b"\r\n")
@@ -305,8 +289,7 @@ class AtSession:
                 return c.response
             if self._current is c:
                 self._current = None
-            self._previous = None  # whatever comes late belongs to an abandoned command
-            self._awaiting_data = False
+            self.structure.abandoned()
             self.codec.clear_pending()
             silent = self._rx_count == rx0
         r = c.response
@@ -329,8 +312,7 @@ class AtSession:
     def _raise_new_violations(self) -> None:
         if self._lenient:
             return  # sync/reset: the caller forgives what an unknown state says (see _forgive)
-        new = self.violations[self._violations_seen :]
-        self._violations_seen = len(self.violations)
+        new = self.structure.take_unraised()
         if new and self.strict:
             raise self._violation_error(new)
 
@@ -429,7 +411,7 @@ class AtSession:
         with self._cond:
             self.codec.leave_passthrough()
             self.codec.clear_pending()
-            self._awaiting_data = False
+            self.structure.left_passthrough()
         self._quiet_until = sent + settle
 
     # --- recovery ---
@@ -455,13 +437,18 @@ class AtSession:
 
     def _forgive(self) -> None:
         with self._cond:
-            self.forgiven = self._violations_seen = len(self.violations)
+            self.structure.forgive()
+
+    @property
+    def violations(self) -> list[Violation]:
+        """Every violation recorded so far (:attr:`structure`)."""
+        return self.structure.violations
 
     def unforgiven_violations(self, since_index: int = 0) -> list[Violation]:
         """The violations no sync/reset forgave, of events at or after ``since_index`` in :attr:`history`
         (what the transcript checker "strict" fails a test with)."""
         with self._cond:
-            return [v for v in self.violations[self.forgiven :] if (v.index or 0) >= since_index]
+            return self.structure.unforgiven(since_index)
 
     # --- lifetime ---
 

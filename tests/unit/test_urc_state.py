@@ -143,3 +143,11 @@ def test_closed_after_a_failed_cipstart_is_the_attempt_ending() -> None:
     assert rules(steps) == []
     assert rules([*steps, closed(1)]) == ["1,CLOSED for a link that was not connected"]  # only once
     assert rules([R("ready", "ready"), *MUX1, start1, closed(1), Result("ERROR")]) == []  # or before it
+
+
+def test_filtered_reports_are_not_missed() -> None:
+    # 3.1.17: with a filter for WIFI CONNECTED and AT+SYSMSGFILTER=1, AT+CWJAP prints WIFI GOT IP only
+    join = [Sent('AT+CWJAP="ap","pw"'), R("WIFI GOT IP", "WIFI GOT IP"), OK]
+    on, off = [Sent("AT+SYSMSGFILTER=1"), OK], [Sent("AT+SYSMSGFILTER=0"), OK]
+    assert rules([R("ready", "ready"), *on, *join]) == []
+    assert rules([R("ready", "ready"), *on, *off, *join]) != []

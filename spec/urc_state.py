@@ -12,7 +12,9 @@ disagree (a :class:`spec.urc_check.UrcFinding`):
 - AT+CIPSTART answered OK reports its CONNECT first, AT+CIPCLOSE=<link_id> answered OK its CLOSED
   (3.3 AT+CIPSTART, AT+CIPCLOSE: the report is part of the response), AT+CWJAP answered OK its
   WIFI CONNECTED and WIFI GOT IP (3.2 AT+CWJAP);
-- ``WIFI GOT IP`` only after ``WIFI CONNECTED`` (3.17; 3.2 AT+CWJAP's response).
+- ``WIFI GOT IP`` only after ``WIFI CONNECTED`` (3.17; 3.2 AT+CWJAP's response);
+- on the soft-AP, ``+STA_CONNECTED`` once per station until its ``+STA_DISCONNECTED``, and
+  ``+DIST_STA_IP`` / ``+STA_DISCONNECTED`` only for a station that connected (3.17).
 
 What the board was doing before the first step is unknown (an earlier test may have left links open), so a
 state is only judged once the steps have made it known: ``ready`` (a restart closes every link and the
@@ -56,6 +58,8 @@ class Result:
 Step = Sent | Result | Report
 
 _SET = re.compile(r"AT\+([A-Z0-9_]+)=(.*)$")
+#: set commands after which the soft-AP's stations are not known (3.2: they change or restart the soft-AP)
+_SOFTAP_RESETS = frozenset({"CWMODE", "CWSAP", "CWQIF", "CWDHCPS", "CWDHCP", "CIPAP", "CIPAPMAC"})
 _LINK_KINDS = ("CONNECT", "CLOSED")
 
 
@@ -72,6 +76,10 @@ class ReportState:
     links_known: bool = False
     #: "disconnected", "connected", "got ip", or None
     station: str | None = None
+    #: the soft-AP's stations by MAC (lower case) -> associated; a MAC not listed is unknown unless
+    #: ``stations_known`` (then it is not associated)
+    stations: dict[str, bool] = field(default_factory=dict)
+    stations_known: bool = False
     pending: Sent | None = None
     #: AT+SYSMSGFILTER=1 (3.1): the board drops what the test's filters match, so no report is expected
     filtering: bool = False
@@ -137,6 +145,9 @@ class ReportState:
             self.links[link] = False
         elif line.strip() == "AT+CWQAP":
             self.station = "disconnected"
+        elif name in _SOFTAP_RESETS or line.strip() in ("AT+CWQIF",):
+            # the soft-AP's stations may leave without a report (mode change, new configuration)
+            self.stations, self.stations_known = {}, False
         elif name == "CWJAP" or line.strip() == "AT+CWJAP":
             kinds = [r.kind for r in self.seen_during]
             missing = [k for k in ("WIFI CONNECTED", "WIFI GOT IP") if k not in kinds]
@@ -162,6 +173,7 @@ class ReportState:
             self.mux, self.cipdinfo, self.recvtype = 0, 0, {}
             self.filtering = False
             self.station = "disconnected"
+            self.stations, self.stations_known = {}, True
             self.pending = None
         elif r.kind in _LINK_KINDS or (r.kind == "+LINK_CONN" and r.fields[:1] == ("0",)):
             self._link_report(r)
@@ -181,6 +193,31 @@ class ReportState:
             self.station = "got ip"
         elif r.kind == "WIFI DISCONNECT":
             self.station = "disconnected"
+        elif r.kind in ("+STA_CONNECTED", "+DIST_STA_IP", "+STA_DISCONNECTED") and r.fields:
+            self._softap_station(r)
+
+    def _softap_station(self, r: Report) -> None:
+        mac = r.fields[0].lower()
+        state = self.stations.get(mac, False if self.stations_known else None)
+        if r.kind == "+STA_CONNECTED":
+            if state is True:
+                self._finding(
+                    r.kind,
+                    "3.17: a station is reported connected once until +STA_DISCONNECTED",
+                    f"{r.text!r} for a station already connected",
+                    r,
+                )
+            self.stations[mac] = True
+        elif state is False:
+            what = "got an address" if r.kind == "+DIST_STA_IP" else "left"
+            self._finding(
+                r.kind,
+                "3.17: +DIST_STA_IP and +STA_DISCONNECTED follow the station's +STA_CONNECTED",
+                f"{r.text!r}: a station {what} that was not connected (no +STA_CONNECTED for it)",
+                r,
+            )
+        if r.kind == "+STA_DISCONNECTED":
+            self.stations[mac] = False
 
     def _link_report(self, r: Report) -> None:
         name = "CONNECT" if r.kind == "+LINK_CONN" else r.kind

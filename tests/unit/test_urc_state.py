@@ -151,3 +151,27 @@ def test_filtered_reports_are_not_missed() -> None:
     on, off = [Sent("AT+SYSMSGFILTER=1"), OK], [Sent("AT+SYSMSGFILTER=0"), OK]
     assert rules([R("ready", "ready"), *on, *join]) == []
     assert rules([R("ready", "ready"), *on, *off, *join]) != []
+
+
+MAC = "24:ee:9a:2d:6e:b4"
+
+
+def sta(kind: str, *extra: str) -> Report:
+    values = [MAC, *extra]
+    return R(kind, kind + ":" + ",".join(f'"{v}"' for v in values), *values)
+
+
+def test_softap_stations() -> None:
+    joined = [R("ready", "ready"), sta("+STA_CONNECTED"), sta("+DIST_STA_IP", "192.168.4.2")]
+    assert rules([*joined, sta("+DIST_STA_IP", "192.168.4.2"), sta("+STA_DISCONNECTED")]) == []
+    assert rules([*joined, sta("+STA_CONNECTED")]) == [
+        f"'+STA_CONNECTED:\"{MAC}\"' for a station already connected"
+    ]
+    assert rules([R("ready", "ready"), sta("+DIST_STA_IP", "192.168.4.2")]) == [
+        f'\'+DIST_STA_IP:"{MAC}","192.168.4.2"\': a station got an address that was not connected '
+        "(no +STA_CONNECTED for it)"
+    ]
+    assert len(rules([*joined, sta("+STA_DISCONNECTED"), sta("+STA_DISCONNECTED")])) == 1
+    # unknown before a restart, and again after the soft-AP changed
+    assert rules([sta("+STA_DISCONNECTED")]) == []
+    assert rules([*joined, Sent("AT+CWMODE=2"), OK, sta("+STA_CONNECTED")]) == []

@@ -100,6 +100,6 @@ class Violation:
 
     def describe(self, rx: bytes | None = None) -> str:
         """One line: what happened, what was pending, and (given the received bytes) where."""
-        text = f"{self.what} (pending: {self.command!r})"
+        text = self.what if self.command is None else f"{self.what} (pending: {self.command!r})"
         where = self.excerpt(rx) if rx is not None else ""
         return f"{text}; {where}" if where else text

@@ -19,7 +19,7 @@ from spec.datafile import FrozenModel as _Model
 from spec.datafile import SpecDataError, UnknownMessageError
 from spec.datafile import read_yaml as _read_yaml
 from spec.datafile import validate as _validate
-from spec.params import ParamSpec, ParamType
+from spec.params import ParamSpec, ParamType, Range
 
 _HERE = Path(__file__).resolve().parent
 URCS_FILE = _HERE / "urcs.yaml"
@@ -96,7 +96,8 @@ class FieldType(_Model):
     source: list[str]
 
     def param(self, name: str) -> ParamSpec:
-        return ParamSpec(name=name, type=self.type, range=(self.range,) if self.range else ())
+        ranges = (Range(min=self.range[0], max=self.range[1]),) if self.range else ()
+        return ParamSpec(name=name, type=self.type, range=ranges)
 
 
 class _UrcFile(_Model):

@@ -19,7 +19,10 @@ _RANGE = re.compile(
     r"[Rr]ange[^\[\]]{0,30}?\[\s*(-?(?:0x[0-9A-Fa-f]+|\d+))\s*,\s*(-?(?:0x[0-9A-Fa-f]+|\d+))\s*\]"
 )
 _DEFAULT = re.compile(
-    r"(?:\bDefault(?: value)?(?: is)?\s*[:：]?\s*|\bdefault(?: value)?\s*[:：]\s*|\b[Dd]efaults to\s+)"
+    # "The default value is 0" (3.6.6) states the parameter's own default; "its default value is 5" (3.3.5)
+    # is a menuconfig item's, so only the sentence-initial form counts.
+    r"(?:\bDefault(?: value)?(?: is)?\s*[:：]?\s*|\bdefault(?: value)?\s*[:：]\s*|\b[Dd]efaults to\s+"
+    r"|\bThe default value is\s+)"
     r"(\"[^\"]*\"|-?0x[0-9A-Fa-f]+|-?\d+(?:\.\d+)?|[A-Za-z_][\w.-]*)"
 )
 _UNIT = re.compile(
@@ -27,6 +30,22 @@ _UNIT = re.compile(
     r"(milliseconds?|seconds?|minutes?|hours?|bytes?|ms|s|dBm|0\.25 dBm|Hz|us|microseconds?)"
 )
 _MAXLEN = re.compile(r"(?:[Mm]aximum|[Mm]ax\.?) length\s*(?:is|:)?\s*:?\s*(\d+)")
+# A string's length as a span: "Length: 8 ~ 63 bytes" (3.2.12), "Range: 1 ~ 32 bytes" and "String limited
+# to 1 ~ 32" (3.2.27).
+_LENSPAN = re.compile(
+    r"(?:\b[Ll]ength\s*[:：]|\blimited to)\s*(\d+)\s*~\s*(\d+)"
+    r"|\b[Rr]ange\s*[:：]\s*(\d+)\s*~\s*(\d+)\s*bytes\b"
+)
+# "(0~4)" right after the description's first words: the link ID range of 3.3.3-3.3.11.
+_PAREN_SPAN = re.compile(r"\(\s*(-?\d+)\s*~\s*(-?\d+)\s*\)")
+_UINT = re.compile(r"^\(u?int(?:8|16|32)\)")
+_UINT_RANGE = {"uint8": (0, 2**8 - 1), "uint16": (0, 2**16 - 1), "uint32": (0, 2**32 - 1)}
+# "2 :sup:`20`" (3.3.10) and "2 :sup:`31` - 1" (3.3.9): a power the text form would read as "2 20".
+_POWER = re.compile(r"(\d+)\s*(?:\\ )?:sup:`(\d+)`(\s*[-–]\s*1\b)?")
+
+
+def _powers(text: str) -> str:
+    return _POWER.sub(lambda m: str(int(m.group(1)) ** int(m.group(2)) - (1 if m.group(3) else 0)), text)
 
 
 @dataclass
@@ -64,7 +83,14 @@ def _num(text: str) -> int:
     return int(text, 16) if text.lower().startswith(("0x", "-0x")) else int(text)
 
 
-def _infer_type(name: str, quoted: bool, text: str) -> ParamType:
+def _infer_type(name: str, quoted: bool, text: str, desc: str = "", valued: bool = False) -> ParamType:
+    """The type from the placeholder's quotes, its name and what the list says.
+
+    ``valued`` says that the sub-items define integer values or ranges (3.1.19 <type> "1: u8 ... 7:
+    string", 3.2.12 <ssid hidden>, 3.7.7 <url length>): such a parameter is a number whatever its name
+    suggests. "(uint32)" in the description (3.1.29) is a number too. The word "string" counts only in
+    the parameter's own description, not in the labels of its values.
+    """
     low = name.lower()
     if quoted:
         if "ip6" in low or "ipv6" in low:
@@ -77,13 +103,12 @@ def _infer_type(name: str, quoted: bool, text: str) -> ParamType:
         return ParamType.STR
     if re.search(r"info|version|compile time|module_name|asctime", low):
         return ParamType.STR  # free text printed bare (3.1.4 AT+GMR, 3.3.21)
-    if _STRINGY_NAME.search(low) or re.search(r"\bstring\b", text):
-        return ParamType.STR
-    if re.search(r"hexadecimal|\b0x[0-9A-Fa-f]+", text) and not re.search(
+    hex_text = re.search(r"hexadecimal|\b0x[0-9A-Fa-f]+", text) and not re.search(
         r"decimal(?! ?point)", text.replace("hexadecimal", "")
-    ):
-        return ParamType.HEX
-    return ParamType.INT
+    )
+    if not (valued or _UINT.search(desc)) and (_STRINGY_NAME.search(low) or re.search(r"\bstring\b", desc)):
+        return ParamType.STR
+    return ParamType.HEX if hex_text else ParamType.INT
 
 
 def _enum_key(raw: str, ptype: ParamType) -> int | str | None:
@@ -105,7 +130,8 @@ def _default(raw: str | None, ptype: ParamType) -> int | str | None:
         return _num(raw)
     if raw.startswith('"'):
         return raw.strip('"')
-    return None if ptype in (ParamType.INT, ParamType.HEX) else raw
+    # the sentence's full stop is not part of a bare default ("Default: ``_tcp``." in 3.3.39)
+    return None if ptype in (ParamType.INT, ParamType.HEX) else raw.rstrip(".")
 
 
 _RANGE_ITEM = re.compile(r"^\[\s*(-?(?:0x[0-9A-Fa-f]+|\d+))\s*,\s*(-?(?:0x[0-9A-Fa-f]+|\d+))\s*\]\s*[:：]")
@@ -170,13 +196,18 @@ def parse_param_list(text: str) -> list[ParamSpec]:
         if not m:
             continue
         names = _ONE.findall(m.group(1))
-        desc = plain(m.group(2))
-        subs = [(depth, plain(c.text)) for depth, c in _descendants(item)]
+        desc = plain(_powers(m.group(2)))
+        subs = [(depth, plain(_powers(c.text))) for depth, c in _descendants(item)]
         sub_texts = [text for _, text in subs]
         facts = _item_facts(subs)
         whole = " ".join([desc, *sub_texts])
         ranges = list(facts.ranges)
+        lm = _MAXLEN.search(whole)
+        span = _LENSPAN.search(whole)
         ranges += [(_num(a), _num(b)) for a, b in _RANGE.findall(desc) + _SPAN.findall(desc)]
+        ranges += [(_num(a), _num(b)) for a, b in _PAREN_SPAN.findall(desc)]
+        if (um := _UINT.match(desc)) and um.group(0).strip("()") in _UINT_RANGE:
+            ranges.append(_UINT_RANGE[um.group(0).strip("()")])
         if not ranges and (mx := _MAXIMUM.search(desc)):
             ranges.append((0, int(mx.group(1))))
         default_raw = facts.default
@@ -184,10 +215,12 @@ def parse_param_list(text: str) -> list[ParamSpec]:
         if dm and default_raw is None:
             default_raw = dm.group(1)
         um = _UNIT.search(whole)
-        lm = _MAXLEN.search(whole)
+        valued = bool(facts.ranges or facts.enum or facts.bits) and all(
+            re.fullmatch(r"-?(0x[0-9A-Fa-f]+|\d+)", v) for v in facts.enum
+        )
         for quote, name in names:
             quoted = bool(quote)
-            ptype = _infer_type(name, quoted, whole)
+            ptype = _infer_type(name, quoted, whole, desc, valued)
             numeric = ptype in (ParamType.INT, ParamType.HEX)
             enum: dict[int | str, str] = {}
             if not facts.open_ended and not facts.bits:
@@ -205,7 +238,12 @@ def parse_param_list(text: str) -> list[ParamSpec]:
                     range=tuple(Range(min=a, max=b) for a, b in ranges if a <= b) if use_ranges else (),
                     bits={b: "" for b in facts.bits} if numeric and not facts.open_ended else {},
                     default=_default(default_raw, ptype),
-                    max_len=int(lm.group(1)) if lm and not numeric else None,
+                    min_len=int(span.group(1) or span.group(3)) if span and not numeric else None,
+                    max_len=(
+                        int(span.group(2) or span.group(4)) if span else int(lm.group(1)) if lm else None
+                    )
+                    if not numeric
+                    else None,
                     unit=um.group(1) if um else None,
                 )
             )

@@ -1,0 +1,149 @@
+"""The parameter defects issue 14 measured on main, each as a check of spec/data and of the extractor rule
+that now reads it (every check here fails on the data before the fix)."""
+
+from __future__ import annotations
+
+import pytest
+
+from spec import ParamSpec, load_spec
+from spec.extract.parameters import parse_param_list
+from spec.matcher import BlankLines, MatchError, MatchOptions
+from spec.params import ParamError
+from spec.template import compile_alternatives
+
+LENIENT = MatchOptions(blank_lines=BlankLines.IGNORE)
+
+
+def _p(command: str, name: str) -> ParamSpec:
+    p = load_spec().command(command).param(name)
+    assert p is not None, f"{command} has no <{name}>"
+    return p
+
+
+def _ranges(p: ParamSpec) -> list[tuple[float, float]]:
+    return [(r.min, r.max) for r in p.range]
+
+
+def test_cwsap_query_rejects_a_word_for_ssid_hidden() -> None:
+    """3.2.12 (Wi-Fi_AT_Commands.rst:955-958): <ssid hidden> is 0 or 1."""
+    c = load_spec().command("AT+CWSAP")
+    form = c.form("query")
+    assert form is not None
+    t = compile_alternatives(list(form.responses), {p.name: p for p in c.params})
+    assert t.match(['+CWSAP:"ESP","12345678",5,3,4,0', "", "OK"], LENIENT)["ssid hidden"] == 0
+    for bad in ("banana", "2"):
+        with pytest.raises(MatchError, match="ssid hidden"):
+            t.match([f'+CWSAP:"ESP","12345678",5,3,4,{bad}', "", "OK"], LENIENT)
+
+
+def test_cwsap_password_length() -> None:
+    """3.2.12 (Wi-Fi_AT_Commands.rst:945): "Length: 8 ~ 63 bytes"."""
+    pwd = _p("AT+CWSAP", "pwd")
+    assert (pwd.min_len, pwd.max_len) == (8, 63)
+    pwd.validate('"12345678"')
+    for bad in ('"1234567"', '"' + "x" * 64 + '"'):
+        with pytest.raises(ParamError):
+            pwd.validate(bad)
+
+
+def test_cwjeap_string_lengths() -> None:
+    """3.2.27 (Wi-Fi_AT_Commands.rst:1977-1979): identity, username and password are 1 ~ 32 bytes."""
+    for name in ("identity", "username", "password"):
+        p = _p("AT+CWJEAP", name)
+        assert (p.type, p.min_len, p.max_len) == ("str", 1, 32)
+
+
+def test_sysmfg_type_is_an_enum_of_eight_values() -> None:
+    """3.1.19 (Basic_AT_Commands.rst:1597-1606): the labels say "string", the values are 1..8."""
+    t = _p("AT+SYSMFG", "type")
+    assert (t.type, sorted(t.enum)) == ("int", list(range(1, 9)))
+    with pytest.raises(ParamError):
+        t.validate("9")
+
+
+def test_sysreg_address_and_value_are_uint32() -> None:
+    """3.1.29 (Basic_AT_Commands.rst:2268-2269): "(uint32) register address", "(uint32) write value"."""
+    for name in ("address", "write value"):
+        p = _p("AT+SYSREG", name)
+        assert (p.type, _ranges(p)) == ("int", [(0, 2**32 - 1)])
+    with pytest.raises(ParamError):
+        _p("AT+SYSREG", "address").validate("-1")
+
+
+def test_cipsendlcfg_report_size_range_with_its_superscript() -> None:
+    """3.3.10 (TCP-IP_AT_Commands.rst:748): "Range: [100,2 :sup:`20`]"."""
+    p = _p("AT+CIPSENDLCFG", "report size")
+    assert (_ranges(p), p.default) == ([(100, 2**20)], 1024)
+
+
+@pytest.mark.parametrize(
+    "command", ["AT+CIPSTATE", "AT+CIPSTART", "AT+CIPSEND", "AT+CIPSENDL", "AT+CIPSENDEX"]
+)
+def test_link_id_range_0_to_4(command: str) -> None:
+    """3.3.3-3.3.11: "ID of network connection (0~4)" (TCP-IP_AT_Commands.rst:155, :278, :613)."""
+    p = _p(command, "link ID")
+    assert _ranges(p) == [(0, 4)]
+    with pytest.raises(ParamError):
+        p.validate("5")
+
+
+def test_prose_defaults_and_second_listing_lengths() -> None:
+    """3.6.6 "The default value is 0" (MQTT_AT_Commands.rst:259); 3.3.27 (TCP-IP_AT_Commands.rst:1897);
+    3.3.39's length limits stated in its response list (TCP-IP_AT_Commands.rst:2674-2677)."""
+    assert _p("AT+MQTTCONNCFG", "keepalive").default == 0
+    assert _p("AT+CIPSSLCCIPHER", "link ID").default == 5
+    assert (
+        _p("AT+CIPSTART", "link ID").default is None
+    )  # "its default value is 5" is AT_SOCKET_MAX_CONN_NUM's
+    for name in ("hostname", "instance", "proto"):
+        assert _p("AT+MDNS", name).max_len == 64
+    assert _p("AT+MDNS", "proto").default == "_tcp"
+
+
+def test_httpurlcfg_url_length_is_a_number() -> None:
+    """3.7.7 (HTTP_AT_Commands.rst:326-329): 0 clears, [8,8192] sets."""
+    p = _p("AT+HTTPURLCFG", "url length")
+    assert (p.type, list(p.enum), _ranges(p)) == ("int", [0], [(8, 8192)])
+
+
+# The extractor rules behind the fixes, on the guide's own wording.
+
+
+def _one(text: str) -> ParamSpec:
+    (p,) = parse_param_list(text)
+    return p
+
+
+def test_rule_parenthesised_span_is_a_range() -> None:
+    p = _one("-  **<link ID>**: ID of network connection (0~4), used for multiple connections.")
+    assert _ranges(p) == [(0, 4)]
+
+
+def test_rule_superscript_powers() -> None:
+    assert _ranges(_one("-  **<n>**: size. Default: 1024. Range: [100,2 :sup:`20`].")) == [(100, 1048576)]
+    assert _ranges(_one("-  **<length>**: data length. Maximum: 2 :sup:`31` - 1 bytes.")) == [(0, 2**31 - 1)]
+
+
+def test_rule_string_length_spans() -> None:
+    p = _one('-  **<"pwd">**: string parameter showing the password. Length: 8 ~ 63 bytes ASCII.')
+    assert (p.min_len, p.max_len) == (8, 63)
+    p = _one('-  **<"identity">**: identity for phase 1. String limited to 1 ~ 32.')
+    assert (p.min_len, p.max_len) == (1, 32)
+    # a number's "Range: a ~ b bytes" stays its range (3.12.12 <data_len>)
+    p = _one("-  **<data_len>**: length of SPI data you want to read. Range: 1 ~ 4092 bytes.")
+    assert (_ranges(p), p.max_len) == ([(1, 4092)], None)
+
+
+def test_rule_values_make_a_number_whatever_the_name() -> None:
+    p = _one(
+        "-  **[<ssid hidden>]**:\n\n   -  0: broadcasting SSID (default).\n   -  1: not broadcasting SSID."
+    )
+    assert (p.type, list(p.enum), p.default) == ("int", [0, 1], 0)
+    p = _one("- **<type>**: The type of the value.\n\n  - 1: u8\n  - 7: string\n  - 8: binary")
+    assert (p.type, list(p.enum)) == ("int", [1, 7, 8])
+
+
+def test_rule_uint32_and_bare_default_without_full_stop() -> None:
+    p = _one("-  **<address>**: (uint32) register address. You can refer to Technical Reference Manuals.")
+    assert (p.type, _ranges(p)) == ("int", [(0, 2**32 - 1)])
+    assert _one('- **<"proto">**: mDNS service protocol. Default: ``_tcp``.').default == "_tcp"

@@ -38,6 +38,10 @@ _LENSPAN = re.compile(
 )
 # "(0~4)" right after the description's first words: the link ID range of 3.3.3-3.3.11.
 _PAREN_SPAN = re.compile(r"\(\s*(-?\d+)\s*~\s*(-?\d+)\s*\)")
+_HEX_BOUND = re.compile(
+    r"[Rr]ange\s*(?:is\s*)?[:：]?\s*(?:\[[^\]]*\]|-?(?:0x[0-9A-Fa-f]+|\d+)\s*~\s*-?(?:0x[0-9A-Fa-f]+|\d+))"
+    r"|\[\s*-?0x[0-9A-Fa-f]+\s*,\s*-?0x[0-9A-Fa-f]+\s*\]|max(?:imum)? value is\s*0x[0-9A-Fa-f]+"
+)
 _UINT = re.compile(r"^\(u?int(?:8|16|32)\)")
 _UINT_RANGE = {"uint8": (0, 2**8 - 1), "uint16": (0, 2**16 - 1), "uint32": (0, 2**32 - 1)}
 # "2 :sup:`20`" (3.3.10) and "2 :sup:`31` - 1" (3.3.9): a power the text form would read as "2 20".
@@ -103,8 +107,13 @@ def _infer_type(name: str, quoted: bool, text: str, desc: str = "", valued: bool
         return ParamType.STR
     if re.search(r"info|version|compile time|module_name|asctime", low):
         return ParamType.STR  # free text printed bare (3.1.4 AT+GMR, 3.3.21)
-    hex_text = re.search(r"hexadecimal|\b0x[0-9A-Fa-f]+", text) and not re.search(
-        r"decimal(?! ?point)", text.replace("hexadecimal", "")
+    # A bound written in hex ("Range: [0x0020,0x4000]", 3.4.8; "the max value is 0x7fffffff", 3.3.35)
+    # does not make the value hex on the wire: the guide's examples send those values in decimal
+    # (AT+BLEADVPARAM=50, AT+CIPRECVDATA=0,100). Hex is what the list calls hexadecimal, or what it
+    # writes as a hex value or default ("0x0000: ...", "Default: 0x7FF").
+    no_bounds = _HEX_BOUND.sub("", text)
+    hex_text = re.search(r"hexadecimal|\b0x[0-9A-Fa-f]+", no_bounds) and not re.search(
+        r"decimal(?! ?point)", no_bounds.replace("hexadecimal", "")
     )
     if not (valued or _UINT.search(desc)) and (_STRINGY_NAME.search(low) or re.search(r"\bstring\b", desc)):
         return ParamType.STR
@@ -140,7 +149,10 @@ _BIT_ITEM = re.compile(r"^[Bb]it\s*\[?(\d+)\]?\s*[:：]")
 _MEANS_ITEM = re.compile(r"^(-?\d+)\s+(?:means|indicates|for)\b")
 # The whole number (no backtracking into it: "8192 bytes" is not 819); a unit other than bytes means the
 # figure is not the parameter's own value ("Maximum: 2 KB").
-_MAXIMUM = re.compile(r"[Mm]aximum(?: value)?\s*[:：]\s*(\d+)(?!\d|\s*(?!bytes?\b)[A-Za-z])")
+_MAXIMUM = re.compile(
+    r"(?:[Mm]aximum(?: value)?\s*[:：]|\bmax value is)\s*(0x[0-9A-Fa-f]+|\d+)"
+    r"(?![\dA-Fa-f]|\s*(?!bytes?\b)[A-Za-z])"
+)
 _SPAN = re.compile(r"[Rr]ange\s*[:：]\s*(-?(?:0x[0-9A-Fa-f]+|\d+))\s*~\s*(-?(?:0x[0-9A-Fa-f]+|\d+))")
 _STRINGY_NAME = re.compile(
     r"name|partition|address|url|path|topic|pin_code|^pin$|filter_param|hint|data$|uuid|ssid|key$"
@@ -208,14 +220,17 @@ def parse_param_list(text: str) -> list[ParamSpec]:
         ranges += [(_num(a), _num(b)) for a, b in _PAREN_SPAN.findall(desc)]
         if (um := _UINT.match(desc)) and um.group(0).strip("()") in _UINT_RANGE:
             ranges.append(_UINT_RANGE[um.group(0).strip("()")])
+        # a stated range makes a number (3.12.9 <data> "Range: 0 ~ 0xFFFFFFFF"); a "Maximum: 16 bytes" alone
+        # may be a string's length (3.5.16 <pin_code>)
+        stated_range = bool(ranges)
         if not ranges and (mx := _MAXIMUM.search(desc)):
-            ranges.append((0, int(mx.group(1))))
+            ranges.append((0, _num(mx.group(1))))
         default_raw = facts.default
         dm = _DEFAULT.search(desc) or (None if default_raw else _DEFAULT.search(whole))
         if dm and default_raw is None:
             default_raw = dm.group(1)
         um = _UNIT.search(whole)
-        valued = bool(facts.ranges or facts.enum or facts.bits) and all(
+        valued = bool(stated_range or facts.enum or facts.bits) and all(
             re.fullmatch(r"-?(0x[0-9A-Fa-f]+|\d+)", v) for v in facts.enum
         )
         for quote, name in names:

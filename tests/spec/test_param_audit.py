@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from spec import load_spec
+from spec import load_spec, matcher, template
 from spec.extract.corrections import Corrections
 from spec.extract.rst import load_page
 from spec.extract.sources import CORRECTIONS, PAGES, Sources, SourcesMissing
@@ -47,6 +47,7 @@ _DEFAULT = re.compile(
     r"\bDefault(?: value)?\s*[:：]\s*(\"[^\"]*\"|-?0x[0-9A-Fa-f]+\b|-?\d+\b|[A-Za-z_][\w-]*\.?(?!\w))"
     r"|(?:\bDefault(?: value)?(?: is)?|\bThe default value is)\s+(\"[^\"]*\"|-?0x[0-9A-Fa-f]+\b|-?\d+\b)"
 )
+_WIRE_NUMBER = r"-?\d+|0[xX][0-9A-Fa-f]+"
 _BIT_ITEM = re.compile(r"^[Bb]it\s*\[?(\d+)\]?\s*[:：]")
 _UINT = re.compile(r"^\(uint(8|16|32)\)")
 
@@ -328,3 +329,74 @@ def test_the_reader_sees_the_parameters_of_every_command() -> None:
         if (c.name, renamed.get(p.name, p.name)) not in stated and (c.section, p.name) not in added
     ]
     assert not unread, unread
+
+
+# What the guide's own examples put in each parameter: a second witness for the type, which the lists
+# often leave to prose ("pairing key", "I2C slave device address").
+
+
+def _kind(sent: str) -> str:
+    if sent.endswith("=?"):
+        return "test"
+    if sent.endswith("?"):
+        return "query"
+    return "set" if "=" in sent else "execute"
+
+
+def _example_values() -> list[tuple[str, str, ParamSpec, str]]:
+    """(section, command, parameter, text) for every value an example command or response gives."""
+    out: list[tuple[str, str, ParamSpec, str]] = []
+    for c in load_spec():
+        params = {p.name: p for p in c.params}
+        for e in c.examples:
+            if e.command.split("=")[0].rstrip("?") not in (c.name, *c.aliases):
+                continue
+            form = c.form(_kind(e.command))
+            if form is None:
+                continue
+            tries: list[tuple[list[str], list[str], matcher.MatchOptions]] = [
+                (list(form.syntax), [e.command], matcher.MatchOptions(escaped=True))
+            ]
+            if e.response:
+                texts = [t for t in form.responses if t.strip() != ">"]
+                lines = [x for x in e.response.split("\n") if x.strip() != ">"]
+                tries.append((texts, lines, matcher.MatchOptions(blank_lines=matcher.BlankLines.IGNORE)))
+            for texts, lines, options in tries:
+                try:
+                    m = matcher.match(
+                        template.compile_alternatives(texts, params, strict=False), lines, options
+                    )
+                except (template.TemplateError, matcher.MatchError):
+                    continue  # test_data_syntax and test_data_templates report examples that do not fit
+                out += [
+                    (c.section, c.name, params[cap.name], cap.text)
+                    for cap in m.captures
+                    if cap.name in params
+                ]
+    return out
+
+
+def test_examples_give_no_number_to_a_text_parameter() -> None:
+    """An unquoted text parameter matches anything, so a number typed as text hides every wrong value."""
+    bad = sorted(
+        {
+            f"{section} {command} <{p.name}>: the example gives {text!r}, spec/data has {p.type}"
+            for section, command, p, text in _example_values()
+            if not p.quoted
+            and p.type in (ParamType.STR, ParamType.BYTES)
+            and re.fullmatch(_WIRE_NUMBER, text)
+        }
+    )
+    assert not bad, "\n".join(bad)
+
+
+def test_examples_write_hex_parameters_in_hex() -> None:
+    """A hex parameter the examples write as a decimal of two or more digits is read wrongly as hex."""
+    bad = sorted(
+        {
+            f"{section} {command} <{p.name}>: the example gives {text!r}, spec/data has hex"
+            for section, command, p, text in _example_values()
+            if p.type is ParamType.HEX and re.fullmatch(r"\d{2,}", text)
+        }
+    )
+    assert not bad, "\n".join(bad)

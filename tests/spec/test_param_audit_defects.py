@@ -147,3 +147,18 @@ def test_rule_uint32_and_bare_default_without_full_stop() -> None:
     p = _one("-  **<address>**: (uint32) register address. You can refer to Technical Reference Manuals.")
     assert (p.type, _ranges(p)) == ("int", [(0, 2**32 - 1)])
     assert _one('- **<"proto">**: mDNS service protocol. Default: ``_tcp``.').default == "_tcp"
+
+
+def test_rule_hex_bounds_do_not_make_a_hex_value() -> None:
+    """3.4.8 writes its bounds in hex and sends AT+BLEADVPARAM=50,...; 3.3.35 sends AT+CIPRECVDATA=0,100."""
+    p = _one("-  **<adv_int_min>**: minimum advertising interval. Range: [0x0020,0x4000].")
+    assert (p.type, _ranges(p)) == ("int", [(0x20, 0x4000)])
+    p = _one("-  **<len>**: the max value is 0x7fffffff. If the actual length is less, it is returned.")
+    assert (p.type, _ranges(p)) == ("int", [(0, 0x7FFFFFFF)])
+    assert _one("-  **<mask>**: print mask. Default: 0x7FF.").type == "hex"
+
+
+def test_rule_a_stated_range_makes_a_number_but_a_maximum_in_bytes_alone_does_not() -> None:
+    p = _one("-  **<data>**: the data of ``<length>`` long. Range: 0 ~ 0xFFFFFFFF.")
+    assert (p.type, _ranges(p)) == ("int", [(0, 0xFFFFFFFF)])
+    assert _one("-  **<pin_code>**: Legacy Pair PIN Code. Maximum: 16 bytes.").type == "str"

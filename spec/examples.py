@@ -284,6 +284,7 @@ class ExampleCorrection(_Model):
     guide: str
     holds: str
     why: str
+    evidence: str | None = None  #: where the guide shows it (tests/spec/test_corrections_evidence.py)
 
 
 @cache

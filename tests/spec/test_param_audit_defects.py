@@ -162,3 +162,35 @@ def test_rule_a_stated_range_makes_a_number_but_a_maximum_in_bytes_alone_does_no
     p = _one("-  **<data>**: the data of ``<length>`` long. Range: 0 ~ 0xFFFFFFFF.")
     assert (p.type, _ranges(p)) == ("int", [(0, 0xFFFFFFFF)])
     assert _one("-  **<pin_code>**: Legacy Pair PIN Code. Maximum: 16 bytes.").type == "str"
+
+
+def _template(command: str, kind: str):  # type: ignore[no-untyped-def]
+    c = load_spec().command(command)
+    form = c.form(kind)
+    assert form is not None
+    return compile_alternatives(list(form.responses), {p.name: p for p in c.params})
+
+
+def test_btstartdisc_reads_the_transcripts_inquiry_results() -> None:
+    """3.5.5 against classic_bluetooth_at_examples.rst:582-586: quoted addresses, empty class fields, a
+    service-class mask (0x2d0), several lines."""
+    rows = [
+        '+BTSTARTDISC:"10:f6:05:f9:bc:4f",realme V11 5G,0x2,0x3,0x2d0,-34',
+        '+BTSTARTDISC:"24:0a:c4:d6:e4:46",EXAMPLE,,,,-27',
+    ]
+    m = _template("AT+BTSTARTDISC", "set").match([*rows, "", "OK"], LENIENT)
+    assert [r["bt_addr"] for r in m.rows("+BTSTARTDISC:")] == ["10:f6:05:f9:bc:4f", "24:0a:c4:d6:e4:46"]
+    with pytest.raises(MatchError):
+        _template("AT+BTSTARTDISC", "set").match(
+            ["+BTSTARTDISC:12345,x,0x2,0x3,0x2d0,-34", "", "OK"], LENIENT
+        )
+
+
+def test_blescan_result_address_is_a_quoted_mac() -> None:
+    """3.4.6 against bluetooth_le_at_examples.rst:220-222."""
+    t = _template("AT+BLESCAN", "set")
+    m = t.match(['+BLESCAN:"24:0a:c4:d6:e4:46",-29,,,0', "OK", "+BLESCANDONE"], LENIENT)
+    assert m["addr"] == "24:0a:c4:d6:e4:46"
+    with pytest.raises(MatchError):
+        t.match(["+BLESCAN:banana,-29,,,0", "OK", "+BLESCANDONE"], LENIENT)
+    assert list(_p("AT+BLESCAN", "filter_type").enum) == [1, 2]

@@ -25,9 +25,12 @@ _DEFAULT = re.compile(
     r"|\bThe default value is\s+)"
     r"(\"[^\"]*\"|-?0x[0-9A-Fa-f]+|-?\d+(?:\.\d+)?|[A-Za-z_][\w.-]*)"
 )
+# A unit may carry a scale ("Unit: 100 milliseconds", 3.3.33; "0.25 dBm", 3.1.20) or count other events
+# ("Unit: AP beacon intervals", 3.2.7).
 _UNIT = re.compile(
     r"[Uu]nit\s*[:：]\s*"
-    r"(milliseconds?|seconds?|minutes?|hours?|bytes?|ms|s|dBm|0\.25 dBm|Hz|us|microseconds?)"
+    r"((?:\d+(?:\.\d+)? )?(?:milliseconds?|seconds?|minutes?|hours?|bytes?|ms|s|dBm|Hz|us|microseconds?)\b"
+    r"|AP beacon intervals?)"
 )
 _MAXLEN = re.compile(r"(?:[Mm]aximum|[Mm]ax\.?) length\s*(?:is|:)?\s*:?\s*(\d+)")
 # A string's length as a span: "Length: 8 ~ 63 bytes" (3.2.12), "Range: 1 ~ 32 bytes" and "String limited

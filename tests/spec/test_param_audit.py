@@ -48,6 +48,7 @@ _DEFAULT = re.compile(
     r"|(?:\bDefault(?: value)?(?: is)?|\bThe default value is)\s+(\"[^\"]*\"|-?0x[0-9A-Fa-f]+\b|-?\d+\b)"
 )
 _WIRE_NUMBER = r"-?\d+|0[xX][0-9A-Fa-f]+"
+_UNIT = re.compile(r"\b[Uu]nit\s*[:：]\s*([^.,;]+)")
 _BIT_ITEM = re.compile(r"^[Bb]it\s*\[?(\d+)\]?\s*[:：]")
 _UINT = re.compile(r"^\(uint(8|16|32)\)")
 
@@ -78,6 +79,7 @@ class Stated:
     default: int | str | None = None
     bits: set[int] = field(default_factory=set)
     uint: int | None = None  #: "(uint32)": an unsigned integer of that many bits
+    unit: str | None = None  #: "Unit: second"
 
     @property
     def where(self) -> str:
@@ -212,6 +214,8 @@ def _facts(st: Stated, desc: str, subs: list[_Sub]) -> None:
         st.max_len = int(m.group(1))
     if m := _UINT.match(desc):
         st.uint = int(m.group(1))
+    if st.unit is None and (m := _UNIT.search(whole)):
+        st.unit = m.group(1)
     for m in re.finditer(r"[Rr]ange(?: is)?\s*[:：]?\s*(?:from\s*)?", desc):
         tail = desc[m.end() :]
         if r := (_BRACKET.match(tail) or _TILDE.match(tail)):
@@ -253,6 +257,11 @@ def _decided() -> dict[tuple[str, str], set[str]]:
 READER_EXCEPTIONS: dict[tuple[str, str, str], str] = {}
 
 
+def _unit(text: str | None) -> str | None:
+    """A unit without its plural or full stop: "seconds." and "second" are the same unit."""
+    return None if text is None else text.rstrip(".").removesuffix("s") if text.rstrip(".") != "ms" else "ms"
+
+
 def _differences(st: Stated, p: ParamSpec | None, decided: set[str]) -> list[str]:
     if p is None:
         return ["missing: the list has it, spec/data has no such parameter"]
@@ -289,6 +298,8 @@ def _differences(st: Stated, p: ParamSpec | None, decided: set[str]) -> list[str
         differ("max_len", st.max_len, p.max_len)
     if st.min_len is not None and st.min_len != p.min_len:
         differ("min_len", st.min_len, p.min_len)
+    if st.unit is not None and _unit(st.unit) != _unit(p.unit):
+        differ("unit", st.unit, p.unit)
     if st.default is not None and st.default != p.default:
         differ("default", st.default, p.default)
     return out

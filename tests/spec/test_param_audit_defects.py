@@ -194,3 +194,9 @@ def test_blescan_result_address_is_a_quoted_mac() -> None:
     with pytest.raises(MatchError):
         t.match(["+BLESCAN:banana,-29,,,0", "OK", "+BLESCANDONE"], LENIENT)
     assert list(_p("AT+BLESCAN", "filter_type").enum) == [1, 2]
+
+
+def test_scaled_and_counted_units() -> None:
+    """3.3.33 "Unit: 100 milliseconds" (TCP-IP_AT_Commands.rst:2214); 3.2.7 "Unit: AP beacon intervals"."""
+    assert _p("AT+CIPRECONNINTV", "interval").unit == "100 milliseconds"
+    assert _p("AT+CWJAP", "listen_interval").unit == "AP beacon intervals"

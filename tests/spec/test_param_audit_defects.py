@@ -201,3 +201,31 @@ def test_scaled_and_counted_units() -> None:
     """3.3.33 "Unit: 100 milliseconds" (TCP-IP_AT_Commands.rst:2214); 3.2.7 "Unit: AP beacon intervals"."""
     assert _p("AT+CIPRECONNINTV", "interval").unit == "100 milliseconds"
     assert _p("AT+CWJAP", "listen_interval").unit == "AP beacon intervals"
+
+
+def test_btstartdisc_address_only_result() -> None:
+    """classic_bluetooth_at_examples.rst:596-597: some results are the address alone."""
+    m = _template("AT+BTSTARTDISC", "set").match(['+BTSTARTDISC:"24:0a:c4:2c:a8:a2"', "", "OK"], LENIENT)
+    assert m.rows("+BTSTARTDISC:")[0]["bt_addr"] == "24:0a:c4:2c:a8:a2"
+
+
+def test_gatt_characteristic_properties_are_hex() -> None:
+    """bluetooth_le_at_examples.rst:152, :302: the properties print as 0x02."""
+    for command in ("AT+BLEGATTSCHAR", "AT+BLEGATTCCHAR"):
+        p = _p(command, "char_prop")
+        assert (p.type, p.validate("0x1a").value) == ("hex", 0x1A)
+
+
+def test_bleconnparam_report_of_a_peer_opened_connection() -> None:
+    """sleep_at_examples.rst:287: +BLECONNPARAM:0,0,0,6,0,500; 5 is still out of [6,3200] and not 0."""
+    p = _p("AT+BLECONNPARAM", "min_interval")
+    p.validate("0")
+    p.validate("6")
+    with pytest.raises(ParamError):
+        p.validate("5")
+
+
+def test_mqttsubrecv_carries_the_message() -> None:
+    """MQTT_AT_Examples.rst:113: +MQTTSUBRECV:0,"topic",4,test."""
+    m = _template("AT+MQTTSUB", "set").match(['+MQTTSUBRECV:0,"topic",4,test'], LENIENT)
+    assert (m["data_length"], m["data"]) == (4, "test")

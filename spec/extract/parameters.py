@@ -198,6 +198,21 @@ def _item_facts(items: list[tuple[int, str]]) -> _Facts:
     return facts
 
 
+def _adopt_stray_values(roots: list[_Item]) -> list[_Item]:
+    """Value items printed at the indentation of the parameter bullets belong to the parameter before them.
+
+    3.4.6 <filter_type> ("-  1: "MAC"." under "-  **[<filter_type>]**:" at the same indentation) and
+    3.4.31 <auto_conn> are written so; read as they are, the values would be lost.
+    """
+    out: list[_Item] = []
+    for item in roots:
+        if out and not _NAMED.match(item.text) and (_ENUM.match(item.text) or _RANGE_ITEM.match(item.text)):
+            out[-1].children.append(item)
+        else:
+            out.append(item)
+    return out
+
+
 def parse_param_list(text: str) -> list[ParamSpec]:
     """Parameters from the bullet list of one "Parameters" section (already directive-resolved).
 
@@ -206,7 +221,7 @@ def parse_param_list(text: str) -> list[ParamSpec]:
     rejects a value the guide allows.
     """
     params: list[ParamSpec] = []
-    for item in _tree(text):
+    for item in _adopt_stray_values(_tree(text)):
         m = _NAMED.match(item.text)
         if not m:
             continue

@@ -109,6 +109,9 @@ def _bullets(body: list[tuple[int, str]]) -> list[tuple[int, int, str, list[_Sub
             out.append(current)
         elif current is not None and m and len(m.group(1)) > current[1]:
             current[3].append(_Sub(len(m.group(1)), m.group(2)))
+        elif current is not None and m and len(m.group(1)) == current[1] and _ENUM_ITEM.match(m.group(2)):
+            # a value printed at the bullets' own indentation (3.4.6 <filter_type>, 3.4.31 <auto_conn>)
+            current[3].append(_Sub(len(m.group(1)) + 1, m.group(2)))
         elif current is not None and raw.strip() and not m:
             if len(raw) - len(raw.lstrip()) > current[1]:
                 if current[3]:

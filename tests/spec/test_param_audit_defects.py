@@ -229,3 +229,18 @@ def test_mqttsubrecv_carries_the_message() -> None:
     """MQTT_AT_Examples.rst:113: +MQTTSUBRECV:0,"topic",4,test."""
     m = _template("AT+MQTTSUB", "set").match(['+MQTTSUBRECV:0,"topic",4,test'], LENIENT)
     assert (m["data_length"], m["data"]) == (4, "test")
+
+
+def test_rule_values_at_the_bullets_indentation_belong_to_the_parameter_before() -> None:
+    """3.4.31 (BLE_AT_Commands.rst:2160-2163) prints the values of <auto_conn> beside the bullets."""
+    text = (
+        "    -  **<auto_conn>**: auto-reconnection flag. By default, automatic reconnection is enabled.\n\n"
+        "    -  0: disable automatic reconnection.\n    -  1: enable automatic reconnection\n"
+    )
+    assert list(_one(text).enum) == [0, 1]
+    assert list(_p("AT+BLEINIT", "init").enum) == [0, 1, 2, 3]
+    assert (list(_p("AT+BLESPPCFG", "auto_conn").enum), _p("AT+BLESPPCFG", "auto_conn").default) == (
+        [0, 1],
+        1,
+    )
+    assert _p("AT+SYSMSGFILTER", "enable").default == 0

@@ -202,7 +202,11 @@ def _facts(st: Stated, desc: str, subs: list[_Sub]) -> None:
             continue  # the 0/1 meanings of one bit of a mask, not values of the parameter
         if m := _ENUM_ITEM.match(text):
             st.enum.add(_number(m.group(1)))
-            if re.search(r"\(default\)|\bdefault\)?\.?$", text, re.I):
+            if re.search(
+                r"\(default(?: value)?\)|\bdefault(?: value)?\s*\.?\)?\.?(?:\s*$)|\bdefault value\.\s",
+                text,
+                re.I,
+            ):
                 st.default = _number(m.group(1))
         if m := (_BRACKET.match(text) or _TILDE.match(text)):
             if text[m.end() :].lstrip().startswith((":", "：")):

@@ -45,6 +45,7 @@ _HEX_BOUND = re.compile(
     r"[Rr]ange\s*(?:is\s*)?[:：]?\s*(?:\[[^\]]*\]|-?(?:0x[0-9A-Fa-f]+|\d+)\s*~\s*-?(?:0x[0-9A-Fa-f]+|\d+))"
     r"|\[\s*-?0x[0-9A-Fa-f]+\s*,\s*-?0x[0-9A-Fa-f]+\s*\]|max(?:imum)? value is\s*0x[0-9A-Fa-f]+"
 )
+_MAX_IS = re.compile(r"\b[Mm]ax is (\d+)")
 _UINT = re.compile(r"^\(u?int(?:8|16|32)\)")
 _UINT_RANGE = {"uint8": (0, 2**8 - 1), "uint16": (0, 2**16 - 1), "uint32": (0, 2**32 - 1)}
 # "2 :sup:`20`" (3.3.10) and "2 :sup:`31` - 1" (3.3.9): a power the text form would read as "2 20".
@@ -236,6 +237,9 @@ def parse_param_list(text: str) -> list[ParamSpec]:
         span = _LENSPAN.search(whole)
         ranges += [(_num(a), _num(b)) for a, b in _RANGE.findall(desc) + _SPAN.findall(desc)]
         ranges += [(_num(a), _num(b)) for a, b in _PAREN_SPAN.findall(desc)]
+        if re.search(r"\(0 ~ max\)", desc) and (mx := _MAX_IS.search(desc)):
+            # "ID of the connection (0 ~ max) ... max is 5 by default" (3.3.26-3.3.40): max means all links
+            ranges.append((0, int(mx.group(1))))
         if (um := _UINT.match(desc)) and um.group(0).strip("()") in _UINT_RANGE:
             ranges.append(_UINT_RANGE[um.group(0).strip("()")])
         # a stated range makes a number (3.12.9 <data> "Range: 0 ~ 0xFFFFFFFF"); a "Maximum: 16 bytes" alone

@@ -229,6 +229,9 @@ def _facts(st: Stated, desc: str, subs: list[_Sub]) -> None:
             if st.quoted:
                 continue  # a string's range is its length, read above
             st.ranges.add((_number(r.group(1)), _number(r.group(2))))
+    # "(0 ~ max) ... Max is 5 by default": the link IDs of the SSL and TCP option commands, max meaning all
+    if "(0 ~ max)" in desc and (m := re.search(r"[Mm]ax is (\d+)", desc)):
+        st.ranges.add((0, int(m.group(1))))
     # "ID of network connection (0 ~ 4)": a range in parentheses right in the description
     for m in re.finditer(r"\(\s*(" + _NUM + r")\s*~\s*(" + _NUM + r")\s*\)", desc):
         st.ranges.add((_number(m.group(1)), _number(m.group(2))))

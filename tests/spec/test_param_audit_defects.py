@@ -92,7 +92,7 @@ def test_prose_defaults_and_second_listing_lengths() -> None:
     """3.6.6 "The default value is 0" (MQTT_AT_Commands.rst:259); 3.3.27 (TCP-IP_AT_Commands.rst:1897);
     3.3.39's length limits stated in its response list (TCP-IP_AT_Commands.rst:2674-2677)."""
     assert _p("AT+MQTTCONNCFG", "keepalive").default == 0
-    assert _p("AT+CIPSSLCCIPHER", "link ID").default == 5
+    assert _p("AT+CIPSSLCCIPHER", "link ID").default is None  # "The default value is 5" is max's
     assert (
         _p("AT+CIPSTART", "link ID").default is None
     )  # "its default value is 5" is AT_SOCKET_MAX_CONN_NUM's
@@ -244,3 +244,14 @@ def test_rule_values_at_the_bullets_indentation_belong_to_the_parameter_before()
         1,
     )
     assert _p("AT+SYSMSGFILTER", "enable").default == 0
+
+
+@pytest.mark.parametrize(
+    "command", ["AT+CIPSSLCCONF", "AT+CIPSSLCCIPHER", "AT+CIPSSLCCN", "AT+CIPSSLCPSK", "AT+CIPRECVMODE"]
+)
+def test_link_id_0_to_max(command: str) -> None:
+    """3.3.26-3.3.34: "ID of the connection (0 ~ max) ... Max is 5 by default" (max: all connections)."""
+    p = _p(command, "link ID")
+    assert _ranges(p) == [(0, 5)]
+    with pytest.raises(ParamError):
+        p.validate("6")

@@ -255,3 +255,12 @@ def test_link_id_0_to_max(command: str) -> None:
     assert _ranges(p) == [(0, 5)]
     with pytest.raises(ParamError):
         p.validate("6")
+
+
+def test_sysflash_query_reads_a_real_boards_partition_table() -> None:
+    """espressif/esp-at issue 418: +SYSFLASH:"ble_data",64,1,0x21000,0x3000 (one row per partition)."""
+    rows = ['+SYSFLASH:"ble_data",64,1,0x21000,0x3000', '+SYSFLASH:"fatfs",1,129,0x70000,0x90000']
+    m = _template("AT+SYSFLASH", "query").match([*rows, "", "OK"], LENIENT)
+    assert [r["partition"] for r in m.rows("+SYSFLASH:")] == ["ble_data", "fatfs"]
+    with pytest.raises(MatchError):
+        _template("AT+SYSFLASH", "query").match(["+SYSFLASH:ble_data,64,1,0x21000,0x3000", "", "OK"], LENIENT)

@@ -45,6 +45,8 @@ _HEX_BOUND = re.compile(
     r"[Rr]ange\s*(?:is\s*)?[:：]?\s*(?:\[[^\]]*\]|-?(?:0x[0-9A-Fa-f]+|\d+)\s*~\s*-?(?:0x[0-9A-Fa-f]+|\d+))"
     r"|\[\s*-?0x[0-9A-Fa-f]+\s*,\s*-?0x[0-9A-Fa-f]+\s*\]|max(?:imum)? value is\s*0x[0-9A-Fa-f]+"
 )
+# A closed list of quoted values: "A", "B", or "C" (two or more, the last after "or").
+_QUOTED_CHOICE = re.compile(r'[:：]\s*(?:"[^"]+",?\s+)+(?:or\s+)?"[^"]+"(?=\s*\.)')
 _MAX_IS = re.compile(r"\b[Mm]ax is (\d+)")
 _UINT = re.compile(r"^\(u?int(?:8|16|32)\)")
 _UINT_RANGE = {"uint8": (0, 2**8 - 1), "uint16": (0, 2**16 - 1), "uint32": (0, 2**32 - 1)}
@@ -265,6 +267,9 @@ def parse_param_list(text: str) -> list[ParamSpec]:
                     key = _enum_key(raw, ptype)
                     if key is not None:
                         enum[key] = ""
+            if quoted and not enum and (choice := _QUOTED_CHOICE.search(desc)):
+                # "the type of transmission: "TCP", "TCPv6", "SSL", or "SSLv6"" (3.3.3, 3.3.5, 3.3.15)
+                enum = {v: "" for v in re.findall(r'"([^"]+)"', choice.group(0))}
             use_ranges = numeric and not facts.open_ended
             params.append(
                 ParamSpec(

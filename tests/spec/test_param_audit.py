@@ -80,6 +80,7 @@ class Stated:
     bits: set[int] = field(default_factory=set)
     uint: int | None = None  #: "(uint32)": an unsigned integer of that many bits
     unit: str | None = None  #: "Unit: second"
+    choices: set[str] = field(default_factory=set)  #: quoted values the list closes with "or"
 
     @property
     def where(self) -> str:
@@ -229,6 +230,9 @@ def _facts(st: Stated, desc: str, subs: list[_Sub]) -> None:
             if st.quoted:
                 continue  # a string's range is its length, read above
             st.ranges.add((_number(r.group(1)), _number(r.group(2))))
+    # a string's closed list of values: ': "TCP", "TCPv6", "SSL", or "SSLv6".'
+    if st.quoted and (m := re.search(r':\s*((?:"[^"]+",?\s+)+or\s+"[^"]+")\s*\.', desc)):
+        st.choices |= set(re.findall(r'"([^"]+)"', m.group(1)))
     # "(0 ~ max) ... Max is 5 by default": the link IDs of the SSL and TCP option commands, max meaning all
     if "(0 ~ max)" in desc and (m := re.search(r"[Mm]ax is (\d+)", desc)):
         st.ranges.add((0, int(m.group(1))))
@@ -312,6 +316,8 @@ def _differences(st: Stated, p: ParamSpec | None, decided: set[str]) -> list[str
         differ("max_len", st.max_len, p.max_len)
     if st.min_len is not None and st.min_len != p.min_len:
         differ("min_len", st.min_len, p.min_len)
+    if st.choices and set(p.enum) != st.choices:
+        differ("enum", sorted(st.choices), sorted(map(str, p.enum)))
     if st.unit is not None and _unit(st.unit) != _unit(p.unit):
         differ("unit", st.unit, p.unit)
     if st.default is not None and st.default != p.default:

@@ -264,3 +264,13 @@ def test_sysflash_query_reads_a_real_boards_partition_table() -> None:
     assert [r["partition"] for r in m.rows("+SYSFLASH:")] == ["ble_data", "fatfs"]
     with pytest.raises(MatchError):
         _template("AT+SYSFLASH", "query").match(["+SYSFLASH:ble_data,64,1,0x21000,0x3000", "", "OK"], LENIENT)
+
+
+def test_connection_types_are_a_closed_list() -> None:
+    """3.3.3 (TCP-IP_AT_Commands.rst:156): "TCP", "TCPv6", "UDP", "UDPv6", "SSL", or "SSLv6"."""
+    t = _template("AT+CIPSTATE", "query")
+    t.match(['+CIPSTATE:0,"TCPv6","fe80::1",8080,50001,0', "", "OK"], LENIENT)
+    with pytest.raises(MatchError, match="type"):
+        t.match(['+CIPSTATE:0,"TCX","192.168.3.100",8080,50001,0', "", "OK"], LENIENT)
+    assert list(_p("AT+CIPSERVER", "type").enum) == ["TCP", "TCPv6", "SSL", "SSLv6"]
+    assert _p("AT+SAVETRANSLINK", "type").default == "TCP"

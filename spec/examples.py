@@ -3,7 +3,7 @@
 Each example file holds one example (a section 4.x.y): where it comes from in the guide, the command set,
 the rig capabilities it needs, the placeholders it uses with the concrete value the guide printed, and its
 steps. Lines keep the guide's text with concrete values replaced by ``{placeholders}``; response fields
-that differ on every run (times, RSSI) are written ``<name>`` and matched by format.
+that differ on every run (times, RSSI) are written ``<name>`` and matched by their type (spec.example_fields).
 
 >>> ex = example("4.2.1")
 >>> steps = ex.bind(rig_values)           # every {placeholder} replaced, or MissingPlaceholderError
@@ -21,10 +21,11 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from spec.datafile import SpecDataError
+from spec.example_corrections import CORRECTIONS_FILE, example_corrections
+from spec.example_fields import FORMAT_FIELDS, format_fields_of
 
 EXAMPLES_DIR = Path(__file__).resolve().parent / "examples"
 PLACEHOLDERS_FILE = EXAMPLES_DIR / "PLACEHOLDERS.yaml"
-CORRECTIONS_FILE = EXAMPLES_DIR.parent / "corrections.yaml"
 
 #: ``{ap.ssid}``: lower-case dotted names only, so JSON braces and ``{IDF_TARGET_NAME}`` never match.
 PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*(?:\.[a-z0-9_]+)*)\}")
@@ -119,8 +120,9 @@ class _Step(_Model):
 class CommandStep(_Step):
     """Send one AT command line; expect the response lines as the guide prints them (blank lines kept).
 
-    ``urcs`` are the lines of ``response`` that are active reports (3.17), which a runner may accept out of
-    order; a response ending in ``>`` leaves the board waiting for data (a ``send_data`` step follows).
+    ``urcs`` are the lines of ``response`` that are active reports (3.17); they keep their place among the
+    response lines (``WIFI GOT IP`` before AT+CWJAP's ``OK``). A response ending in ``>`` leaves the board
+    waiting for data (a ``send_data`` step follows).
     """
 
     kind: Literal["command"]
@@ -276,32 +278,6 @@ def _texts(steps: list[Step]) -> list[str]:
     return out
 
 
-class ExampleCorrection(_Model):
-    """An example step departing from the guide's transcript, and why (spec/corrections.yaml, chapter4)."""
-
-    id: str
-    section: str
-    guide: str
-    holds: str
-    why: str
-    evidence: str | None = None  #: where the guide shows it (tests/spec/test_corrections_evidence.py)
-
-
-@cache
-def example_corrections() -> Mapping[str, ExampleCorrection]:
-    """The corrections of chapter-4 examples by id (spec/corrections.yaml, ``chapter4``)."""
-    data = _read(CORRECTIONS_FILE)
-    if not isinstance(data, dict) or not isinstance(data.get("chapter4"), list):
-        raise ExampleDataError(f"{CORRECTIONS_FILE}: expected a list under 'chapter4'")
-    try:
-        items = [ExampleCorrection.model_validate(x) for x in data["chapter4"]]
-    except ValidationError as exc:
-        raise ExampleDataError(
-            f"{CORRECTIONS_FILE} does not match the ExampleCorrection schema:\n{exc}"
-        ) from exc
-    return {c.id: c for c in items}
-
-
 @cache
 def declared_placeholders() -> Mapping[str, str]:
     """Every placeholder name an example may use, with its meaning (spec/examples/PLACEHOLDERS.yaml)."""
@@ -380,7 +356,22 @@ def _check(ex: Example) -> list[str]:
                 problems.append(f"step {index}: correction {step.correction!r} is for section {fix.section}")
         if step.origin == "added" and not step.note:
             problems.append(f"step {index}: an added step needs a note saying why")
+        for line in _matched_lines(step):
+            for name in format_fields_of(PLACEHOLDER.sub("", line)):
+                if name not in FORMAT_FIELDS:
+                    problems.append(
+                        f"step {index}: <{name}> in {line!r} is not a typed field of spec.example_fields"
+                    )
     return problems
+
+
+def _matched_lines(step: Step) -> list[str]:
+    """The lines of a step a runner matches against the board's output (where ``<fields>`` are typed)."""
+    if isinstance(step, CommandStep | SendDataStep):
+        return step.response
+    if isinstance(step, ExpectUrcStep):
+        return step.lines
+    return []
 
 
 @cache

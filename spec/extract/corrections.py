@@ -153,22 +153,28 @@ class MessageFix(_C):
 
 
 class ExampleStepFix(_C):
-    """A chapter-4 example step that departs from the guide's transcript; steps name it by ``id``."""
+    """A chapter-4 example step that departs from the guide's transcript; steps name it by ``id``.
+
+    ``evidence``: one or more ``<kind>: <where> - <what it shows>``, kind ``guide`` (a section of the v5.0.0.0
+    guide), ``release`` (another release of the guide), ``issue`` (a real board's output in a public esp-at
+    issue, with its URL), ``source`` (esp-at source) or ``none`` (no evidence found: what was searched).
+    """
 
     id: str
     section: str
     guide: str
     holds: str
     why: str
-    evidence: str | None = None  #: RST file:line, public issue or public firmware source (tests enforce it)
+    evidence: list[str] = Field(min_length=1)
 
 
 class ExampleOmission(_C):
-    """Reports the guide's transcripts leave out; the example files add them as steps (origin: added)."""
+    """Reports the guide's transcripts leave out; the example files add them as steps (origin: added).
+    ``evidence`` as for :class:`ExampleStepFix`."""
 
     sections: list[str]
     what: str
-    evidence: str | None = None  #: RST file:line, public issue or public firmware source (tests enforce it)
+    evidence: list[str] = Field(min_length=1)
 
 
 class ExampleConflict(_C):

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from spec import examples as spec_examples
 from spec import load_spec
+from spec.example_fields import FORMAT_FIELDS, Ipd, format_fields_of, ipd_of, placeholder_type, recv_count_of
 from spec.examples import (
     CommandStep,
     ExampleDataError,
@@ -24,8 +26,10 @@ from spec.examples import (
     load_examples,
 )
 from spec.examples_extract import raw_steps, section_ref, section_text
+from spec.extract.corrections import Corrections
 from spec.messages import match_urc
 from spec.messages_extract import guide_dir
+from spec.params import ParamType
 
 FIRST_SUITES = ["4.1.1", *(f"4.2.{n}" for n in range(1, 14))]
 
@@ -329,3 +333,127 @@ def test_command_responses_are_the_guides_blocks(guide: Path, section: str) -> N
         assert any(pattern.fullmatch(b) for b in blocks), (
             f"{section}: response of {step.line!r} is {step.response}, the guide has {blocks}"
         )
+
+
+# --- strict replays: typed fields, stated lengths, corrections with evidence (issue 13, point 5) ----------
+
+_EVIDENCE = re.compile(r"(guide|release|issue|source|none): \S")
+
+
+def _corrections() -> Corrections:
+    return Corrections.load(Path(spec_examples.__file__).resolve().parent / "corrections.yaml")
+
+
+def test_every_chapter4_correction_and_omission_cites_its_evidence() -> None:
+    data = _corrections()
+    entries = [(c.id, c.evidence) for c in data.chapter4] + [
+        (o.what, o.evidence) for o in data.chapter4_omissions
+    ]
+    assert len(entries) >= 19
+    for name, evidence in entries:
+        assert evidence, name
+        for item in evidence:
+            assert _EVIDENCE.match(item), f"{name}: evidence {item!r} is not '<kind>: <where> - <what>'"
+            if item.startswith("issue:"):
+                assert "https://github.com/espressif/" in item, f"{name}: an issue needs its URL: {item!r}"
+        # a correction resting on chapter 3 alone says so (kind none) rather than staying silent
+        assert any(not e.startswith("none:") for e in evidence), f"{name}: evidence only of absence"
+
+
+def test_every_report_a_replayed_example_adds_is_an_omission_with_evidence() -> None:
+    omitted = {s for o in _corrections().chapter4_omissions for s in o.sections}
+    for section in FIRST_SUITES:
+        ex = example(section)
+        for index, step in enumerate(ex.steps, 1):
+            if isinstance(step, ExpectUrcStep) and step.origin == "added":
+                assert section in omitted, (
+                    f"{section} step {index} adds {step.lines} with no chapter4_omissions entry"
+                )
+
+
+def test_format_fields_are_typed() -> None:
+    for ex in load_examples():
+        for step in ex.steps:
+            lines = step.lines if isinstance(step, ExpectUrcStep) else getattr(step, "response", [])
+            for line in lines:
+                for name in format_fields_of(line):
+                    assert name in FORMAT_FIELDS, f"{ex.section}: <{name}> in {line!r}"
+
+
+def test_an_untyped_field_fails_to_load(tmp_path: Path) -> None:
+    text = (spec_examples.EXAMPLES_DIR / "4.2.1.yaml").read_text(encoding="utf-8")
+    bad = tmp_path / "4.2.1.yaml"
+    bad.write_text(text.replace('lines: ["+IPD,4:test"]', 'lines: ["+IPD,<length>:test"]'), encoding="utf-8")
+    with pytest.raises(ExampleDataError, match="<length>"):
+        load_example_file(bad)
+
+
+def test_stated_lengths_are_what_was_sent() -> None:
+    """Recv <n> bytes is the length of the data the step sent (3.3 AT+CIPSEND); +IPD's length is that of its
+    data and of what the peer sent just before (3.17)."""
+    checked = 0
+    for section in FIRST_SUITES:
+        steps = example(section).guide_steps()
+        peer_sent: str | None = None
+        for step in steps:
+            if isinstance(step, SendDataStep):
+                for line in step.response:
+                    count = recv_count_of(line)
+                    if count is not None:
+                        assert count == len(step.data.encode()), (section, line, step.data)
+                        checked += 1
+            elif isinstance(step, PeerStep) and step.action == "send":
+                peer_sent = step.data
+            elif isinstance(step, ExpectUrcStep):
+                for line in step.lines:
+                    ipd = ipd_of(line)
+                    if ipd is None:
+                        continue
+                    if ipd.data is not None:
+                        assert ipd.length == len(ipd.data.encode()), (section, line)
+                    assert peer_sent is not None and ipd.length == len(peer_sent.encode()), (section, line)
+                    checked += 1
+    assert checked >= 18  # every Recv and +IPD line of 4.1 and 4.2
+
+
+@pytest.mark.parametrize(
+    ("line", "name"),
+    [
+        ("0,CONNECT", "CONNECT"),
+        ("CLOSED", "CLOSED"),
+        ("+IPD,4:test", "+IPD"),
+        ('+STA_CONNECTED:"02:00:00:00:10:01"', "+STA_CONNECTED"),
+        ("WIFI GOT IP", "WIFI GOT IP"),
+        ("+TIME_UPDATED", "+TIME_UPDATED"),
+    ],
+)
+def test_report_names(line: str, name: str) -> None:
+    from spec.example_fields import report_name
+
+    assert report_name(line) == name
+
+
+def test_ipd_and_recv_parts() -> None:
+    assert ipd_of("+IPD,4:test") == Ipd(None, 4, "test")
+    assert ipd_of("+IPD,0,4:test") == Ipd(0, 4, "test")
+    assert ipd_of('+IPD,0,4,"192.168.3.102",8080:test') == Ipd(0, 4, "test")
+    assert ipd_of("+IPD,4") == Ipd(None, 4, None)  # passive mode (3.3 AT+CIPRECVMODE)
+    assert ipd_of("+CIPRECVDATA:4,test") is None
+    assert recv_count_of("Recv 7 bytes") == 7 and recv_count_of("SEND OK") is None
+
+
+@pytest.mark.parametrize(
+    ("name", "ptype"),
+    [
+        ("board.sta_ip", ParamType.IP),
+        ("board.ap_gateway", ParamType.IP),
+        ("board.sta_netmask", ParamType.IP),
+        ("host.ip2", ParamType.IP),
+        ("station.mac", ParamType.MAC),
+        ("server.port", ParamType.INT),
+        ("board.port", ParamType.INT),
+        ("softap.ssid", ParamType.STR),
+    ],
+)
+def test_learned_placeholders_are_typed_by_name(name: str, ptype: ParamType) -> None:
+    assert placeholder_type(name) is ptype

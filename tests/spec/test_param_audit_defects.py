@@ -7,6 +7,7 @@ import pytest
 
 from spec import ParamSpec, load_spec
 from spec.extract.parameters import parse_param_list
+from spec.extract.sources import Sources
 from spec.matcher import BlankLines, MatchError, MatchOptions
 from spec.params import ParamError
 from spec.template import compile_alternatives
@@ -274,3 +275,22 @@ def test_connection_types_are_a_closed_list() -> None:
         t.match(['+CIPSTATE:0,"TCX","192.168.3.100",8080,50001,0', "", "OK"], LENIENT)
     assert list(_p("AT+CIPSERVER", "type").enum) == ["TCP", "TCPv6", "SSL", "SSLv6"]
     assert _p("AT+SAVETRANSLINK", "type").default == "TCP"
+
+
+def _transcript(path: str, first: int, last: int) -> list[str]:
+    sources = Sources.locate()
+    lines = (sources.rst_dir.parent / "AT_Command_Examples" / path).read_text(encoding="utf-8").split("\n")
+    return [x.strip() for x in lines[first - 1 : last]]
+
+
+def test_gatt_discovery_lists_characteristics_and_descriptors_then_one_ok() -> None:
+    """bluetooth_le_at_examples.rst:152-171 and :302-305: char and desc lines interleaved, then OK; the
+    guide's two blocks (BLE_AT_Commands.rst:1547-1558) each matched only part of it."""
+    m = _template("AT+BLEGATTSCHAR", "query").match(
+        _transcript("bluetooth_le_at_examples.rst", 152, 172), LENIENT
+    )
+    assert len(m.rows("+BLEGATTSCHAR:")) == 19  # 10 characteristics, 9 descriptors
+    lines = [*_transcript("bluetooth_le_at_examples.rst", 302, 305), "", "OK"]
+    assert len(_template("AT+BLEGATTCCHAR", "set").match(lines, LENIENT).rows("+BLEGATTCCHAR:")) == 4
+    with pytest.raises(MatchError):
+        _template("AT+BLEGATTSCHAR", "query").match(['+BLEGATTSCHAR:"chr",1,1,0xC300,0x02', "OK"], LENIENT)

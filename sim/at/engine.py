@@ -54,6 +54,11 @@ class CommandEngine:
         return self._task is not None and not self._task.done()
 
     @property
+    def taking_data(self) -> bool:
+        """True while input goes to a handler raw (after a ``>`` prompt) or to an input hook (passthrough)."""
+        return self._hook is not None or (self._data_future is not None and not self._data_future.done())
+
+    @property
     def current(self) -> CommandContext | None:
         return self._current if self.busy else None
 

@@ -164,6 +164,7 @@ def test_cancel_then_send_again(dut, expect, esp_rig, echo_link) -> None:
     cancelled bytes never reach the peer, and the next send on the same link arrives exactly."""
     prompt = dut.cmd("AT+CIPSEND=40")
     assert prompt.prompt, prompt.text
+    dut.write_raw(b"part of it")
     time.sleep(GUARD_TIME)
     r = dut.send_data(b"+++", connect_timeout(esp_rig))
     assert r.final == "SEND Canceled", f"expected SEND Canceled, got {r.final!r}: {r.text!r}"

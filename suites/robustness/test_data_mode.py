@@ -20,7 +20,7 @@ from rigs.at.passthrough import GUARD_TIME
 from servers.behaviours import Echo
 from servers.tcp import TcpServer
 from suites.robustness.garbage import EXAMPLES, data_bytes, well_formed
-from suites.robustness.traffic import assert_same, ipd_bytes, no_more_ipd
+from suites.robustness.traffic import assert_same, assert_transcript_kept, ipd_bytes, mark, no_more_ipd
 from suites.tcpip.links import back_to_factory, connect_timeout, host, send, start_tcp
 
 pytestmark = [pytest.mark.robustness, pytest.mark.tcpip, pytest.mark.usefixtures("fresh_board")]
@@ -95,6 +95,7 @@ def test_passthrough_with_traps(dut, expect, esp_rig, echo_link, chunks) -> None
     order, none lost or doubled (no chunk is a lone ``+++``: that is the exit of 3.3.7)."""
     offset = len(echo_link.received())
     sent = b"".join(chunks)
+    since = mark(dut)
     with dut.passthrough("AT+CIPSEND", set_mode=True) as pt:
         for chunk in chunks:
             pt.write(chunk)
@@ -104,6 +105,7 @@ def test_passthrough_with_traps(dut, expect, esp_rig, echo_link, chunks) -> None
         assert_same("nothing more in passthrough", pt.read_available(), b"")
     assert_same("the peer received", echo_link.received()[offset:], sent)
     _link_still_up(dut, expect)
+    assert_transcript_kept(dut, since, sent)
 
 
 @pytest.mark.form("+++", "special")

@@ -21,6 +21,7 @@ from suites.robustness.garbage import (
     send_line,
     well_formed,
 )
+from suites.robustness.traffic import assert_transcript_kept, mark
 
 pytestmark = [pytest.mark.robustness, pytest.mark.basic, pytest.mark.usefixtures("fresh_board")]
 
@@ -75,10 +76,13 @@ def test_unterminated_string_parameter(dut, expect, line) -> None:
 @settings(EXAMPLES, max_examples=10)
 @given(lines=st.lists(st.one_of(garbage_lines(), nul_lines(), overlong_lines()), min_size=2, max_size=8))
 def test_garbage_burst(dut, expect, lines) -> None:
-    """Several malformed lines back to back: one ERROR each, in order, none merged with the next."""
+    """Several malformed lines back to back: one ERROR each, in order, none merged with the next; every
+    byte both ways is in the transcript."""
+    since = mark(dut)
     for line in lines:
         expect.error(send_line(dut, line))
     well_formed(dut, expect)
+    assert_transcript_kept(dut, since, b"\r\n".join(lines))
 
 
 @pytest.mark.form("AT+GMR", "execute")

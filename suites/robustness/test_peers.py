@@ -15,7 +15,7 @@ from servers.payload import pattern
 from servers.record import CloseReason
 from servers.tcp import TcpServer
 from suites.robustness.garbage import well_formed
-from suites.robustness.traffic import assert_same, ipd_bytes, no_more_ipd
+from suites.robustness.traffic import assert_same, assert_transcript_kept, ipd_bytes, mark, no_more_ipd
 from suites.tcpip.links import back_to_factory, connect_timeout, host, send, start_tcp
 
 pytestmark = [pytest.mark.robustness, pytest.mark.tcpip, pytest.mark.usefixtures("fresh_board")]
@@ -118,6 +118,7 @@ def test_ipd_flood_while_commands_run(dut, expect, esp_rig, esp_board, esp_peer_
     commands: each response matches its template, +IPD reports stay out of them, and the reports carry
     the peer's bytes exactly once, in order."""
     total = esp_board.config.baud // 10 * 2
+    since = mark(dut)
     start_tcp(dut, esp_rig, _flood(esp_rig, esp_peer_factory, 11, total))
     for _ in range(5):
         for line, command, kind in WHILE_FLOODED:
@@ -125,6 +126,7 @@ def test_ipd_flood_while_commands_run(dut, expect, esp_rig, esp_board, esp_peer_
     got = ipd_bytes(dut, total, connect_timeout(esp_rig) + 4)
     assert_same("+IPD of the flood", got, pattern(11, total))
     no_more_ipd(dut, expect)
+    assert_transcript_kept(dut, since)
 
 
 @pytest.mark.form("AT+CIPMUX", "set")

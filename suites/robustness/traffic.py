@@ -7,6 +7,7 @@ Plain functions over the AT session (suites/tcpip/links.py has the sending side 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 
 from fixtures.suite import Expect
 from rigs.at.events import Ipd
@@ -51,3 +52,32 @@ def no_more_ipd(dut: AtSession, expect: Expect, link_id: int | None = None) -> N
     expect.ok(dut.cmd("AT"), "AT", "execute")
     extra = [ev for ev in dut.drain_urcs() if _of(link_id)(ev)]
     assert not extra, f"link {link_id}: {len(extra)} +IPD beyond the data sent: {[e.raw[:40] for e in extra]}"
+
+
+@dataclass(frozen=True)
+class Mark:
+    """Where a test's part of the session starts: its transcript chunk and decoded event counts."""
+
+    chunks: int
+    events: int
+
+
+def mark(dut: AtSession) -> Mark:
+    """Take it between commands (nothing half-decoded)."""
+    return Mark(len(dut.transcript.chunks), len(dut.history))
+
+
+def assert_transcript_kept(dut: AtSession, since: Mark, written: bytes = b"") -> None:
+    """Every byte since ``since`` is kept: the bytes of the events the session decoded are, in order, the
+    bytes the transcript recorded from the AT port (up to a line still arriving), and ``written`` (data
+    the test wrote) is in the transcript's host-to-board bytes in one piece."""
+    chunks = dut.transcript.chunks[since.chunks :]
+    rx = b"".join(c.data for c in chunks if c.direction == "rx")
+    decoded = b"".join(ev.raw for _, ev in dut.history[since.events :])
+    differ = next((i for i, (a, b) in enumerate(zip(rx, decoded, strict=False)) if a != b), len(decoded))
+    assert rx.startswith(decoded) and len(rx) - len(decoded) <= 4096, (
+        f"transcript and decoded events differ: {len(rx)} bytes recorded, {len(decoded)} decoded; first "
+        f"difference at {differ}"
+    )
+    tx = b"".join(c.data for c in chunks if c.direction == "tx")
+    assert written in tx, f"the {len(written)} bytes written are not in the transcript in one piece"

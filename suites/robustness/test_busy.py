@@ -15,9 +15,11 @@ import time
 from dataclasses import replace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rigs.at.events import Busy, Echo
-from suites.robustness.garbage import well_formed
+from suites.robustness.garbage import EXAMPLES, garbage_lines, nul_lines, well_formed
 from suites.tcpip.links import back_to_factory, connect_timeout, host
 
 pytestmark = [pytest.mark.robustness, pytest.mark.usefixtures("fresh_board")]
@@ -38,6 +40,7 @@ class Running:
         self.dut, self.line = dut, line
         self.resp = None
         self.error: BaseException | None = None
+        self._seen = len(dut.history)  # the echo must be a new event: an earlier run of the line echoed too
         self._thread = threading.Thread(target=self._run, args=(timeout,), daemon=True)
         self._thread.start()
         self._wait_started(timeout)
@@ -52,7 +55,7 @@ class Running:
         # The board's echo of the line (ATE1, 3.1.7) says it has taken the line and is running it.
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and self._thread.is_alive():
-            if any(isinstance(ev, Echo) and ev.line == self.line for _, ev in self.dut.history[-20:]):
+            if any(isinstance(ev, Echo) and ev.line == self.line for _, ev in self.dut.history[self._seen :]):
                 return
             time.sleep(0.01)
         raise AssertionError(f"{self.line!r}: no echo of the command within {timeout:g} s")
@@ -92,6 +95,38 @@ def test_line_during_a_running_command_is_busy(dut, expect, esp_rig, esp_http_se
     mode = dut.cmd("AT+CWMODE?")
     expect.ok(mode, "AT+CWMODE", "query")
     assert "+CWMODE:1" in mode.lines, f"the line sent while busy was run: {mode.lines}"
+    well_formed(dut, expect)
+
+
+#: Lines sent while a command runs: commands that would change something if they were run, and garbage.
+_BUSY_LINES = st.lists(
+    st.one_of(
+        st.sampled_from([b"AT+CWMODE=0", b"AT+RST", b"AT+CWQAP", b"AT+RESTORE", b"AT"]),
+        garbage_lines(),
+        nul_lines(),
+    ).map(lambda b: b + b"\r\n"),
+    min_size=1,
+    max_size=6,
+)
+
+
+@pytest.mark.http
+@pytest.mark.form("AT+HTTPCLIENT", "set")
+@settings(EXAMPLES, max_examples=3)
+@given(lines=_BUSY_LINES)
+def test_generated_lines_during_a_running_command(dut, expect, esp_rig, esp_http_server, lines) -> None:
+    """Each complete line written while AT+HTTPCLIENT runs, command or garbage, gets one ``busy p...``
+    (3.17) and is not run: the GET ends with its response, Wi-Fi is still joined in mode 1."""
+    running = _slow_get(dut, esp_rig, esp_http_server)
+    dut.write_raw(b"".join(lines))
+    resp = running.result(connect_timeout(esp_rig) + DELAY_S + 2)
+    busy = _ended_as_documented(expect, resp)
+    assert busy == len(lines), f"expected {len(lines)} busy p... for {lines!r}: {resp.text!r}"
+    mode = dut.cmd("AT+CWMODE?")
+    expect.ok(mode, "AT+CWMODE", "query")
+    assert "+CWMODE:1" in mode.lines, f"a line sent while busy was run: {mode.lines}"
+    joined = dut.cmd("AT+CWJAP?")
+    expect.ok(joined, "AT+CWJAP", "query")
     well_formed(dut, expect)
 
 

@@ -73,6 +73,7 @@ FAULTS: list[Proof] = [
         _wedge("HTTPCLIENT"),
         (
             "test_line_during_a_running_command_is_busy",
+            "test_generated_lines_during_a_running_command",
             "test_bytes_without_terminator_during_a_running_command",
         ),
     ),

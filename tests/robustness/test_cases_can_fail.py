@@ -80,14 +80,20 @@ FAULTS: list[Proof] = [
     Proof("wedge-on-boot-window-bytes", _wedge("#junk"), ("test_lines_in_the_boot_window",)),
     # peers and floods
     Proof("closed-dropped", [{"kind": "drop_urc", "match": "^0,CLOSED$"}], ("test_peer_resets_mid_upload",)),
+    # occurrence counts from the simulator's start: a rule with one proves one case per run
     Proof(
         "ipd-doubled",
-        [{"kind": "duplicate", "match": r"^\+IPD", "occurrence": 2}],
-        ("test_peer_resets_mid_download", "test_ipd_flood_while_commands_run"),
+        [{"kind": "duplicate", "match": r"^\+IPD", "occurrence": 5}],
+        ("test_ipd_flood_while_commands_run",),
+    ),
+    Proof(
+        "first-ipd-doubled",
+        [{"kind": "duplicate", "match": r"^\+IPD", "occurrence": 1}],
+        ("test_peer_resets_mid_download",),
     ),
     Proof(
         "ipd-dropped",
-        [{"kind": "drop", "match": r"^\+IPD", "occurrence": 3}],
+        [{"kind": "drop", "match": r"^\+IPD", "occurrence": 2}],
         ("test_peer_stalls_mid_download",),
     ),
     Proof(

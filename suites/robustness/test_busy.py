@@ -73,11 +73,15 @@ def _slow_get(dut, esp_rig, esp_http_server) -> Running:
     return Running(dut, f'AT+HTTPCLIENT=2,0,"{url}",,,1', connect_timeout(esp_rig) + DELAY_S)
 
 
-def _ended_as_documented(expect, resp) -> int:
-    """The running command's response, ``busy p...`` left out (3.17: it answers the other line, it is not
-    part of this response), matches 3.7.2; returns how many ``busy p...`` came meanwhile."""
+def _ended_as_documented(expect, resp, sent: list[bytes] = ()) -> int:
+    """The running command's response matches 3.7.2 once what answers the lines ``sent`` meanwhile is
+    left out (3.17: ``busy p...`` answers the other line, it is not part of this response; real boards echo
+    that line first, espressif/esp-at issues #105 and #731); returns how many ``busy p...`` came."""
     busy = sum(isinstance(ev, Busy) for ev in resp.events)
-    without = replace(resp, events=[ev for ev in resp.events if not isinstance(ev, Busy)])
+    echoes = set(sent)
+    without = replace(
+        resp, events=[ev for ev in resp.events if not isinstance(ev, Busy) and ev.raw not in echoes]
+    )
     expect.ok(without, "AT+HTTPCLIENT", "set")
     return busy
 
@@ -91,7 +95,8 @@ def test_line_during_a_running_command_is_busy(dut, expect, esp_rig, esp_http_se
     running = _slow_get(dut, esp_rig, esp_http_server)
     dut.write_raw(line)
     resp = running.result(connect_timeout(esp_rig) + DELAY_S + 2)
-    assert _ended_as_documented(expect, resp) == 1, f"expected one busy p... for {line!r}: {resp.text!r}"
+    busy = _ended_as_documented(expect, resp, [line])
+    assert busy == 1, f"expected one busy p... for {line!r}: {resp.text!r}"
     mode = dut.cmd("AT+CWMODE?")
     expect.ok(mode, "AT+CWMODE", "query")
     assert "+CWMODE:1" in mode.lines, f"the line sent while busy was run: {mode.lines}"
@@ -120,7 +125,7 @@ def test_generated_lines_during_a_running_command(dut, expect, esp_rig, esp_http
     running = _slow_get(dut, esp_rig, esp_http_server)
     dut.write_raw(b"".join(lines))
     resp = running.result(connect_timeout(esp_rig) + DELAY_S + 2)
-    busy = _ended_as_documented(expect, resp)
+    busy = _ended_as_documented(expect, resp, lines)
     assert busy == len(lines), f"expected {len(lines)} busy p... for {lines!r}: {resp.text!r}"
     mode = dut.cmd("AT+CWMODE?")
     expect.ok(mode, "AT+CWMODE", "query")

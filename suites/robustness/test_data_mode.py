@@ -66,10 +66,11 @@ def _sent_and_echoed(dut, esp_rig, expect, record, data: bytes, offset: int) -> 
 
 @pytest.mark.form("AT+CIPSEND", "set")
 @settings(EXAMPLES, max_examples=12)
-@given(data=data_bytes(max_size=800))
+@given(data=data_bytes(max_size=800).filter(lambda b: b != b"+++"))
 def test_prompt_data_with_traps(dut, expect, esp_rig, echo_link, data) -> None:
     """After ``>`` (3.3.8 AT+CIPSEND=<length>) the next <length> bytes are data whatever they hold: SEND OK,
-    the peer gets them exactly, the echo comes back exactly as +IPD, nothing more."""
+    the peer gets them exactly, the echo comes back exactly as +IPD, nothing more. (Data that is a lone
+    ``+++`` is left out: after a host pause of 20 ms it would be the cancel of 3.3.7.)"""
     offset = len(echo_link.received())
     _sent_and_echoed(dut, esp_rig, expect, echo_link, data, offset)
     no_more_ipd(dut, expect)

@@ -68,6 +68,8 @@ class TestResult:
     attempts: list[Attempt] = field(default_factory=list)
     #: every check record the test made (reports/checks.py), in order
     checks: list[CheckRecord] = field(default_factory=list)
+    #: the board crashes seen on the log port during the test (fixtures/crash_check.py ``esp_crash``)
+    crashes: list[str] = field(default_factory=list)
 
 
 class BoardInfo(StrictModel):
@@ -142,6 +144,7 @@ class TestEntry(StrictModel):
     example: str | None = None
     # schema 3
     checks: list[CheckEntry] = Field(default_factory=list)
+    crashes: list[str] = Field(default_factory=list)
 
 
 class ExampleEntry(StrictModel):
@@ -393,4 +396,5 @@ def _test_entry(r: TestResult) -> TestEntry:
         measurements=group_attempts(r.attempts),
         example=example_of(r.test_id),
         checks=fold_checks(r.checks),
+        crashes=list(r.crashes),
     )

@@ -4,6 +4,7 @@ fixtures/crash_check.py)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -50,8 +51,12 @@ def test_a_panic_fails_that_test_only(pytester: pytest.Pytester) -> None:
     # the OK of AT+SYSRAM? goes out, then the board panics: the body passes, the crash check fails it
     rig = _rig(pytester, "rules:\n  - {kind: panic, match: '^OK$', command: AT+SYSRAM, occurrence: 1}\n")
     pytester.makepyfile(TESTS)
-    result = run(pytester, rig, f"--junitxml={pytester.path / 'junit.xml'}")
+    summary = pytester.path / "summary.json"
+    result = run(pytester, rig, f"--junitxml={pytester.path / 'junit.xml'}", f"--summary={summary}")
     result.assert_outcomes(passed=2, failed=1)
+    tests = {t["id"].split("::")[-1]: t for t in json.loads(summary.read_text())["tests"]}
+    assert tests["test_faulty"]["crashes"] == ["sim: panic (LoadProhibited); reset reason SW_CPU_RESET"]
+    assert tests["test_after"]["crashes"] == [] and tests["test_after"]["outcome"] == "passed"
     result.stdout.fnmatch_lines(
         ["*test_faulty*", "*[[]crash: panic (LoadProhibited)[]]*reset reason SW_CPU_RESET*",
          "*Guru Meditation Error*"]

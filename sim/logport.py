@@ -8,10 +8,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import time
 from collections import deque
 
 KEEP = 2000
+
+#: Lines UART0 carries as they are, without the simulator's ``I (<ms>) `` prefix: what the ROM prints at
+#: boot (``ets ...``, ``rst:0x..``, ``load:...``), what ESP-IDF's panic handler prints (it writes straight
+#: to the UART, not through ESP_LOG), and lines already in ESP_LOG's ``<level> (<ms>) <tag>: `` form. A
+#: real board's log shows them so, and the suite's log-port parser (rigs/at/logport.py) reads them so.
+RAW = re.compile(
+    r"^(?:$|ets |rst:0x|configsip:|clk_drv:|mode:|load:|entry |ho \d|"
+    r"Guru Meditation Error|Core +\d|PC +:|EXCCAUSE|Backtrace:|ELF file SHA256|Rebooting\.\.\.|abort\(\)|"
+    r"Brownout detector|[EWIDV] \(\d+\) )"
+)
 
 
 class LogPort:
@@ -23,7 +34,10 @@ class LogPort:
 
     def write(self, text: str) -> None:
         ms = int((time.monotonic() - self._t0) * 1000)
-        data = b"".join(f"I ({ms}) {line}\r\n".encode(errors="replace") for line in text.splitlines() or [""])
+        data = b"".join(
+            (line if RAW.match(line) else f"I ({ms}) {line}").encode(errors="replace") + b"\r\n"
+            for line in text.splitlines() or [""]
+        )
         self._lines.append(data)
         for w in list(self._clients):
             if w.is_closing():

@@ -103,7 +103,9 @@ class SerialBoard:
         """Restart the board the way the rig says (3.1 AT+RST, or a DTR/RTS pulse on the EN line)."""
         if self.config.reset is ResetMethod.NONE:
             raise BoardError(f"board {self.config.id}: the rig says reset: none; it cannot be reset")
-        self.open().reset(method=self.config.reset.value)
+        # a power switch is for a board that no longer answers (hardware_reset); one that does gets AT+RST
+        method = "at" if self.config.reset is ResetMethod.COMMAND else self.config.reset.value
+        self.open().reset(method=method)
 
     def hardware_reset(self, timeout: float = 10.0) -> str:
         """Restart a board that no longer answers AT, without AT: the rig's ``reset`` pulse (DTR/RTS) or

@@ -164,7 +164,10 @@ class Crash:
 
     @property
     def t(self) -> float:
-        return (self.events or [self.boot])[0].t  # type: ignore[union-attr]
+        if self.events:
+            return self.events[0].t
+        assert self.boot is not None  # a crash has fault lines, a boot line, or both
+        return self.boot.t
 
     @property
     def reset_reason(self) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -243,4 +244,31 @@ def test_baseline_args_or_the_mutants_filters(catalog) -> None:
     assert baseline_args([sel("suites/basic", k="test_gmr"), sel("suites/throughput")]) == [
         "suites/basic",
         "suites/throughput",
+    ]
+
+
+def test_failtimes_plugin_logs_failures_in_the_order_they_happen(
+    pytester, tmp_path: Path, monkeypatch
+) -> None:
+    from tools.mutants.failtimes import ENV
+    from tools.mutants.runs import in_time_order
+
+    log = tmp_path / "fail-times.txt"
+    monkeypatch.setenv(ENV, str(log))
+    monkeypatch.delenv("PYTEST_XDIST_WORKER", raising=False)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    pytester.makepyfile(
+        test_a="def test_pass():\n    pass\n\ndef test_late():\n    assert False\n",
+        test_b="def test_early():\n    assert False\n",
+    )
+    # test_b.py runs first, so its failure is logged first; in_time_order follows the log, whatever order
+    # the list it is given (JUnit's, under xdist the order tests started) has
+    pytester.runpytest_subprocess(
+        "-p", "tools.mutants.failtimes", "-p", "no:cacheprovider", "test_b.py", "test_a.py"
+    )
+    rows = log.read_text().splitlines()
+    assert [r.split(" ", 1)[1] for r in rows] == ["test_b.py::test_early", "test_a.py::test_late"]
+    assert in_time_order(["test_a.py::test_late", "test_b.py::test_early"], log) == [
+        "test_b.py::test_early",
+        "test_a.py::test_late",
     ]

@@ -83,6 +83,7 @@ class Rule(BaseModel):
     until: str | None = None  # hold_until, drop_before: regex of the message that decides
     line: str | None = None  # only while a command whose line (as typed) matches this regex runs
     after_line: str | None = None  # only once a command line matching this regex has run in this process
+    until_line: str | None = None  # after_line: a command line matching this regex disarms the rule again
     from_: str | None = Field(default=None, alias="from")  # rewrite: regex over the message's raw bytes
     to: str = ""  # rewrite: what each match of ``from`` becomes (re.sub template: \1, \g<name>)
 
@@ -103,6 +104,8 @@ class Rule(BaseModel):
             raise ValueError("not_persisted needs 'command' (whose flash writes are skipped)")
         if k in (RuleKind.HOLD_UNTIL, RuleKind.DROP_BEFORE) and self.until is None:
             raise ValueError(f"{k.value} needs 'until' (a regular expression)")
+        if self.until_line is not None and self.after_line is None:
+            raise ValueError("until_line needs 'after_line' (the command line that arms the rule)")
         if k is RuleKind.REWRITE and not self.from_:
             raise ValueError("rewrite needs 'from' (a regular expression over the message's bytes)")
         patterns = (
@@ -110,6 +113,7 @@ class Rule(BaseModel):
             ("until", self.until),
             ("line", self.line),
             ("after_line", self.after_line),
+            ("until_line", self.until_line),
             ("from", self.from_),
         )
         for name, pattern in patterns:
@@ -137,6 +141,7 @@ class FaultEngine:
         self._patterns = [re.compile(r.match.encode()) if r.match else None for r in rules]
         self._line_patterns = [re.compile(r.line) if r.line else None for r in rules]
         self._after_patterns = [re.compile(r.after_line) if r.after_line else None for r in rules]
+        self._until_line_patterns = [re.compile(r.until_line) if r.until_line else None for r in rules]
         self._from_patterns = [re.compile(r.from_.encode()) if r.from_ else None for r in rules]
         #: occurrence counts, per rule, since the last command line (so "the Nth" does not depend on what
         #: else the process ran before: under xdist that is whichever tests the worker got)
@@ -173,9 +178,15 @@ class FaultEngine:
         self.commands += 1
         self._seen = [0] * len(self.rules)
         for i, pat in enumerate(self._after_patterns):
-            if pat is not None and not self._armed[i] and pat.search(cmd.text):
+            if pat is None:
+                continue
+            disarm = self._until_line_patterns[i]
+            if not self._armed[i] and pat.search(cmd.text):
                 self._armed[i] = True
                 self._note(board, f"armed rule {i} ({self.rules[i].kind.value}) by {cmd.text[:60]!r}")
+            elif self._armed[i] and disarm is not None and disarm.search(cmd.text):
+                self._armed[i] = False
+                self._note(board, f"disarmed rule {i} ({self.rules[i].kind.value}) by {cmd.text[:60]!r}")
         for r in self.rules:
             if r.kind is RuleKind.REBOOT_AFTER and self.commands == r.commands:
                 self._note(board, f"reboot on command #{self.commands} ({cmd.text})")

@@ -128,6 +128,34 @@ def test_after_line_arms_a_rule_for_the_rest_of_the_process() -> None:
     asyncio.run(main())
 
 
+def test_until_line_disarms_the_rule_again() -> None:
+    rule = {
+        "kind": "replace",
+        "match": r"^\+CWMODE:1$",
+        "after_line": r"^AT\+CWMODE=3$",
+        "until_line": r"^AT\+CWMODE=[012]$",
+        "with": "+CWMODE:3",
+    }
+    lines = ["AT+CWMODE?", "AT+CWMODE=3", "AT+RESTORE", "AT+CWMODE?", "AT+CWMODE=1", "AT+CWMODE?"]
+
+    async def main() -> list[bytes]:
+        async with LoopbackBoard.start(faults=parse_faults({"rules": [rule]}, "t.yaml")) as lb:
+            lb.board.at.echo = False
+            out = []
+            for line in lines:
+                out.append(await lb.command(line, timeout=3))
+                if line == "AT+RESTORE":
+                    await lb.wait_for(b"ready\r\n")
+                    lb.out.clear()
+                    lb.board.at.echo = False
+            return out
+
+    out = asyncio.run(main())
+    assert out[0] == b"+CWMODE:1\r\n" + OK  # not armed
+    assert out[3] == b"+CWMODE:3\r\n" + OK  # AT+RESTORE brought back 1; the armed rule says 3
+    assert out[5] == b"+CWMODE:1\r\n" + OK  # AT+CWMODE=1 disarmed it
+
+
 @pytest.mark.parametrize(
     ("rule", "message"),
     [
@@ -136,6 +164,7 @@ def test_after_line_arms_a_rule_for_the_rest_of_the_process() -> None:
         ({"kind": "rewrite", "match": "^OK$", "from": "("}, "from"),
         ({"kind": "drop", "match": "^OK$", "line": "("}, "line"),
         ({"kind": "drop", "match": "^OK$", "after_line": "["}, "after_line"),
+        ({"kind": "drop", "match": "^OK$", "until_line": "x"}, "until_line needs 'after_line'"),
     ],
 )
 def test_new_fields_are_validated(rule: dict[str, Any], message: str) -> None:

@@ -75,7 +75,7 @@ STREAM: list[Step] = [
     (None, [(U, b"+STA_DISCONNECTED:" + MAC.encode() + b"\r\n")]),
     ("AT+CWQAP", [(U, b"WIFI DISCONNECT\r\n"), OK]),
     # The refusals of 3.3 (AT+SYSLOG=1: the ERR CODE line first).
-    ("AT+CIPSERVER=1,80", [(R, b"ERR CODE:0x010b0000\r\n"), ERROR]),
+    ("AT+CIPSERVER=1,80", [(R, b"ERR CODE:0x010a0000\r\n"), ERROR]),
     ("AT+CIPMUX=0", [ERROR]),
     ("AT+CIPMODE=1", [ERROR]),
     ("AT+CIPMUX=1", [ERROR]),

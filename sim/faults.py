@@ -174,7 +174,8 @@ class FaultEngine:
     # --- hooks called by the board -------------------------------------------------------------------
 
     def on_command(self, board: Board, cmd: ParsedCommand) -> bool:
-        """Count a command line; False when a rule restarts the board on it (it is then never answered)."""
+        """Count a command line (occurrences start again; after_line/until_line arm and disarm rules);
+        False when a rule restarts the board on it (it is then never answered)."""
         self.commands += 1
         self._seen = [0] * len(self.rules)
         for i, pat in enumerate(self._after_patterns):

@@ -45,6 +45,8 @@ class RuleKind(Enum):
     NOT_PERSISTED = "not_persisted"
     IGNORE_GUARD_TIME = "ignore_guard_time"
     PANIC = "panic"
+    REWRITE = "rewrite"
+    DROP_BEFORE = "drop_before"
     # input rules (sim/FAULTS.md "Input rules"; see InputFaults at the end of this module)
     WEDGE_AFTER_LINE = "wedge_after_line"
     LOSE_DATA_BYTES = "lose_data_bytes"
@@ -61,6 +63,8 @@ _OUTPUT_KINDS = {
     RuleKind.DROP_URC,
     RuleKind.STALL,
     RuleKind.HOLD_UNTIL,
+    RuleKind.REWRITE,
+    RuleKind.DROP_BEFORE,
 }
 
 #: hold_until: how long a held message waits for its ``until`` message before it goes out anyway.
@@ -80,7 +84,12 @@ class Rule(BaseModel):
     byte: int | None = Field(default=None, ge=0)
     commands: int | None = Field(default=None, ge=1)  # reboot_after: the Nth command
     factor: float | None = Field(default=None, gt=0.0, le=1.0)  # slow_uart
-    until: str | None = None  # hold_until: regex of the message after which the held one goes out
+    until: str | None = None  # hold_until, drop_before: regex of the message that decides
+    line: str | None = None  # only while a command whose line (as typed) matches this regex runs
+    after_line: str | None = None  # only once a command line matching this regex has run in this process
+    until_line: str | None = None  # after_line: a command line matching this regex disarms the rule again
+    from_: str | None = Field(default=None, alias="from")  # rewrite: regex over the message's raw bytes
+    to: str = ""  # rewrite: what each match of ``from`` becomes (re.sub template: \1, \g<name>)
 
     @model_validator(mode="after")
     def _needs(self) -> Rule:
@@ -97,9 +106,21 @@ class Rule(BaseModel):
             raise ValueError("slow_uart needs 'factor' (0 < factor <= 1)")
         if k is RuleKind.NOT_PERSISTED and self.command is None:
             raise ValueError("not_persisted needs 'command' (whose flash writes are skipped)")
-        if k is RuleKind.HOLD_UNTIL and self.until is None:
-            raise ValueError("hold_until needs 'until' (a regular expression)")
-        for name, pattern in (("match", self.match), ("until", self.until)):
+        if k in (RuleKind.HOLD_UNTIL, RuleKind.DROP_BEFORE) and self.until is None:
+            raise ValueError(f"{k.value} needs 'until' (a regular expression)")
+        if self.until_line is not None and self.after_line is None:
+            raise ValueError("until_line needs 'after_line' (the command line that arms the rule)")
+        if k is RuleKind.REWRITE and not self.from_:
+            raise ValueError("rewrite needs 'from' (a regular expression over the message's bytes)")
+        patterns = (
+            ("match", self.match),
+            ("until", self.until),
+            ("line", self.line),
+            ("after_line", self.after_line),
+            ("until_line", self.until_line),
+            ("from", self.from_),
+        )
+        for name, pattern in patterns:
             if pattern is None:
                 continue
             try:
@@ -128,7 +149,17 @@ class FaultEngine:
         self.rules = rules
         self.rng = random.Random(seed)
         self._patterns = [re.compile(r.match.encode()) if r.match else None for r in rules]
+        self._line_patterns = [re.compile(r.line) if r.line else None for r in rules]
+        self._after_patterns = [re.compile(r.after_line) if r.after_line else None for r in rules]
+        self._until_line_patterns = [re.compile(r.until_line) if r.until_line else None for r in rules]
+        self._from_patterns = [re.compile(r.from_.encode()) if r.from_ else None for r in rules]
+        #: occurrence counts, per rule, since the last command line (so "the Nth" does not depend on what
+        #: else the process ran before: under xdist that is whichever tests the worker got)
         self._seen = [0] * len(rules)
+        #: after_line: rules armed by a command line seen so far (restarts keep it, like flash would)
+        self._armed = [r.after_line is None for r in rules]
+        #: drop_before: the matching message held until the next message says whether it goes out
+        self._held_before: list[tuple[re.Pattern[bytes], bytes, Kind, asyncio.TimerHandle]] = []
         self._pending: deque[tuple[float, Board, bytes, Kind]] = deque()
         self._timer: asyncio.TimerHandle | None = None
         #: hold_until: messages held back, each with the pattern that releases it and its fallback timer
@@ -153,8 +184,20 @@ class FaultEngine:
     # --- hooks called by the board -------------------------------------------------------------------
 
     def on_command(self, board: Board, cmd: ParsedCommand) -> bool:
-        """Count a command line; False when a rule restarts the board on it (it is then never answered)."""
+        """Count a command line (occurrences start again; after_line/until_line arm and disarm rules);
+        False when a rule restarts the board on it (it is then never answered)."""
         self.commands += 1
+        self._seen = [0] * len(self.rules)
+        for i, pat in enumerate(self._after_patterns):
+            if pat is None:
+                continue
+            disarm = self._until_line_patterns[i]
+            if not self._armed[i] and pat.search(cmd.text):
+                self._armed[i] = True
+                self._note(board, f"armed rule {i} ({self.rules[i].kind.value}) by {cmd.text[:60]!r}")
+            elif self._armed[i] and disarm is not None and disarm.search(cmd.text):
+                self._armed[i] = False
+                self._note(board, f"disarmed rule {i} ({self.rules[i].kind.value}) by {cmd.text[:60]!r}")
         for r in self.rules:
             if r.kind is RuleKind.REBOOT_AFTER and self.commands == r.commands:
                 self._note(board, f"reboot on command #{self.commands} ({cmd.text})")
@@ -177,24 +220,31 @@ class FaultEngine:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        for *_, timer in self._held:
+        for *_, timer in [*self._held, *self._held_before]:
             timer.cancel()
         self._held.clear()  # a restart loses what the firmware had not sent yet
+        self._held_before.clear()
 
     def output(self, board: Board, data: bytes, kind: Kind, command: str | None) -> None:
         if self.stalled:
             return
         text = data.strip(b"\r\n")
+        self._decide_held_before(board, text)
+        current = board.engine.current
+        line = current.cmd.text if current is not None else None
         outs: list[bytes] = [data]
         delay = 0.0
         acted: Rule | None = None
         for i, r in enumerate(self.rules):
             pat = self._patterns[i]
-            if r.kind not in _OUTPUT_KINDS:
+            if r.kind not in _OUTPUT_KINDS or not self._armed[i]:
                 continue
             if r.kind is RuleKind.DROP_URC and kind is not Kind.URC:
                 continue
             if r.command is not None and r.command != command:
+                continue
+            line_pat = self._line_patterns[i]
+            if line_pat is not None and (line is None or not line_pat.search(line)):
                 continue
             if pat is not None and not pat.search(text):
                 continue
@@ -207,6 +257,12 @@ class FaultEngine:
             if r.kind is RuleKind.HOLD_UNTIL:
                 self._hold(board, r, data, kind)
                 return
+            if r.kind is RuleKind.DROP_BEFORE:
+                self._hold_before(board, r, data, kind)
+                return
+            if r.kind is RuleKind.REWRITE:
+                outs = [self._rewrite(i, data)]
+                break
             outs, delay = self._act(r, data, outs, delay)
             acted = r
             break
@@ -222,6 +278,37 @@ class FaultEngine:
         wait = r.seconds if r.seconds is not None else HOLD_DEFAULT_SECONDS
         timer = asyncio.get_running_loop().call_later(wait, self._release_held, board, data)
         self._held.append((until, data, kind, timer))
+
+    def _hold_before(self, board: Board, r: Rule, data: bytes, kind: Kind) -> None:
+        """drop_before: keep ``data`` back until the board's next message: dropped when that one matches
+        ``until`` (e.g. the last +CIPSENDL report, the one right before SEND OK), sent first otherwise, and
+        sent after ``seconds`` (default 2) when nothing follows."""
+        until = re.compile((r.until or "").encode())
+        wait = r.seconds if r.seconds is not None else HOLD_DEFAULT_SECONDS
+        timer = asyncio.get_running_loop().call_later(wait, self._release_held_before, board, data)
+        self._held_before.append((until, data, kind, timer))
+
+    def _decide_held_before(self, board: Board, text: bytes) -> None:
+        held, self._held_before = self._held_before, []
+        for until, data, kind, timer in held:
+            timer.cancel()
+            if until.search(text):
+                dropped = data.strip(b"\r\n")[:60]
+                self._note(board, f"drop_before: dropped {dropped!r}, next came {text[:40]!r}")
+            else:
+                self._send(board, [data], kind, 0.0)
+
+    def _release_held_before(self, board: Board, data: bytes) -> None:
+        for entry in [e for e in self._held_before if e[1] is data]:
+            self._held_before.remove(entry)
+            if not self.stalled:
+                self._send(board, [data], entry[2], 0.0)
+
+    def _rewrite(self, i: int, data: bytes) -> bytes:
+        """rewrite: every match of ``from`` in the raw message (CR LF included) becomes ``to``."""
+        pattern = self._from_patterns[i]
+        assert pattern is not None  # the model requires 'from' for rewrite
+        return pattern.sub(self.rules[i].to.encode(), data)
 
     def _release_after(self, board: Board, text: bytes) -> None:
         for entry in [e for e in self._held if e[0].search(text)]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -147,18 +148,42 @@ def test_verdicts_and_summary() -> None:
     assert verdict_of(RunResult(Outcome.PASSED)) is Verdict.SURVIVED
     assert verdict_of(RunResult(Outcome.TIMEOUT)) is Verdict.TIMEOUT
     assert verdict_of(RunResult(Outcome.NO_TESTS)) is Verdict.NOT_RUN
+    assert verdict_of(RunResult(Outcome.ERROR)) is Verdict.ERROR  # never "killed"
     report = MutationReport(
         [
             FaultResult("a", "basic", "3.1.2", Verdict.KILLED, ["t1"], 1.0, "x"),
-            FaultResult("b", "wifi", "3.2.7", Verdict.SURVIVED, [], 2.0, "y"),
+            FaultResult("b", "wifi", "3.2.7", Verdict.SURVIVED, [], 2.0, "y", awaits="issue 13.3 checker"),
             FaultResult("c", "tcpip", "3.3.8", Verdict.TIMEOUT, [], 3.0, "z"),
             FaultResult("d", "tcpip", "3.3.8", Verdict.NOT_RUN, [], 0.5, "w", detail="no tests ran"),
+            FaultResult("e", "tcpip", "3.3.8", Verdict.ERROR, [], 0.5, "v", detail="exit 1, no failed test"),
         ]
     )
     s = report.summary()
-    assert (s["total"], s["killed"], s["survived"], s["not_run"], s["kill_rate"]) == (4, 2, 1, 1, 0.5)
-    assert '"kill_rate":0.5' in report.json_line() and "\n" not in report.json_line()
-    assert "2/4 killed" in report.table()
+    assert (s["total"], s["killed"], s["survived"], s["not_run"], s["errors"]) == (5, 2, 1, 1, 1)
+    assert (s["timeouts"], s["awaiting"], s["kill_rate"]) == (1, 1, 0.4)
+    assert '"kill_rate":0.4' in report.json_line() and "\n" not in report.json_line()
+    assert '"awaits":"issue 13.3 checker"' in report.json_line()
+    table = report.table()
+    assert "2/5 killed" in table and "1 errors" in table and "awaits: issue 13.3 checker" in table
+
+
+def test_failures_are_ordered_by_time_not_by_junit(tmp_path: Path) -> None:
+    from tools.mutants.runs import in_time_order
+
+    log = tmp_path / "fail-times.txt"
+    junit_order = ["a.py::t1", "a.py::t2", "b.py::t3"]
+    assert in_time_order(junit_order, log) == junit_order  # no log: JUnit order
+    log.write_text("1700000002.5 b.py::t3\n1700000003.0 a.py::t1\nnot a line\n")
+    assert in_time_order(junit_order, log) == ["b.py::t3", "a.py::t1", "a.py::t2"]
+
+
+def test_ready_leaves_out_faults_that_await_a_check(catalog) -> None:
+    waiting = [m for m in catalog if not m.ready]
+    assert waiting, "the issue-13 faults wait for their checkers on this base"
+    ready = choose(catalog, ready=True)
+    assert ready and all(m.meta.awaits is None for m in ready)
+    assert len(ready) + len(waiting) == len(catalog)
+    assert choose(catalog, only=[waiting[0].id], ready=True) == []
 
 
 def test_baseline_is_the_union_of_selection_paths(catalog) -> None:
@@ -219,4 +244,31 @@ def test_baseline_args_or_the_mutants_filters(catalog) -> None:
     assert baseline_args([sel("suites/basic", k="test_gmr"), sel("suites/throughput")]) == [
         "suites/basic",
         "suites/throughput",
+    ]
+
+
+def test_failtimes_plugin_logs_failures_in_the_order_they_happen(
+    pytester, tmp_path: Path, monkeypatch
+) -> None:
+    from tools.mutants.failtimes import ENV
+    from tools.mutants.runs import in_time_order
+
+    log = tmp_path / "fail-times.txt"
+    monkeypatch.setenv(ENV, str(log))
+    monkeypatch.delenv("PYTEST_XDIST_WORKER", raising=False)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    pytester.makepyfile(
+        test_a="def test_pass():\n    pass\n\ndef test_late():\n    assert False\n",
+        test_b="def test_early():\n    assert False\n",
+    )
+    # test_b.py runs first, so its failure is logged first; in_time_order follows the log, whatever order
+    # the list it is given (JUnit's, under xdist the order tests started) has
+    pytester.runpytest_subprocess(
+        "-p", "tools.mutants.failtimes", "-p", "no:cacheprovider", "test_b.py", "test_a.py"
+    )
+    rows = log.read_text().splitlines()
+    assert [r.split(" ", 1)[1] for r in rows] == ["test_b.py::test_early", "test_a.py::test_late"]
+    assert in_time_order(["test_a.py::test_late", "test_b.py::test_early"], log) == [
+        "test_b.py::test_early",
+        "test_a.py::test_late",
     ]

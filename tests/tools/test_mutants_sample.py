@@ -19,15 +19,16 @@ ROOT = Path(__file__).resolve().parents[2]
 SAMPLE, SEED = 8, 2026
 
 #: Faults the suite does not catch yet (survivors of the full run), each with what is missing. Strict, like
-#: xfail_strict: one that starts dying must leave this table, and any other survivor fails the test.
-KNOWN_SURVIVORS: dict[str, str] = {
-}
+#: xfail_strict: one that starts dying must leave this table, and any other survivor fails the test. Faults
+#: whose catalog file says ``awaits`` (the check meant to kill them is not on this base yet) are not drawn
+#: at all; when that check lands, delete the fault's ``awaits`` line and it joins the sample.
+KNOWN_SURVIVORS: dict[str, str] = {}
 
 
 @pytest.mark.slow
 @pytest.mark.timeout(1800)
 def test_sampled_faults_are_killed(tmp_path: Path) -> None:
-    mutants = choose(load_catalog(root=ROOT), sample=SAMPLE, seed=SEED)
+    mutants = choose(load_catalog(root=ROOT), sample=SAMPLE, seed=SEED, ready=True)
     base = load_rig(ROOT / "rigs" / "sim.yaml")
     # The suites land piece by piece: a sample whose selections collect nothing has nothing to prove yet.
     empty = []
@@ -51,8 +52,8 @@ def test_sampled_faults_are_killed(tmp_path: Path) -> None:
     problems = []
     for r in report.results:
         known = KNOWN_SURVIVORS.get(r.id)
-        if r.verdict is Verdict.NOT_RUN:
-            problems.append(f"{r.id}: not run ({r.selection}): {r.detail}")
+        if r.verdict in (Verdict.NOT_RUN, Verdict.ERROR):
+            problems.append(f"{r.id}: {r.verdict.value} ({r.selection}): {r.detail}")
         elif known is None and not r.killed:
             problems.append(f"{r.id}: survived: the suite ({r.selection}) did not catch it")
         elif known is not None and r.killed:

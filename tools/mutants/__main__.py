@@ -21,6 +21,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", nargs="+", metavar="ID", help="run only these faults")
     ap.add_argument("--sample", type=int, metavar="N", help="run a seeded sample of N faults")
     ap.add_argument("--seed", type=int, default=0, help="seed of --sample (default 0)")
+    ap.add_argument(
+        "--ready", action="store_true", help="only faults expected to die on this base (no 'awaits')"
+    )
     ap.add_argument("-n", "--workers", type=int, default=2, help="pytest-xdist workers per run (0: none)")
     ap.add_argument("--rig", type=Path, default=ROOT / "rigs" / "sim.yaml", help="base rig (a sim board)")
     ap.add_argument("--budget", type=float, default=900.0, help="seconds one run may take, then stopped")
@@ -30,10 +33,11 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     try:
-        mutants = choose(load_catalog(args.catalog, ROOT), args.only, args.sample, args.seed)
+        mutants = choose(load_catalog(args.catalog, ROOT), args.only, args.sample, args.seed, args.ready)
         if args.list:
             for m in mutants:
-                print(f"{m.id:40} {m.meta.section:8} {m.meta.select.text()}")
+                waits = f"  (awaits: {m.meta.awaits})" if m.meta.awaits else ""
+                print(f"{m.id:40} {m.meta.section:8} {m.meta.select.text()}{waits}")
             return 0
         rig = load_base_rig(args.rig)
     except (CatalogError, RigFileError, ValueError) as exc:
@@ -55,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     print(line)
     if args.json:
         args.json.write_text(line + "\n", encoding="utf-8")
-    return 0 if not report.survived and not report.not_run else 1
+    return 0 if not report.survived and not report.not_run and not report.errors else 1
 
 
 if __name__ == "__main__":

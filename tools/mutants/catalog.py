@@ -13,7 +13,11 @@ YAML mapping::
       - {kind: replace, ...}
 
 ``select`` is the part of the conformance suite that must catch the defect: pytest paths (files, folders or
-node ids) and optional ``-k`` / ``-m`` expressions.
+node ids) and optional ``-k`` / ``-m`` expressions. Two optional keys say what is meant to catch it:
+
+    #@ check: "framing checker: +IPD starts with CR LF"   (the check that should kill it)
+    #@ awaits: "issue 13.2 wire-grammar checker"         (that check is not on this base yet: the fault
+                                                           is expected to survive until it lands)
 """
 
 from __future__ import annotations
@@ -65,6 +69,11 @@ class MutantMeta(BaseModel):
     section: str = Field(pattern=r"^\d+(\.\d+)*$")
     defect: str = Field(min_length=10)
     select: Selection
+    #: the check meant to kill the fault (a suite test, a transcript checker, a strict replay)
+    check: str | None = Field(default=None, min_length=10)
+    #: the check is not on this base yet: until it lands the fault is expected to survive, so the CI sample
+    #: leaves it out and the report shows what it waits for
+    awaits: str | None = Field(default=None, min_length=5)
 
     @field_validator("command_set")
     @classmethod
@@ -84,6 +93,11 @@ class Mutant:
     @property
     def id(self) -> str:
         return self.meta.id
+
+    @property
+    def ready(self) -> bool:
+        """Expected to be killed by the suites of this base (no ``awaits``)."""
+        return self.meta.awaits is None
 
 
 def parse_meta(text: str, file: str) -> MutantMeta:
@@ -134,16 +148,21 @@ def load_catalog(directory: Path = DEFAULT_CATALOG, root: Path | None = None) ->
 
 
 def choose(
-    mutants: list[Mutant], only: list[str] | None = None, sample: int | None = None, seed: int = 0
+    mutants: list[Mutant],
+    only: list[str] | None = None,
+    sample: int | None = None,
+    seed: int = 0,
+    ready: bool = False,
 ) -> list[Mutant]:
-    """The mutants to run: those named by ``only`` (unknown ids are an error), then a seeded sample."""
-    chosen = mutants
+    """The mutants to run: those named by ``only`` (unknown ids are an error), with ``ready`` only those
+    expected to die on this base (no ``awaits``), then a seeded sample."""
+    chosen = [m for m in mutants if m.ready] if ready else mutants
     if only:
         by_id = {m.id: m for m in mutants}
         unknown = [i for i in only if i not in by_id]
         if unknown:
             raise CatalogError(f"--only: no such fault(s) {', '.join(unknown)}; see the catalog folder")
-        chosen = [by_id[i] for i in only]
+        chosen = [by_id[i] for i in only if not ready or by_id[i].ready]
     if sample is not None and sample < len(chosen):
         picked = set(random.Random(seed).sample([m.id for m in chosen], sample))
         chosen = [m for m in chosen if m.id in picked]

@@ -27,7 +27,8 @@ class Verdict(StrEnum):
     KILLED = "killed"
     SURVIVED = "survived"
     TIMEOUT = "timeout"  #: the run hung past its budget; counted as killed (the suite did not pass)
-    NOT_RUN = "not-run"  #: the selection collected no tests or pytest could not start
+    ERROR = "error"  #: pytest failed without a failing test (or could not run): proves nothing either way
+    NOT_RUN = "not-run"  #: the selection collected no tests
 
 
 @dataclass
@@ -40,6 +41,7 @@ class FaultResult:
     seconds: float
     selection: str
     detail: str = ""
+    awaits: str = ""  #: the catalog's 'awaits': the check meant to kill it is not on this base yet
 
     @property
     def killed(self) -> bool:
@@ -63,6 +65,10 @@ class MutationReport:
     def not_run(self) -> list[FaultResult]:
         return [r for r in self.results if r.verdict is Verdict.NOT_RUN]
 
+    @property
+    def errors(self) -> list[FaultResult]:
+        return [r for r in self.results if r.verdict is Verdict.ERROR]
+
     def summary(self) -> dict[str, object]:
         total = len(self.results)
         return {
@@ -70,6 +76,9 @@ class MutationReport:
             "killed": self.killed,
             "survived": len(self.survived),
             "not_run": len(self.not_run),
+            "errors": len(self.errors),
+            "timeouts": sum(r.verdict is Verdict.TIMEOUT for r in self.results),
+            "awaiting": sum(bool(r.awaits) for r in self.results),
             "kill_rate": round(self.killed / total, 4) if total else 0.0,
             "baseline_seconds": round(self.baseline_seconds, 1),
             "faults": [
@@ -82,6 +91,7 @@ class MutationReport:
                     "seconds": round(r.seconds, 1),
                     "selection": r.selection,
                     **({"detail": r.detail} if r.detail else {}),
+                    **({"awaits": r.awaits} if r.awaits else {}),
                 }
                 for r in self.results
             ],
@@ -95,7 +105,10 @@ class MutationReport:
         for r in self.results:
             first = r.caught_by[0] if r.caught_by else (r.detail.splitlines()[-1] if r.detail else "")
             more = f" (+{len(r.caught_by) - 1})" if len(r.caught_by) > 1 else ""
-            rows.append((r.id, r.command_set, r.section, r.verdict.value, f"{r.seconds:.0f}", first + more))
+            waits = f"awaits: {r.awaits}" if r.awaits and not r.killed else ""
+            rows.append(
+                (r.id, r.command_set, r.section, r.verdict.value, f"{r.seconds:.0f}", first + more or waits)
+            )
         widths = [max(len(row[i]) for row in rows) for i in range(5)]
         lines = []
         for row in rows:
@@ -103,7 +116,7 @@ class MutationReport:
         s = self.summary()
         lines.append(
             f"{s['killed']}/{s['total']} killed ({float(s['kill_rate']):.0%}), {s['survived']} survived, "  # type: ignore[arg-type]
-            f"{s['not_run']} not run"
+            f"{s['not_run']} not run, {s['errors']} errors ({s['awaiting']} faults await a check)"
         )
         return "\n".join(lines)
 
@@ -115,6 +128,8 @@ def verdict_of(run: RunResult) -> Verdict:
         return Verdict.SURVIVED
     if run.outcome is Outcome.TIMEOUT:
         return Verdict.TIMEOUT
+    if run.outcome is Outcome.ERROR:
+        return Verdict.ERROR
     return Verdict.NOT_RUN
 
 
@@ -197,6 +212,7 @@ def run_mutation(
                 seconds=run.seconds,
                 selection=m.meta.select.text(),
                 detail=run.detail if run.outcome is not Outcome.FAILED else "",
+                awaits=m.meta.awaits or "",
             )
             report.results.append(result)
             progress(f"[{i}/{len(mutants)}] {m.id}: {result.verdict.value} ({run.seconds:.0f} s)")

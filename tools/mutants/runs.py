@@ -22,6 +22,7 @@ import yaml
 from rigs.loader import load_rig, parse_rig
 from rigs.model import BoardKind, Rig
 from tools.mutants.catalog import Selection
+from tools.mutants.failtimes import ENV as FAIL_LOG_ENV
 
 
 class Outcome(StrEnum):
@@ -29,13 +30,14 @@ class Outcome(StrEnum):
     FAILED = "failed"  #: at least one test failed or errored (for a mutant: killed)
     NO_TESTS = "no-tests"  #: the selection collected nothing (pytest exit status 5)
     TIMEOUT = "timeout"  #: the whole run exceeded its time budget and was stopped
-    ERROR = "error"  #: pytest itself could not run (usage error, internal error)
+    ERROR = "error"  #: pytest could not run (usage or internal error), or failed with no failed test
 
 
 @dataclass
 class RunResult:
     outcome: Outcome
-    failed: list[str] = field(default_factory=list)  #: node ids of the tests that failed or errored
+    #: node ids of the tests that failed or errored, the first to fail (in time) first
+    failed: list[str] = field(default_factory=list)
     tests: int = 0
     seconds: float = 0.0
     detail: str = ""  #: the tail of pytest's output when it could not run
@@ -81,6 +83,22 @@ def junit_failures(xml_path: Path, root: Path) -> tuple[int, list[str]]:
     return count, failed
 
 
+def in_time_order(failed: list[str], fail_log: Path) -> list[str]:
+    """``failed`` (JUnit order, which is start order) sorted by when each failure reached pytest's main
+    process, as tools.mutants.failtimes logged it; tests the log does not name keep their place at the end."""
+    if not fail_log.is_file():
+        return failed
+    when: dict[str, float] = {}
+    for row in fail_log.read_text(encoding="utf-8").splitlines():
+        stamp, _, nodeid = row.partition(" ")
+        try:
+            when.setdefault(nodeid, float(stamp))
+        except ValueError:
+            continue
+    last = max(when.values(), default=0.0) + 1.0
+    return sorted(failed, key=lambda n: when.get(n, last))
+
+
 def node_id(classname: str, name: str, root: Path) -> str:
     """pytest's node id from JUnit's dotted ``classname`` (module path, then classes) and ``name``."""
     parts = classname.split(".") if classname else []
@@ -121,8 +139,12 @@ def run_selection(
         "--transcripts",
         str(workdir / "transcripts"),
         *(["-n", str(workers)] if workers > 0 else ["-p", "no:xdist"]),
+        "-p",
+        "tools.mutants.failtimes",
         *(extra or []),
     ]
+    fail_log = workdir / "fail-times.txt"
+    fail_log.unlink(missing_ok=True)
     # No --rootdir: pytest finds pytest.ini from cwd; given --rootdir, xdist workers lose the ini file (its
     # markers, timeout and xfail_strict) and warn of unknown marks.
     start = time.monotonic()
@@ -133,7 +155,7 @@ def run_selection(
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         start_new_session=True,
-        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1", FAIL_LOG_ENV: str(fail_log)},
     )
     try:
         out, _ = proc.communicate(timeout=budget)
@@ -141,15 +163,22 @@ def run_selection(
         _kill_group(proc)
         out, _ = proc.communicate()
         tests, failed = junit_failures(junit, root)
+        failed = in_time_order(failed, fail_log)
         return RunResult(Outcome.TIMEOUT, failed, tests, time.monotonic() - start, _tail(out))
     seconds = time.monotonic() - start
     tests, failed = junit_failures(junit, root)
+    failed = in_time_order(failed, fail_log)
     rc = proc.returncode
     (workdir / "pytest.out").write_bytes(out)
     if rc == 0:
         return RunResult(Outcome.PASSED, [], tests, seconds)
+    if rc == 1 and failed:
+        return RunResult(Outcome.FAILED, failed, tests, seconds)
     if rc == 1:
-        return RunResult(Outcome.FAILED, failed, tests, seconds, _tail(out) if not failed else "")
+        # Exit 1 with no failed test case: a hook, a worker crash or a session-level error. That is not the
+        # suite catching the fault; the run itself is broken.
+        detail = "pytest exit status 1 with no failed test in the JUnit XML: " + _tail(out)
+        return RunResult(Outcome.ERROR, [], tests, seconds, detail)
     if rc == 5:
         return RunResult(Outcome.NO_TESTS, [], 0, seconds, _tail(out))
     return RunResult(Outcome.ERROR, failed, tests, seconds, f"pytest exit status {rc}: " + _tail(out))

@@ -182,6 +182,8 @@ class Crash:
         return "unexpected restart"
 
     def summary(self) -> str:
+        if self.boot is not None and self.boot.code is None:
+            return f"{self.cause}; {self.boot.detail}"
         reason = f"; reset reason {self.reset_reason}" if self.boot is not None else "; no reboot seen yet"
         return f"{self.cause}{reason}"
 
@@ -205,7 +207,8 @@ def find_crashes(events: Iterable[LogEvent], requested: Iterable[float] = ()) ->
                 continue
             asked = [r for r in pending if r <= e.t and e.t - r <= REQUESTED_WINDOW_S]
             pending = [r for r in pending if r > e.t]  # a request is used by the first boot after it
-            if asked and e.detail in REQUESTED_REASONS:
+            # a boot seen only as the AT port's "ready" (no log port: code None) has no reason to doubt
+            if asked and (e.code is None or e.detail in REQUESTED_REASONS):
                 continue
             crashes.append(Crash([], e))
         elif e.kind in FAULT_KINDS or e.kind is LogKind.BACKTRACE:

@@ -19,7 +19,7 @@ PANIC = b"Guru Meditation Error: Core  0 panic'ed (StoreProhibited). Exception w
 class FakeSession:
     transcript: Transcript
     name: str = "b1"
-    log_port: object | None = None  # no settling wait: every chunk is already there
+    log_port: object | None = field(default_factory=object)  # chunks are long past: no settling wait
     history: list = field(default_factory=list)
 
 
@@ -78,3 +78,19 @@ def test_message_quotes_the_log() -> None:
     text = crash_check.describe(crash, "b1")
     assert text.startswith("b1: panic (StoreProhibited); reset reason SW_CPU_RESET; log port:")
     assert "    Guru Meditation Error" in text and "    rst:0xc (SW_CPU_RESET)" in text
+
+
+def _at_only(*chunks: tuple[float, str, bytes], readies: tuple[float, ...]) -> SessionView:
+    from rigs.at.events import Ready
+
+    view = _view(*chunks)
+    view.session.log_port = None  # type: ignore[attr-defined]
+    view.session.history.extend((t, Ready()) for t in readies)  # type: ignore[attr-defined]
+    return view
+
+
+def test_without_a_log_port_an_unasked_ready_is_a_restart() -> None:
+    (crash,), _ = _judge(_at_only((60.0, "tx", b"AT+GMR\r\n"), readies=(60.5,)))
+    assert crash.summary() == "unexpected restart; reset reason unknown (the rig names no log port)"
+    during, _ = _judge(_at_only((60.0, "tx", b"AT+RST\r\n"), readies=(60.5,)))
+    assert during == []

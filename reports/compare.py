@@ -12,7 +12,8 @@ Regressions (exit status 1 of ``python -m reports compare``):
 - a measurement that got a worse outcome (pass < marginal < fail) or moved by more than its marginal band
   towards its limit (reports/measurements.py, :class:`~reports.measurements.Movement`);
 - with ``strict``: lost coverage too, i.e. a test that passed or failed in A and is skipped in B, and a form
-  covered in A (pass or fail) that B skipped or did not cover.
+  covered in A (checked-pass, checked-fail, xfail, test-failed: reports/form_state.py) that B did not
+  cover so (skipped, not covered, declared-unchecked, refusals only, or only partly checked).
 
 Everything else is listed but is no regression: tests that started passing, forms newly covered, tests only
 in one run, tests still failing.
@@ -57,7 +58,7 @@ class TestChange:
 class FormChange:
     key: str
     section: str
-    before: str  #: pass / fail / skip / not covered
+    before: str  #: a form state of reports/form_state.py (checked-pass, declared-unchecked ...)
     after: str
 
 
@@ -74,9 +75,10 @@ class RunDiff:
     only_in_b: list[TestChange] = field(default_factory=list)
     forms_started_failing: list[FormChange] = field(default_factory=list)
     forms_started_passing: list[FormChange] = field(default_factory=list)
-    forms_lost: list[FormChange] = field(default_factory=list)  #: covered in A, skip / not covered in B
-    forms_gained: list[FormChange] = field(default_factory=list)  #: not covered / skip in A, covered in B
-    forms_other: list[FormChange] = field(default_factory=list)  #: e.g. pass <-> xfail, skip <-> not covered
+    forms_lost: list[FormChange] = field(default_factory=list)  #: covered in A, not in B
+    forms_gained: list[FormChange] = field(default_factory=list)  #: not covered in A, covered in B
+    #: e.g. checked-pass <-> xfail, skipped <-> not covered, checked-fail <-> test-failed
+    forms_other: list[FormChange] = field(default_factory=list)
     measurements_regressed: list[Movement] = field(default_factory=list)
     measurements_improved: list[Movement] = field(default_factory=list)
     measurements_within_band: list[Movement] = field(default_factory=list)
@@ -108,17 +110,20 @@ def _change(test_id: str, a: TestView | None, b: TestView | None, runs: tuple[Ru
 
 
 def _form_results(run: Run) -> dict[str, tuple[str, str]]:
-    """(section, result) per form key, variants included; sets no test touched are absent here."""
+    """(section, state) per form key, variants included (an older summary lacks the sets no test
+    touched: those read as not covered)."""
     out: dict[str, tuple[str, str]] = {}
     for cs in run.summary.command_sets:
         for f in cs.forms:
-            out[f.key] = (f.section, f.result)
+            out[f.key] = (f.section, f.state)
             for v in f.variants:
-                out[f"{f.key}/{v.variant}"] = (f.section, v.result)
+                out[f"{f.key}/{v.variant}"] = (f.section, v.state)
     return out
 
 
-_COVERED = ("pass", "fail", "xfail")
+#: States in which a run says something of the form's response: checked, or a test of it failed.
+_COVERED = ("checked-pass", "checked-fail", "xfail", "test-failed")
+_FAILED = ("checked-fail", "test-failed")
 
 
 def compare_runs(a: Run, b: Run, *, strict: bool = False) -> RunDiff:
@@ -145,9 +150,9 @@ def compare_runs(a: Run, b: Run, *, strict: bool = False) -> RunDiff:
         if ra == rb:
             continue
         form = FormChange(key, section, ra, rb)
-        if rb == "fail":
+        if rb in _FAILED and ra not in _FAILED:
             diff.forms_started_failing.append(form)
-        elif ra == "fail" and rb == "pass":
+        elif ra in _FAILED and rb == "checked-pass":
             diff.forms_started_passing.append(form)
         elif ra in _COVERED and rb not in _COVERED:
             diff.forms_lost.append(form)

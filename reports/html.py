@@ -28,9 +28,11 @@ details{margin:2px 0}
 summary{cursor:pointer}
 .b{display:inline-block;padding:0 7px;border-radius:10px;font-size:12px;font-weight:600;color:#fff;
   white-space:nowrap}
-.pass,.passed{background:var(--pass)} .fail,.failed,.error,.xpassed{background:var(--fail)}
+.pass,.passed,.checked-pass{background:var(--pass)}
+.fail,.failed,.error,.xpassed,.checked-fail,.test-failed{background:var(--fail)}
 .skip,.skipped{background:var(--skip)} .xfail,.xfailed{background:var(--marg)}
 .none,.not-covered,.not-replayed{background:var(--none)}
+.partly-checked{background:#4d8a5a} .refusals-only{background:#8250df} .declared-unchecked{background:#953800}
 .marginal{background:var(--marg)}
 .verdict-ok{color:var(--pass)} .verdict-bad{color:var(--fail)}
 .muted{color:#57606a} .small{font-size:12px} .nowrap{white-space:nowrap}
@@ -67,7 +69,8 @@ def href(path: str) -> str:
 
 
 def badge(result: str) -> str:
-    """A coloured result: pass/fail/skip/not covered, or a test outcome, or a measurement outcome."""
+    """A coloured result: a form state (checked-pass, declared-unchecked ...), a test outcome, an example
+    result or a measurement outcome."""
     cls = result.replace(" ", "-")
     return f'<span class="b {esc(cls)}">{esc(result)}</span>'
 

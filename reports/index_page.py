@@ -9,16 +9,17 @@ transcript, the chapter-4 examples, measurements, throughput plots, and skips gr
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
 
+from reports.form_state import COUNT_KEYS, STATES, FormState, FormTest
 from reports.html import anchor, badge, esc, href, page, table
 from reports.measurements import fmt
 from reports.run import Run, TestView
-from reports.summary import CommandSetEntry, Counts, FormEntry
+from reports.summary import CommandSetEntry, Counts
 from spec import load_spec
 from spec.examples import Example, load_examples
 
-FORM_RESULTS = ("pass", "fail", "xfail", "skip", "not covered")
+#: The matrix's columns: checked first, then the failures, then what is short of checked.
+FORM_STATES: tuple[FormState, ...] = ("checked-pass", *(s for s in STATES if s != "checked-pass"))
 OUTCOMES = ("passed", "failed", "error", "skipped", "xfailed", "xpassed")
 
 
@@ -106,43 +107,52 @@ def _firmware_section(run: Run) -> str:
     return f'<section id="firmware"><h2>Firmware</h2>{fw_table}<h3>Rig</h3>{rig}</section>'
 
 
-def _test_link(run: Run, test_id: str) -> str:
+def _test_link(run: Run, test_id: str, states: dict[str, str] | None = None) -> str:
     t = run.tests.get(test_id)
+    state = (states or {}).get(test_id)
+    said = f' <span class="muted">({esc(state)})</span>' if state else ""
     if t is not None and t.failing:
-        return f'<a href="#{anchor("fail", test_id)}" class="act">{esc(test_id)}</a>'
+        return f'<a href="#{anchor("fail", test_id)}" class="act">{esc(test_id)}</a>{said}'
     outcome = t.outcome if t else "?"
-    return f'<span title="{esc(outcome)}">{esc(test_id)}</span>'
+    return f'<span title="{esc(outcome)}">{esc(test_id)}{said}</span>'
 
 
-def _test_links(run: Run, test_ids: list[str], shown: int = 4) -> str:
-    """Failing tests first and always shown; past ``shown`` the others fold into a <details>."""
+def _test_links(run: Run, test_ids: list[str], shown: int = 4, states: dict[str, str] | None = None) -> str:
+    """Failing tests first and always shown; past ``shown`` the others fold into a <details>. ``states``:
+    what each test says of the form (checked-pass, declared-unchecked ...), shown beside its id."""
     if not test_ids:
         return '<span class="muted">-</span>'
     failing = [t for t in test_ids if (v := run.tests.get(t)) is not None and v.failing]
     rest = [t for t in test_ids if t not in set(failing)]
     head = failing + rest[: max(shown - len(failing), 0)]
     more = rest[len(head) - len(failing) :]
-    out = "".join(_test_link(run, t) for t in head)
+    out = "".join(_test_link(run, t, states) for t in head)
     if more:
-        folded = "".join(_test_link(run, t) for t in more)
+        folded = "".join(_test_link(run, t, states) for t in more)
         out += f"<details><summary>{len(more)} more</summary>{folded}</details>"
     return out
 
 
-def _form_counts(forms: Iterable[FormEntry]) -> Counter[str]:
-    return Counter(f.result for f in forms)
+def _form_tests(run: Run, tests: list[FormTest]) -> str:
+    """A form's tests, those that say most of it first (failed checks, then passed ones, then refusals)."""
+    ordered = sorted(tests, key=lambda t: (STATES.index(t.state), t.id))
+    return _test_links(run, [t.id for t in ordered], states={t.id: t.state for t in tests})
+
+
+def _form_counts(cs: CommandSetEntry) -> Counter[str]:
+    return Counter({state: getattr(cs, COUNT_KEYS[state]) for state in FORM_STATES})
 
 
 def _matrix_section(run: Run) -> str:
     s = run.summary
-    head = ["chapter", "command set", "forms", *FORM_RESULTS, "tests passed", "failed", "error", "skipped"]
+    head = ["chapter", "command set", "forms", *FORM_STATES, "tests passed", "failed", "error", "skipped"]
     rows = []
     totals: Counter[str] = Counter()
     ran = {cs.name: cs for cs in s.command_sets}
     for guide_set in load_spec().sets:
         cs = ran.get(guide_set.command_set)
         if cs is None:
-            # A set no test of this run touched: every one of its forms is not covered.
+            # A set missing from an older summary (schema 1-2 listed touched sets only): not covered.
             n = sum(len(c.forms) for c in guide_set.commands)
             totals["forms"] += n
             totals["not covered"] += n
@@ -151,15 +161,15 @@ def _matrix_section(run: Run) -> str:
                 f'<td>{esc(guide_set.title)}</td><td class="n" data-count="forms">{n}</td>'
                 + "".join(
                     f'<td class="n" data-count="{r}">{n if r == "not covered" else 0}</td>'
-                    for r in FORM_RESULTS
+                    for r in FORM_STATES
                 )
                 + '<td colspan=4 class="small">no test of this set ran</td></tr>'
             )
             continue
-        fc = _form_counts(cs.forms)
+        fc = _form_counts(cs)
         totals.update(fc)
         totals["forms"] += cs.forms_in_guide
-        cells = "".join(f'<td class="n" data-count="{r}">{fc.get(r, 0)}</td>' for r in FORM_RESULTS)
+        cells = "".join(f'<td class="n" data-count="{r}">{fc.get(r, 0)}</td>' for r in FORM_STATES)
         t = cs.tests
         rows.append(
             f'<tr data-set="{esc(cs.name)}"><td>{esc(cs.chapter)}</td>'
@@ -168,7 +178,7 @@ def _matrix_section(run: Run) -> str:
             f'<td class="n">{t.passed}</td><td class="n">{t.failed}</td><td class="n">{t.error}</td>'
             f'<td class="n">{t.skipped}</td></tr>'
         )
-    total_cells = "".join(f'<td class="n" data-count="{r}">{totals.get(r, 0)}</td>' for r in FORM_RESULTS)
+    total_cells = "".join(f'<td class="n" data-count="{r}">{totals.get(r, 0)}</td>' for r in FORM_STATES)
     rows.append(
         f'<tr data-set="all"><th></th><th>all</th><td class="n" data-count="forms">{totals["forms"]}</td>'
         f"{total_cells}<td colspan=4></td></tr>"
@@ -181,9 +191,13 @@ def _matrix_section(run: Run) -> str:
     )
     return (
         '<section id="matrix"><h2>Conformance matrix</h2>'
-        '<p class="muted small">A form is <b>fail</b> if any test covering it failed, <b>xfail</b> if one '
-        "failed as expected (a known deviation), <b>pass</b> if one passed, <b>skip</b> if all were "
-        "skipped, <b>not covered</b> if no test declares it.</p>"
+        '<p class="muted small">A form is <b>checked-pass</b> only where a passing test matched its '
+        "response against the guide (a split form: every variant's); <b>checked-fail</b> where a check of "
+        "it did not match; <b>xfail</b> where that is a known deviation; <b>test-failed</b> where a test "
+        "of it failed elsewhere; <b>partly checked</b>: some variants checked, not all; <b>refusals "
+        "only</b>: only its ERROR to invalid invocations was checked; <b>declared-unchecked</b>: a test "
+        "names it and checks nothing of it; <b>skipped</b>: all its tests were skipped; <b>not "
+        "covered</b>: no test names or checks it (reports/SCHEMA.md).</p>"
         + table(head, rows, attrs=' id="matrix-table"')
         + unknown
         + details
@@ -192,20 +206,20 @@ def _matrix_section(run: Run) -> str:
 
 
 def _set_details(run: Run, cs: CommandSetEntry) -> str:
-    fc = _form_counts(cs.forms)
-    summary_counts = " ".join(f"{badge(r)} {fc[r]}" for r in FORM_RESULTS if fc.get(r))
+    fc = _form_counts(cs)
+    summary_counts = " ".join(f"{badge(r)} {fc[r]}" for r in FORM_STATES if fc.get(r))
     rows = []
     for f in cs.forms:
-        tests = _test_links(run, f.tests)
+        tests = _form_tests(run, f.tests)
         rows.append(
-            f'<tr><td class="mono">{esc(f.key)}</td><td>{esc(f.section)}</td><td>{badge(f.result)}</td>'
+            f'<tr><td class="mono">{esc(f.key)}</td><td>{esc(f.section)}</td><td>{badge(f.state)}</td>'
             f'<td class="tests small mono">{tests}</td></tr>'
         )
         for v in f.variants:
-            vt = _test_links(run, v.tests)
+            vt = _form_tests(run, v.tests)
             rows.append(
                 f'<tr><td class="mono">&nbsp;&nbsp;{esc(f.key)}/{esc(v.variant)}</td><td></td>'
-                f'<td>{badge(v.result)}</td><td class="tests small mono">{vt}</td></tr>'
+                f'<td>{badge(v.state)}</td><td class="tests small mono">{vt}</td></tr>'
             )
     return (
         f'<details id="set-{esc(cs.name)}">'

@@ -1,31 +1,45 @@
 """The run summary (``reports/out/summary.json``): which forms of the guide a run covered, and how.
 
 Pure logic, no pytest: :class:`SummaryBuilder` takes test results (:class:`TestResult`, one per test id,
-with the guide forms the test declares) and the forms the guide documents (from :mod:`spec`), and builds a
-:class:`Summary`, whose JSON is documented in ``reports/SCHEMA.md``. ``fixtures/coverage.py`` feeds it from
-pytest's reports on the xdist controller.
+with the guide forms the test declares and the check records it made) and the forms the guide documents
+(from :mod:`spec`), and builds a :class:`Summary`, whose JSON is documented in ``reports/SCHEMA.md``.
+``fixtures/coverage.py`` feeds it from pytest's reports on the xdist controller.
 
-A form's result combines the results of every test that covers it: ``fail`` if any of them failed,
-otherwise ``xfail`` if any failed as expected (a known deviation), otherwise ``pass`` if at least one
-passed, otherwise ``skip`` if they were all skipped, and ``not covered`` when no test declares the form.
+Every form of every command set of the guide is listed, touched or not. A form's state comes from the
+check records of its tests (reports/checks.py), not from declarations: see :mod:`reports.form_state`.
+A chapter-4 example's result still combines the outcomes of the tests replaying it (:func:`combine`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field, model_validator
 
+from reports.checks import CheckRecord
 from reports.failures import expected_actual
+from reports.form_state import (
+    CheckEntry,
+    FormCounts,
+    FormEntry,
+    FormRef,
+    FormTest,
+    StrictModel,
+    VariantEntry,
+    combine_states,
+    fold_checks,
+    split_form_state,
+    state_of_test,
+)
 from reports.measurements import Attempt, Measurement, group_attempts
 from spec import Spec
 from spec.examples import Example
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 #: A chapter-4 example's section in a test id: suites/examples parametrizes with the guide's section.
 EXAMPLE_ID = re.compile(r"\[(4\.\d+\.\d+)\]")
 ExampleResult = Literal["pass", "fail", "xfail", "skip", "not replayed"]
@@ -35,28 +49,6 @@ Outcome = Literal["passed", "failed", "error", "skipped", "xfailed", "xpassed"]
 FormResult = Literal["pass", "fail", "xfail", "skip", "not covered"]
 
 _FAILING: frozenset[str] = frozenset({"failed", "error", "xpassed"})
-
-
-@dataclass(frozen=True, slots=True, order=True)
-class FormRef:
-    """A form of a command as the ``form(command, kind[, variant])`` marker names it."""
-
-    command: str
-    kind: str
-    variant: str | None = None
-
-    @property
-    def key(self) -> str:
-        """``AT+CWMODE/query`` or ``AT+SAVETRANSLINK/set/savetrans-udp``: the id used in test ids too."""
-        base = f"{self.command}/{self.kind}"
-        return f"{base}/{self.variant}" if self.variant else base
-
-    @classmethod
-    def parse(cls, key: str) -> FormRef:
-        parts = key.split("/")
-        if len(parts) not in (2, 3) or not all(parts):
-            raise ValueError(f"expected a form key like 'AT+CWMODE/query[/variant]', got {key!r}")
-        return cls(parts[0], parts[1], parts[2] if len(parts) == 3 else None)
 
 
 @dataclass(slots=True)
@@ -74,13 +66,11 @@ class TestResult:
     transcript: str | None = None
     #: every measurement attempt the test recorded (fixtures/measurements.py), in order
     attempts: list[Attempt] = field(default_factory=list)
+    #: every check record the test made (reports/checks.py), in order
+    checks: list[CheckRecord] = field(default_factory=list)
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class BoardInfo(_Model):
+class BoardInfo(StrictModel):
     """One board of the rig file."""
 
     id: str
@@ -89,14 +79,14 @@ class BoardInfo(_Model):
     capabilities: list[str]
 
 
-class RigInfo(_Model):
+class RigInfo(StrictModel):
     name: str
     path: str | None
     description: str
     boards: list[BoardInfo]
 
 
-class Firmware(_Model):
+class Firmware(StrictModel):
     """What a board said about itself: its identity properties and AT+GMR lines (3.1.4)."""
 
     board: str  #: board id, with ``#<instance>`` for a simulated board launched per worker
@@ -104,7 +94,7 @@ class Firmware(_Model):
     properties: dict[str, str] = Field(default_factory=dict)
 
 
-class Counts(_Model):
+class Counts(StrictModel):
     passed: int = 0
     failed: int = 0
     error: int = 0
@@ -116,42 +106,21 @@ class Counts(_Model):
         setattr(self, outcome, getattr(self, outcome) + 1)
 
 
-class Skip(_Model):
+class Skip(StrictModel):
     test: str
     reason: str
 
 
-class VariantEntry(_Model):
-    variant: str
-    result: FormResult
-    tests: list[str]
-
-
-class FormEntry(_Model):
-    """One form of the guide in this run. ``tests`` covers the form as a whole and its variants."""
-
-    command: str
-    section: str
-    kind: str
-    key: str
-    result: FormResult
-    tests: list[str]
-    variants: list[VariantEntry] = Field(default_factory=list)
-
-
-class CommandSetEntry(_Model):
+class CommandSetEntry(FormCounts):
     name: str
     chapter: str
     title: str
-    forms_in_guide: int
-    forms_covered: int  #: forms with at least one passing test
-    forms_failed: int
     tests: Counts
     skips: list[Skip]
     forms: list[FormEntry]
 
 
-class Failure(_Model):
+class Failure(StrictModel):
     """A failing test's message and, when it names them, the expected and actual lines (schema 2)."""
 
     message: str
@@ -159,7 +128,7 @@ class Failure(_Model):
     actual: list[str] = Field(default_factory=list)
 
 
-class TestEntry(_Model):
+class TestEntry(StrictModel):
     id: str
     outcome: Outcome
     duration_s: float
@@ -171,9 +140,11 @@ class TestEntry(_Model):
     failure: Failure | None = None
     measurements: list[Measurement] = Field(default_factory=list)
     example: str | None = None
+    # schema 3
+    checks: list[CheckEntry] = Field(default_factory=list)
 
 
-class ExampleEntry(_Model):
+class ExampleEntry(StrictModel):
     """One chapter-4 example of the guide (spec/examples) and the tests that replayed it (schema 2)."""
 
     section: str
@@ -183,7 +154,7 @@ class ExampleEntry(_Model):
     tests: list[str]
 
 
-class Summary(_Model):
+class Summary(StrictModel):
     schema_version: int = SCHEMA_VERSION
     rig: RigInfo
     firmware: list[Firmware]
@@ -193,16 +164,27 @@ class Summary(_Model):
     totals: Counts
     command_sets: list[CommandSetEntry]
     tests: list[TestEntry]
-    #: form markers naming no form of the guide (a typo in a suite); should be empty
+    #: form markers or check records naming no form of the guide (a typo in a suite); should be empty
     unknown_forms: list[str] = Field(default_factory=list)
     # schema 2
     examples: list[ExampleEntry] = Field(default_factory=list)
     #: plot files (PNG/SVG) relative to the summary's folder
     plots: list[str] = Field(default_factory=list)
+    # schema 3
+    #: the form counts over every command set
+    form_totals: FormCounts = Field(default_factory=FormCounts)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _upgrade(cls, data: object) -> object:
+        from reports.summary_legacy import upgrade
+
+        return upgrade(data)
 
 
 def combine(outcomes: Iterable[Outcome]) -> FormResult:
-    """The result of a form from the outcomes of the tests covering it (see the module docstring)."""
+    """A result from test outcomes alone: what a chapter-4 example shows from the tests replaying it (a
+    form's state comes from check records instead, :mod:`reports.form_state`)."""
     seen = list(outcomes)
     if not seen:
         return "not covered"
@@ -262,6 +244,8 @@ class SummaryBuilder:
     ) -> Summary:
         known: set[FormRef] = set()
         sets: list[CommandSetEntry] = []
+        form_totals = FormCounts()
+        touch = self._touches()
         wanted = [s for s in self.spec.sets if s.command_set in self.command_sets]
         for cs in wanted:
             entries: list[FormEntry] = []
@@ -273,22 +257,21 @@ class SummaryBuilder:
                     for v in form.variants:
                         vref = FormRef(ref.command, ref.kind, v)
                         known.add(vref)
-                        vtests = self._tests_of(lambda r, vref=vref: r == vref)
+                        vtests = touch.get(vref.key, [])
                         variants.append(
                             VariantEntry(
-                                variant=v,
-                                result=combine(self.results[t].outcome for t in vtests),
-                                tests=vtests,
+                                variant=v, state=combine_states(t.state for t in vtests), tests=vtests
                             )
                         )
-                    tests = self._tests_of(lambda r, ref=ref: (r.command, r.kind) == (ref.command, ref.kind))
+                    tests = touch.get(ref.key, [])
+                    whole = combine_states(t.state for t in tests)
                     entries.append(
                         FormEntry(
                             command=command.name,
                             section=command.section,
                             kind=ref.kind,
                             key=ref.key,
-                            result=combine(self.results[t].outcome for t in tests),
+                            state=split_form_state(whole, [v.state for v in variants]),
                             tests=tests,
                             variants=variants,
                         )
@@ -296,18 +279,20 @@ class SummaryBuilder:
             counts = Counts()
             skips: list[Skip] = []
             for r in self.results.values():
-                if cs.command_set in r.command_sets:
+                if cs.command_set in self._sets_of(r):
                     counts.add(r.outcome)
                     if r.outcome == "skipped":
                         skips.append(Skip(test=r.test_id, reason=r.reason or ""))
+            form_counts = FormCounts()
+            for e in entries:
+                form_counts.add(e.state)
+                form_totals.add(e.state)
             sets.append(
                 CommandSetEntry(
                     name=cs.command_set,
                     chapter=cs.chapter,
                     title=cs.title,
-                    forms_in_guide=len(entries),
-                    forms_covered=sum(1 for e in entries if e.result == "pass"),
-                    forms_failed=sum(1 for e in entries if e.result == "fail"),
+                    **form_counts.model_dump(),
                     tests=counts,
                     skips=skips,
                     forms=entries,
@@ -317,7 +302,11 @@ class SummaryBuilder:
         for r in self.results.values():
             totals.add(r.outcome)
         all_known = {FormRef(c.name, f.kind.value) for c, f in self.spec.forms()} | known
-        unknown = sorted({f.key for r in self.results.values() for f in r.forms if f not in all_known})
+        known_keys = {f.key for f in all_known}
+        unknown = sorted(
+            {f.key for r in self.results.values() for f in r.forms if f not in all_known}
+            | {c.form for r in self.results.values() for c in r.checks if c.category != "urc"} - known_keys
+        )
         return Summary(
             rig=rig,
             firmware=firmware,
@@ -330,7 +319,34 @@ class SummaryBuilder:
             unknown_forms=unknown,
             examples=self._examples(),
             plots=list(plots),
+            form_totals=form_totals,
         )
+
+    def _touches(self) -> dict[str, list[FormTest]]:
+        """Per form key (with its variant, if any), each test that declares or checks it and its state."""
+        out: dict[str, list[FormTest]] = {}
+        for r in sorted(self.results.values(), key=lambda r: r.test_id):
+            declared = {f.key for f in r.forms}
+            by_key: dict[str, list[CheckRecord]] = {}
+            for rec in r.checks:
+                by_key.setdefault(rec.form, []).append(rec)
+            for key in sorted(declared | set(by_key)):
+                state = state_of_test(r.outcome, key in declared, by_key.get(key, []))
+                if state is not None:
+                    out.setdefault(key, []).append(FormTest(id=r.test_id, state=state))
+        return out
+
+    def _sets_of(self, r: TestResult) -> set[str]:
+        """The command sets a test belongs to: its markers' and declared forms', and those of the forms it
+        checked (a check without a declaration still counts)."""
+        sets = set(r.command_sets)
+        for rec in r.checks:
+            if rec.category == "urc":
+                continue
+            name = rec.form.split("/", 1)[0]
+            if name in self.spec:
+                sets.add(self.spec.command(name).command_set)
+        return sets
 
     def _examples(self) -> list[ExampleEntry]:
         by_section: dict[str, list[str]] = {}
@@ -352,9 +368,6 @@ class SummaryBuilder:
                 )
             )
         return out
-
-    def _tests_of(self, wanted: Callable[[FormRef], bool]) -> list[str]:
-        return sorted(t for t, r in self.results.items() if any(wanted(f) for f in r.forms))
 
 
 def example_of(test_id: str) -> str | None:
@@ -379,4 +392,5 @@ def _test_entry(r: TestResult) -> TestEntry:
         failure=failure,
         measurements=group_attempts(r.attempts),
         example=example_of(r.test_id),
+        checks=fold_checks(r.checks),
     )

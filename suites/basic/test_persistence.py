@@ -30,7 +30,7 @@ def test_sysmsg_persistence(dut, expect, esp_rig, store: int) -> None:
     dut.cmd("AT+SYSMSG=0").assert_ok()
     expect.ok(dut.cmd(f"AT+SYSSTORE={store}"), "AT+SYSSTORE", "set")
     assert expect.ok(dut.cmd("AT+SYSSTORE?"), "AT+SYSSTORE", "query")["store_mode"] == store
-    dut.cmd("AT+SYSMSG=4").assert_ok()
+    expect.ok(dut.cmd("AT+SYSMSG=4"), "AT+SYSMSG", "set")
     assert expect.ok(dut.cmd("AT+SYSMSG?"), "AT+SYSMSG", "query")["state"] == 4
     restart(dut, esp_rig)
     after = expect.ok(dut.cmd("AT+SYSMSG?"), "AT+SYSMSG", "query")["state"]

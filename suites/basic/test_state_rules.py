@@ -99,7 +99,7 @@ def test_sysmsgfiltercfg_deletes_only_added_filters(dut, expect) -> None:
         resp = dut.cmd(f"AT+SYSMSGFILTERCFG=2,{len(other)},0", expect_prompt=True)
         if resp.prompt:  # the operator and lengths are valid: the refusal comes once the expression is in
             resp = dut.send_data(other)
-        expect.error(resp)
+        expect.error(resp, variant="sysmsgfiltercfg-delete")
         listed = dut.cmd("AT+SYSMSGFILTERCFG?").assert_ok()
         # the regexps are printed as they are, and may hold characters a template reads as framing: raw text
         if f'+SYSMSGFILTERCFG:0,"{added.decode()}",""' not in listed.text:

@@ -106,13 +106,16 @@ def provision(dut: AtSession, rig: Rig, items: list) -> None:  # list[servers.pk
 def ok_with_reports(expect: Expect, resp: Response, command: str, kind: str, variant: str | None = None):
     """Like ``expect.ok`` for forms whose response block holds a report with a link ID (``<link ID>,CONNECT``
     of 3.3.5, ``<link ID>,CLOSED`` of 3.3.12): every report that came during the command is part of the
-    response (these tests start nothing else that could report meanwhile)."""
+    response (these tests start nothing else that could report meanwhile). Records a ``response`` check of
+    the form (fixtures/checks.py), matched or not, as ``expect.ok`` does."""
+    from fixtures.checks import checking
     from fixtures.suite import LENIENT
 
-    if not resp.ok:
-        raise AssertionError(f"{resp.command!r}: expected OK, got {resp.final!r}: {resp.text!r}")
-    template = expect.template(command, kind, variant)
-    return template.match(response_lines(resp, reports=lambda text: True), LENIENT)
+    with checking(expect.key(command, kind, variant), "response", "ok_with_reports"):
+        if not resp.ok:
+            raise AssertionError(f"{resp.command!r}: expected OK, got {resp.final!r}: {resp.text!r}")
+        template = expect.template(command, kind, variant)
+        return template.match(response_lines(resp, reports=lambda text: True), LENIENT)
 
 
 def server_port(board_ip: str, bench_port: int = 40334) -> int:

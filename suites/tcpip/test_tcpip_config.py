@@ -282,7 +282,7 @@ PERSISTENT = [
     ("command", "args", "line", "default"),
     [pytest.param(*p, id=f"{p[0]}/set/persistence", marks=pytest.mark.form(p[0], "set")) for p in PERSISTENT],
 )
-def test_persistence(dut, esp_rig, spec, command, args, line, default, sysstore) -> None:
+def test_persistence(dut, esp_rig, spec, expect, command, args, line, default, sysstore) -> None:
     """Across AT+RST a value survives only when the command saves to flash and AT+SYSSTORE=1 (3.1.28)."""
     persistence = spec.command(command).persistence
     saved = persistence is not None and (
@@ -290,7 +290,7 @@ def test_persistence(dut, esp_rig, spec, command, args, line, default, sysstore)
     )
     dut.cmd(f"AT+SYSSTORE={sysstore}").assert_ok()
     try:
-        dut.cmd(f"{command}={args}").assert_ok()
+        expect.ok(dut.cmd(f"{command}={args}"), command, "set")
         restart(dut, esp_rig)
         after = [ln for ln in dut.cmd(f"{command}?").assert_ok().lines if ln]
         if saved:

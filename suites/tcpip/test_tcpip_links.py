@@ -75,7 +75,6 @@ def test_cipstart_tcp(dut, expect, esp_rig, sink, extra) -> None:
 
 
 @pytest.mark.form("AT+CIPSTART", "set", "esp-at-cipstart-tcp")
-@pytest.mark.form("AT+CIPCLOSE", "set")
 @pytest.mark.form("AT+CIPSTATE", "query")
 def test_cipstart_link_ids_0_to_4(dut, expect, esp_rig, sink) -> None:
     """AT+CIPSTART/set/link-ids: under AT+CIPMUX=1 links 0..4 open; AT+CIPCLOSE=5 closes them all."""
@@ -128,7 +127,7 @@ def test_cipstart_ssl(dut, expect, esp_rig, esp_ssl_echo) -> None:
     assert record.received() == b"over tls"
 
 
-@pytest.mark.form("AT+CIPSTART", "set", "esp-at-cipstart-tcp")
+@pytest.mark.form("AT+CIPSTART", "set")  # a refusal names no variant
 def test_cipstart_refused(dut, expect, err_code, esp_rig) -> None:
     """A port nobody listens on: ERROR (3.3.5), no CONNECT; with AT+SYSLOG=1 the detailed
     ``+ERRNO:<error_code>`` the 3.3.5 notes promise for a failed TCP connection (3.17: SO_ERROR first)."""
@@ -176,19 +175,21 @@ def test_cipsend_over_maximum(dut, err_code, esp_rig, sink) -> None:
 
 
 @pytest.mark.form("AT+CIPSEND", "set")
-def test_cipsend_without_link(dut, esp_rig) -> None:
+def test_cipsend_without_link(dut, expect, esp_rig) -> None:
     """AT+CIPSEND/set with no connection: ERROR (3.3.8)."""
     r = dut.cmd("AT+CIPSEND=4", expect_prompt=True)
     assert r.final == "ERROR" and not r.prompt, r.text
+    expect.error(r)
 
 
 @pytest.mark.form("AT+CIPSEND", "set")
-def test_cipsend_udp_remote(dut, esp_rig, esp_peer_factory) -> None:
+def test_cipsend_udp_remote(dut, expect, esp_rig, esp_peer_factory) -> None:
     """AT+CIPSEND/set/udp-remote: <"remote host">,<remote port> send one datagram elsewhere (4.2.4)."""
     first = esp_peer_factory(UdpPeer(UdpMode.SINK, host(esp_rig)))
     other = esp_peer_factory(UdpPeer(UdpMode.SINK, host(esp_rig)))
     dut.cmd(f'AT+CIPSTART="UDP","{host(esp_rig)}",{first.port},{first.port % 1000 + 30000},2').assert_ok()
-    send(dut, esp_rig, b"elsewhere", extra=f',"{host(esp_rig)}",{other.port}').assert_ok()
+    sent = send(dut, esp_rig, b"elsewhere", extra=f',"{host(esp_rig)}",{other.port}')
+    assert expect.ok(sent, "AT+CIPSEND", "set")["length"] == len(b"elsewhere")
     assert other.wait_datagrams(1, PEER_WAIT)[0].data == b"elsewhere"
     assert first.received() == []
 
@@ -213,7 +214,12 @@ def test_cipsendex_backslash_zero(dut, expect, esp_rig, sink) -> None:
 def test_cipsendex_full_length(dut, expect, esp_rig, sink) -> None:
     """AT+CIPSENDEX/set: <length> bytes without ``\\0``: ``Recv <length> bytes``, SEND OK (3.3.11, 3.17)."""
     _, record = start_tcp(dut, esp_rig, sink)
-    r = send(dut, esp_rig, b"0123456789", command="AT+CIPSENDEX")
+    prompt = dut.cmd("AT+CIPSENDEX=10")
+    assert prompt.prompt, prompt.text
+    # The first phase of the form's response (OK and '>'); the data phase's "Recv 10 bytes" is not in
+    # spec/'s AT+CIPSENDEX template yet, so SEND OK is checked alone below.
+    expect.ok(prompt, "AT+CIPSENDEX", "set")
+    r = dut.send_data(b"0123456789", esp_rig.targets.timeouts.connect)
     assert r.final == "SEND OK", r.text
     assert_arrived(record, b"0123456789")
     taken = expect.ok(r, "AT+CIPSENDEX", "set")["length"]
@@ -254,13 +260,13 @@ def test_cipsendl_reports(dut, expect, esp_rig, sink, size) -> None:
 @pytest.mark.parametrize(
     ("mux", "dinfo"), [(0, 0), (1, 0), (0, 1), (1, 1)], ids=["mux0", "mux1", "mux0-dinfo", "mux1-dinfo"]
 )
-def test_ipd_active_forms(dut, esp_rig, echo, spec, mux, dinfo) -> None:
+def test_ipd_active_forms(dut, expect, esp_rig, echo, spec, mux, dinfo) -> None:
     """+IPD in the form AT+CIPMUX and AT+CIPDINFO select (3.17), after SEND OK of the send that caused it."""
     from spec.messages import ipd_form
 
     form = ipd_form(mux, 0, dinfo)
     dut.cmd(f"AT+CIPMUX={mux}").assert_ok()
-    dut.cmd(f"AT+CIPDINFO={dinfo}").assert_ok()
+    expect.ok(dut.cmd(f"AT+CIPDINFO={dinfo}"), "AT+CIPDINFO", "set")
     _, record = start_tcp(dut, esp_rig, echo, link_id=0 if mux else None)
     r = send(dut, esp_rig, b"ping\r\n", link_id=0 if mux else None)
     assert r.final == "SEND OK", r.text
@@ -298,9 +304,9 @@ def test_cipclose_set(dut, expect, esp_rig, sink) -> None:
 
 
 @pytest.mark.form("AT+CIPCLOSE", "set")
-def test_cipclose_unused_link(dut, esp_rig) -> None:
+def test_cipclose_unused_link(dut, expect, esp_rig) -> None:
     dut.cmd("AT+CIPMUX=1").assert_ok()
-    assert dut.cmd("AT+CIPCLOSE=3").final == "ERROR"
+    expect.error(dut.cmd("AT+CIPCLOSE=3"))
 
 
 def test_closed_by_peer(dut, esp_rig, sink) -> None:

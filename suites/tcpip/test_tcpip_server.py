@@ -44,7 +44,7 @@ def test_server_accepts_and_exchanges(dut, expect, esp_rig, joined, client) -> N
     """AT+CIPSERVER/set: a host client connects to the station address: 0,CONNECT; its bytes come as
     +IPD,0,<len>:<data>; AT+CIPSEND=0,<len> reaches it exactly; the query shows the server."""
     port = _port(joined)
-    dut.cmd("AT+CIPMUX=1").assert_ok()
+    expect.ok(dut.cmd("AT+CIPMUX=1"), "AT+CIPMUX", "set")
     expect.ok(dut.cmd(f"AT+CIPSERVER=1,{port}"), "AT+CIPSERVER", "set")
     m = expect.ok(dut.cmd("AT+CIPSERVER?"), "AT+CIPSERVER", "query")
     # <port> is not in the parameter list (the set form calls it <param2>): read as text
@@ -111,7 +111,7 @@ def _have_connections(urcs) -> list[str]:
 
 
 @pytest.mark.form("AT+CIPSERVERMAXCONN", "set")
-def test_have_n_connections_at_the_maximum(dut, esp_rig, joined, client) -> None:
+def test_have_n_connections_at_the_maximum(dut, expect, esp_rig, joined, client) -> None:
     """3.17 ``Have <xxx> Connections``: the server has reached its maximum number of clients
     (AT+CIPSERVERMAXCONN, 3.3.17). With the maximum at 2: no report while one client is connected; by the
     time a third client has been turned away, ``Have 2 Connections`` has come. (The guide does not say
@@ -119,7 +119,7 @@ def test_have_n_connections_at_the_maximum(dut, esp_rig, joined, client) -> None
     port = _port(joined)
     timeout = esp_rig.targets.timeouts.connect
     dut.cmd("AT+CIPMUX=1").assert_ok()
-    dut.cmd("AT+CIPSERVERMAXCONN=2").assert_ok()
+    expect.ok(dut.cmd("AT+CIPSERVERMAXCONN=2"), "AT+CIPSERVERMAXCONN", "set")
     dut.cmd(f"AT+CIPSERVER=1,{port}").assert_ok()
     client.connect(joined.ip, port, Sink())
     dut.expect_urc("0,CONNECT", timeout)

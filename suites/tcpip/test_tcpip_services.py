@@ -63,12 +63,13 @@ def test_cipdomain_resolves(dut, expect, esp_rig, dns_peer, args) -> None:
 
 
 @pytest.mark.form("AT+CIPDOMAIN", "set")
-def test_cipdomain_unknown_name(dut, esp_rig, dns_peer) -> None:
+def test_cipdomain_unknown_name(dut, expect, esp_rig, dns_peer) -> None:
     """A name the DNS server does not know: ERROR (3.3.4)."""
     peer, _ = dns_peer
     dut.cmd(f'AT+CIPDNS=1,"{peer.host}"').assert_ok()
     r = dut.cmd('AT+CIPDOMAIN="no-such-host.lab.test"', esp_rig.targets.timeouts.connect)
     assert r.final == "ERROR", r.text
+    expect.error(r)
 
 
 @pytest.mark.form("AT+CIPSNTPCFG", "set")
@@ -102,12 +103,13 @@ def test_ping_host(dut, expect, esp_rig) -> None:
 
 
 @pytest.mark.form("AT+PING", "set")
-def test_ping_unresolvable(dut, esp_rig, dns_peer) -> None:
+def test_ping_unresolvable(dut, expect, esp_rig, dns_peer) -> None:
     """A name that does not resolve: +PING:TIMEOUT, ERROR (3.3.37)."""
     peer, _ = dns_peer
     dut.cmd(f'AT+CIPDNS=1,"{peer.host}"').assert_ok()
     r = dut.cmd('AT+PING="no-such-host.lab.test"', esp_rig.targets.timeouts.connect * 2)
     assert r.final == "ERROR" and "+PING:TIMEOUT" in r.lines, r.text
+    expect.fails(r, "AT+PING", "set")
 
 
 @pytest.mark.form("AT+MDNS", "set", "cmd-mdns-service")
@@ -119,7 +121,9 @@ def test_mdns_service(dut, expect, esp_rig) -> None:
     expect.ok(dut.cmd("AT+MDNS=0"), "AT+MDNS", "set", "cmd-mdns-service")
 
 
-@pytest.mark.form("AT+MDNS", "set", "cmd-mdns-query")
+# No AT+MDNS/set/cmd-mdns-query marker: spec/'s template of 3.3.39's query response makes every line of
+# the guide's example required, AAAA=<ip6> included, which an IPv4-only answer does not print; the lines
+# are checked one by one below until spec/ says which are optional.
 @pytest.mark.requires("mdns")
 def test_mdns_query_ptr(dut, esp_rig) -> None:
     """AT+MDNS/set/query: a PTR query finds a service the host announces (3.3.39's example, avahi-publish
@@ -168,12 +172,14 @@ def test_ota_versions_and_update(dut, expect, esp_rig, esp_ota_server) -> None:
     r = dut.cmd('AT+CIUPDATE=0,"v9.9.9.9"', 120.0)
     lines = [ln for ln in response_lines_all(r) if ln]
     assert lines == ["+CIPUPDATE:1", "+CIPUPDATE:2", "+CIPUPDATE:3", "+CIPUPDATE:4", "OK"], r.text
+    expect.ok(r, "AT+CIUPDATE", "set")
     got = esp_ota_server.downloads[before:]
     assert len(got) == 1 and got[0].size == len(image), got
     wait_for_restart(dut, esp_rig)
 
 
-@pytest.mark.form("AT+CIUPDATE", "set")
+# No AT+CIUPDATE/set marker: in non-blocking mode the set form answers a bare OK first, which none of
+# 3.3.24's response blocks shows alone (the +CIPUPDATE reports follow as they happen).
 @pytest.mark.form("AT+CIUPDATE", "query")
 @pytest.mark.requires("ota")
 @pytest.mark.bench_risk
@@ -202,6 +208,7 @@ def test_ota_execute_latest(dut, expect, esp_rig, esp_ota_server) -> None:
     r = dut.cmd("AT+CIUPDATE", 120.0)
     lines = [ln for ln in response_lines_all(r) if ln]
     assert lines == ["+CIPUPDATE:1", "+CIPUPDATE:2", "+CIPUPDATE:3", "+CIPUPDATE:4", "OK"], r.text
+    expect.ok(r, "AT+CIUPDATE", "execute")
     wait_for_restart(dut, esp_rig)
 
 
@@ -219,7 +226,8 @@ def response_lines_all(r) -> list[str]:
     return response_lines(r, reports=lambda text: True)
 
 
-@pytest.mark.form("AT+PING", "set")
+# No AT+PING/set marker: the response holds the busy p... line (3.17) as well, which the form's template
+# does not; test_ping_unresolvable checks the failure response.
 def test_busy_while_ping_runs(dut, esp_rig) -> None:
     """A command line sent while AT+PING still waits for its reply is refused with ``busy p...`` (3.17);
     the ping then ends as it would have (an unroutable TEST-NET-1 address: +PING:TIMEOUT, ERROR)."""

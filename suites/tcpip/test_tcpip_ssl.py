@@ -56,8 +56,8 @@ def test_cipstart_ssl_mutual_auth(dut, expect, esp_rig, esp_pki, esp_ssl_mtls_ec
     assert getattr(ipd, "payload", None) == b"mutual"
 
 
-@pytest.mark.form("AT+CIPSTART", "set", "esp-at-cipstart-ssl")
-def test_cipstart_ssl_wrong_ca_refused(dut, esp_rig, esp_pki, esp_peer_factory) -> None:
+@pytest.mark.form("AT+CIPSTART", "set")  # a refusal names no variant
+def test_cipstart_ssl_wrong_ca_refused(dut, expect, esp_rig, esp_pki, esp_peer_factory) -> None:
     """AT+CIPSTART/set/ssl/wrong-ca: a server certificate from another CA fails verification: ERROR, no
     CONNECT, and +ERRNO:<error_code> (non-zero) with AT+SYSLOG=1 (3.3.5 notes, 3.17)."""
     server = esp_peer_factory(
@@ -70,6 +70,7 @@ def test_cipstart_ssl_wrong_ca_refused(dut, esp_rig, esp_pki, esp_peer_factory) 
     reports = [u for u in r.urcs if isinstance(u, Urc)]
     assert r.final == "ERROR", f"expected ERROR for an untrusted server, got {r.final!r}: {r.text!r}"
     assert not any(u.kind == "CONNECT" for u in reports), r.text
+    expect.error(r)
     errno = [u for u in reports if u.kind == "+ERRNO"] or [dut.expect_urc("+ERRNO", 2.0)]
     value = errno[0].fields[0] if isinstance(errno[0], Urc) else ""
     assert value.strip() not in ("", "0", "0x0", "0x00000000"), (
@@ -78,9 +79,9 @@ def test_cipstart_ssl_wrong_ca_refused(dut, esp_rig, esp_pki, esp_peer_factory) 
 
 
 @pytest.mark.form("AT+CIPSSLCCONF", "set")
-def test_cipstart_ssl_without_client_cert_refused(dut, esp_rig, esp_ssl_mtls_echo) -> None:
+def test_cipstart_ssl_without_client_cert_refused(dut, expect, esp_rig, esp_ssl_mtls_echo) -> None:
     """AT+CIPSSLCCONF=0 (no client certificate) against a server that requires one: the handshake fails."""
-    dut.cmd("AT+CIPSSLCCONF=0").assert_ok()
+    expect.ok(dut.cmd("AT+CIPSSLCCONF=0"), "AT+CIPSSLCCONF", "set")
     before = len(esp_ssl_mtls_echo.records)
     r = dut.cmd(
         f'AT+CIPSTART="SSL","{host(esp_rig)}",{esp_ssl_mtls_echo.port}', esp_rig.targets.timeouts.connect
@@ -92,13 +93,13 @@ def test_cipstart_ssl_without_client_cert_refused(dut, esp_rig, esp_ssl_mtls_ech
 
 
 @pytest.mark.form("AT+CIPSERVER", "set")
-def test_ssl_server_with_client_auth(dut, esp_rig, esp_pki, esp_peer_factory, joined) -> None:
+def test_ssl_server_with_client_auth(dut, expect, esp_rig, esp_pki, esp_peer_factory, joined) -> None:
     """AT+CIPSERVER=1,<port>,"SSL",1: a host client with the rig's client certificate is accepted and
     exchanges data; one without a certificate is refused (3.3.16 <CA enable>, 4.2.8)."""
     provision(dut, esp_rig, esp_pki.sysmfg_items("server"))
     dut.cmd("AT+CIPMUX=1").assert_ok()
     port = 40000 + esp_ssl_port_offset(joined.ip)
-    dut.cmd(f'AT+CIPSERVER=1,{port},"SSL",1').assert_ok()
+    expect.ok(dut.cmd(f'AT+CIPSERVER=1,{port},"SSL",1'), "AT+CIPSERVER", "set")
     client = esp_peer_factory(TcpClient())
     context = esp_pki.client_context(esp_pki.client)
     context.check_hostname = False  # the board's certificate names the rig's host, not the board

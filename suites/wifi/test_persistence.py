@@ -46,8 +46,15 @@ def _marks() -> list[pytest.MarkDecorator]:
     return marks
 
 
-def _lines(dut, query: str) -> list[str]:
-    return [line for line in dut.cmd(query).assert_ok().lines if line]
+def _lines(dut, expect, query: str) -> list[str]:
+    """The query's information lines, once its response matched the guide's template."""
+    resp = dut.cmd(query)
+    expect.ok(resp, query.removesuffix("?"), "query")
+    return [line for line in resp.lines if line]
+
+
+def _set(dut, expect, line: str) -> None:
+    expect.ok(dut.cmd(line), line.split("=", 1)[0], "set")
 
 
 def _apply(func):
@@ -59,19 +66,19 @@ def _apply(func):
 @_apply
 @pytest.mark.form("AT+SYSSTORE", "set")
 @pytest.mark.parametrize("store", [0, 1])
-def test_wifi_settings_across_restart(dut, spec, esp_rig, store: int) -> None:
+def test_wifi_settings_across_restart(dut, spec, expect, esp_rig, store: int) -> None:
     """Every setting of CHANGES after AT+RST: the changed value where spec says it is saved (flash always,
     sysstore with AT+SYSSTORE=1), the value before the change otherwise (3.1.28, 3.2 notes)."""
     dut.cmd("AT+SYSSTORE=1").assert_ok()
     dut.cmd("AT+CWMODE=3").assert_ok()  # soft-AP settings answer only in modes 2 and 3 (3.2.12)
     try:
-        before = {query: _lines(dut, query) for _, query in CHANGES}
-        dut.cmd(f"AT+SYSSTORE={store}").assert_ok()
+        before = {query: _lines(dut, expect, query) for _, query in CHANGES}
+        _set(dut, expect, f"AT+SYSSTORE={store}")
         changed: dict[str, list[str]] = {}
         for lines, query in CHANGES:
             for line in lines:
-                dut.cmd(line).assert_ok()
-            changed[query] = _lines(dut, query)
+                _set(dut, expect, line)
+            changed[query] = _lines(dut, expect, query)
             assert changed[query] != before[query], f"{lines}: {query} still reads {before[query]}"
         restart(dut, esp_rig)
         problems = []
@@ -79,7 +86,7 @@ def test_wifi_settings_across_restart(dut, spec, esp_rig, store: int) -> None:
             persistence = spec.command(query.removesuffix("?")).persistence
             saved = persistence is Persistence.flash or (persistence is Persistence.sysstore and store == 1)
             want = changed[query] if saved else before[query]
-            got = _lines(dut, query)
+            got = _lines(dut, expect, query)
             if got != want:
                 problems.append(
                     f"{query} ({persistence}, AT+SYSSTORE={store}): expected "
@@ -94,14 +101,14 @@ def test_wifi_settings_across_restart(dut, spec, esp_rig, store: int) -> None:
 @pytest.mark.form("AT+CWMODE", "query")
 @pytest.mark.form("AT+SYSSTORE", "set")
 @pytest.mark.parametrize("store", [0, 1])
-def test_cwmode_across_restart(dut, esp_rig, store: int) -> None:
+def test_cwmode_across_restart(dut, expect, esp_rig, store: int) -> None:
     """3.2.3: the mode is saved only with AT+SYSSTORE=1."""
     dut.cmd("AT+SYSSTORE=1").assert_ok()
     dut.cmd("AT+CWMODE=1").assert_ok()
-    dut.cmd(f"AT+SYSSTORE={store}").assert_ok()
-    dut.cmd("AT+CWMODE=3").assert_ok()
+    _set(dut, expect, f"AT+SYSSTORE={store}")
+    _set(dut, expect, "AT+CWMODE=3")
     restart(dut, esp_rig)
-    assert _lines(dut, "AT+CWMODE?") == [f"+CWMODE:{3 if store else 1}"]
+    assert _lines(dut, expect, "AT+CWMODE?") == [f"+CWMODE:{3 if store else 1}"]
     dut.cmd("AT+SYSSTORE=1").assert_ok()
     dut.cmd("AT+CWMODE=1").assert_ok()
     dut.drain_urcs()
@@ -109,17 +116,17 @@ def test_cwmode_across_restart(dut, esp_rig, store: int) -> None:
 
 @pytest.mark.form("AT+CWINIT", "set")
 @pytest.mark.form("AT+CWINIT", "query")
-def test_cwinit_not_saved(dut, esp_rig) -> None:
+def test_cwinit_not_saved(dut, expect, esp_rig) -> None:
     """3.2.2: AT+CWINIT=0 is not saved; after a restart the driver is initialised again (1)."""
     dut.cmd("AT+SYSSTORE=1").assert_ok()
-    dut.cmd("AT+CWINIT=0").assert_ok()
+    _set(dut, expect, "AT+CWINIT=0")
     restart(dut, esp_rig)
-    assert _lines(dut, "AT+CWINIT?") == ["+CWINIT:1"]
+    assert _lines(dut, expect, "AT+CWINIT?") == ["+CWINIT:1"]
 
 
-def _join(dut, esp_ap, esp_rig):
+def _join(dut, expect, esp_ap, esp_rig) -> None:
     line = f'AT+CWJAP="{escape(esp_ap.ssid)}","{escape(esp_ap.password)}"'
-    return dut.cmd(line, esp_rig.targets.timeouts.join).assert_ok()
+    expect.ok(dut.cmd(line, esp_rig.targets.timeouts.join), "AT+CWJAP", "set")
 
 
 @pytest.mark.form("AT+CWJAP", "set")
@@ -132,7 +139,7 @@ def test_cwjap_saved_reconnects_at_power_up(dut, expect, esp_ap, esp_rig) -> Non
     dut.cmd("AT+CWMODE=1").assert_ok()
     dut.cmd("AT+SYSSTORE=1").assert_ok()
     assert expect.ok(dut.cmd("AT+CWAUTOCONN?"), "AT+CWAUTOCONN", "query")["enable"] == 1
-    _join(dut, esp_ap, esp_rig)
+    _join(dut, expect, esp_ap, esp_rig)
     restart(dut, esp_rig)
     dut.expect_urc("WIFI CONNECTED", esp_rig.targets.timeouts.join)
     dut.expect_urc("WIFI GOT IP", esp_rig.targets.timeouts.join)
@@ -141,7 +148,9 @@ def test_cwjap_saved_reconnects_at_power_up(dut, expect, esp_ap, esp_rig) -> Non
     dut.drain_urcs()
 
 
-@pytest.mark.form("AT+CWJAP", "execute")
+# No AT+CWJAP/execute marker: only the final ERROR is checked. 3.2.7 documents "+CWJAP:<error code>" before
+# ERROR for a failed join; whether a board with no saved AP prints it is not documented (the simulator
+# prints ERROR alone), so the form's response is not claimed here.
 @pytest.mark.form("AT+SYSSTORE", "set")
 @pytest.mark.requires("wifi-sta")
 def test_cwjap_not_saved_with_sysstore_0(dut, expect, esp_ap, esp_rig) -> None:
@@ -152,8 +161,8 @@ def test_cwjap_not_saved_with_sysstore_0(dut, expect, esp_ap, esp_rig) -> None:
     dut.cmd("AT+RESTORE").assert_ok()  # no AP saved by an earlier test of this module
     dut.expect_urc("ready", esp_rig.targets.timeouts.ready)
     dut.sync(timeout=esp_rig.targets.timeouts.ready, leave_passthrough=False)
-    dut.cmd("AT+SYSSTORE=0").assert_ok()
-    _join(dut, esp_ap, esp_rig)
+    _set(dut, expect, "AT+SYSSTORE=0")
+    _join(dut, expect, esp_ap, esp_rig)
     restart(dut, esp_rig)
     dut.cmd("AT+SYSSTORE=1").assert_ok()
     resp = dut.cmd("AT+CWJAP", esp_rig.targets.timeouts.join)

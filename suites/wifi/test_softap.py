@@ -137,7 +137,7 @@ def test_cwdhcps_range_used_by_joining_station(dut, expect, esp_rig) -> None:
     dut.cmd("AT+CWMODE=2").assert_ok()
     net = _ap_net(dut, expect)
     start, end = net.network_address + 120, net.network_address + 125
-    dut.cmd(f'AT+CWDHCPS=1,5,"{start}","{end}"').assert_ok()
+    expect.ok(dut.cmd(f'AT+CWDHCPS=1,5,"{start}","{end}"'), "AT+CWDHCPS", "set")
     dut.cmd("AT+CWMODE=0").assert_ok()
     dut.drain_urcs()
     dut.cmd("AT+CWMODE=2").assert_ok()

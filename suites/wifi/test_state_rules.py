@@ -112,10 +112,16 @@ def test_cipapmac_refuses_invalid_mac(dut, expect, wifi_mode, mac) -> None:
     assert expect.ok(dut.cmd("AT+CIPAPMAC?"), "AT+CIPAPMAC", "query")["mac"] == before
 
 
-@pytest.mark.form("AT+CWSTARTSMART", "execute")
-@pytest.mark.form("AT+WPS", "set")
 @pytest.mark.form("AT+CWMODE", "query")
-@pytest.mark.parametrize("line", ["AT+CWSTARTSMART", "AT+WPS=1"], ids=["smartconfig", "wps"])
+@pytest.mark.parametrize(
+    "line",
+    [
+        pytest.param(
+            "AT+CWSTARTSMART", marks=pytest.mark.form("AT+CWSTARTSMART", "execute"), id="smartconfig"
+        ),
+        pytest.param("AT+WPS=1", marks=pytest.mark.form("AT+WPS", "set"), id="wps"),
+    ],
+)
 def test_station_only_functions_refused_in_softap_mode(dut, expect, wifi_mode, line) -> None:
     """3.2.24 note (SmartConfig only in station mode) and 3.2.26 note (WPS only with the station enabled):
     in soft-AP mode both are ERROR, and the Wi-Fi mode stays 2."""

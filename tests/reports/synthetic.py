@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from reports.checks import CheckRecord
 from reports.measurements import PROPERTY, Attempt
 from reports.run import junit_name
 from reports.summary import (
@@ -46,6 +47,8 @@ class SynthTest:
     command_sets: tuple[str, ...] = ()
     reason: str | None = None
     measurements: list[Attempt] = field(default_factory=list)
+    #: the test's check records; :func:`form_test` gives each declared form one of its outcome
+    checks: list[CheckRecord] = field(default_factory=list)
 
 
 def guide_forms(command_set: str | None = None) -> list[tuple[FormRef, str]]:
@@ -58,10 +61,17 @@ def guide_forms(command_set: str | None = None) -> list[tuple[FormRef, str]]:
     ]
 
 
-def form_test(ref: FormRef, cs: str, outcome: Outcome = "passed", n: int = 0, **kw: object) -> SynthTest:
+def form_test(
+    ref: FormRef, cs: str, outcome: Outcome = "passed", n: int = 0, *, checked: bool = True, **kw: object
+) -> SynthTest:
+    """A test declaring ``ref``; ``checked``: it also checks the form's response (matched unless the test
+    failed; a skipped test checks nothing)."""
     name = ref.key.replace("AT+", "").replace("/", "_").lower()
     test_id = f"suites/{cs}/test_{cs}_forms.py::test_{name}[{n}]"
-    return SynthTest(test_id, outcome, forms=(ref,), command_sets=(cs,), **kw)  # type: ignore[arg-type]
+    checks = []
+    if checked and outcome != "skipped":
+        checks.append(CheckRecord(ref.key, "response", "expect.ok", outcome not in ("failed", "error")))
+    return SynthTest(test_id, outcome, forms=(ref,), command_sets=(cs,), checks=checks, **kw)  # type: ignore[arg-type]
 
 
 def mismatch(expected: str, actual: str) -> str:
@@ -98,20 +108,18 @@ def write_run(
     """summary.json, a transcript per test and junit.xml under ``folder``; returns the folder.
 
     With ``junit``, transcripts and measurements are only in junit.xml (as an older plugin wrote them);
-    without, only in summary.json (schema 2)."""
+    without, only in summary.json (schema 2 and later)."""
     folder.mkdir(parents=True, exist_ok=True)
     builder = SummaryBuilder(load_spec(), COMMAND_SETS, examples=load_examples())
     (folder / "transcripts").mkdir(exist_ok=True)
     for i, t in enumerate(tests):
         transcript = folder / "transcripts" / f"t{i}.txt"
         transcript.write_text(f"transcript of {t.id}\n12:00:00.000 > AT\r\n12:00:00.010 < OK\r\n")
-        result = TestResult(t.id, t.outcome, 0.25, t.forms, t.command_sets, t.reason)
+        result = TestResult(t.id, t.outcome, 0.25, t.forms, t.command_sets, t.reason, checks=list(t.checks))
         if not junit:
             result.transcript = str(transcript)
             result.attempts = list(t.measurements)
         builder.add(result)
-    touched = {cs for t in tests for cs in t.command_sets}
-    builder.command_sets = [cs for cs in COMMAND_SETS if cs in touched]
     props = [("sim#0.module", "WROOM-32"), ("sim#0.at_port", "socket://127.0.0.1:40001")]
     props += [(f"sim#0.gmr[{i}]", line) for i, line in enumerate(gmr or GMR)]
     started = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)

@@ -64,12 +64,18 @@ def test_index_page_in_chromium(browser_page: Any, tmp_path: Path) -> None:
     page.goto((folder / "index.html").as_uri())
     assert "1 failing test" in page.locator("h1").inner_text()
     row = page.locator('#matrix-table tr[data-set="wifi"]')
-    # 3.2 documents 51 forms of Wi-Fi AT commands (reports/SCHEMA.md): 3 pass, 1 fail, 1 skip, 46 not covered
+    # 3.2 documents 51 forms of Wi-Fi AT commands (reports/SCHEMA.md): 3 checked, 1 failed, 1 skipped
     cells = {
         key: row.locator(f'td[data-count="{key}"]').inner_text()
-        for key in ("forms", "pass", "fail", "skip", "not covered")
+        for key in ("forms", "checked-pass", "checked-fail", "skipped", "not covered")
     }
-    assert cells == {"forms": "51", "pass": "3", "fail": "1", "skip": "1", "not covered": "46"}
+    assert cells == {
+        "forms": "51",
+        "checked-pass": "3",
+        "checked-fail": "1",
+        "skipped": "1",
+        "not covered": "46",
+    }
     assert page.locator('#totals b[data-count="total"]').inner_text() == "5"
     # The per-form rows are folded; unfolding shows the failing form and its test.
     form_row = page.locator("#set-wifi tr", has_text=wifi[3].key).first

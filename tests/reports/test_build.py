@@ -12,6 +12,7 @@ from xml.sax.saxutils import escape
 import pytest
 
 from reports.__main__ import main
+from reports.index_page import FORM_STATES
 from reports.measurements import Attempt
 from tests.reports.synthetic import SynthTest, big_run, form_test, guide_forms, mismatch, write_run
 
@@ -33,6 +34,7 @@ def small_run() -> list[SynthTest]:
         form_test(basic[1], "basic", "passed", 1),
         form_test(basic[2], "basic", "failed", reason=mismatch("+CWMODE:<mode>", "+CWMODE:7")),
         form_test(basic[3], "basic", "skipped", reason="rig lacks capability fs"),
+        form_test(basic[4], "basic", "passed", checked=False),
         SynthTest("suites/examples/test_examples.py::test_example[4.2.1]", "passed"),
         SynthTest(
             "suites/throughput/test_tcp.py::test_upload",
@@ -46,27 +48,24 @@ def test_page_shows_the_matrix_counts_failure_lines_and_transcript(tmp_path: Pat
     folder = write_run(tmp_path / "out", small_run())
     assert main(["build", str(folder)]) == 0
     page = (folder / "index.html").read_text()
+    zero = dict.fromkeys(FORM_STATES, 0)
     assert _row_counts(page, "basic") == {
+        **zero,
         "forms": BASIC_FORMS,
-        "pass": 2,
-        "fail": 1,
-        "xfail": 0,
-        "skip": 1,
-        "not covered": BASIC_FORMS - 4,
+        "checked-pass": 2,
+        "checked-fail": 1,
+        "skipped": 1,
+        "declared-unchecked": 1,  # basic[4]: its test passed and checked nothing of it
+        "not covered": BASIC_FORMS - 5,
     }
     # A set no test touched still has its row: every form of it not covered.
     ble = len(guide_forms("ble"))
-    assert _row_counts(page, "ble") == {
-        "forms": ble,
-        "pass": 0,
-        "fail": 0,
-        "xfail": 0,
-        "skip": 0,
-        "not covered": ble,
-    }
+    assert _row_counts(page, "ble") == {**zero, "forms": ble, "not covered": ble}
     everything = len(guide_forms())
-    assert _row_counts(page, "all")["forms"] == everything
-    assert _row_counts(page, "all")["not covered"] == everything - 4
+    assert _row_counts(page, "all")["forms"] == everything == 309
+    assert _row_counts(page, "all")["not covered"] == everything - 5
+    # Each form row says what each of its tests did with it.
+    assert re.search(r"basic_forms.py::test_\w+\[0\] <span class=\"muted\">\(declared-unchecked\)", page)
     # The firmware's AT+GMR lines (3.1.4) are on the page.
     assert "Bin version:v5.0.0.0(WROOM-32)" in page
     # The failure: its expected and actual lines, and a relative link to a transcript that exists.
@@ -81,11 +80,11 @@ def test_page_shows_the_matrix_counts_failure_lines_and_transcript(tmp_path: Pat
     assert "tcp_upload" in page and "&gt;= 5000 B/s, marginal below 6000 B/s" in page
 
 
-def test_schema_2_summary_alone_gives_the_same_page(tmp_path: Path) -> None:
+def test_summary_alone_gives_the_same_page(tmp_path: Path) -> None:
     folder = write_run(tmp_path / "out", small_run(), junit=False)
     assert not (folder / "junit.xml").exists()
     summary = json.loads((folder / "summary.json").read_text())
-    assert summary["schema_version"] == 2
+    assert summary["schema_version"] == 3
     failed = next(t for t in summary["tests"] if t["outcome"] == "failed")
     assert failed["failure"]["expected"] == ["+CWMODE:<mode>"] and failed["failure"]["actual"] == [
         "+CWMODE:7"

@@ -11,6 +11,7 @@ from reports.__main__ import main
 from reports.compare import compare_runs, render_text
 from reports.measurements import Attempt
 from reports.run import load_run
+from reports.summary import FormRef
 from tests.reports.synthetic import GMR, SynthTest, form_test, guide_forms, mismatch, write_run
 
 BASIC = [ref for ref, _ in guide_forms("basic")]
@@ -66,11 +67,11 @@ def test_each_kind_of_change_is_sorted_out(runs: tuple[Path, Path]) -> None:
     assert [(m.test, m.before, m.after) for m in diff.measurements_regressed] == [(b[4].id, 50_000, 40_000)]
     assert [m.test for m in diff.measurements_within_band] == [b[5].id]
     assert [(f.key, f.before, f.after) for f in diff.forms_started_failing] == [
-        (BASIC[0].key, "pass", "fail")
+        (BASIC[0].key, "checked-pass", "checked-fail")
     ]
-    assert [(f.key, f.after) for f in diff.forms_started_passing] == [(BASIC[2].key, "pass")]
+    assert [(f.key, f.after) for f in diff.forms_started_passing] == [(BASIC[2].key, "checked-pass")]
     assert {(f.key, f.after) for f in diff.forms_lost} == {
-        (BASIC[3].key, "skip"),
+        (BASIC[3].key, "skipped"),
         (BASIC[5].key, "not covered"),
     }
     assert diff.regressions == 2  # one test started failing, one measurement moved beyond its band
@@ -148,3 +149,26 @@ def test_failures_alike_are_grouped_under_one_explanation(tmp_path: Path) -> Non
     )
     assert f"    {b[0].id}  passed -> failed" in largest and f"    {b[2].id}  passed -> failed" in largest
     assert other.startswith("      expected: OK\n      actual:   ERROR\n") and b[1].id in other
+
+
+def test_an_older_summary_compares_as_declared_not_checked(tmp_path: Path) -> None:
+    """A schema-2 summary (forms judged by declarations) against today's: its passing forms read as
+    declared-unchecked (reports/summary_legacy.py), so the checks of B show as newly covered, no loss."""
+    import json
+
+    from tests.reports.test_form_state import _legacy_summary
+
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / "summary.json").write_text(json.dumps(_legacy_summary()))
+    udp = FormRef("AT+SAVETRANSLINK", "set", "savetrans-udp")
+    new = write_run(tmp_path / "new", [form_test(udp, "basic", "passed", 1)])
+    diff = compare_runs(load_run(old), load_run(new), strict=True)
+    assert diff.regressions == 0
+    assert [(f.key, f.before, f.after) for f in diff.forms_gained] == [
+        ("AT+SAVETRANSLINK/set/savetrans-udp", "declared-unchecked", "checked-pass")
+    ]
+    # one variant of four checked: the form is only partly checked
+    other = {f.key: (f.before, f.after) for f in diff.forms_other}
+    assert other["AT+SAVETRANSLINK/set"] == ("declared-unchecked", "partly checked")
+    assert main(["compare", str(old), str(new)]) == 0

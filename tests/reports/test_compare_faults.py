@@ -92,11 +92,13 @@ def test_compare_lists_exactly_the_tests_the_faults_broke(pytester: pytest.Pytes
     assert failed == ["test_checks.py::test_gmr", "test_checks.py::test_sysram"]
     assert "      actual:   Bin version=bogus" in block
     assert "AT+GMR/execute" in text and "AT+SYSRAM/query" in text
+    forms = text.split("forms started failing (2)\n", 1)[1].split("\n\n", 1)[0]
+    assert [line.split()[-3:] for line in forms.splitlines()] == [["checked-pass", "->", "checked-fail"]] * 2
     assert "started passing" not in text and "newly skipped" not in text
     assert "verdict: B REGRESSED against A (2 regressions); exit status 1" in text
-    # summary.json (schema 2) from the plugin: failure lines, transcript and measurements per test.
+    # summary.json (schema 3) from the plugin: failure lines, transcript and measurements per test.
     summary = json.loads((faulty / "summary.json").read_text())
-    assert summary["schema_version"] == 2
+    assert summary["schema_version"] == 3
     tests = {t["id"]: t for t in summary["tests"]}
     gmr = tests["test_checks.py::test_gmr"]
     assert gmr["failure"]["actual"] == ["Bin version=bogus"]

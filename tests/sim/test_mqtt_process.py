@@ -266,3 +266,21 @@ def test_error_codes(board: AtSession, broker: MqttBroker) -> None:
     host, port = broker.endpoints["tcp"].address
     assert code(f'AT+MQTTCONN=0,"{host}",{port},0') == 0x010A6004  # ALREADY_CONNECTED
     dut.cmd("AT+MQTTCLEAN=0").assert_ok()
+
+
+def test_alpn_and_sni_reach_the_tls_server(board: AtSession, pki: EspPki) -> None:
+    """AT+MQTTALPN's names are offered in the ClientHello and AT+MQTTSNI is sent as SNI (3.6.7, 3.6.8); an
+    echo server answers CONNECT with CONNECT, so AT+MQTTCONN then fails with AT_MQTT_CLIENT_START_FAILED."""
+    from tests.sim.netrig import TlsEchoServer
+
+    ctx = pki.server_context()
+    ctx.set_alpn_protocols(["mqtt-ca.us"])
+    dut = board
+    with TlsEchoServer(ctx) as server:
+        dut.cmd('AT+MQTTUSERCFG=0,2,"esp32","","",0,0,""').assert_ok()
+        dut.cmd('AT+MQTTALPN=0,2,"mqtt-ca.cn","mqtt-ca.us"').assert_ok()
+        dut.cmd('AT+MQTTSNI=0,"broker.example"').assert_ok()
+        r = dut.cmd(f'AT+MQTTCONN=0,"127.0.0.1",{server.port},0,3000', timeout=20)
+        assert r.final == "ERROR" and r.err_code == 0x010A600B, r.text
+        server.wait_handshakes(1)
+        assert server.sni == ["broker.example"] and server.alpn == ["mqtt-ca.us"]

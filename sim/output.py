@@ -18,5 +18,9 @@ class Kind(Enum):
     PASSTHROUGH = "passthrough"  # network data in passthrough mode: never filtered
 
 
+#: 3.17 "busy p...", framed as the firmware frames it: esp-at components/at/src/at_user_cmd.c writes
+#: "\r\nbusy p...\r\n" (and real boards show an empty line before it, esp-at issues 388 and 731).
+BUSY = b"\r\nbusy p...\r\n"
+
 #: Output AT+SYSMSGFILTER applies to: everything the firmware writes with its filtering write function.
 FILTERED_KINDS = frozenset({Kind.RESPONSE, Kind.FINAL, Kind.DATA, Kind.URC, Kind.PROMPT})

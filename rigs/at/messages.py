@@ -181,13 +181,16 @@ FRAMED_MESSAGES: tuple[FramedMessage, ...] = (
         ("link_id", "length", "remote_ip", "remote_port"),
         trailer=b"",
     ),
-    # AT+CIPRECVDATA response (3.2.x): "+CIPRECVDATA:<actual_len>,[<"remote IP">,<remote port>,]<data>"
-    _framed("+CIPRECVDATA", "recvdata", (b"+CIPRECVDATA:", _I, b","), ("length",)),
+    # AT+CIPRECVDATA response (3.3.35): "+CIPRECVDATA:<actual_len>,[<"remote IP">,<remote port>,]<data>",
+    # then OK: nothing after the data, the CR LF that follows is the one that frames OK (3.3.35 shows
+    # "<data>" then "OK" with no empty line; real boards: esp-at issues 280, 294, 451).
+    _framed("+CIPRECVDATA", "recvdata", (b"+CIPRECVDATA:", _I, b","), ("length",), trailer=b""),
     _framed(
         "+CIPRECVDATA",
         "recvdata",
         (b"+CIPRECVDATA:", _I, b",", _IP, b",", _I, b","),
         ("length", "remote_ip", "remote_port"),
+        trailer=b"",
     ),
     _framed(
         "+MQTTSUBRECV",

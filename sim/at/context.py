@@ -51,6 +51,13 @@ class CommandContext:
     def ok(self) -> None:
         self.final("OK")
 
+    def ok_after_line(self) -> None:
+        """OK with no CR LF of its own before it, right after the handler's information line: what
+        AT+SYSRAM?, AT+CIPSNTPTIME? and AT+CIPDINFO? print (their examples in the guide show no empty line
+        before OK, and real boards print none: esp-at issues 804, 993, 427, 577)."""
+        self.board.emit(b"OK\r\n", Kind.FINAL, command=self.name)
+        self.finished = True
+
     def error(self, code: int | None = None) -> None:
         """``ERROR``, preceded by ``ERR CODE:0x%08x`` when AT+SYSLOG=1 and a code is given."""
         if code is not None and self.board.at.syslog:

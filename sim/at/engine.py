@@ -25,7 +25,7 @@ from sim.at.context import CommandContext
 from sim.at.errors import AtError
 from sim.at.parser import BadLine, CommandLine, Form, LineAssembler, ParsedCommand, decode_line, parse_command
 from sim.at.registry import REGISTRY, Registry
-from sim.output import Kind
+from sim.output import BUSY, Kind
 
 if TYPE_CHECKING:
     from sim.board import Board
@@ -98,7 +98,12 @@ class CommandEngine:
         if isinstance(ev, CommandLine) and ev.text == b"":
             return  # a bare CR LF: nothing to do
         if self.busy:
-            self.board.emit(b"busy p...\r\n", Kind.BUSY)
+            if self.board.at.syslog:
+                # AT+SYSLOG=1: ESP_AT_CMD_ERROR_CMD_PROCESSING ("a previous command is still being
+                # processed", esp_at_core.h) comes first: esp-at issue 731 shows ERR CODE:0x010b0000
+                # and then busy p...
+                self.board.emit(f"{errors.format_err_code(errors.PROCESSING)}\r\n".encode(), Kind.BUSY)
+            self.board.emit(BUSY, Kind.BUSY)
             self.board.log(f"at-engine: busy, dropped {ev.raw[:40]!r}")
             return
         if self.board.at.echo:

@@ -207,6 +207,7 @@ async def sleep_set(ctx: CommandContext) -> None:
 async def sysram_query(ctx: CommandContext) -> None:
     heap = ctx.board.profile.heap
     ctx.reply(f"+SYSRAM:{heap.free},{heap.minimum}")
+    ctx.ok_after_line()
 
 
 @SYSRAM.set

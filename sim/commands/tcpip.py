@@ -123,7 +123,7 @@ class NetRuntime:
             if link.passive.add(data, remote, datagram=datagram) == "notify":
                 await self.ready_to_report()
                 if link.passive.data:  # the host may have read it all meanwhile
-                    board.urc(messages.ipd_notice(mux, link.link_id, len(link.passive.data)))
+                    board.emit(messages.ipd_notice(mux, link.link_id, len(link.passive.data)), Kind.URC)
                 else:
                     link.passive.notified = False
             elif link.passive.dropped != dropped:
@@ -160,7 +160,7 @@ class NetRuntime:
         """Announce data still buffered after a partial AT+CIPRECVDATA (``+IPD,[<id>,]<remaining>``)."""
         if link.passive.data and not link.passive.notified and self.links.get(link.link_id) is link:
             link.passive.notified = True
-            self.b.urc(messages.ipd_notice(bool(self.mux), link.link_id, len(link.passive.data)))
+            self.b.emit(messages.ipd_notice(bool(self.mux), link.link_id, len(link.passive.data)), Kind.URC)
 
     def drained(self, link: Link) -> None:
         """The host read the last passive byte of a link whose peer had gone: the link ends now."""

@@ -262,6 +262,7 @@ async def cipmode_set(ctx: CommandContext) -> None:
 @CIPDINFO.query
 async def cipdinfo_query(ctx: CommandContext) -> None:
     ctx.reply(f"+CIPDINFO:{'true' if net(ctx.board).dinfo else 'false'}")
+    ctx.ok_after_line()
 
 
 @CIPDINFO.set

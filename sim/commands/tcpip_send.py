@@ -21,7 +21,7 @@ from sim.net.messages import Remote
 from sim.net.packets import Packetiser
 from sim.net.plus import PlusDetector
 from sim.net.resolve import ResolveError, resolve_host
-from sim.output import Kind
+from sim.output import BUSY, Kind
 
 CIPSEND = command("AT+CIPSEND", section="3.3.8")
 CIPSENDL = command("AT+CIPSENDL", section="3.3.9")
@@ -69,7 +69,7 @@ class DataInput:
 
     def _hook(self, data: bytes) -> bytes:
         if self._busy:
-            self.board.emit(b"busy p...\r\n", Kind.BUSY)
+            self.board.emit(BUSY, Kind.BUSY)
             self.board.log(f"tcpip: {len(data)} surplus data bytes dropped")
             return b""
         if self._detector is None:
@@ -142,6 +142,12 @@ async def send_target(ctx: CommandContext, rt: NetRuntime, max_len: int) -> tupl
     return link, length, remote
 
 
+def _recv_bytes(ctx: CommandContext, n: int) -> None:
+    """3.17 "Recv <n> bytes", framed as the firmware frames it: esp-at components/at/src/at_user_cmd.c writes
+    "\\r\\nRecv %d bytes\\r\\n" (so it is never glued to the '>'; real boards: esp-at issues 89, 731)."""
+    ctx.board.emit(b"\r\nRecv %d bytes\r\n" % n, Kind.RESPONSE, command=ctx.name)
+
+
 def _prompt(ctx: CommandContext) -> None:
     ctx.ok()
     ctx.board.emit(b"\r\n>", Kind.PROMPT, command=ctx.name)
@@ -163,10 +169,10 @@ async def cipsend_set(ctx: CommandContext) -> None:
             return
         data = inp.take(length)
         if inp.buf:
-            ctx.board.emit(b"busy p...\r\n", Kind.BUSY)
+            ctx.board.emit(BUSY, Kind.BUSY)
             inp.buf.clear()
         inp.refuse_more()
-        ctx.reply(f"Recv {length} bytes")
+        _recv_bytes(ctx, length)
         ok = await link.send(data, remote)
         ctx.final("SEND OK" if ok else "SEND FAIL")
     finally:
@@ -213,10 +219,10 @@ async def cipsendex_set(ctx: CommandContext) -> None:
             return
         del inp.buf[:used]
         if inp.buf:
-            ctx.board.emit(b"busy p...\r\n", Kind.BUSY)
+            ctx.board.emit(BUSY, Kind.BUSY)
             inp.buf.clear()
         inp.refuse_more()
-        ctx.reply(f"Recv {len(data)} bytes")
+        _recv_bytes(ctx, len(data))
         ok = await link.send(data, remote)
         ctx.final("SEND OK" if ok else "SEND FAIL")
     finally:
@@ -260,7 +266,7 @@ async def cipsendl_set(ctx: CommandContext) -> None:
             received += len(chunk)
             await push(pk.feed(chunk, time.monotonic()) if chunk else pk.poll(time.monotonic()))
         if inp.buf:
-            ctx.board.emit(b"busy p...\r\n", Kind.BUSY)
+            ctx.board.emit(BUSY, Kind.BUSY)
             inp.buf.clear()
         inp.refuse_more()
         if not inp.cancelled:

@@ -223,6 +223,7 @@ async def sntpcfg_set(ctx: CommandContext) -> None:
 async def sntptime_query(ctx: CommandContext) -> None:
     st = _state(ctx.board)
     ctx.reply(f"+CIPSNTPTIME:{asctime(board_clock(ctx.board).now(), st.timezone)}")
+    ctx.ok_after_line()
 
 
 # ---------------------------------------------------------------------------------- AT+CIPSNTPINTV

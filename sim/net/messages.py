@@ -18,8 +18,9 @@ class Remote:
 def ipd_data(mux: bool, link_id: int, payload: bytes, remote: Remote | None) -> bytes:
     """Active mode (3.17): ``+IPD,[<link_id>,]<len>[,"<ip>",<port>]:<data>`` (``remote`` when AT+CIPDINFO=1).
 
-    No CR LF follows the data: the length frames it."""
-    head = b"+IPD,"
+    A CR LF comes before the header, none after the data (the length frames it): real boards print an empty
+    line between OK and +IPD, and back-to-back +IPD on their own lines (esp-at issues 76, 120)."""
+    head = b"\r\n+IPD,"
     if mux:
         head += b"%d," % link_id
     head += b"%d" % len(payload)
@@ -28,17 +29,19 @@ def ipd_data(mux: bool, link_id: int, payload: bytes, remote: Remote | None) -> 
     return head + b":" + payload
 
 
-def ipd_notice(mux: bool, link_id: int, length: int) -> str:
-    """Passive mode (3.17): ``+IPD,[<link_id>,]<len>``, the total buffered length, no data."""
-    return f"+IPD,{link_id},{length}" if mux else f"+IPD,{length}"
+def ipd_notice(mux: bool, link_id: int, length: int) -> bytes:
+    """Passive mode (3.17): ``+IPD,[<link_id>,]<len>``, the total buffered length, no data; framed with a CR
+    LF before it as the active form is (esp-at issue 731: SEND OK, an empty line, +IPD,0,654)."""
+    return (b"\r\n+IPD,%d,%d\r\n" % (link_id, length)) if mux else (b"\r\n+IPD,%d\r\n" % length)
 
 
 def recvdata(payload: bytes, remote: Remote | None) -> bytes:
-    """AT+CIPRECVDATA's response line: ``+CIPRECVDATA:<len>[,"<ip>",<port>],<data>`` + CR LF."""
+    """AT+CIPRECVDATA's response line: ``+CIPRECVDATA:<len>[,"<ip>",<port>],<data>``, nothing after the data:
+    the CR LF that follows is the one that frames OK (3.3.35 shows <data> then OK; esp-at issues 280, 451)."""
     head = b"+CIPRECVDATA:%d" % len(payload)
     if remote is not None:
         head += b',"%s",%d' % (remote.ip.encode(), remote.port)
-    return head + b"," + payload + b"\r\n"
+    return head + b"," + payload
 
 
 def connect_line(mux: bool, link_id: int) -> str:

@@ -122,11 +122,26 @@ def test_malformed_input_keeps_board_working() -> None:
     run(guarded)
 
 
+def test_busy_with_syslog_names_the_error_first() -> None:
+    # esp-at issue 731 (AT+SYSLOG=1): ERR CODE:0x010b0000, an empty line, busy p...; esp_at_core.h names
+    # 0x0B ESP_AT_SUB_CMD_PROCESSING
+    async def s(lb: LoopbackBoard) -> None:
+        assert await ask(lb, "AT+SYSLOG=1") == OK
+        lb.send(b"AT+RFCAL\r\nAT\r\n")
+        out = await lb.wait_for(OK)
+        assert out.startswith(b"ERR CODE:0x010b0000\r\n\r\nbusy p...\r\n")
+        await asyncio.sleep(0.05)
+        lb.take()
+        assert await ask(lb, "AT+SYSLOG=0") == OK
+
+    run(s)
+
+
 def test_busy_while_a_command_runs() -> None:
     async def s(lb: LoopbackBoard) -> None:
         lb.send(b"AT+RFCAL\r\nAT\r\n")  # the second line arrives while RFCAL calibrates
         out = await lb.wait_for(OK)
-        assert out.startswith(b"busy p...\r\n")
+        assert out.startswith(b"\r\nbusy p...\r\n")  # at_user_cmd.c frames it so (wire.py busy.framing)
         await asyncio.sleep(0.05)
         lb.take()
         assert await ask(lb, "AT") == OK
@@ -195,7 +210,8 @@ def test_transintvl_sleep_sysram() -> None:
         assert await ask(lb, "AT+SLEEP=0") == OK
         assert await ask(lb, "AT+SLEEP?") == b"+SLEEP:0\r\n" + OK
         assert await ask(lb, "AT+SLEEP=4") == ERROR
-        assert re.fullmatch(rb"\+SYSRAM:\d+,\d+\r\n\r\nOK\r\n", await ask(lb, "AT+SYSRAM?"))
+        # OK right after the line: 3.1 AT+SYSRAM's example, esp-at issues 804 and 993 (wire.py GLUED_OK)
+        assert re.fullmatch(rb"\+SYSRAM:\d+,\d+\r\nOK\r\n", await ask(lb, "AT+SYSRAM?"))
         assert re.fullmatch(rb"\+SYSRAM:\d+,\d+,\d+,\d+\r\n\r\nOK\r\n", await ask(lb, "AT+SYSRAM=0x1800"))
 
     run(s)

@@ -307,20 +307,26 @@ def test_large_ipd_payload() -> None:
 
 
 def test_ciprecvdata_without_remote_info() -> None:
+    # 3.3.35: "+CIPRECVDATA:<actual_len>,<data>" then OK; the CR LF after the data frames OK (esp-at
+    # issues 280, 451 show the data followed by OK with no empty line between).
     stream = b"AT+CIPRECVDATA=0,100\r\n+CIPRECVDATA:6,a\r\nOK>\r\nOK\r\n"
     events = both(stream, "AT+CIPRECVDATA=0,100")
     assert events == [
         Echo("AT+CIPRECVDATA=0,100"),
         RecvData(length=6, remote_ip=None, remote_port=None, payload=b"a\r\nOK>"),
+        Blank(),
         Final("OK"),
     ]
+    assert events[1].raw == b"+CIPRECVDATA:6,a\r\nOK>"
 
 
 def test_ciprecvdata_with_remote_info() -> None:
+    # esp-at issue 294: data ending in CR LF CR LF shows as two empty lines before OK.
     stream = b'+CIPRECVDATA:4,"192.168.1.9",8080,\r\n\r\n\r\nOK\r\n'
     events = both(stream, "AT+CIPRECVDATA=4")
     assert events == [
         RecvData(length=4, remote_ip="192.168.1.9", remote_port=8080, payload=b"\r\n\r\n"),
+        Blank(),
         Final("OK"),
     ]
 
@@ -331,6 +337,7 @@ def test_ciprecvdata_payload_that_starts_with_a_quote() -> None:
     stream = b'+CIPRECVDATA:5,"abc"\r\nOK\r\n'
     assert both(stream, "AT+CIPRECVDATA=5") == [
         RecvData(length=5, remote_ip=None, remote_port=None, payload=b'"abc"'),
+        Blank(),
         Final("OK"),
     ]
 

@@ -86,14 +86,16 @@ def test_passive_buffer_window_and_one_notice_until_read() -> None:
 
 
 def test_ipd_forms() -> None:
+    # 3.17's six forms, each after the CR LF real boards put before +IPD (rigs/at/wire.py, ipd.framing)
     r = Remote("127.0.0.1", 5000)
-    assert messages.ipd_data(False, 0, b"test", None) == b"+IPD,4:test"
-    assert messages.ipd_data(True, 3, b"test", None) == b"+IPD,3,4:test"
-    assert messages.ipd_data(False, 0, b"test", r) == b'+IPD,4,"127.0.0.1",5000:test'
-    assert messages.ipd_data(True, 1, b"test", r) == b'+IPD,1,4,"127.0.0.1",5000:test'
-    assert messages.ipd_notice(False, 0, 9) == "+IPD,9"
-    assert messages.ipd_notice(True, 2, 9) == "+IPD,2,9"
-    assert messages.recvdata(b"ab", r) == b'+CIPRECVDATA:2,"127.0.0.1",5000,ab\r\n'
+    assert messages.ipd_data(False, 0, b"test", None) == b"\r\n+IPD,4:test"
+    assert messages.ipd_data(True, 3, b"test", None) == b"\r\n+IPD,3,4:test"
+    assert messages.ipd_data(False, 0, b"test", r) == b'\r\n+IPD,4,"127.0.0.1",5000:test'
+    assert messages.ipd_data(True, 1, b"test", r) == b'\r\n+IPD,1,4,"127.0.0.1",5000:test'
+    assert messages.ipd_notice(False, 0, 9) == b"\r\n+IPD,9\r\n"
+    assert messages.ipd_notice(True, 2, 9) == b"\r\n+IPD,2,9\r\n"
+    # 3.3.35: nothing after the data; the CR LF that follows frames OK
+    assert messages.recvdata(b"ab", r) == b'+CIPRECVDATA:2,"127.0.0.1",5000,ab'
 
 
 def test_sendex_escapes() -> None:

@@ -400,7 +400,9 @@ async def mqttpubraw_set(ctx: CommandContext) -> None:
         raise fail(0x6042, "empty topic")
     session = _connected(ctx)
     ctx.ok()
-    data = await ctx.prompt_and_read(length, prompt=b">")  # 3.6.11 shows ">" right under OK
+    # 3.6.11's block shows ">" right under OK, but the firmware frames every data prompt alike (an empty line
+    # before ">", rigs/at/wire.py prompt.framing with its evidence)
+    data = await ctx.prompt_and_read(length)
     if data is None:
         ctx.urc("+MQTTPUB:FAIL")
         return
@@ -455,8 +457,7 @@ async def mqttunsub_set(ctx: CommandContext) -> None:
     session = _connected(ctx)
     lk = link(ctx.board)
     if topic not in lk.subs:
-        ctx.reply("NO UNSUBSCRIBE")
-        ctx.reply("")  # 3.6.13 shows a blank line between it and OK
+        ctx.reply("NO UNSUBSCRIBE")  # the blank line 3.6.13 shows is the one that frames OK
         return
     try:
         await session.unsubscribe(topic, timeout)

@@ -286,9 +286,14 @@ def _target(lk: MqttLink) -> client.Target:
     )
 
 
+def shown_path(lk: MqttLink) -> str:
+    """The path as the board reports it: 4.4.4 sets ``"mqtt"`` and +MQTTCONNECTED prints ``"/mqtt"``."""
+    return "/" + lk.path if lk.path and not lk.path.startswith("/") else lk.path
+
+
 def _connected_report(lk: MqttLink) -> str:
     # 4.4's transcripts quote the port (spec/corrections.yaml "3.6 MQTT AT Notes")
-    return f'+MQTTCONNECTED:0,{lk.scheme},"{lk.host}","{lk.port}","{lk.path}",{lk.reconnect}'
+    return f'+MQTTCONNECTED:0,{lk.scheme},"{lk.host}","{lk.port}","{shown_path(lk)}",{lk.reconnect}'
 
 
 def _deliver(board: Board, topic: str, payload: bytes) -> None:
@@ -336,7 +341,8 @@ async def _reconnect(board: Board, lk: MqttLink) -> None:
 async def mqttconn_query(ctx: CommandContext) -> None:
     lk = link(ctx.board)
     if lk.state:
-        ctx.reply(f'+MQTTCONN:0,{lk.state},{lk.scheme},"{lk.host}",{lk.port},"{lk.path}",{lk.reconnect}')
+        path = shown_path(lk)
+        ctx.reply(f'+MQTTCONN:0,{lk.state},{lk.scheme},"{lk.host}",{lk.port},"{path}",{lk.reconnect}')
 
 
 @MQTTCONN.set

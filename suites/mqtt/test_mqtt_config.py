@@ -165,3 +165,16 @@ def test_alpn_and_sni_set_before_a_tls_connection(dut, expect, esp_rig, joined, 
     expect.ok(r, "AT+MQTTCONN", "set")
     assert_connected(r, 2, host, port, "", 0)
     assert LISTENER[2] == "tls"
+
+
+@pytest.mark.form("AT+MQTTUSERCFG", "set")
+@pytest.mark.form("AT+MQTTCONN", "set")
+def test_path_reported_with_a_leading_slash(dut, expect, esp_rig, joined, esp_mqtt_broker) -> None:
+    """4.4.4 sets <"path"> "mqtt" (no slash) and the board reports "/mqtt" in +MQTTCONNECTED; the broker's
+    WebSocket bridge sees the request path /mqtt."""
+    expect.ok(dut.cmd('AT+MQTTUSERCFG=0,6,"esp-path","","",0,0,"mqtt"'), "AT+MQTTUSERCFG", "set")
+    host, port = broker_address(esp_mqtt_broker, 6)
+    r = dut.cmd(f'AT+MQTTCONN=0,"{host}",{port},1', esp_rig.targets.timeouts.connect)
+    expect.ok(r, "AT+MQTTCONN", "set")
+    assert_connected(r, 6, host, port, "/mqtt", 1)
+    assert esp_mqtt_broker.ws_sessions[-1].path == "/mqtt"

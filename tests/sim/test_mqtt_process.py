@@ -284,3 +284,16 @@ def test_alpn_and_sni_reach_the_tls_server(board: AtSession, pki: EspPki) -> Non
         assert r.final == "ERROR" and r.err_code == 0x010A600B, r.text
         server.wait_handshakes(1)
         assert server.sni == ["broker.example"] and server.alpn == ["mqtt-ca.us"]
+
+
+def test_path_without_slash_reported_with_one(board: AtSession, broker: MqttBroker) -> None:
+    """4.4.4: <"path"> "mqtt" is reported as "/mqtt" by +MQTTCONNECTED (and AT+MQTTCONN?); the WebSocket
+    request goes to /mqtt."""
+    dut = board
+    dut.cmd('AT+MQTTUSERCFG=0,6,"esp-path","","",0,0,"mqtt"').assert_ok()
+    host, port = broker.endpoints["ws"].address
+    r = dut.cmd(f'AT+MQTTCONN=0,"{host}",{port},1', timeout=20).assert_ok()
+    assert f'+MQTTCONNECTED:0,6,"{host}","{port}","/mqtt",1' in texts(r)
+    assert dut.cmd("AT+MQTTCONN?").assert_ok().lines[0] == f'+MQTTCONN:0,4,6,"{host}",{port},"/mqtt",1'
+    assert broker.ws_sessions[-1].path == "/mqtt"
+    dut.cmd("AT+MQTTCLEAN=0").assert_ok()

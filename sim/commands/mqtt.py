@@ -406,8 +406,8 @@ async def mqttpubraw_set(ctx: CommandContext) -> None:
         raise fail(0x6042, "empty topic")
     session = _connected(ctx)
     ctx.ok()
-    # 3.6.11's block shows ">" right under OK, but the firmware frames every data prompt alike (an empty line
-    # before ">", rigs/at/wire.py prompt.framing with its evidence)
+    # 3.6.11's block shows ">" right under OK, but 4.4.2's transcript has the empty line before it that every
+    # data prompt has (rigs/at/wire.py prompt.framing)
     data = await ctx.prompt_and_read(length)
     if data is None:
         ctx.urc("+MQTTPUB:FAIL")

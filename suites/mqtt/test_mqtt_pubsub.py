@@ -123,3 +123,32 @@ def test_subrecv_framing_of_a_large_message(dut, expect, esp_rig, connected, pah
         assert topic == "esp/big" and piece, (topic, len(piece))
         got += piece
     assert bytes(got) == data
+
+
+#: the 427 bytes 4.4.2 publishes with AT+MQTTPUBRAW (MQTT_AT_Examples.rst)
+GUIDE_427 = (
+    b'{"headers": {"Accept": "application/json","Accept-Encoding": "gzip, deflate","Accept-Language": '
+    b'"en-US,en;q=0.9,zh-CN;q=0.8,zh;q=0.7","Content-Length": "0","Host": "httpbin.org","Origin": '
+    b'"http://httpbin.org","Referer": "http://httpbin.org/","User-Agent": "Mozilla/5.0 (X11; Linux x86_64) '
+    b'AppleWebKit/537.36 (KHTML, like Gecko) Chrome/91.0.4472.114 Safari/537.36","X-Amzn-Trace-Id": '
+    b'"Root=1-6150581e-1ad4bd5254b4bf5218070413"}}'
+)
+
+
+@pytest.mark.form("AT+MQTTSUB", "set")
+@pytest.mark.form("AT+MQTTPUB", "set")
+@pytest.mark.form("AT+MQTTPUBRAW", "set")
+def test_guide_transcripts_of_4_4_1_and_4_4_2(dut, expect, esp_rig, connected, paho) -> None:
+    """The subscriber's reports of 4.4.1 and 4.4.2, with the board as its own subscriber (MQTT 3.1.1 delivers
+    a client's publish to its own subscription): ``+MQTTSUBRECV:0,"topic",4,test`` after
+    AT+MQTTPUB=0,"topic","test",1,0, and the 427-byte JSON after AT+MQTTPUBRAW=0,"topic",427,0,0."""
+    assert len(GUIDE_427) == 427
+    expect.ok(dut.cmd('AT+MQTTSUB=0,"topic",1', 20), "AT+MQTTSUB", "set")
+    expect.ok(dut.cmd('AT+MQTTPUB=0,"topic","test",1,0', 20), "AT+MQTTPUB", "set")
+    # +MQTTSUBRECV:0,"topic",4,test: LinkID 0, the topic, <data_length> 4 and exactly those 4 bytes
+    assert subrecv(dut, esp_rig.targets.timeouts.connect) == ("topic", b"test")
+    prompt = dut.cmd('AT+MQTTPUBRAW=0,"topic",427,0,0', esp_rig.targets.timeouts.command)
+    assert prompt.prompt, prompt.text
+    expect.ok(prompt, "AT+MQTTPUBRAW", "set")
+    assert "+MQTTPUB:OK" in dut.send_data(GUIDE_427, 20).text
+    assert subrecv(dut, esp_rig.targets.timeouts.connect) == ("topic", GUIDE_427)

@@ -178,3 +178,29 @@ def test_path_reported_with_a_leading_slash(dut, expect, esp_rig, joined, esp_mq
     expect.ok(r, "AT+MQTTCONN", "set")
     assert_connected(r, 6, host, port, "/mqtt", 1)
     assert esp_mqtt_broker.ws_sessions[-1].path == "/mqtt"
+
+
+@pytest.mark.form("AT+MQTTCONNCFG", "set")
+@pytest.mark.parametrize(
+    ("keepalive", "disable_clean", "sent_keepalive"),
+    [(0, 0, 120), (60, 1, 60), (7200, 0, 7200)],
+    ids=["keepalive-0-is-120", "keepalive-60-no-clean-session", "keepalive-7200"],
+)
+def test_keepalive_and_clean_session_reach_the_broker(
+    dut, expect, esp_rig, joined, esp_mqtt_broker, keepalive, disable_clean, sent_keepalive
+) -> None:
+    """AT+MQTTCONNCFG <keepalive> (0 "will be force-changed to 120 s") and <disable_clean_session> are what
+    the board's CONNECT carries (3.6.6): mosquitto logs each client's MQTT version, clean-session flag and
+    keepalive (``(p2, c1, k120, ...)``, p2 being MQTT 3.1.1)."""
+    if not hasattr(esp_mqtt_broker, "log_text"):
+        pytest.skip("the rig's broker is external: its log, which shows the CONNECT flags, is not at hand")
+    client_id = f"esp-ka-{keepalive}-{disable_clean}"
+    expect.ok(dut.cmd(usercfg(1, client_id=client_id)), "AT+MQTTUSERCFG", "set")
+    expect.ok(dut.cmd(f'AT+MQTTCONNCFG=0,{keepalive},{disable_clean},"","",0,0'), "AT+MQTTCONNCFG", "set")
+    host, port = broker_address(esp_mqtt_broker, 1)
+    expect.ok(
+        dut.cmd(f'AT+MQTTCONN=0,"{host}",{port},0', esp_rig.targets.timeouts.connect), "AT+MQTTCONN", "set"
+    )
+    lines = [x for x in esp_mqtt_broker.log_text().splitlines() if f" as {client_id} (" in x]
+    assert lines, f"mosquitto logged no connection of {client_id}"
+    assert f"(p2, c{1 - disable_clean}, k{sent_keepalive}" in lines[-1], lines[-1]

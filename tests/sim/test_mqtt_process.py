@@ -226,10 +226,12 @@ def test_long_credentials_and_lwt(board: AtSession, broker: MqttBroker, paho: Pa
     dut.cmd("AT+MQTTCLEAN=0").assert_ok()
 
 
-def test_reconnect_flag(board: AtSession, broker: MqttBroker) -> None:
+def test_reconnect_flag(board: AtSession, broker: MqttBroker, paho: Paho) -> None:
+    """<reconnect> 1: the board comes back by itself and its listed topics are subscribed again."""
     dut = board
     _connect(dut, broker, 1, client_id="esp-reconnect", reconnect=1)
     dut.cmd('AT+MQTTSUB=0,"esp/rc",0', timeout=20).assert_ok()
+    dut.drain_urcs()  # the report of AT+MQTTCONN itself
     host, port = broker.endpoints["tcp"].address
     thief = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="esp-reconnect")
     thief.connect(host, port)
@@ -238,6 +240,9 @@ def test_reconnect_flag(board: AtSession, broker: MqttBroker) -> None:
     thief.disconnect()
     thief.loop_stop()
     dut.expect_urc("+MQTTCONNECTED", timeout=15)
+    time.sleep(0.5)  # the re-subscription follows the report
+    paho.publish("esp/rc", b"after reconnect")
+    assert _subrecv(dut) == ("esp/rc", b"after reconnect")
     dut.cmd("AT+MQTTCLEAN=0").assert_ok()
 
 

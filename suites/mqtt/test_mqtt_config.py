@@ -73,8 +73,9 @@ def test_long_client_id_username_password(dut, expect, esp_rig, joined, esp_pki,
     ):
         prompt = dut.cmd(f"{command}=0,{len(value)}", expect_prompt=True)
         assert prompt.prompt, f"{command}: expected OK and '>', got {prompt.text!r}"
+        verdict = dut.send_data(value.encode())  # the data first: a waiting board would eat the next line
         expect.ok(prompt, command, "set")
-        expect.ok(dut.send_data(value.encode()), command, "set")
+        expect.ok(verdict, command, "set")
     host, port = broker.endpoints["tcp"].address
     r = dut.cmd(f'AT+MQTTCONN=0,"{host}",{port},0', esp_rig.targets.timeouts.connect)
     expect.ok(r, "AT+MQTTCONN", "set")

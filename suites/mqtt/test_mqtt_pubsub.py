@@ -69,8 +69,8 @@ def test_mqttpubraw_long_message(dut, expect, esp_rig, connected, paho, length) 
     paho.subscribe("esp/raw", qos=2)
     prompt = dut.cmd(f'AT+MQTTPUBRAW=0,"esp/raw",{length},1,0', esp_rig.targets.timeouts.command)
     assert prompt.prompt, f"expected OK and '>', got {prompt.text!r}"
+    verdict = dut.send_data(data, 30)  # the data first: a board left waiting for it would eat the next line
     expect.ok(prompt, "AT+MQTTPUBRAW", "set")
-    verdict = dut.send_data(data, 30)
     assert "+MQTTPUB:OK" in verdict.text, f"expected +MQTTPUB:OK after the data, got {verdict.text!r}"
     got = paho.get(20)
     assert (got.topic, len(got.payload), got.qos) == ("esp/raw", length, 1)
@@ -149,6 +149,7 @@ def test_guide_transcripts_of_4_4_1_and_4_4_2(dut, expect, esp_rig, connected, p
     assert subrecv(dut, esp_rig.targets.timeouts.connect) == ("topic", b"test")
     prompt = dut.cmd('AT+MQTTPUBRAW=0,"topic",427,0,0', esp_rig.targets.timeouts.command)
     assert prompt.prompt, prompt.text
+    verdict = dut.send_data(GUIDE_427, 20)
     expect.ok(prompt, "AT+MQTTPUBRAW", "set")
-    assert "+MQTTPUB:OK" in dut.send_data(GUIDE_427, 20).text
+    assert "+MQTTPUB:OK" in verdict.text, verdict.text
     assert subrecv(dut, esp_rig.targets.timeouts.connect) == ("topic", GUIDE_427)

@@ -24,7 +24,7 @@ from sim.at.context import CommandContext
 from sim.at.errors import AtError
 from sim.at.parser import TokenKind, encode_arg
 from sim.at.registry import command
-from sim.board import Board
+from sim.board import Board, on_boot
 from sim.commands import mqtt_client as client
 from sim.net import mqtt_codec as mc
 from sim.output import Kind
@@ -94,8 +94,23 @@ class MqttLink:
     retry: asyncio.Task[None] | None = None
 
 
+#: each board's link of the running boot, so that the next boot can drop the connection the last one left
+_LIVE: dict[int, MqttLink] = {}
+
+
 def link(board: Board) -> MqttLink:
-    return board.runtime(MqttLink)
+    lk = board.runtime(MqttLink)
+    _LIVE[id(board)] = lk
+    return lk
+
+
+@on_boot
+def _drop_previous_boot(board: Board) -> None:
+    """A restart ends the connection without DISCONNECT (so the broker publishes the will) and forgets
+    every MQTT setting: none of 3.6 is saved."""
+    old = _LIVE.pop(id(board), None)
+    if old is not None and old.session is not None:
+        old.session.transport.abort()
 
 
 # --- parameters with their 3.6.15 codes -------------------------------------------------------------

@@ -132,6 +132,14 @@ class Transport:
         except (OSError, ssl.SSLError, WebSocketException, asyncio.IncompleteReadError):
             return b""
 
+    def abort(self) -> None:
+        """Drop the connection at once, without a close handshake (the board restarted)."""
+        with contextlib.suppress(Exception):
+            if self.ws is not None:
+                self.ws.transport.abort()
+            elif self.writer is not None:
+                self.writer.transport.abort()
+
     async def close(self) -> None:
         with contextlib.suppress(Exception):
             if self.ws is not None:

@@ -302,3 +302,20 @@ def test_path_without_slash_reported_with_one(board: AtSession, broker: MqttBrok
     assert dut.cmd("AT+MQTTCONN?").assert_ok().lines[0] == f'+MQTTCONN:0,4,6,"{host}",{port},"/mqtt",1'
     assert broker.ws_sessions[-1].path == "/mqtt"
     dut.cmd("AT+MQTTCLEAN=0").assert_ok()
+
+
+def test_restart_drops_the_connection_and_the_settings(
+    board: AtSession, broker: MqttBroker, paho: Paho
+) -> None:
+    """AT+RST while connected: the broker loses the board without DISCONNECT and publishes its will; after the
+    restart no MQTT setting is left (none of 3.6 is saved)."""
+    dut = board
+    dut.cmd('AT+MQTTUSERCFG=0,1,"esp-rst","","",0,0,""').assert_ok()
+    dut.cmd('AT+MQTTCONNCFG=0,30,0,"esp/rst/will","restarted",1,0').assert_ok()
+    paho.subscribe("esp/rst/will", qos=1)
+    host, port = broker.endpoints["tcp"].address
+    dut.cmd(f'AT+MQTTCONN=0,"{host}",{port},0', timeout=20).assert_ok()
+    dut.reset("at", 10)
+    msg = paho.get()
+    assert (msg.topic, msg.payload) == ("esp/rst/will", b"restarted")
+    assert [x for x in dut.cmd("AT+MQTTCONN?").assert_ok().lines if x] == []

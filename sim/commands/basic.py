@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass
 
 from sim.at import errors
 from sim.at.context import CommandContext
+from sim.at.errors import AtError
 from sim.at.registry import REGISTRY, command
 from sim.board import Board, UartConfig, on_boot
 from sim.flash import SavePolicy
@@ -231,15 +232,23 @@ def actual_baudrate(requested: int) -> int:
 
 
 def _parse_uart(ctx: CommandContext) -> UartConfig:
+    """The five parameters of AT+UART_CUR/AT+UART_DEF. The v5.0.0.0 set handler is public
+    (espressif/esp-at components/at/src/at_uart_cmd.c, at_setup_cmd_uart_common): every unreadable or
+    out-of-range value and a count other than 5 return the plain ESP_AT_RESULT_CODE_ERROR, with no
+    parameter code of its own; the core then reports ESP_AT_CMD_ERROR_CMD_EXEC_FAIL(0), the code a real
+    board gave for a handler's refusal (esp-at issue 163)."""
     a = ctx.args
-    a.count(5)
-    return UartConfig(
-        baudrate=a.int(0, 80, ctx.board.profile.uart.baud_max),
-        databits=a.int(1, 5, 8),
-        stopbits=a.int(2, 1, 3),
-        parity=a.int(3, 0, 2),
-        flow_control=a.int(4, 0, 3),
-    )
+    try:
+        a.count(5)
+        return UartConfig(
+            baudrate=a.int(0, 80, ctx.board.profile.uart.baud_max),
+            databits=a.int(1, 5, 8),
+            stopbits=a.int(2, 1, 3),
+            parity=a.int(3, 0, 2),
+            flow_control=a.int(4, 0, 3),
+        )
+    except AtError as exc:
+        raise AtError(errors.exec_fail(), f"plain ERROR of the public handler ({exc.reason})") from None
 
 
 def _uart_line(name: str, cfg: UartConfig, actual: bool) -> str:

@@ -77,14 +77,14 @@ INFERRED = ProvenanceEntry(
 
 
 @cache
-def load_provenance() -> tuple[ProvenanceEntry, ...]:
-    """The entries of spec/err_provenance.yaml, checked: unique ids, known subcategories and case kinds,
-    evidence for every kind but ``inferred``."""
-    data = _validate(_File, _read_yaml(PROVENANCE_FILE), PROVENANCE_FILE)
+def load_provenance(path: Path = PROVENANCE_FILE) -> tuple[ProvenanceEntry, ...]:
+    """The entries of spec/err_provenance.yaml (or ``path``), checked: unique ids, known subcategories and
+    case kinds, no entry that matches everything, none that says ``inferred`` (what no entry means)."""
+    data = _validate(_File, _read_yaml(path), path)
     catalog = load_error_codes()
     seen: set[str] = set()
     for e in data.entries:
-        where = f"{PROVENANCE_FILE}: entry {e.id!r}"
+        where = f"{path}: entry {e.id!r}"
         if e.id in seen:
             raise SpecDataError(f"{where} appears twice")
         seen.add(e.id)
@@ -96,6 +96,8 @@ def load_provenance() -> tuple[ProvenanceEntry, ...]:
             raise SpecDataError(f"{where}: unknown case kinds {unknown}; known: {list(CASE_KINDS)}")
         if e.subcategory is None and not e.commands:
             raise SpecDataError(f"{where} matches every expectation: name a subcategory or commands")
+        if not e.evidence.strip():
+            raise SpecDataError(f"{where} names no evidence")
         if e.kind is Provenance.INFERRED:
             raise SpecDataError(f"{where}: inferred is what no entry means; drop the entry instead")
     return tuple(data.entries)

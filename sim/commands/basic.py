@@ -6,7 +6,6 @@ from dataclasses import asdict, dataclass
 
 from sim.at import errors
 from sim.at.context import CommandContext
-from sim.at.errors import AtError
 from sim.at.registry import REGISTRY, command
 from sim.board import Board, UartConfig, on_boot
 from sim.flash import SavePolicy
@@ -232,13 +231,10 @@ def actual_baudrate(requested: int) -> int:
 
 
 def _parse_uart(ctx: CommandContext) -> UartConfig:
-    """The five parameters of AT+UART_CUR/AT+UART_DEF. The v5.0.0.0 set handler is public
-    (espressif/esp-at components/at/src/at_uart_cmd.c, at_setup_cmd_uart_common): every unreadable or
-    out-of-range value and a count other than 5 return the plain ESP_AT_RESULT_CODE_ERROR, with no
-    parameter code of its own; the core then reports ESP_AT_CMD_ERROR_CMD_EXEC_FAIL(0), the code a real
-    board gave for a handler's refusal (esp-at issue 163)."""
+    """The five parameters of AT+UART_CUR/AT+UART_DEF; their set handler is public (at_uart_cmd.c,
+    at_setup_cmd_uart_common), so a bad one is its plain ERROR (errors.plain_error)."""
     a = ctx.args
-    try:
+    with errors.plain_error():
         a.count(5)
         return UartConfig(
             baudrate=a.int(0, 80, ctx.board.profile.uart.baud_max),
@@ -247,8 +243,6 @@ def _parse_uart(ctx: CommandContext) -> UartConfig:
             parity=a.int(3, 0, 2),
             flow_control=a.int(4, 0, 3),
         )
-    except AtError as exc:
-        raise AtError(errors.exec_fail(), f"plain ERROR of the public handler ({exc.reason})") from None
 
 
 def _uart_line(name: str, cfg: UartConfig, actual: bool) -> str:

@@ -11,6 +11,8 @@ import json
 import pytest
 
 from reports.checks import INFERRED_DIFFERS
+from reports.index_page import render_index
+from reports.run import load_run
 from tests.fakes.scripted_board import ScriptedBoard, ScriptedBoardServer
 from tests.plugin.plugin_helpers import run, serial_rig
 
@@ -77,5 +79,10 @@ def test_err_codes_policy(pytester: pytest.Pytester, policy: str) -> None:
         assert basic["err_codes_inferred_differs"] == 1
         # The distinct verdict names itself, what was expected and what came.
         result.stdout.fnmatch_lines([f"*{INFERRED_DIFFERS}*expected ERR CODE:0x01070000*got*0x01070001*"])
+        entry = next(t for t in summary["tests"] if t["id"].endswith("test_inferred_code"))
+        assert INFERRED_DIFFERS in entry["reason"] and entry["transcript"]
+        # The HTML report lists it under the ERR CODE provenance counts.
+        html = render_index(load_run(out))
+        assert 'id="err-codes"' in html and "test_inferred_code" in html.split('id="err-codes"')[1]
     records = [c for t in summary["tests"] for c in t["checks"]]
     assert {c["form"] for c in records if not c["passed"]} == {"AT+SLEEP/set", "AT+UART_CUR/set"}

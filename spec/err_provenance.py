@@ -19,7 +19,7 @@ from pathlib import Path
 from pydantic import Field
 
 from spec.datafile import FrozenModel as _Model
-from spec.datafile import SpecDataError
+from spec.datafile import SpecDataError, UnknownMessageError
 from spec.datafile import read_yaml as _read_yaml
 from spec.datafile import validate as _validate
 from spec.error_codes import load_error_codes
@@ -105,7 +105,12 @@ def load_provenance(path: Path = PROVENANCE_FILE) -> tuple[ProvenanceEntry, ...]
 
 def provenance_of(subcategory: str, command: str | None = None, case: str | None = None) -> ProvenanceEntry:
     """The first entry matching the expectation, or :data:`INFERRED`."""
-    name = load_error_codes().subcategory(subcategory).name  # a macro name reads as its subcategory
+    catalog = load_error_codes()
+    try:
+        name = catalog.subcategory(subcategory).name  # a macro name reads as its subcategory
+    except UnknownMessageError:
+        # An MQTT or WPA2 Enterprise code (3.6.15, 3.2.27 tables) reads as the subcategory that carries it.
+        name = catalog.module_code(subcategory)[1]
     for entry in load_provenance():
         if entry.matches(name, command, case):
             return entry

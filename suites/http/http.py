@@ -76,6 +76,14 @@ class Requests:
         self.mark += 1
         return got[0]
 
+    def many(self, count: int, timeout: float = 10.0) -> list[RequestRecord]:
+        """Exactly ``count`` new requests, in the order they came."""
+        got = self.server.wait_requests(self.mark + count, timeout)[self.mark :]
+        if len(got) != count:
+            raise AssertionError(f"expected {count} requests, got {[(r.method, r.path) for r in got]}")
+        self.mark += count
+        return got
+
     def new(self) -> list[RequestRecord]:
         got = self.server.requests[self.mark :]
         self.mark = len(self.server.requests)

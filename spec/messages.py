@@ -19,6 +19,7 @@ from spec.datafile import FrozenModel as _Model
 from spec.datafile import SpecDataError, UnknownMessageError
 from spec.datafile import read_yaml as _read_yaml
 from spec.datafile import validate as _validate
+from spec.params import ParamSpec, ParamType, Range
 
 _HERE = Path(__file__).resolve().parent
 URCS_FILE = _HERE / "urcs.yaml"
@@ -87,9 +88,22 @@ def _template_regex(template: str, payload_field: str | None) -> re.Pattern[str]
     return re.compile("".join(out))
 
 
+class FieldType(_Model):
+    """The value a report field carries (``field_types`` of spec/urcs.yaml), and where the guide says so."""
+
+    type: ParamType = ParamType.STR
+    range: tuple[int, int] | None = None
+    source: list[str]
+
+    def param(self, name: str) -> ParamSpec:
+        ranges = (Range(min=self.range[0], max=self.range[1]),) if self.range else ()
+        return ParamSpec(name=name, type=self.type, range=ranges)
+
+
 class _UrcFile(_Model):
     responses: list[Response]
     reports: list[Urc]
+    field_types: dict[str, FieldType] = Field(default_factory=dict)
 
 
 @cache
@@ -117,6 +131,11 @@ def load_responses() -> list[Response]:
 def load_urcs() -> list[Urc]:
     """Every active message report of 3.17, one entry per wire form, in the guide's order."""
     return list(_urc_file().reports)
+
+
+def urc_params() -> dict[str, ParamSpec]:
+    """The typed fields of the report templates, by name (a template's quoting wins over the spec's)."""
+    return {name: t.param(name) for name, t in _urc_file().field_types.items()}
 
 
 def urc(urc_id: str) -> Urc:
@@ -204,4 +223,5 @@ __all__ = [
     "match_urc",
     "parse_err_code",
     "urc",
+    "urc_params",
 ]

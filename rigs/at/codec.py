@@ -45,6 +45,7 @@ from rigs.at.messages import (
     FRAMED_MESSAGES,
     LINE_URCS,
     MAX_FRAMED_LENGTH,
+    RESPONSE_NAMES,
     FramedMessage,
     Match,
     PromptCommand,
@@ -405,7 +406,11 @@ class AtCodec:
         m = _RECV_RE.fullmatch(text)
         if m:
             return RecvBytes(count=int(m.group(1)), raw=raw)
-        if p is not None and p.name is not None and text.startswith("+" + p.name + ":"):
+        if (
+            p is not None
+            and p.name is not None
+            and text.startswith(f"+{RESPONSE_NAMES.get(p.name, p.name)}:")
+        ):
             return Line(text=text, raw=raw)
         urc = self._match_urc(text, raw)
         if urc is not None:

@@ -103,7 +103,13 @@ LINE_URCS: tuple[LineUrc, ...] = (
     _urc("+WS_CONNECTED", r"\+WS_CONNECTED:(\d+)", "link_id"),
     _urc("+WS_DISCONNECTED", r"\+WS_DISCONNECTED:(\d+)", "link_id"),
     _urc("+WS_CLOSED", r"\+WS_CLOSED:(\d+)", "link_id"),
+    # 3.3 AT+CIUPDATE in non-blocking mode: the OTA progress after OK (in blocking mode, response lines)
+    _urc("+CIPUPDATE", r"\+CIPUPDATE:(-?\d+)", "state"),
 )
+
+#: Commands whose information lines the guide prefixes with another name than the command's
+#: (3.3 AT+CIUPDATE answers +CIPUPDATE:<state>): while such a command is pending, they are its response.
+RESPONSE_NAMES: dict[str, str] = {"CIUPDATE": "CIPUPDATE"}
 
 # --- length-framed messages ----------------------------------------------------------------------------
 

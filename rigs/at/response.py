@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from rigs.at.events import AnyEvent, Echo, Event
+from rigs.at.transcript import escape
 
 __all__ = ["OK_RESULTS", "Response", "Violation"]
 
@@ -65,10 +66,40 @@ class Response:
 
 @dataclass(frozen=True, slots=True)
 class Violation:
-    """A break of the response structure: ``what`` happened at monotonic time ``t``, while ``command``
-    (or None) was pending; ``event`` is the offending event."""
+    """A break of the response structure (3.17): ``what`` happened at monotonic time ``t``, while
+    ``command`` (or None) was pending; ``event`` is the offending event.
+
+    ``index`` is the event's position in the session's history and ``offset`` the position of its first
+    byte in the bytes received (``transcript.data("rx")``), so that the violation can be shown in place
+    (:meth:`excerpt`) and told apart per test.
+    """
 
     t: float
     what: str
     command: str | None
     event: Event | None = None
+    index: int | None = None
+    offset: int | None = None
+
+    def excerpt(self, rx: bytes, around: int = 40) -> str:
+        """The received bytes around the offending event, escaped, the event itself in ``[[...]]``."""
+        if self.offset is None or self.event is None:
+            return ""
+        start, end = self.offset, self.offset + len(self.event.raw)
+        lo, hi = max(0, start - around), min(len(rx), end + around)
+        return (
+            f"rx offset {start}: "
+            + ("..." if lo else "")
+            + escape(rx[lo:start])
+            + "[["
+            + escape(rx[start:end])
+            + "]]"
+            + escape(rx[end:hi])
+            + ("..." if hi < len(rx) else "")
+        )
+
+    def describe(self, rx: bytes | None = None) -> str:
+        """One line: what happened, what was pending, and (given the received bytes) where."""
+        text = self.what if self.command is None else f"{self.what} (pending: {self.command!r})"
+        where = self.excerpt(rx) if rx is not None else ""
+        return f"{text}; {where}" if where else text

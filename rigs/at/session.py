@@ -6,8 +6,21 @@ test thread writes and waits; nothing polls.
 
 Attribution rules (3.17): a command owns the events from its write to its final result (or, for a command
 answered with ``>``, to the prompt); reports that arrive meanwhile are listed in its response *and* stay
-available to :meth:`AtSession.expect_urc`. A final result or a prompt with no command pending is recorded
-as a :class:`~rigs.at.response.Violation`.
+available to :meth:`AtSession.expect_urc`.
+
+Strictness (issue 13, point 4): the session is strict by default. Each of these is recorded as a
+:class:`~rigs.at.response.Violation` and raised as :class:`~rigs.at.errors.ProtocolViolation` from the call
+that observes it (the command during which it came, or the next one when it came between commands):
+
+- a final result with no command pending, and in particular a second final result after a command ended;
+- a ``>`` prompt with no command pending, or in the response of a command that takes no data;
+- an information line (or ``ERR CODE``, ``Recv <n> bytes``, ``SEND Canceled``) with no command pending;
+- an unknown line: a line that is no report of 3.17 and arrives while no command is pending (while one is
+  pending, its lines are its response and its template says whether they belong there).
+
+:meth:`sync` and :meth:`reset` record nothing (a board in an unknown state says things nobody asked for).
+A violation that comes after the last call of a test is never raised by the session; the transcript
+checker "strict" (fixtures/session_checks.py) fails the test with it. ``strict=False`` only records them.
 """
 
 from __future__ import annotations
@@ -30,10 +43,11 @@ from rigs.at.errors import (
     ResponseTimeout,
     UrcTimeout,
 )
-from rigs.at.events import AnyEvent, Data, Final, Prompt
+from rigs.at.events import AnyEvent, Data, Ready
 from rigs.at.passthrough import GUARD_TIME, SETTLE_TIME, Passthrough
 from rigs.at.portio import PortReader
 from rigs.at.response import Response, Violation
+from rigs.at.structure import ResponseStructure
 from rigs.at.transcript import Transcript
 
 __all__ = ["AtSession", "UrcPattern", "event_text"]
@@ -43,9 +57,9 @@ class AtSession:
     """The AT command port of one board (see the module docstring).
 
     ``port`` is an open pyserial-like object (``serial.serial_for_url(...)``); ``log_port``, if given, is
-    read the same way into the transcript as direction ``log``. With ``strict=True`` a protocol violation
-    raises :class:`ProtocolViolation` from the call that observes it; otherwise it is only recorded in
-    :attr:`violations`.
+    read the same way into the transcript as direction ``log``. With ``strict=True`` (the default) a protocol
+    violation raises :class:`ProtocolViolation` from the call that observes it; with ``strict=False`` it is
+    only recorded in :attr:`violations` (a caller that needs that says why where it asks for it).
     """
 
     def __init__(
@@ -55,7 +69,7 @@ class AtSession:
         name: str = "dut",
         transcript: Transcript | None = None,
         log_port: Any | None = None,
-        strict: bool = False,
+        strict: bool = True,
     ) -> None:
         self.port = port
         self.log_port = log_port
@@ -65,9 +79,13 @@ class AtSession:
         self.strict = strict
         #: Every event decoded from the AT port, with its arrival time.
         self.history: list[tuple[float, AnyEvent]] = []
+        #: Every command line sent with :meth:`cmd`, with the length of :attr:`history` when it was sent
+        #: (the events from that index on came after it); raw writes are not commands.
+        self.sent: list[tuple[int, str]] = []
         #: Every report (Urc, Ipd, Unsolicited, Ready) ever received, consumed or not.
         self.urcs: list[AnyEvent] = []
-        self.violations: list[Violation] = []
+        #: The response structure between commands (3.17): violations, and what telling them needs.
+        self.structure = ResponseStructure()
         self._unconsumed: list[AnyEvent] = []
         self._data = bytearray()
         self._cond = threading.Condition()
@@ -76,7 +94,7 @@ class AtSession:
         self._closed: str | None = None
         self._quiet_until = 0.0
         self._lenient = 0  # >0 while sync/reset expect a messy port: violations are not recorded
-        self._violations_seen = 0
+        self._rx_decoded = 0  # bytes of rx accounted for by decoded events: the next event's offset
         self._reader = PortReader(port, self._on_rx, name=name, on_close=self._on_port_closed)
         self._log_reader: PortReader | None = None
         if log_port is not None:
@@ -129,32 +147,39 @@ class AtSession:
             self._closed = reason
             self._cond.notify_all()
 
-    def _violation(self, what: str, ev: AnyEvent | None) -> None:
+    def _violation(self, what: str, ev: AnyEvent | None, offset: int | None = None) -> None:
         if self._lenient:
             return
         pending = self.codec.pending
-        self.violations.append(Violation(time.monotonic(), what, pending.line if pending else None, ev))
+        index = len(self.history) - 1
+        self.structure.violations.append(
+            Violation(time.monotonic(), what, pending.line if pending else None, ev, index, offset)
+        )
         self.transcript.note(f"protocol violation: {what}")
 
     def _dispatch(self, ev: AnyEvent, t: float) -> None:
         self.history.append((t, ev))
+        offset = self._rx_decoded
+        self._rx_decoded += len(ev.raw)
         if isinstance(ev, URC_LIKE):
             self.urcs.append(ev)
             self._unconsumed.append(ev)
+            if isinstance(ev, Ready):
+                self.structure.restarted()
         elif isinstance(ev, Data):
             self._data += ev.payload
         c = self._current
         if c is None:
-            if isinstance(ev, Final):
-                self._violation(f"final result {ev.result!r} with no command pending", ev)
-            elif isinstance(ev, Prompt):
-                self._violation("'>' prompt with no command pending", ev)
+            what = self.structure.idle(ev)
+            if what is not None:
+                self._violation(what, ev, offset)
             return
         violation = collect(c, ev, t)
         if violation is not None:
-            self._violation(violation, ev)
+            self._violation(violation, ev, offset)
         if c.done:
             self._current = None
+            self.structure.ended(c)
 
     # --- commands ---
 
@@ -189,6 +214,8 @@ class AtSession:
                 expect_prompt=pending.prompt is not None,
             )
             self._current = c
+            self.structure.command_sent()
+            self.sent.append((len(self.history), line))
             rx0 = self._rx_count
         self.write_raw(line.encode("utf-8") + b"\r\n")
         return self._wait(c, timeout, rx0, "a '>' prompt" if c.expect_prompt else "a final result")
@@ -262,6 +289,7 @@ class AtSession:
                 return c.response
             if self._current is c:
                 self._current = None
+            self.structure.abandoned()
             self.codec.clear_pending()
             silent = self._rx_count == rx0
         r = c.response
@@ -282,21 +310,23 @@ class AtSession:
         raise err
 
     def _raise_new_violations(self) -> None:
-        new = self.violations[self._violations_seen :]
-        self._violations_seen = len(self.violations)
+        if self._lenient:
+            return  # sync/reset: the caller forgives what an unknown state says (see _forgive)
+        new = self.structure.take_unraised()
         if new and self.strict:
-            raise ProtocolViolation(
-                f"{self.name}: " + "; ".join(f"{v.what} (pending: {v.command!r})" for v in new),
-                self.transcript,
-            )
+            raise self._violation_error(new)
+
+    def _violation_error(self, violations: list[Violation]) -> ProtocolViolation:
+        rx = self.transcript.data("rx")
+        return ProtocolViolation(
+            f"{self.name}: protocol violation (3.17): " + "; ".join(v.describe(rx) for v in violations),
+            self.transcript,
+        )
 
     def check_violations(self) -> None:
         """Raise :class:`ProtocolViolation` if any violation was recorded so far."""
         if self.violations:
-            raise ProtocolViolation(
-                f"{self.name}: " + "; ".join(f"{v.what} (pending: {v.command!r})" for v in self.violations),
-                self.transcript,
-            )
+            raise self._violation_error(self.violations)
 
     # --- reports ---
 
@@ -381,6 +411,7 @@ class AtSession:
         with self._cond:
             self.codec.leave_passthrough()
             self.codec.clear_pending()
+            self.structure.left_passthrough()
         self._quiet_until = sent + settle
 
     # --- recovery ---
@@ -388,12 +419,36 @@ class AtSession:
     def sync(
         self, timeout: float = 10.0, *, attempt: float = 0.5, leave_passthrough: bool = True
     ) -> Response:
-        """Bring a board in an unknown state back to command mode; see :func:`rigs.at.recovery.sync`."""
-        return recovery.sync(self, timeout, attempt=attempt, leave_passthrough=leave_passthrough)
+        """Bring a board in an unknown state back to command mode; see :func:`rigs.at.recovery.sync`.
+
+        What the board said before sync ended is forgiven (:attr:`forgiven`): its state was unknown."""
+        try:
+            return recovery.sync(self, timeout, attempt=attempt, leave_passthrough=leave_passthrough)
+        finally:
+            self._forgive()
 
     def reset(self, method: str = "at", timeout: float = 10.0) -> Transcript:
-        """Restart the board and wait for ``ready``; see :func:`rigs.at.recovery.reset`."""
-        return recovery.reset(self, method, timeout)
+        """Restart the board and wait for ``ready``; see :func:`rigs.at.recovery.reset`. Like :meth:`sync`,
+        forgives the violations recorded before it ended."""
+        try:
+            return recovery.reset(self, method, timeout)
+        finally:
+            self._forgive()
+
+    def _forgive(self) -> None:
+        with self._cond:
+            self.structure.forgive()
+
+    @property
+    def violations(self) -> list[Violation]:
+        """Every violation recorded so far (:attr:`structure`)."""
+        return self.structure.violations
+
+    def unforgiven_violations(self, since_index: int = 0) -> list[Violation]:
+        """The violations no sync/reset forgave, of events at or after ``since_index`` in :attr:`history`
+        (what the transcript checker "strict" fails a test with)."""
+        with self._cond:
+            return self.structure.unforgiven(since_index)
 
     # --- lifetime ---
 

@@ -194,7 +194,8 @@ def merge_params(params: list[ParamSpec], syntax: list[str]) -> list[ParamSpec]:
     """One ParamSpec per name for the whole command.
 
     A name listed in several sub-sections (3.1.9's four variants, 3.1.17's three set forms) gets the
-    union of the listed values, or no enumeration when one listing has none. Quoting follows the syntax
+    union of the listed values, or no enumeration when one listing has none, and a length limit any of
+    the listings states. Quoting follows the syntax
     lines when the parameter list omits the quotes (3.1.18 writes ``<partition>`` for ``<"partition">``),
     and ``optional`` is set when some syntax line puts the name in ``[...]``.
     """
@@ -205,7 +206,11 @@ def merge_params(params: list[ParamSpec], syntax: list[str]) -> list[ParamSpec]:
         if p.name in merged:
             first = merged[p.name]
             enum = {**first.enum, **p.enum} if first.enum and p.enum else {}
-            merged[p.name] = first.model_copy(update={"enum": enum})
+            update = {"enum": enum}
+            if first.max_len is None and p.max_len is not None and first.type is p.type:
+                # 3.3.39 states the length limit of <"hostname"> and <"instance"> only in its second list
+                update["max_len"] = p.max_len
+            merged[p.name] = first.model_copy(update=update)
             continue
         update: dict[str, object] = {"optional": p.name in optional}
         if p.name in quoted_in_syntax and not p.quoted:

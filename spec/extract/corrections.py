@@ -32,6 +32,7 @@ class NameOverride(_C):
     guide: str
     spec: str
     why: str
+    evidence: str | None = None  #: RST file:line, public issue or public firmware source (tests enforce it)
 
 
 class SeedDamage(_C):
@@ -60,6 +61,7 @@ class KindFix(_C):
     guide: FormKind
     spec: FormKind
     why: str
+    evidence: str | None = None  #: RST file:line, public issue or public firmware source (tests enforce it)
 
 
 class ResponsesFrom(_C):
@@ -69,6 +71,7 @@ class ResponsesFrom(_C):
     form: FormKind
     same_as: FormKind
     why: str
+    evidence: str | None = None  #: RST file:line, public issue or public firmware source (tests enforce it)
 
 
 class TextFix(_C):
@@ -107,6 +110,7 @@ class ExampleFix(_C):
     guide: str | None
     spec: str | None
     why: str
+    evidence: str | None = None  #: RST file:line, public issue or public firmware source (tests enforce it)
 
 
 class ParamFix(_C):
@@ -145,6 +149,7 @@ class MessageFix(_C):
     guide: str
     holds: str
     why: str
+    evidence: str | None = None  #: RST file:line, public issue or public firmware source (tests enforce it)
 
 
 class ExampleStepFix(_C):
@@ -177,6 +182,7 @@ class ExampleConflict(_C):
 
     sections: list[str]
     what: str
+    evidence: str | None = None  #: RST file:line, public issue or public firmware source (tests enforce it)
 
 
 class ExampleUnresolved(_C):
@@ -184,6 +190,7 @@ class ExampleUnresolved(_C):
 
     section: str
     what: str
+    evidence: str | None = None  #: RST file:line, public issue or public firmware source (tests enforce it)
 
 
 class Corrections(_C):

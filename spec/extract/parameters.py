@@ -19,14 +19,43 @@ _RANGE = re.compile(
     r"[Rr]ange[^\[\]]{0,30}?\[\s*(-?(?:0x[0-9A-Fa-f]+|\d+))\s*,\s*(-?(?:0x[0-9A-Fa-f]+|\d+))\s*\]"
 )
 _DEFAULT = re.compile(
-    r"(?:\bDefault(?: value)?(?: is)?\s*[:：]?\s*|\bdefault(?: value)?\s*[:：]\s*|\b[Dd]efaults to\s+)"
+    # "The default value is 0" (3.6.6) states the parameter's own default; "its default value is 5" (3.3.5)
+    # is a menuconfig item's, so only the sentence-initial form counts.
+    r"(?:\bDefault(?: value)?(?: is)?\s*[:：]?\s*|\bdefault(?: value)?\s*[:：]\s*|\b[Dd]efaults to\s+"
+    r"|\bThe default value is\s+)"
     r"(\"[^\"]*\"|-?0x[0-9A-Fa-f]+|-?\d+(?:\.\d+)?|[A-Za-z_][\w.-]*)"
 )
+# A unit may carry a scale ("Unit: 100 milliseconds", 3.3.33; "0.25 dBm", 3.1.20) or count other events
+# ("Unit: AP beacon intervals", 3.2.7).
 _UNIT = re.compile(
     r"[Uu]nit\s*[:：]\s*"
-    r"(milliseconds?|seconds?|minutes?|hours?|bytes?|ms|s|dBm|0\.25 dBm|Hz|us|microseconds?)"
+    r"((?:\d+(?:\.\d+)? )?(?:milliseconds?|seconds?|minutes?|hours?|bytes?|ms|s|dBm|Hz|us|microseconds?)\b"
+    r"|AP beacon intervals?)"
 )
 _MAXLEN = re.compile(r"(?:[Mm]aximum|[Mm]ax\.?) length\s*(?:is|:)?\s*:?\s*(\d+)")
+# A string's length as a span: "Length: 8 ~ 63 bytes" (3.2.12), "Range: 1 ~ 32 bytes" and "String limited
+# to 1 ~ 32" (3.2.27).
+_LENSPAN = re.compile(
+    r"(?:\b[Ll]ength\s*[:：]|\blimited to)\s*(\d+)\s*~\s*(\d+)"
+    r"|\b[Rr]ange\s*[:：]\s*(\d+)\s*~\s*(\d+)\s*bytes\b"
+)
+# "(0~4)" right after the description's first words: the link ID range of 3.3.3-3.3.11.
+_PAREN_SPAN = re.compile(r"\(\s*(-?\d+)\s*~\s*(-?\d+)\s*\)")
+_HEX_BOUND = re.compile(
+    r"[Rr]ange\s*(?:is\s*)?[:：]?\s*(?:\[[^\]]*\]|-?(?:0x[0-9A-Fa-f]+|\d+)\s*~\s*-?(?:0x[0-9A-Fa-f]+|\d+))"
+    r"|\[\s*-?0x[0-9A-Fa-f]+\s*,\s*-?0x[0-9A-Fa-f]+\s*\]|max(?:imum)? value is\s*0x[0-9A-Fa-f]+"
+)
+# A closed list of quoted values: "A", "B", or "C" (two or more, the last after "or").
+_QUOTED_CHOICE = re.compile(r'[:：]\s*(?:"[^"]+",?\s+)+(?:or\s+)?"[^"]+"(?=\s*\.)')
+_MAX_IS = re.compile(r"\b[Mm]ax is (\d+)")
+_UINT = re.compile(r"^\(u?int(?:8|16|32)\)")
+_UINT_RANGE = {"uint8": (0, 2**8 - 1), "uint16": (0, 2**16 - 1), "uint32": (0, 2**32 - 1)}
+# "2 :sup:`20`" (3.3.10) and "2 :sup:`31` - 1" (3.3.9): a power the text form would read as "2 20".
+_POWER = re.compile(r"(\d+)\s*(?:\\ )?:sup:`(\d+)`(\s*[-–]\s*1\b)?")
+
+
+def _powers(text: str) -> str:
+    return _POWER.sub(lambda m: str(int(m.group(1)) ** int(m.group(2)) - (1 if m.group(3) else 0)), text)
 
 
 @dataclass
@@ -64,7 +93,14 @@ def _num(text: str) -> int:
     return int(text, 16) if text.lower().startswith(("0x", "-0x")) else int(text)
 
 
-def _infer_type(name: str, quoted: bool, text: str) -> ParamType:
+def _infer_type(name: str, quoted: bool, text: str, desc: str = "", valued: bool = False) -> ParamType:
+    """The type from the placeholder's quotes, its name and what the list says.
+
+    ``valued`` says that the sub-items define integer values or ranges (3.1.19 <type> "1: u8 ... 7:
+    string", 3.2.12 <ssid hidden>, 3.7.7 <url length>): such a parameter is a number whatever its name
+    suggests. "(uint32)" in the description (3.1.29) is a number too. The word "string" counts only in
+    the parameter's own description, not in the labels of its values.
+    """
     low = name.lower()
     if quoted:
         if "ip6" in low or "ipv6" in low:
@@ -77,13 +113,17 @@ def _infer_type(name: str, quoted: bool, text: str) -> ParamType:
         return ParamType.STR
     if re.search(r"info|version|compile time|module_name|asctime", low):
         return ParamType.STR  # free text printed bare (3.1.4 AT+GMR, 3.3.21)
-    if _STRINGY_NAME.search(low) or re.search(r"\bstring\b", text):
+    # A bound written in hex ("Range: [0x0020,0x4000]", 3.4.8; "the max value is 0x7fffffff", 3.3.35)
+    # does not make the value hex on the wire: the guide's examples send those values in decimal
+    # (AT+BLEADVPARAM=50, AT+CIPRECVDATA=0,100). Hex is what the list calls hexadecimal, or what it
+    # writes as a hex value or default ("0x0000: ...", "Default: 0x7FF").
+    no_bounds = _HEX_BOUND.sub("", text)
+    hex_text = re.search(r"hexadecimal|\b0x[0-9A-Fa-f]+", no_bounds) and not re.search(
+        r"decimal(?! ?point)", no_bounds.replace("hexadecimal", "")
+    )
+    if not (valued or _UINT.search(desc)) and (_STRINGY_NAME.search(low) or re.search(r"\bstring\b", desc)):
         return ParamType.STR
-    if re.search(r"hexadecimal|\b0x[0-9A-Fa-f]+", text) and not re.search(
-        r"decimal(?! ?point)", text.replace("hexadecimal", "")
-    ):
-        return ParamType.HEX
-    return ParamType.INT
+    return ParamType.HEX if hex_text else ParamType.INT
 
 
 def _enum_key(raw: str, ptype: ParamType) -> int | str | None:
@@ -105,7 +145,8 @@ def _default(raw: str | None, ptype: ParamType) -> int | str | None:
         return _num(raw)
     if raw.startswith('"'):
         return raw.strip('"')
-    return None if ptype in (ParamType.INT, ParamType.HEX) else raw
+    # the sentence's full stop is not part of a bare default ("Default: ``_tcp``." in 3.3.39)
+    return None if ptype in (ParamType.INT, ParamType.HEX) else raw.rstrip(".")
 
 
 _RANGE_ITEM = re.compile(r"^\[\s*(-?(?:0x[0-9A-Fa-f]+|\d+))\s*,\s*(-?(?:0x[0-9A-Fa-f]+|\d+))\s*\]\s*[:：]")
@@ -114,7 +155,10 @@ _BIT_ITEM = re.compile(r"^[Bb]it\s*\[?(\d+)\]?\s*[:：]")
 _MEANS_ITEM = re.compile(r"^(-?\d+)\s+(?:means|indicates|for)\b")
 # The whole number (no backtracking into it: "8192 bytes" is not 819); a unit other than bytes means the
 # figure is not the parameter's own value ("Maximum: 2 KB").
-_MAXIMUM = re.compile(r"[Mm]aximum(?: value)?\s*[:：]\s*(\d+)(?!\d|\s*(?!bytes?\b)[A-Za-z])")
+_MAXIMUM = re.compile(
+    r"(?:[Mm]aximum(?: value)?\s*[:：]|\bmax value is)\s*(0x[0-9A-Fa-f]+|\d+)"
+    r"(?![\dA-Fa-f]|\s*(?!bytes?\b)[A-Za-z])"
+)
 _SPAN = re.compile(r"[Rr]ange\s*[:：]\s*(-?(?:0x[0-9A-Fa-f]+|\d+))\s*~\s*(-?(?:0x[0-9A-Fa-f]+|\d+))")
 _STRINGY_NAME = re.compile(
     r"name|partition|address|url|path|topic|pin_code|^pin$|filter_param|hint|data$|uuid|ssid|key$"
@@ -157,6 +201,21 @@ def _item_facts(items: list[tuple[int, str]]) -> _Facts:
     return facts
 
 
+def _adopt_stray_values(roots: list[_Item]) -> list[_Item]:
+    """Value items printed at the indentation of the parameter bullets belong to the parameter before them.
+
+    3.4.6 <filter_type> ("-  1: "MAC"." under "-  **[<filter_type>]**:" at the same indentation) and
+    3.4.31 <auto_conn> are written so; read as they are, the values would be lost.
+    """
+    out: list[_Item] = []
+    for item in roots:
+        if out and not _NAMED.match(item.text) and (_ENUM.match(item.text) or _RANGE_ITEM.match(item.text)):
+            out[-1].children.append(item)
+        else:
+            out.append(item)
+    return out
+
+
 def parse_param_list(text: str) -> list[ParamSpec]:
     """Parameters from the bullet list of one "Parameters" section (already directive-resolved).
 
@@ -165,29 +224,42 @@ def parse_param_list(text: str) -> list[ParamSpec]:
     rejects a value the guide allows.
     """
     params: list[ParamSpec] = []
-    for item in _tree(text):
+    for item in _adopt_stray_values(_tree(text)):
         m = _NAMED.match(item.text)
         if not m:
             continue
         names = _ONE.findall(m.group(1))
-        desc = plain(m.group(2))
-        subs = [(depth, plain(c.text)) for depth, c in _descendants(item)]
+        desc = plain(_powers(m.group(2)))
+        subs = [(depth, plain(_powers(c.text))) for depth, c in _descendants(item)]
         sub_texts = [text for _, text in subs]
         facts = _item_facts(subs)
         whole = " ".join([desc, *sub_texts])
         ranges = list(facts.ranges)
+        lm = _MAXLEN.search(whole)
+        span = _LENSPAN.search(whole)
         ranges += [(_num(a), _num(b)) for a, b in _RANGE.findall(desc) + _SPAN.findall(desc)]
-        if not ranges and (mx := _MAXIMUM.search(desc)):
+        ranges += [(_num(a), _num(b)) for a, b in _PAREN_SPAN.findall(desc)]
+        if re.search(r"\(0 ~ max\)", desc) and (mx := _MAX_IS.search(desc)):
+            # "ID of the connection (0 ~ max) ... max is 5 by default" (3.3.26-3.3.40): max means all links
             ranges.append((0, int(mx.group(1))))
+        if (um := _UINT.match(desc)) and um.group(0).strip("()") in _UINT_RANGE:
+            ranges.append(_UINT_RANGE[um.group(0).strip("()")])
+        # a stated range makes a number (3.12.9 <data> "Range: 0 ~ 0xFFFFFFFF"); a "Maximum: 16 bytes" alone
+        # may be a string's length (3.5.16 <pin_code>)
+        stated_range = bool(ranges)
+        if not ranges and (mx := _MAXIMUM.search(desc)):
+            ranges.append((0, _num(mx.group(1))))
         default_raw = facts.default
         dm = _DEFAULT.search(desc) or (None if default_raw else _DEFAULT.search(whole))
         if dm and default_raw is None:
             default_raw = dm.group(1)
         um = _UNIT.search(whole)
-        lm = _MAXLEN.search(whole)
+        valued = bool(stated_range or facts.enum or facts.bits) and all(
+            re.fullmatch(r"-?(0x[0-9A-Fa-f]+|\d+)", v) for v in facts.enum
+        )
         for quote, name in names:
             quoted = bool(quote)
-            ptype = _infer_type(name, quoted, whole)
+            ptype = _infer_type(name, quoted, whole, desc, valued)
             numeric = ptype in (ParamType.INT, ParamType.HEX)
             enum: dict[int | str, str] = {}
             if not facts.open_ended and not facts.bits:
@@ -195,6 +267,9 @@ def parse_param_list(text: str) -> list[ParamSpec]:
                     key = _enum_key(raw, ptype)
                     if key is not None:
                         enum[key] = ""
+            if quoted and not enum and (choice := _QUOTED_CHOICE.search(desc)):
+                # "the type of transmission: "TCP", "TCPv6", "SSL", or "SSLv6"" (3.3.3, 3.3.5, 3.3.15)
+                enum = {v: "" for v in re.findall(r'"([^"]+)"', choice.group(0))}
             use_ranges = numeric and not facts.open_ended
             params.append(
                 ParamSpec(
@@ -205,7 +280,12 @@ def parse_param_list(text: str) -> list[ParamSpec]:
                     range=tuple(Range(min=a, max=b) for a, b in ranges if a <= b) if use_ranges else (),
                     bits={b: "" for b in facts.bits} if numeric and not facts.open_ended else {},
                     default=_default(default_raw, ptype),
-                    max_len=int(lm.group(1)) if lm and not numeric else None,
+                    min_len=int(span.group(1) or span.group(3)) if span and not numeric else None,
+                    max_len=(
+                        int(span.group(2) or span.group(4)) if span else int(lm.group(1)) if lm else None
+                    )
+                    if not numeric
+                    else None,
                     unit=um.group(1) if um else None,
                 )
             )

@@ -250,7 +250,7 @@ def test_power_up_passthrough_to_a_tcpv6_peer(tmp_path: Path, dns: DnsServer) ->
 
     with Echo6() as peer, board(tmp_path, dns) as dut:
         dut.cmd(f'AT+SAVETRANSLINK=1,"::1",{peer.port},"TCPv6"').assert_ok()
-        dut.write_raw(b"AT+RST\r\n")
+        dut.cmd("AT+RST").assert_ok()  # 3.1 AT+RST: OK, then the restart
         dut.expect_urc("ready", timeout=10)
         deadline = time.monotonic() + 15
         while not peer.peers and time.monotonic() < deadline:

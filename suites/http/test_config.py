@@ -182,11 +182,17 @@ def test_httpchead_range_example(dut, expect, esp_rig, esp_http_server) -> None:
 
 
 @pytest.fixture
-def https_pki(dut, esp_rig, esp_pki):
+def https_pki(dut, esp_rig, esp_pki, esp_sntp_server):
     """The rig's CA, client certificate and key in the board's ``https_*`` namespaces (3.7.9 notes:
-    AT+SYSMFG updates the certificates)."""
+    AT+SYSMFG updates the certificates), and the current time from the rig's SNTP server: with
+    ``<auth_mode>`` 2 or 3 the board checks the server certificate's validity period, so it "has obtained
+    the current time before sending other HTTP commands" (3.7.9 notes; the PKI's certificates are valid
+    long before and after the SNTP peer's clock)."""
     provision_https(dut, esp_rig, esp_pki.sysmfg_items("https"))
-    return esp_pki
+    dut.cmd(f'AT+CIPSNTPCFG=1,0,"{esp_sntp_server.host}"', esp_rig.targets.timeouts.command).assert_ok()
+    dut.expect_urc("+TIME_UPDATED", esp_rig.targets.timeouts.connect)
+    yield esp_pki
+    dut.cmd("AT+CIPSNTPCFG=0", esp_rig.targets.timeouts.command).assert_ok()
 
 
 @pytest.fixture

@@ -44,6 +44,9 @@ class RuleKind(Enum):
     HOLD_UNTIL = "hold_until"
     NOT_PERSISTED = "not_persisted"
     IGNORE_GUARD_TIME = "ignore_guard_time"
+    # input rules (sim/FAULTS.md "Input rules"; see InputFaults at the end of this module)
+    WEDGE_AFTER_LINE = "wedge_after_line"
+    LOSE_DATA_BYTES = "lose_data_bytes"
 
 
 _OUTPUT_KINDS = {
@@ -102,6 +105,12 @@ class Rule(BaseModel):
                 re.compile(pattern)
             except re.error as e:
                 raise ValueError(f"{name} {pattern!r} is not a regular expression: {e}") from e
+        return self
+
+    @model_validator(mode="after")
+    def _input_rules_need_match(self) -> Rule:
+        if self.kind in _INPUT_KINDS and self.match is None:
+            raise ValueError(f"{self.kind.value} needs 'match' (a regular expression over input bytes)")
         return self
 
     def lines(self) -> list[str]:
@@ -301,3 +310,82 @@ def load_faults(path: Path, seed: int = 0) -> FaultEngine:
     except yaml.YAMLError as e:
         raise FaultFileError(f"{path}: not valid YAML: {e}") from e
     return parse_faults(data, str(path), seed)
+
+
+# --- input rules: how the firmware takes what the host sends ---------------------------------------------
+
+_INPUT_KINDS = {RuleKind.WEDGE_AFTER_LINE, RuleKind.LOSE_DATA_BYTES}
+
+
+class InputFaults:
+    """The input rules of one fault engine (``wedge_after_line``, ``lose_data_bytes``), applied to the bytes
+    of the AT port before the command engine takes them (:meth:`Board.feed`).
+
+    ``wedge_after_line``: a complete command line (up to its LF, taken in command mode, or sent in the boot
+    window before ``ready``) that ``match`` finds is run as usual (or dropped, in the boot window); from
+    then on every complete line is answered ``busy p...`` and dropped, until the next restart (the command
+    engine wedged, as issue 14's boot-window bug left it).
+    ``lose_data_bytes``: while the firmware takes data (after a ``>`` prompt, in passthrough), every match
+    of ``match`` in a received chunk is removed, as a data path that treats NUL or CR LF as special would.
+    """
+
+    def __init__(self, engine: FaultEngine) -> None:
+        self.engine = engine
+        self.wedge = [
+            re.compile(r.match.encode("latin-1"), re.DOTALL)
+            for r in engine.rules
+            if r.kind is RuleKind.WEDGE_AFTER_LINE and r.match
+        ]
+        self.lose = [
+            re.compile(r.match.encode("latin-1"), re.DOTALL)
+            for r in engine.rules
+            if r.kind is RuleKind.LOSE_DATA_BYTES and r.match
+        ]
+        self.wedged = False
+        self._line = bytearray()
+        self._boot = -1
+
+    def feed(self, board: Board, data: bytes) -> bytes:
+        """What of ``data`` the command engine gets."""
+        if board.boot_count != self._boot:  # a restart clears the wedge and the line seen so far
+            self._boot, self.wedged = board.boot_count, False
+            self._line.clear()
+        if board.engine.taking_data and not (board.booting or board.in_reset):
+            self._line.clear()
+            for pat in self.lose:
+                kept = pat.sub(b"", data)
+                if kept != data:
+                    self.engine._note(board, f"lose_data_bytes: {len(data) - len(kept)} of {len(data)} bytes")
+                    data = kept
+            return data
+        if self.wedged:
+            self._busy(board, data)
+            return b""
+        start = 0
+        while (nl := data.find(b"\n", start)) >= 0:
+            line = bytes(self._line) + data[start : nl + 1]
+            self._line.clear()
+            start = nl + 1
+            if any(p.search(line) for p in self.wedge):
+                self.engine._note(board, f"wedge_after_line on {line[:40]!r}")
+                self.wedged = True
+                self._busy(board, data[start:])
+                return data[:start]
+        self._line += data[start:]
+        del self._line[: max(0, len(self._line) - 4096)]
+        return data
+
+    @staticmethod
+    def _busy(board: Board, data: bytes) -> None:
+        for _ in range(data.count(b"\n")):
+            board.emit(b"busy p...\r\n", Kind.BUSY)
+
+
+def input_faults(engine: FaultEngine) -> InputFaults | None:
+    """The engine's input rules, or None when it has none (the board then feeds its input unchanged)."""
+    cached = engine.__dict__.get("_input_faults")
+    if cached is None:
+        if not any(r.kind in _INPUT_KINDS for r in engine.rules):
+            return None
+        cached = engine.__dict__["_input_faults"] = InputFaults(engine)
+    return cached

@@ -6,8 +6,9 @@ input still arrives. Tests drive it with an in-memory board.
 
 Behaviour decided here (and documented in sim/README.md):
 
-- One command at a time. A complete line that arrives while a command runs is answered ``busy p...`` and
-  dropped (3.17: "busy p..."); bytes that do not yet make a line wait in the line buffer.
+- One command at a time. A complete line that arrives while a command runs is echoed (ATE1), answered
+  ``busy p...`` (3.17; with AT+SYSLOG=1 after ``ERR CODE:0x010b0000``) and dropped; bytes that do not yet
+  make a line wait in the line buffer.
 - Echo (ATE1, the default) repeats each complete command line, CR LF included, before its response.
 - Data mode: a handler's :meth:`read_data` takes the next n bytes raw, whatever they contain.
 - An input hook (:meth:`set_input_hook`) takes every byte instead of the line parser: passthrough mode.
@@ -54,6 +55,11 @@ class CommandEngine:
         return self._task is not None and not self._task.done()
 
     @property
+    def taking_data(self) -> bool:
+        """True while input goes to a handler raw (after a ``>`` prompt) or to an input hook (passthrough)."""
+        return self._hook is not None or (self._data_future is not None and not self._data_future.done())
+
+    @property
     def current(self) -> CommandContext | None:
         return self._current if self.busy else None
 
@@ -98,13 +104,7 @@ class CommandEngine:
         if isinstance(ev, CommandLine) and ev.text == b"":
             return  # a bare CR LF: nothing to do
         if self.busy:
-            if self.board.at.syslog:
-                # AT+SYSLOG=1: ESP_AT_CMD_ERROR_CMD_PROCESSING ("a previous command is still being
-                # processed", esp_at_core.h) comes first: esp-at issue 731 shows ERR CODE:0x010b0000
-                # and then busy p...
-                self.board.emit(f"{errors.format_err_code(errors.PROCESSING)}\r\n".encode(), Kind.BUSY)
-            self.board.emit(BUSY, Kind.BUSY)
-            self.board.log(f"at-engine: busy, dropped {ev.raw[:40]!r}")
+            self._refuse_busy(ev)
             return
         if self.board.at.echo:
             self.board.emit(ev.raw, Kind.ECHO)
@@ -117,6 +117,21 @@ class CommandEngine:
             self._start(None, e.code, e.reason)
             return
         self._start(cmd, None, "")
+
+    def _refuse_busy(self, ev: CommandLine | BadLine) -> None:
+        """3.17 ``busy p...``: the line is echoed like any other (ATE1), then, with AT+SYSLOG=1, the code of
+        3.1.26 ESP_AT_SUB_CMD_PROCESSING and a blank line, then ``busy p...``; the line is dropped. Real
+        boards print exactly that: espressif/esp-at issue #105 (v1.1, ``AT`` / ``ERR CODE:0x010b0000`` /
+        blank / ``busy p...``) and #731 (2023, the echo of ``AT+CIPRECVDATA=0,654``, the same code, busy)."""
+        if self.board.at.echo:
+            self.board.emit(ev.raw, Kind.ECHO)
+        if self.board.at.syslog:
+            # ESP_AT_CMD_ERROR_CMD_PROCESSING ("a previous command is still being processed", esp_at_core.h)
+            self.board.emit(f"{errors.format_err_code(errors.PROCESSING)}\r\n".encode(), Kind.RESPONSE)
+        # "\r\nbusy p...\r\n" as at_user_cmd.c prints it: after the ERR CODE line that is the blank line #105
+        # shows between them.
+        self.board.emit(BUSY, Kind.BUSY)
+        self.board.log(f"at-engine: busy, dropped {ev.raw[:40]!r}")
 
     def _start(self, cmd: ParsedCommand | None, code: int | None, reason: str) -> None:
         self._task = asyncio.get_running_loop().create_task(self._run(cmd, code, reason))

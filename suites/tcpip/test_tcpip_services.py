@@ -9,6 +9,7 @@ they listen on (the air file's services block), a bench runs them where its boar
 from __future__ import annotations
 
 import calendar
+import os
 import re
 import time
 
@@ -131,9 +132,12 @@ def test_mdns_query_ptr(dut, esp_rig) -> None:
     SRV=<hostname>:<port>, TXT=, A= ... OK."""
     from fixtures.mdns_browser import MdnsAnnouncer, MdnsError
 
+    # The guide's names, made unique per process: another xdist worker (or a board running example 4.2.13,
+    # whose instance is "my_instance" too) may announce the same service on this network at the same time.
+    instance, hostname = f"my_instance-{os.getpid()}", f"esp-host-{os.getpid()}"
     try:
         announcer = MdnsAnnouncer(
-            host(esp_rig), "_printer._tcp", "my_instance", "esp-host", 35, {"version": "v4.1.0.0"}
+            host(esp_rig), "_printer._tcp", instance, hostname, 35, {"version": "v4.1.0.0"}
         )
     except MdnsError as exc:
         pytest.skip(str(exc))
@@ -146,8 +150,8 @@ def test_mdns_query_ptr(dut, esp_rig) -> None:
     assert re.fullmatch(r"\+MDNS:\d+,", lines[0]), f"expected +MDNS:<data_len>, first: {lines}"
     for want in (
         "IP=0",
-        "PTR=my_instance",
-        "SRV=esp-host.local:35",
+        f"PTR={instance}",
+        f"SRV={hostname}.local:35",
         "TXT=version=v4.1.0.0",
         f"A={host(esp_rig)}",
     ):

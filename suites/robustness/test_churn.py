@@ -127,7 +127,8 @@ def test_restart_during_a_download(dut, expect, esp_rig, esp_board, esp_peer_fac
     start = f'AT+CIPSTART="TCP","{host(esp_rig)}",{flood.port}'
     ok_with_reports(expect, dut.cmd(start, connect_timeout(esp_rig)), "AT+CIPSTART", "set")
     dut.expect_urc("+IPD", connect_timeout(esp_rig))  # data is flowing
-    dut.reset("at", esp_rig.targets.timeouts.ready)
+    expect.ok(dut.cmd("AT+RST", esp_rig.targets.timeouts.ready), "AT+RST", "execute")
+    dut.expect_urc("ready", esp_rig.targets.timeouts.ready)
     ready_at = max(i for i, (_, ev) in enumerate(dut.history) if isinstance(ev, Ready))
     dut.sync(timeout=esp_rig.targets.timeouts.ready, leave_passthrough=False)
     _no_links(dut, expect)

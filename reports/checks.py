@@ -15,7 +15,15 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Literal
 
-__all__ = ["CATEGORIES", "PROPERTY", "Category", "CheckRecord", "CheckRecordError"]
+__all__ = [
+    "CATEGORIES",
+    "INFERRED_DIFFERS",
+    "PROPERTY",
+    "PROVENANCES",
+    "Category",
+    "CheckRecord",
+    "CheckRecordError",
+]
 
 #: The ``user_properties`` name of one check record.
 PROPERTY = "esp_check"
@@ -26,6 +34,15 @@ PROPERTY = "esp_check"
 #: matched against its 3.17 template (``form`` is then the report's name, not a form of 3.1-3.14).
 Category = Literal["response", "refusal", "urc"]
 CATEGORIES: tuple[str, ...] = ("response", "refusal", "urc")
+
+#: What an ERR CODE check's expected code rests on (spec/err_provenance.yaml): the guide's own case, a real
+#: board's public transcript, the public firmware source, or the layout of 3.1.26 alone. Kept as plain text
+#: here so that report readers need not import spec/.
+PROVENANCES: tuple[str, ...] = ("guide", "real-board", "firmware-source", "inferred")
+
+#: How the reason of the distinct verdict starts (an xfail): an ``inferred`` ERR CODE that the board did not
+#: print, on a rig with ``err_codes: inferred-differs`` (rigs/model/rig.py). reports/summary.py counts it.
+INFERRED_DIFFERS = "inferred code differs"
 
 
 class CheckRecordError(ValueError):
@@ -40,7 +57,8 @@ class CheckRecord:
     ``AT+SAVETRANSLINK/set/savetrans-udp``) or, for ``category == "urc"``, the report's name
     (``+IPD``, ``WIFI GOT IP``); ``check`` names the check that made it (``expect.ok``, ``expect.error``,
     ``err_code``, ``example 4.2.1 step 3``, ``urc``); ``passed`` is whether it matched; ``detail`` is a
-    short free text (the mismatch's first line, the example step's command).
+    short free text (the mismatch's first line, the example step's command); ``provenance`` is, for an
+    ERR CODE check only, what the expected code rests on (:data:`PROVENANCES`), else empty.
     """
 
     form: str
@@ -48,9 +66,13 @@ class CheckRecord:
     check: str
     passed: bool
     detail: str = ""
+    provenance: str = ""
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), separators=(",", ":"), ensure_ascii=False)
+        raw = asdict(self)
+        if not self.provenance:
+            del raw["provenance"]  # records without one read as before (older readers reject new keys)
+        return json.dumps(raw, separators=(",", ":"), ensure_ascii=False)
 
     @classmethod
     def from_json(cls, text: str) -> CheckRecord:
@@ -70,7 +92,10 @@ class CheckRecord:
         detail = raw.get("detail", "")
         if not isinstance(detail, str):
             raise CheckRecordError(f"check record field 'detail' is not text: {text[:80]!r}")
-        extra = set(raw) - {"form", "category", "check", "passed", "detail"}
+        provenance = raw.get("provenance", "")
+        if provenance != "" and provenance not in PROVENANCES:
+            raise CheckRecordError(f"check record provenance {provenance!r} is not one of {PROVENANCES}")
+        extra = set(raw) - {"form", "category", "check", "passed", "detail", "provenance"}
         if extra:
             raise CheckRecordError(f"check record has unknown fields {sorted(extra)}")
-        return cls(raw["form"], raw["category"], raw["check"], raw["passed"], detail)
+        return cls(raw["form"], raw["category"], raw["check"], raw["passed"], detail, provenance)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from reports.checks import INFERRED_DIFFERS, PROVENANCES
 from reports.form_state import COUNT_KEYS, STATES, FormState, FormTest
 from reports.html import anchor, badge, esc, href, page, table
 from reports.measurements import fmt
@@ -43,6 +44,7 @@ def render_index(run: Run, examples: list[Example] | None = None) -> str:
         "".join(f'<p class="act">{esc(w)}</p>' for w in run.warnings),
         _firmware_section(run),
         _matrix_section(run),
+        _err_code_section(run),
         _failures_section(failing),
         _examples_section(run, load_examples() if examples is None else examples),
         _measurements_section(run),
@@ -141,6 +143,49 @@ def _form_tests(run: Run, tests: list[FormTest]) -> str:
 
 def _form_counts(cs: CommandSetEntry) -> Counter[str]:
     return Counter({state: getattr(cs, COUNT_KEYS[state]) for state in FORM_STATES})
+
+
+def _transcript_link(t: TestView) -> str:
+    return f'<a href="{href(t.transcript)}">transcript</a>' if t.transcript else ""
+
+
+def _err_code_section(run: Run) -> str:
+    """Per command set, the tests whose ERR CODE checks rest on each kind of evidence
+    (spec/err_provenance.yaml); ``inferred`` is the layout of 3.1.26 alone, the count a real board's first
+    run should read first."""
+    kinds = PROVENANCES
+    rows = [
+        f'<tr data-set="{esc(cs.name)}"><td>{esc(cs.chapter)}</td><td>{esc(cs.title)}</td>'
+        + "".join(f'<td class="n" data-count="{k}">{cs.err_code_provenance.get(k, 0)}</td>' for k in kinds)
+        + f'<td class="n" data-count="inferred-differs">{cs.err_codes_inferred_differs}</td></tr>'
+        for cs in run.summary.command_sets
+        if cs.err_code_provenance
+    ]
+    if not rows:
+        return ""
+    # The distinct verdicts, each with its transcript: what a bench's first run reads to sort our guesses.
+    differs = [
+        f'<div>{esc(t.id)} {_transcript_link(t)}<div class="muted">{esc(t.reason or "")}</div></div>'
+        for t in sorted(run.tests.values(), key=lambda t: t.id)
+        if t.outcome == "xfailed" and INFERRED_DIFFERS in (t.reason or "")
+    ]
+    listing = (
+        f"<details><summary><b>{len(differs)}</b> &times; {esc(INFERRED_DIFFERS)}</summary>"
+        f'<div class="small mono">{"".join(differs)}</div></details>'
+        if differs
+        else ""
+    )
+    head = ["chapter", "command set", *kinds, "inferred code differs"]
+    return (
+        '<section id="err-codes"><h2>ERR CODE provenance</h2>'
+        '<p class="muted small">Tests per command set whose ERR CODE checks rest on the guide\'s own case, '
+        "a real board's public transcript, the public firmware source, or on <b>inferred</b> codes (the "
+        "layout of 3.1.26 only); <b>inferred code differs</b>: xfailed on an inferred code the board did "
+        "not print (rig option <code>err_codes: inferred-differs</code>).</p>"
+        + table(head, rows)
+        + listing
+        + "</section>"
+    )
 
 
 def _matrix_section(run: Run) -> str:

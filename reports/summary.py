@@ -20,7 +20,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from reports.checks import CheckRecord
+from reports.checks import PROVENANCES, CheckRecord
 from reports.failures import expected_actual
 from reports.form_state import (
     CheckEntry,
@@ -120,6 +120,13 @@ class CommandSetEntry(FormCounts):
     tests: Counts
     skips: list[Skip]
     forms: list[FormEntry]
+    #: tests of the set whose verdict rests on an ERR CODE inferred from the layout alone (reports/SCHEMA.md
+    #: "ERR CODE provenance"); ``err_code_provenance`` counts the tests per provenance of their ERR CODE
+    #: checks; ``err_codes_inferred_differs`` the tests that got the distinct verdict (xfailed on an inferred
+    #: code the board did not print, rig option ``err_codes: inferred-differs``)
+    err_codes_inferred: int = 0
+    err_codes_inferred_differs: int = 0
+    err_code_provenance: dict[str, int] = Field(default_factory=dict)
 
 
 class Failure(StrictModel):
@@ -290,6 +297,7 @@ class SummaryBuilder:
             for e in entries:
                 form_counts.add(e.state)
                 form_totals.add(e.state)
+            provenance, differs = self._err_code_counts(cs.command_set)
             sets.append(
                 CommandSetEntry(
                     name=cs.command_set,
@@ -299,6 +307,9 @@ class SummaryBuilder:
                     tests=counts,
                     skips=skips,
                     forms=entries,
+                    err_codes_inferred=provenance.get("inferred", 0),
+                    err_codes_inferred_differs=differs,
+                    err_code_provenance=provenance,
                 )
             )
         totals = Counts()
@@ -338,6 +349,29 @@ class SummaryBuilder:
                 if state is not None:
                     out.setdefault(key, []).append(FormTest(id=r.test_id, state=state))
         return out
+
+    def _err_code_counts(self, command_set: str) -> tuple[dict[str, int], int]:
+        """Per provenance, the tests holding an ERR CODE check of a form of ``command_set`` that rests on
+        it (a test counts once per provenance); and how many of them xfailed on an ``inferred`` code that
+        did not match (the distinct verdict of ``err_codes: inferred-differs``)."""
+        per: dict[str, int] = {}
+        differs = 0
+        for r in self.results.values():
+            mine = [
+                c
+                for c in r.checks
+                if c.provenance and self._set_of_form(c.form) == command_set and c.category == "refusal"
+            ]
+            for kind in PROVENANCES:
+                if any(c.provenance == kind for c in mine):
+                    per[kind] = per.get(kind, 0) + 1
+            if r.outcome == "xfailed" and any(c.provenance == "inferred" and not c.passed for c in mine):
+                differs += 1
+        return {k: per[k] for k in PROVENANCES if k in per}, differs
+
+    def _set_of_form(self, key: str) -> str | None:
+        name = key.split("/", 1)[0]
+        return self.spec.command(name).command_set if name in self.spec else None
 
     def _sets_of(self, r: TestResult) -> set[str]:
         """The command sets a test belongs to: its markers' and declared forms', and those of the forms it

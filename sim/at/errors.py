@@ -7,6 +7,8 @@ count) or, for a parameter-count mismatch, ``expected << 8 | given``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import IntEnum
 
 #: The fixed category byte of every AT error code.
@@ -80,3 +82,16 @@ class AtError(Exception):
         super().__init__(f"{format_err_code(code)}: {reason}" if reason else format_err_code(code))
         self.code = code
         self.reason = reason
+
+
+@contextmanager
+def plain_error() -> Iterator[None]:
+    """Around the parameter checks of a command whose set handler is public in espressif/esp-at
+    (components/at/src/*.c at v5.0.0.0: at_uart_cmd.c, at_ota_cmd.c, ...): those handlers return the plain
+    ESP_AT_RESULT_CODE_ERROR for every bad input and set no ESP_AT_CMD_ERROR_* code, so no parameter
+    subcategory or index can come out of them; the core then reports ESP_AT_CMD_ERROR_CMD_EXEC_FAIL(0), the
+    code a real board gave for a handler's refusal (esp-at issue 163)."""
+    try:
+        yield
+    except AtError as exc:
+        raise AtError(exec_fail(), f"plain ERROR of the public handler ({exc.reason})") from None

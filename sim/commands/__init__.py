@@ -27,6 +27,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sim.commands.tcpip_ssl",
     "sim.commands.tcpip_passthrough",
     "sim.commands.http",
+    "sim.commands.mqtt",
 )
 
 _loaded = False

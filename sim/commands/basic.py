@@ -231,15 +231,18 @@ def actual_baudrate(requested: int) -> int:
 
 
 def _parse_uart(ctx: CommandContext) -> UartConfig:
+    """The five parameters of AT+UART_CUR/AT+UART_DEF; their set handler is public (at_uart_cmd.c,
+    at_setup_cmd_uart_common), so a bad one is its plain ERROR (errors.plain_error)."""
     a = ctx.args
-    a.count(5)
-    return UartConfig(
-        baudrate=a.int(0, 80, ctx.board.profile.uart.baud_max),
-        databits=a.int(1, 5, 8),
-        stopbits=a.int(2, 1, 3),
-        parity=a.int(3, 0, 2),
-        flow_control=a.int(4, 0, 3),
-    )
+    with errors.plain_error():
+        a.count(5)
+        return UartConfig(
+            baudrate=a.int(0, 80, ctx.board.profile.uart.baud_max),
+            databits=a.int(1, 5, 8),
+            stopbits=a.int(2, 1, 3),
+            parity=a.int(3, 0, 2),
+            flow_control=a.int(4, 0, 3),
+        )
 
 
 def _uart_line(name: str, cfg: UartConfig, actual: bool) -> str:

@@ -1,7 +1,10 @@
 """3.7 HTTP AT commands: AT+HTTPCLIENT, AT+HTTPGETSIZE, AT+HTTPCGET, AT+HTTPCPOST, AT+HTTPCPUT,
-AT+HTTPURLCFG, AT+HTTPCHEAD.
+AT+HTTPURLCFG, AT+HTTPCHEAD, AT+HTTPCFG.
 
-AT+HTTPCFG is not provided: 3.7.9 says the default firmware is built without HTTP certificate configuration.
+AT+HTTPCFG is provided: 3.7's introduction says the default firmware supports every command of the page, and
+the v5.0.0.0 ESP32 core library (espressif/esp-at tag v5.0.0.0, components/at/lib/libesp32_at_core.a)
+registers ``+HTTPCFG`` with a set handler (``at_setup_cmd_httpcfg``) beside the other seven. What it does
+to HTTPS is in sim/commands/http_fetch.py.
 
 What is printed:
 
@@ -25,7 +28,7 @@ from sim.at.context import CommandContext
 from sim.at.errors import AtError
 from sim.at.registry import command
 from sim.board import Board
-from sim.commands.http_fetch import HttpFailed, Request, fetch
+from sim.commands.http_fetch import HttpAuth, HttpFailed, Request, fetch
 from sim.net.http_wire import CONTENT_TYPES, METHODS, Head, HttpWireError, Url, header_name, parse_url
 
 HTTPCLIENT = command("AT+HTTPCLIENT", section="3.7.1")
@@ -35,6 +38,7 @@ HTTPCPOST = command("AT+HTTPCPOST", section="3.7.4")
 HTTPCPUT = command("AT+HTTPCPUT", section="3.7.5")
 HTTPURLCFG = command("AT+HTTPURLCFG", section="3.7.6")
 HTTPCHEAD = command("AT+HTTPCHEAD", section="3.7.7")
+HTTPCFG = command("AT+HTTPCFG", section="3.7.8")
 
 #: 3.7.2/3.7.3 defaults and ranges
 DEFAULT_BUFFER = 2048
@@ -45,6 +49,8 @@ MAX_TIMEOUT_MS = 180000
 CLIENT_PIECE = 512
 #: 3.7.6 <url length>
 URL_MIN, URL_MAX = 8, 8192
+#: 3.7.9 <pki_number>/<ca_number>: indexes of mfg_nvs keys (the PKI bin holds a handful per family)
+PKI_INDEX_MAX = 255
 #: 3.7.4: "the maximum length is the system allocable heap size"; a free heap of an ESP32 running AT
 POST_MAX = 160 * 1024
 HEADER_MAX = 8192
@@ -312,3 +318,19 @@ async def httpchead_set(ctx: CommandContext) -> None:
     # one header per key: setting a key again replaces it
     config.headers[:] = [h for h in config.headers if header_name(h) != header_name(line)] + [line]
     ctx.ok()
+
+
+# --- AT+HTTPCFG -------------------------------------------------------------------------------------
+
+
+@HTTPCFG.set
+async def httpcfg_set(ctx: CommandContext) -> None:
+    """``<auth_mode>[,<pki_number>][,<ca_number>]`` (3.7.9); with 0 the indexes "are not required", and
+    an omitted index is 0 ("if there is only one ..., the value should be 0")."""
+    a = ctx.args
+    a.count(1, 3)
+    auth = a.int(0, 0, 3)
+    pki = a.int(1, 0, PKI_INDEX_MAX, default=0)
+    ca = a.int(2, 0, PKI_INDEX_MAX, default=0)
+    config = ctx.board.runtime(HttpAuth)
+    config.auth_mode, config.pki_number, config.ca_number = auth, pki, ca

@@ -3,9 +3,11 @@ response back through callbacks. The commands in sim/commands/http.py decide wha
 
 - Names resolve as every other command of the board resolves them (sim.net.resolve), and the socket is bound
   to the station's address, so the server sees the board's IP.
-- HTTPS does not verify the server: the default firmware has no AT+HTTPCFG (3.7.9 says certificate
-  configuration has to be enabled in menuconfig), so its client runs with no authentication (``<auth_mode>``
-  0). TLS is capped at 1.2 as the firmware's mbedTLS is; SNI carries the URL's host name.
+- HTTPS authenticates as AT+HTTPCFG (3.7.9) says: ``<auth_mode>`` 0 (the default) verifies nothing; 1
+  presents ``https_cert.<pki_number>``/``https_key.<pki_number>``; 2 verifies the server against
+  ``https_ca.<ca_number>`` (and its name against the URL's host, as esp-tls does); 3 both. The PEMs come
+  from mfg_nvs (AT+SYSMFG); one that is missing fails the connection (0x7000). TLS is capped at 1.2 as the
+  firmware's mbedTLS is; SNI carries the URL's host name.
 - ``<timeout>`` bounds the connection and every wait for data (a network timeout, not a command timeout).
 """
 
@@ -15,6 +17,7 @@ import asyncio
 import ssl
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from sim.board import Board
 from sim.commands.tcpip_dns import has_network, sta_address
@@ -61,11 +64,40 @@ OnHead = Callable[[Head], Awaitable[None]]
 OnData = Callable[[bytes], Awaitable[None]]
 
 
-def _tls_context() -> ssl.SSLContext:
+@dataclass
+class HttpAuth:
+    """AT+HTTPCFG (3.7.9): global to every HTTP command, per boot (the guide does not say it is saved)."""
+
+    auth_mode: int = 0
+    pki_number: int = 0
+    ca_number: int = 0
+
+
+def _pem(board: Board, namespace: str, index: int) -> Path:
+    value = board.mfg.get(namespace, f"{namespace}.{index}")
+    if value is None:
+        raise HttpFailed(CONNECTION_FAILED, f"AT+HTTPCFG: no {namespace}.{index} in mfg_nvs")
+    path = board.state_dir / "tls" / f"http-{namespace}.{index}.pem"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(value.as_bytes())
+    return path
+
+
+def _tls_context(board: Board) -> ssl.SSLContext:
+    auth = board.runtime(HttpAuth)
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     ctx.maximum_version = ssl.TLSVersion.TLSv1_2
-    ctx.check_hostname = False
-    ctx.verify_mode = ssl.CERT_NONE
+    verify = auth.auth_mode in (2, 3)
+    ctx.check_hostname = verify
+    ctx.verify_mode = ssl.CERT_REQUIRED if verify else ssl.CERT_NONE
+    try:
+        if verify:
+            ctx.load_verify_locations(_pem(board, "https_ca", auth.ca_number))
+        if auth.auth_mode in (1, 3):
+            cert = _pem(board, "https_cert", auth.pki_number)
+            ctx.load_cert_chain(cert, _pem(board, "https_key", auth.pki_number))
+    except ssl.SSLError as exc:
+        raise HttpFailed(CONNECTION_FAILED, f"AT+HTTPCFG: unusable certificate: {exc!r}") from None
     return ctx
 
 
@@ -79,12 +111,13 @@ async def _connect(
     except ResolveError as exc:
         raise HttpFailed(CONNECTION_FAILED, str(exc)) from None
     local = sta_address(board)
+    tls = _tls_context(board) if url.tls else None
     try:
         return await asyncio.wait_for(
             asyncio.open_connection(
                 address,
                 url.port,
-                ssl=_tls_context() if url.tls else None,
+                ssl=tls,
                 server_hostname=url.host if url.tls else None,
                 local_addr=(local, 0) if local and ":" not in address else None,
             ),

@@ -267,11 +267,13 @@ async def ciupdate_execute(ctx: CommandContext) -> None:
 
 @CIUPDATE.set
 async def ciupdate_set(ctx: CommandContext) -> None:
-    ctx.args.count(1, 4)
-    ota_mode = ctx.args.int(0, 0, 1)
-    version = ctx.args.str(1, max_len=VERSION_MAX, default="") or None
-    name = ctx.args.str(2, max_len=FIRMWARE_NAME_MAX, default="") or "ota"
-    nonblocking = ctx.args.int(3, 0, 1, default=0)
+    # The set handler is public (at_ota_cmd.c, at_setupCmdCipupgrade): a bad parameter is its plain ERROR.
+    with errors.plain_error():
+        ctx.args.count(1, 4)
+        ota_mode = ctx.args.int(0, 0, 1)
+        version = ctx.args.str(1, max_len=VERSION_MAX, default="") or None
+        name = ctx.args.str(2, max_len=FIRMWARE_NAME_MAX, default="") or "ota"
+        nonblocking = ctx.args.int(3, 0, 1, default=0)
     if _runtime(ctx.board).running:
         raise ctx.fail(errors.exec_fail(), "an OTA upgrade is already running")
     if not nonblocking:

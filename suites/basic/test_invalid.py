@@ -62,7 +62,7 @@ def test_invalid_set(dut, err_code, esp_rig, case: InvalidCase) -> None:
     """One invalid invocation: ERROR with the ERR CODE of its class (3.1.26)."""
     line = case.line.replace("{baud}", str(esp_rig.boards[0].baud))
     resp = dut.cmd(line)
-    err_code(resp, case.err_name, case.param_index, given=case.given)
+    err_code(resp, case.err_name, case.param_index, **case.expect_kwargs())
 
 
 def _unsupported() -> list[object]:

@@ -16,7 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rigs.at.passthrough import GUARD_TIME
+from fixtures.checks import checking
+from rigs.at.passthrough import GUARD_TIME, Passthrough
 from servers.behaviours import Echo
 from servers.tcp import TcpServer
 from suites.robustness.garbage import EXAMPLES, data_bytes, well_formed
@@ -45,6 +46,20 @@ def _enter(dut, expect) -> None:
     r = dut.cmd("AT+CIPSEND")
     expect.ok(r, "AT+CIPSEND", "execute")
     assert dut.codec.in_passthrough, f"AT+CIPSEND: expected OK and '>' then passthrough, got {r.text!r}"
+
+
+def _plus_is_data(what: str, got: bytes, want: bytes) -> None:
+    """A ``+++`` outside 3.3.7's conditions came through as data: recorded as the refusal of +++ (3.3.7
+    documents no response text; suites/tcpip/test_tcpip_passthrough.py records it the same way)."""
+    with checking("+++/special", "refusal", "plus_as_data"):
+        assert_same(what, got, want)
+
+
+def _exit(dut, expect) -> None:
+    """A lone ``+++`` (3.3.7) leaves passthrough: the board answers AT again (3.3.7 prints no text)."""
+    with checking("+++/special", "response", "exit_passthrough"):
+        dut.exit_passthrough()
+        expect.ok(dut.cmd("AT"), "AT", "execute")
 
 
 def _link_still_up(dut, expect) -> None:
@@ -85,7 +100,8 @@ def test_plus_glued_to_prompt_data(dut, expect, esp_rig, echo_link, before, afte
     own), is data: SEND OK and all <length> bytes reach the peer."""
     data = (before or b"x") + b"+++" + (after if split else b"")
     offset = len(echo_link.received())
-    _sent_and_echoed(dut, esp_rig, expect, echo_link, data, offset)
+    with checking("+++/special", "refusal", "plus_as_data"):
+        _sent_and_echoed(dut, esp_rig, expect, echo_link, data, offset)
 
 
 @pytest.mark.form("AT+CIPSEND", "execute")
@@ -97,13 +113,17 @@ def test_passthrough_with_traps(dut, expect, esp_rig, echo_link, chunks) -> None
     offset = len(echo_link.received())
     sent = b"".join(chunks)
     since = mark(dut)
-    with dut.passthrough("AT+CIPSEND", set_mode=True) as pt:
+    _enter(dut, expect)
+    pt = Passthrough(dut)
+    try:
         for chunk in chunks:
             pt.write(chunk)
         echoed = pt.read(len(sent), connect_timeout(esp_rig))
         assert_same("the echo in passthrough", echoed, sent)
         time.sleep(GUARD_TIME)
         assert_same("nothing more in passthrough", pt.read_available(), b"")
+    finally:
+        dut.exit_passthrough()
     assert_same("the peer received", echo_link.received()[offset:], sent)
     _link_still_up(dut, expect)
     assert_transcript_kept(dut, since, sent)
@@ -119,8 +139,8 @@ def test_plus_glued_in_passthrough(dut, expect, esp_rig, echo_link, where) -> No
     time.sleep(GUARD_TIME)
     dut.write_raw(data)
     got = dut._take_data(len(data), connect_timeout(esp_rig))
-    assert_same("the echo of the glued +++", got, data)
-    dut.exit_passthrough()
+    _plus_is_data("the echo of the glued +++", got, data)
+    _exit(dut, expect)
     assert_same("the peer received", echo_link.received(), data)
     _link_still_up(dut, expect)
 
@@ -136,8 +156,8 @@ def test_plus_typed_slowly_in_passthrough(dut, expect, esp_rig, echo_link) -> No
     time.sleep(0.1)
     dut.write_raw(b"AT\r\n")  # still data: a board that left passthrough would answer OK instead
     got = dut._take_data(7, connect_timeout(esp_rig))
-    assert_same("the echo of the slow +++", got, b"+++AT\r\n")
-    dut.exit_passthrough()
+    _plus_is_data("the echo of the slow +++", got, b"+++AT\r\n")
+    _exit(dut, expect)
     assert_same("the peer received", echo_link.received(), b"+++AT\r\n")
     _link_still_up(dut, expect)
 
@@ -155,8 +175,8 @@ def test_plus_behind_a_burst_still_on_the_wire(dut, expect, esp_rig, esp_board, 
     dut.write_raw(b"+++")
     want = burst + b"+++"
     got = dut._take_data(len(want), connect_timeout(esp_rig) + 2)
-    assert_same("the echo of the burst and its +++", got, want)
-    dut.exit_passthrough()
+    _plus_is_data("the echo of the burst and its +++", got, want)
+    _exit(dut, expect)
     assert_same("the peer received", echo_link.received(), want)
     _link_still_up(dut, expect)
 

@@ -16,7 +16,7 @@ from servers.record import CloseReason
 from servers.tcp import TcpServer
 from suites.robustness.garbage import well_formed
 from suites.robustness.traffic import assert_same, assert_transcript_kept, ipd_bytes, mark, no_more_ipd
-from suites.tcpip.links import back_to_factory, connect_timeout, host, send, start_tcp
+from suites.tcpip.links import back_to_factory, connect_timeout, host, ok_with_reports, send, start_tcp
 
 pytestmark = [pytest.mark.robustness, pytest.mark.tcpip, pytest.mark.usefixtures("fresh_board")]
 
@@ -81,7 +81,8 @@ def test_peer_resets_mid_download(dut, expect, esp_rig, esp_peer_factory) -> Non
     (3.17, single connection); no link is left and the next command works."""
     data = pattern(7, 3000)
     peer = esp_peer_factory(TcpServer(Scripted((Send(data), Pause(0.2), Close(rst=True))), host(esp_rig)))
-    start_tcp(dut, esp_rig, peer)
+    started, _ = start_tcp(dut, esp_rig, peer)
+    ok_with_reports(expect, started, "AT+CIPSTART", "set")
     assert_same("+IPD before the reset", ipd_bytes(dut, len(data), connect_timeout(esp_rig)), data)
     dut.expect_urc(lambda ev: isinstance(ev, Urc) and ev.text == "CLOSED", connect_timeout(esp_rig))
     assert _links(dut, expect) == [], "the link the peer reset is still listed"

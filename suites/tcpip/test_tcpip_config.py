@@ -260,7 +260,7 @@ def _invalid() -> list[object]:
 def test_invalid_set(dut, err_code, esp_rig, case: InvalidCase) -> None:
     """An invalid invocation: ERROR, and with AT+SYSLOG=1 the ERR CODE of its class (3.1.26)."""
     r = dut.cmd(case.line, esp_rig.targets.timeouts.connect)
-    err_code(r, case.err_name, case.param_index, given=case.given)
+    err_code(r, case.err_name, case.param_index, **case.expect_kwargs())
 
 
 # --- persistence (3.16, 3.1.28) ----------------------------------------------------------------------

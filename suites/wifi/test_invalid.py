@@ -90,7 +90,7 @@ def fill(dut, esp_ap):
 def test_invalid_set(dut, err_code, fill, case: InvalidCase) -> None:
     """One invalid invocation: ERROR with the ERR CODE of its class (3.1.26)."""
     resp = dut.cmd(fill(case.line), timeout=20)
-    err_code(resp, case.err_name, case.param_index, given=case.given)
+    err_code(resp, case.err_name, case.param_index, **case.expect_kwargs())
 
 
 def _unsupported() -> list[object]:

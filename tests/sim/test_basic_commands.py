@@ -93,7 +93,7 @@ def test_echo_on_off() -> None:
     ("line", "code"),
     [
         ("AT+FAKE", "0x01090000"),  # 3.1 AT+SYSLOG example
-        ("AT+UART_CUR=115200", "0x01060501"),  # five parameters expected, one given
+        ("AT+SYSLOG=1,1", "0x01060102"),  # one parameter expected, two given
         ("AT+SYSLOG=2", "0x01070000"),  # out of range
         ('AT+SYSLOG="1"', "0x01050000"),  # string where a number belongs
         ("AT+GMR?", "0x010c0000"),  # a form AT+GMR does not have
@@ -107,6 +107,33 @@ def test_syslog_error_codes(line: str, code: str) -> None:
         assert await ask(lb, "AT+SYSLOG=1") == OK
         assert await ask(lb, "AT+SYSLOG?") == b"+SYSLOG:1\r\n" + OK
         assert await ask(lb, line) == f"ERR CODE:{code}\r\n".encode() + ERROR
+
+    run(s)
+
+
+_BAD_UART = [
+    "115200",  # too few
+    "115200,8,1,0,0,1",  # too many
+    "79,8,1,0,0",  # baud rate below its range
+    "115200,9,1,0,0",  # data bits above theirs
+    '"115200",8,1,0,0',  # a string where a number belongs
+    "115200,8,1,3,0",  # parity out of range
+]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [f"{name}={args}" for name in ("AT+UART_CUR", "AT+UART_DEF") for args in _BAD_UART]
+    + ["AT+CIUPDATE=2", 'AT+CIUPDATE="0"', 'AT+CIUPDATE=0,"v1","ota",0,1', "AT+CIUPDATE=0,1"],
+)
+def test_public_set_handlers_give_a_plain_error(line: str) -> None:
+    # espressif/esp-at v5.0.0.0 components/at/src: at_uart_cmd.c at_setup_cmd_uart_common and at_ota_cmd.c
+    # at_setupCmdCipupgrade return ESP_AT_RESULT_CODE_ERROR for every bad input with no parameter code, which
+    # the core reports as CMD_EXEC_FAIL(0) (the code esp-at issue 163 shows for a handler's refusal); the old
+    # per-parameter codes were the layout's inference (spec/err_provenance.yaml "uart-plain-error").
+    async def s(lb: LoopbackBoard) -> None:
+        assert await ask(lb, "AT+SYSLOG=1") == OK
+        assert await ask(lb, line) == b"ERR CODE:0x010a0000\r\n" + ERROR
 
     run(s)
 

@@ -127,7 +127,6 @@ def test_httpurlcfg_and_httpchead(board: tuple[AtSession, str], http: HttpServer
     dut.cmd("AT+HTTPURLCFG=0").assert_ok()
     assert [x for x in dut.cmd("AT+HTTPURLCFG?").assert_ok().lines if x] == []  # nothing set
     assert dut.cmd("AT+HTTPURLCFG=7").final == "ERROR"  # 3.7.6: [8,8192]
-    assert dut.cmd("AT+HTTPCFG=0").final == "ERROR"  # 3.7.9: not in the default firmware
 
 
 def test_https_without_verification(board: tuple[AtSession, str], tmp_path: Path) -> None:
@@ -137,6 +136,42 @@ def test_https_without_verification(board: tuple[AtSession, str], tmp_path: Path
         https.add_resource("/img.png", pattern(1, 4096), "image/png")
         r = dut.cmd(f'AT+HTTPCGET="{https.url("/img.png")}",2048,2048,5000', timeout=30).assert_ok()
         assert b"".join(_pieces(r, "+HTTPCGET")) == pattern(1, 4096)
+
+
+def _provision_https(dut: AtSession, pki: EspPki) -> None:
+    for item in pki.sysmfg_items("https"):
+        dut.cmd(item.command, expect_prompt=True)
+        dut.send_data(item.value).assert_ok()
+
+
+def test_httpcfg_verifies_the_server_and_presents_the_client(
+    board: tuple[AtSession, str], tmp_path: Path
+) -> None:
+    """3.7.9: AT+HTTPCFG is in the default firmware (3.7's introduction; the v5.0.0.0 core library registers
+    +HTTPCFG); <auth_mode> 2 verifies the server against https_ca, 3 also presents https_cert/https_key, and
+    0 goes back to no authentication."""
+    dut, _ = board
+    pki = EspPki(tmp_path / "pki")
+    wrong = EspPki(tmp_path / "wrong")
+    with (
+        HttpServer(ssl_context=pki.server_context()) as https,
+        HttpServer(ssl_context=wrong.server_context()) as other,
+        HttpServer(ssl_context=pki.server_context(require_client_cert=True)) as mtls,
+    ):
+        dut.cmd("AT+HTTPCFG=2,0,0").assert_ok()
+        dut.cmd("AT+SYSLOG=1").assert_ok()
+        refused = dut.cmd(f'AT+HTTPCGET="{https.url("/get")}"', timeout=20)
+        assert refused.final == "ERROR" and refused.err_code == 0x010A7000  # no https_ca.0 yet
+        _provision_https(dut, pki)
+        dut.cmd(f'AT+HTTPCGET="{https.url("/get")}"', timeout=20).assert_ok()
+        assert dut.cmd(f'AT+HTTPCGET="{other.url("/get")}"', timeout=20).err_code == 0x010A7000
+        assert dut.cmd(f'AT+HTTPCGET="{mtls.url("/get")}"', timeout=20).final == "ERROR"
+        dut.cmd("AT+HTTPCFG=3,0,0").assert_ok()
+        dut.cmd(f'AT+HTTPCGET="{mtls.url("/get")}"', timeout=20).assert_ok()
+        dut.cmd("AT+HTTPCFG=0").assert_ok()
+        dut.cmd(f'AT+HTTPCGET="{other.url("/get")}"', timeout=20).assert_ok()
+        assert dut.cmd("AT+HTTPCFG=4").err_code == 0x01070000
+        assert dut.cmd("AT+HTTPCFG=1,0,0,0").final == "ERROR"
 
 
 def _filtered_download(dut: AtSession, line: str, n: int) -> bytes:

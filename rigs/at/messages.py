@@ -38,7 +38,10 @@ def _urc(kind: str, regex: str, *fields: str) -> LineUrc:
     return LineUrc(kind, re.compile(regex), fields)
 
 
-_MAC = r'"?([0-9A-Fa-f:]{17})"?'
+# Any text between the quotes: the codec says which report came; whether its MAC is one is the URC checker's
+# verdict (spec/urc_check.py, with the field types of spec/urcs.yaml), which can then say what is wrong with
+# it instead of calling the whole line unknown.
+_MAC = r'"?([^",]*)"?'
 _ANY = r"\s?(.*)"
 
 #: 3.17 "ESP-AT Message Reports (active)", plus the reports named in AT+SYSMSG (3.1), the BLE and Classic

@@ -19,9 +19,10 @@ JOIN = b'AT+CWJAP="lab","sim-only-pass"\r\n'
 @pytest.mark.parametrize(
     ("setup", "refusal"),
     [
-        ([], b"AT+GMR\r\nbusy p...\r\n"),
+        # at_user_cmd.c prints "\r\nbusy p...\r\n": after an ERR CODE line its CR LF is #105's blank line
+        ([], b"AT+GMR\r\n\r\nbusy p...\r\n"),
         (["AT+SYSLOG=1"], b"AT+GMR\r\nERR CODE:0x010b0000\r\n\r\nbusy p...\r\n"),
-        (["ATE0"], b"busy p...\r\n"),
+        (["ATE0"], b"\r\nbusy p...\r\n"),
         (["ATE0", "AT+SYSLOG=1"], b"ERR CODE:0x010b0000\r\n\r\nbusy p...\r\n"),
     ],
     ids=["echo", "echo-syslog", "no-echo", "no-echo-syslog"],

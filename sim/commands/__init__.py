@@ -28,6 +28,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sim.commands.tcpip_passthrough",
     "sim.commands.http",
     "sim.commands.mqtt",
+    "sim.commands.fs",
 )
 
 _loaded = False

@@ -29,6 +29,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sim.commands.http",
     "sim.commands.mqtt",
     "sim.commands.fs",
+    "sim.commands.ws",
 )
 
 _loaded = False

@@ -102,3 +102,25 @@ def test_server_close_reports_ws_closed(dut, expect, esp_rig, joined, esp_ws_ser
     _open(dut, expect, esp_rig, esp_ws_server.url("/close/1000?now=1"), link_id=1)
     ev = dut.expect_urc("+WS_CLOSED", 10)
     assert ev.fields == ("1",), ev
+
+
+@pytest.mark.form("AT+WSCFG", "set")
+@pytest.mark.form("AT+WSOPEN", "set")
+@pytest.mark.form("AT+WSSEND", "set")
+def test_wss_mutual_authentication(dut, expect, esp_rig, joined, esp_pki, esp_wss_mtls_server) -> None:
+    """3.9.2 <auth_mode> 3 (mutual authentication, the guide's "WebSocket Connection over TLS" example): with
+    the rig's CA, certificate and key in the wss_* namespaces of mfg_nvs (AT+SYSMFG, 3.9.2 note), the board
+    opens a wss:// link to a server that requires a client certificate; the server saw the rig's client
+    certificate, and data goes both ways."""
+    from suites.tcpip.links import provision
+
+    provision(dut, esp_rig, esp_pki.sysmfg_items("wss"))
+    expect.ok(dut.cmd("AT+WSCFG=0,10,120,1024,3,0,0"), "AT+WSCFG", "set")
+    url = esp_wss_mtls_server.url("/")
+    assert url.startswith("wss://"), url
+    _open(dut, expect, esp_rig, url)
+    session = esp_wss_mtls_server.wait_sessions(1)[-1]
+    subject = session.client_cert_subject
+    assert subject is not None and esp_pki.client.subject_cn in subject, subject
+    _send(dut, expect, b"over tls")
+    assert dut.expect_urc("+WS_DATA", 10).payload == b"over tls"

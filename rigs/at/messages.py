@@ -235,6 +235,8 @@ FRAMED_MESSAGES: tuple[FramedMessage, ...] = (
     # 4.8 prints the server's answer to AT+HTTPCPOST / AT+HTTPCPUT the same way (+HTTPCPOST:281,{...)
     _framed("+HTTPCPOST", "line", (b"+HTTPCPOST:", _I, b","), ("length",)),
     _framed("+HTTPCPUT", "line", (b"+HTTPCPUT:", _I, b","), ("length",)),
+    # 3.8.2 AT+FS read: +FS:<length>,<data> (the size query's +FS:<size> has no comma and stays a line)
+    _framed("+FS", "line", (b"+FS:", _I, b","), ("length",)),
     _framed("+HTTPURLCFG", "line", (b"+HTTPURLCFG:", _I, b","), ("length",)),
     _framed("+BLEGATTCRD", "line", (b"+BLEGATTCRD:", _I, b",", _I, b","), ("conn_index", "length")),
 )

@@ -28,6 +28,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sim.commands.tcpip_passthrough",
     "sim.commands.http",
     "sim.commands.mqtt",
+    "sim.commands.fs",
+    "sim.commands.ws",
 )
 
 _loaded = False

@@ -388,6 +388,15 @@ def test_httpclient_response_lines_are_framed() -> None:
     ]
 
 
+def test_fs_read_is_framed_and_size_is_a_line() -> None:
+    # 3.8.2 AT+FS read: +FS:<length>,<data>; the data may hold CR LF, OK and any byte. The size query's
+    # +FS:<size> and the listing's +FS:<name> are plain lines.
+    data = b"\x00\xff\r\nOK\r\n"
+    events = both(b"+FS:%d," % len(data) + data + b"\r\n\r\nOK\r\n", 'AT+FS=0,2,"f",0,100')
+    assert events == [Line("+FS:8," + data.decode("utf-8", "replace"), data), Blank(), Final("OK")]
+    assert both(b"+FS:1234\r\n\r\nOK\r\n", 'AT+FS=0,3,"f"') == [Line("+FS:1234"), Blank(), Final("OK")]
+
+
 def test_httpcpost_and_httpcput_answers_are_framed() -> None:
     # 4.8: the server's answer to AT+HTTPCPOST / AT+HTTPCPUT comes as +HTTPCPOST:<size>,<data> pieces; the
     # data may hold CR LF and "OK" without ending anything.

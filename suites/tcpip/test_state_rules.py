@@ -17,6 +17,8 @@ The rules (RST TCP-IP_AT_Commands.rst of v5.0.0.0, the seed's 3.3 in Chinese):
 - 3.3.16 AT+CIPSERVER notes (:1124-1128): a server only with AT+CIPMUX=1; at most one server; ``<"type">``
   and ``<CA enable>`` must be omitted when deleting (the server keeps running when they are not).
 - 3.3.18 AT+CIPMODE <mode> 1 (:1264): passthrough only with a single connection: under AT+CIPMUX=1 -> ERROR.
+- 3.3.34 AT+CIPRECVMODE note (:2285): the configuration can not be used in the Wi-Fi passthrough mode:
+  AT+CIPRECVMODE=1 under AT+CIPMODE=1 -> ERROR, AT+CIPRECVMODE? still 0.
 - 3.3.35 AT+CIPRECVDATA notes (:2353-2354): only in passive receive mode, and only with data to read.
 - 3.3.38 AT+CIPDNS note (:2543): the three servers cannot be the same: ERROR, AT+CIPDNS? unchanged.
 
@@ -296,6 +298,21 @@ def test_ciprecvdata_needs_passive_mode_and_data(dut, expect, esp_rig, esp_peer_
     dut.expect_urc("+IPD", esp_rig.targets.timeouts.connect)  # passive mode: +IPD,<len> only (3.17)
     lengths = expect.ok(dut.cmd("AT+CIPRECVLEN?"), "AT+CIPRECVLEN", "query").get("data length of link")
     assert lengths == 4, f"AT+CIPRECVLEN? after 4 bytes came back: {lengths}"
+
+
+@pytest.mark.form("AT+CIPRECVMODE", "set")
+@pytest.mark.form("AT+CIPRECVMODE", "query")
+@pytest.mark.form("AT+CIPMODE", "set")
+@pytest.mark.form("AT+CIPMODE", "query")
+def test_ciprecvmode_1_not_in_passthrough_mode(dut, expect) -> None:
+    """3.3.34 note (:2285): the configuration can not be used in the Wi-Fi passthrough mode: under
+    AT+CIPMODE=1, AT+CIPRECVMODE=1 is ERROR; AT+CIPRECVMODE? still reports link 0 in active mode (0) and
+    AT+CIPMODE? still 1."""
+    expect.ok(dut.cmd("AT+CIPMODE=1"), "AT+CIPMODE", "set")
+    expect.error(dut.cmd("AT+CIPRECVMODE=1"))
+    rows = expect.ok(dut.cmd("AT+CIPRECVMODE?"), "AT+CIPRECVMODE", "query").rows(0)
+    assert (rows[0]["link ID"], rows[0]["mode"]) == (0, 0), rows
+    assert _value(dut, expect, "AT+CIPMODE", "mode") == 1
 
 
 @pytest.mark.form("AT+CIPDNS", "set")

@@ -156,6 +156,21 @@ def test_cwjap_execute_uses_last_configuration(station, expect, esp_ap, esp_rig)
     assert expect.ok(station.cmd("AT+CWJAP?"), "AT+CWJAP", "query")["ssid"] == esp_ap.ssid
 
 
+@pytest.mark.form("AT+CWQAP", "execute")
+@pytest.mark.requires("wifi-sta")
+def test_cwqap_reports_one_disconnect(station, expect, esp_ap, esp_rig) -> None:
+    """3.2.11, 3.17: one AT+CWQAP is one disconnection (WIFI DISCONNECT: the station left its AP), so it is
+    reported once, not twice."""
+    station.cmd(join_line(esp_ap.ssid, esp_ap.password), esp_rig.targets.timeouts.join).assert_ok()
+    station.drain_urcs()
+    seen = len(station.urcs)
+    expect.ok(station.cmd("AT+CWQAP"), "AT+CWQAP", "execute")
+    station.expect_urc("WIFI DISCONNECT", esp_rig.targets.timeouts.command)
+    station.cmd("AT").assert_ok()  # anything the board printed with the report has arrived by now
+    kinds = [getattr(u, "kind", "") for u in station.urcs[seen:]]
+    assert kinds.count("WIFI DISCONNECT") == 1, f"reports after one AT+CWQAP: {kinds}"
+
+
 @pytest.mark.form("AT+CWJAP", "set")
 @pytest.mark.requires("wifi-sta", "second-ap")
 def test_cwjap_switches_to_second_ap(station, expect, esp_rig) -> None:

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from fixtures.cases import InvalidCase, invalid_cases
-from spec import load_spec
+from fixtures.cases import InvalidCase, invalid_set_cases
 from suites.fs.helpers import fs_write, read_payload
 
 pytestmark = [pytest.mark.fs, pytest.mark.usefixtures("fresh_board")]
@@ -25,15 +24,10 @@ VALID: list[tuple[str, int, list[str]]] = [
 
 
 def _cases() -> list[object]:
-    spec = load_spec()
-    out: list[object] = []
-    for name, index, args in VALID:
-        command = spec.command(name)
-        form = command.form("set")
-        assert form is not None
-        for case in invalid_cases(command, form.syntax[index], args):
-            out.append(pytest.param(case, id=f"{name}/set/{case.id}", marks=[pytest.mark.form(name, "set")]))
-    return out
+    return [
+        pytest.param(case, id=f"{name}/set/{case.id}", marks=[pytest.mark.form(name, "set")])
+        for name, case in invalid_set_cases(VALID)
+    ]
 
 
 @pytest.mark.parametrize("case", _cases())

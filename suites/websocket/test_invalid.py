@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from fixtures.cases import InvalidCase, invalid_cases
-from spec import load_spec
+from fixtures.cases import InvalidCase, invalid_set_cases
 
 pytestmark = [pytest.mark.websocket, pytest.mark.usefixtures("fresh_board")]
 
@@ -28,15 +27,10 @@ VALID: list[tuple[str, int, list[str]]] = [
 
 
 def _cases() -> list[object]:
-    spec = load_spec()
-    out: list[object] = []
-    for name, index, args in VALID:
-        command = spec.command(name)
-        form = command.form("set")
-        assert form is not None
-        for case in invalid_cases(command, form.syntax[index], args):
-            out.append(pytest.param(case, id=f"{name}/set/{case.id}", marks=[pytest.mark.form(name, "set")]))
-    return out
+    return [
+        pytest.param(case, id=f"{name}/set/{case.id}", marks=[pytest.mark.form(name, "set")])
+        for name, case in invalid_set_cases(VALID)
+    ]
 
 
 @pytest.mark.parametrize("case", _cases())

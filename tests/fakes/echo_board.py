@@ -54,6 +54,7 @@ class FakeBoard:
         self._wake_r, self._wake_w = os.pipe()
         self._stop = False
         self._lock = threading.Lock()
+        self._accepted = threading.Event()  # a TCP board: set once its client is accepted
         self._thread: threading.Thread | None = None
 
     # --- transports ---
@@ -107,7 +108,11 @@ class FakeBoard:
     # --- output ---
 
     def send(self, data: bytes) -> None:
-        """Put bytes on the wire now (reports, reboots, garbage)."""
+        """Put bytes on the wire now (reports, reboots, garbage). A TCP board first waits for its client:
+        the host's connect() returns before this board's thread has accepted it, and bytes sent in between
+        would be lost."""
+        if self._listener is not None and not self._accepted.wait(5.0):
+            raise RuntimeError("fake board: no client connected within 5 s; nothing to send to")
         with self._lock:
             if self._sock is not None:
                 self._sock.sendall(data)
@@ -129,9 +134,11 @@ class FakeBoard:
             ready, _, _ = select.select([self._listener, self._wake_r], [], [])
             if self._stop or self._listener not in ready:
                 return
-            self._sock, _ = self._listener.accept()
-            self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            self._fd = self._sock.fileno()
+            sock, _ = self._listener.accept()
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            with self._lock:
+                self._sock, self._fd = sock, sock.fileno()
+            self._accepted.set()
         while not self._stop:
             timeout = None
             if self._plus_at is not None:

@@ -109,8 +109,15 @@ def test_transcript_attached_to_allure(pytester: pytest.Pytester) -> None:
 
 def test_sim_board_per_worker_with_distinct_instances(pytester: pytest.Pytester) -> None:
     rig = fake_sim_rig(pytester)
+    # Each test waits (10 s at most) until the log port has said something: the fake repeats its boot line
+    # every 20 ms, but a session this short can otherwise close before the first chunk is read.
+    wait_log = (
+        "    import time\n    deadline = time.monotonic() + 10\n"
+        "    while time.monotonic() < deadline and not any(c.direction == 'log' for c in dut.transcript.chunks):\n"
+        "        time.sleep(0.02)\n"
+    )
     tests = "\n".join(
-        f"def test_{i}(dut, esp_board):\n    dut.cmd('AT').assert_ok()\n    note(esp_board, {i})\n"
+        f"def test_{i}(dut, esp_board):\n    dut.cmd('AT').assert_ok()\n{wait_log}    note(esp_board, {i})\n"
         for i in range(4)
     )
     pytester.makepyfile(NOTE_BOARD + tests)

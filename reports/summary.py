@@ -22,6 +22,7 @@ from pydantic import Field, model_validator
 
 from reports.checks import PROVENANCES, CheckRecord
 from reports.failures import expected_actual
+from reports.flaky import TestRun, is_flaky
 from reports.form_state import (
     CheckEntry,
     FormCounts,
@@ -70,6 +71,18 @@ class TestResult:
     checks: list[CheckRecord] = field(default_factory=list)
     #: the board crashes seen on the log port during the test (fixtures/crash_check.py ``esp_crash``)
     crashes: list[str] = field(default_factory=list)
+    #: every run of a re-run test (fixtures/flake.py), first to last; empty for a test run once
+    runs: list[TestRun] = field(default_factory=list)
+    #: what the quarantine file said of the test (reports/flaky.py): applied, or expired
+    quarantine: str | None = None
+
+    @property
+    def flaky(self) -> bool:
+        return is_flaky(self.runs)
+
+    @property
+    def quarantined(self) -> bool:
+        return self.outcome == "xfailed" and (self.quarantine or "").startswith("quarantined")
 
 
 class BoardInfo(StrictModel):
@@ -103,9 +116,17 @@ class Counts(StrictModel):
     skipped: int = 0
     xfailed: int = 0
     xpassed: int = 0
+    # schema 3 additions: flaky tests are among the failed, quarantined ones among the xfailed
+    flaky: int = 0
+    quarantined: int = 0
 
     def add(self, outcome: Outcome) -> None:
         setattr(self, outcome, getattr(self, outcome) + 1)
+
+    def add_result(self, r: TestResult) -> None:
+        self.add(r.outcome)
+        self.flaky += r.flaky
+        self.quarantined += r.quarantined
 
 
 class Skip(StrictModel):
@@ -137,6 +158,15 @@ class Failure(StrictModel):
     actual: list[str] = Field(default_factory=list)
 
 
+class RunEntry(StrictModel):
+    """One run of a re-run test (reports/flaky.py ``TestRun``)."""
+
+    attempt: int
+    outcome: str
+    reason: str | None = None
+    transcript: str | None = None
+
+
 class TestEntry(StrictModel):
     id: str
     outcome: Outcome
@@ -152,6 +182,11 @@ class TestEntry(StrictModel):
     # schema 3
     checks: list[CheckEntry] = Field(default_factory=list)
     crashes: list[str] = Field(default_factory=list)
+    #: every run of a re-run test (``--esp-reruns``), first to last; ``flaky``: the last passed after a
+    #: failing one (the outcome stays a failure); ``quarantine``: what the quarantine file said of it
+    runs: list[RunEntry] = Field(default_factory=list)
+    flaky: bool = False
+    quarantine: str | None = None
 
 
 class ExampleEntry(StrictModel):
@@ -290,7 +325,7 @@ class SummaryBuilder:
             skips: list[Skip] = []
             for r in self.results.values():
                 if cs.command_set in self._sets_of(r):
-                    counts.add(r.outcome)
+                    counts.add_result(r)
                     if r.outcome == "skipped":
                         skips.append(Skip(test=r.test_id, reason=r.reason or ""))
             form_counts = FormCounts()
@@ -314,7 +349,7 @@ class SummaryBuilder:
             )
         totals = Counts()
         for r in self.results.values():
-            totals.add(r.outcome)
+            totals.add_result(r)
         all_known = {FormRef(c.name, f.kind.value) for c, f in self.spec.forms()} | known
         known_keys = {f.key for f in all_known}
         unknown = sorted(
@@ -431,4 +466,10 @@ def _test_entry(r: TestResult) -> TestEntry:
         example=example_of(r.test_id),
         checks=fold_checks(r.checks),
         crashes=list(r.crashes),
+        runs=[
+            RunEntry(attempt=x.attempt, outcome=x.outcome, reason=x.reason, transcript=x.transcript)
+            for x in r.runs
+        ],
+        flaky=r.flaky,
+        quarantine=r.quarantine,
     )

@@ -73,6 +73,8 @@ def _anchor_paths(rig: Rig, path: Path) -> Rig:
                     updates[name] = base / value
             if updates:
                 b = b.model_copy(update={"sim": b.sim.model_copy(update=updates)})
+        if b.flash is not None and b.flash.image is not None and not b.flash.image.is_absolute():
+            b = b.model_copy(update={"flash": b.flash.model_copy(update={"image": base / b.flash.image})})
         boards.append(b)
     return rig.model_copy(update={"boards": boards, "path": path})
 

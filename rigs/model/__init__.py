@@ -19,6 +19,7 @@ from rigs.model.boards import (
     SimOptions,
     UsbPort,
 )
+from rigs.model.flashing import FLASH_CHIPS, FlashOptions
 from rigs.model.firmware import FirmwareExpectation, GmrInfo, parse_gmr
 from rigs.model.network import (
     AccessPoint,
@@ -37,6 +38,8 @@ __all__ = [
     "AccessPoint",
     "Enterprise",
     "FirmwareExpectation",
+    "FLASH_CHIPS",
+    "FlashOptions",
     "GmrInfo",
     "parse_gmr",
     "UsbPort",

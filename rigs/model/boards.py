@@ -12,6 +12,7 @@ from pydantic_core import PydanticCustomError
 
 from rigs.model.fields import ID_PATTERN, Baud, Seconds, StrictModel
 from rigs.model.firmware import FirmwareExpectation
+from rigs.model.flashing import FlashOptions
 
 #: The capabilities a rig may claim for a board. A fixed vocabulary, so that a typo in a rig file is an
 #: error at load time instead of a silently skipped suite; names starting with ``x-`` are free for local use.
@@ -156,6 +157,8 @@ class BoardConfig(StrictModel):
     reset_command: list[str] | None = Field(default=None, min_length=1)
     #: The firmware the board must report in AT+GMR; a mismatch stops this board's run before any test.
     firmware: FirmwareExpectation | None = None
+    #: Where the board's ROM loader is and what firmware to write to it (tools/flash.py).
+    flash: FlashOptions | None = None
     #: The module name as the "Bin version:<version>(<module_name>)" line of AT+GMR (3.1) gives it.
     module: str = "WROOM-32"
     capabilities: frozenset[str] = frozenset()

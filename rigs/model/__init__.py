@@ -19,8 +19,8 @@ from rigs.model.boards import (
     SimOptions,
     UsbPort,
 )
-from rigs.model.flashing import FLASH_CHIPS, FlashOptions
 from rigs.model.firmware import FirmwareExpectation, GmrInfo, parse_gmr
+from rigs.model.flashing import FLASH_CHIPS, FlashOptions
 from rigs.model.network import (
     AccessPoint,
     Enterprise,

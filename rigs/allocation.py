@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rigs.model import BoardConfig, BoardKind, Rig
+from rigs.model import BoardConfig, Rig
 
 
 class AllocationError(RuntimeError):
@@ -39,7 +39,7 @@ def allocate(rig: Rig, worker_index: int, worker_count: int, board_id: str | Non
         candidates = list(rig.boards)
     if worker_index < len(candidates):
         return Allocation(candidates[worker_index], worker_index, worker)
-    if all(b.kind is BoardKind.SIM for b in candidates):
+    if all(b.simulated for b in candidates):
         return Allocation(candidates[worker_index % len(candidates)], worker_index, worker)
     names = ", ".join(b.id for b in candidates)
     chosen = f"--board {board_id} selects 1 board" if board_id else f"rig {rig.name} has {len(candidates)} "

@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from rigs.model import BoardKind, Rig
+from rigs.model import Rig
 
 
 class RigFileError(ValueError):
@@ -65,7 +65,7 @@ def _anchor_paths(rig: Rig, path: Path) -> Rig:
     base = path.resolve().parent
     boards = []
     for b in rig.boards:
-        if b.kind is BoardKind.SIM and b.sim is not None:
+        if b.sim is not None:
             updates: dict[str, Any] = {}
             for name in ("faults", "state_dir"):
                 value = getattr(b.sim, name)
@@ -73,6 +73,8 @@ def _anchor_paths(rig: Rig, path: Path) -> Rig:
                     updates[name] = base / value
             if updates:
                 b = b.model_copy(update={"sim": b.sim.model_copy(update=updates)})
+        if b.flash is not None and b.flash.image is not None and not b.flash.image.is_absolute():
+            b = b.model_copy(update={"flash": b.flash.model_copy(update={"image": base / b.flash.image})})
         boards.append(b)
     return rig.model_copy(update={"boards": boards, "path": path})
 

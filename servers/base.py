@@ -16,7 +16,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any, Self, TypeVar
 
-from servers.errors import PortInUseError
+from servers.errors import PortInUseError, PrivilegedPortError
 
 T = TypeVar("T")
 
@@ -146,9 +146,12 @@ class Peer:
 
 
 def bind_error(exc: OSError, peer: str, host: str, port: int) -> Exception:
-    """Turn an EADDRINUSE from bind into a PortInUseError; other errors pass through."""
+    """Turn an EADDRINUSE from bind into a PortInUseError, an EACCES on a port below 1024 into a
+    PrivilegedPortError naming the missing capability; other errors pass through."""
     if exc.errno == errno.EADDRINUSE:
         return PortInUseError(peer, host, port)
+    if exc.errno == errno.EACCES and 0 < port < 1024:
+        return PrivilegedPortError(peer, host, port)
     return exc
 
 

@@ -7,6 +7,18 @@ class PeerError(Exception):
     """Base class of every error a host-side peer raises."""
 
 
+class PrivilegedPortError(PeerError):
+    """A peer was told to bind a standard port below 1024 (DNS 53, SNTP 123) without the privilege."""
+
+    def __init__(self, peer: str, host: str, port: int) -> None:
+        self.peer, self.host, self.port = peer, host, port
+        super().__init__(
+            f"{peer}: cannot bind its standard port {port} on {host}: that needs the capability "
+            "CAP_NET_BIND_SERVICE (run as root, or setcap cap_net_bind_service=+ep on the Python binary), "
+            f"or list the bench's own {peer} server in the rig's peers as provided_by: external"
+        )
+
+
 class PortInUseError(PeerError):
     """The address a peer was told to bind is taken by another process."""
 

@@ -28,6 +28,8 @@ from servers.ws import WsServer
 #: board that shows host time instead of SNTP time is caught.
 SNTP_EPOCH = 1_704_067_200.0
 OTA_TOKEN = "esp-at-conformance-ota-token"
+#: The ports a board's resolver and SNTP client use (RFC 1035, RFC 4330).
+DNS_PORT, SNTP_PORT = 53, 123
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,9 @@ class PeerContext:
     dns_names: Mapping[str, list[str]] = field(default_factory=dict)
     sntp_epoch: float = SNTP_EPOCH
     ota_token: str = OTA_TOKEN
+    #: Bind the DNS and SNTP peers on their standard ports (53, 123), as a real board on a bench looks for
+    #: them there; free ports otherwise (a simulated board is told the port, sim/README.md).
+    standard_ports: bool = False
 
 
 def _mqtt(c: PeerContext) -> Peer:
@@ -63,8 +68,10 @@ FACTORIES: dict[str, Callable[[PeerContext], Peer]] = {
     "ws_server": lambda c: WsServer(c.host),
     "wss_server": lambda c: WsServer(c.host, ssl_context=c.pki.server_context()),
     "wss_mtls_server": lambda c: WsServer(c.host, ssl_context=c.pki.server_context(require_client_cert=True)),
-    "sntp_server": lambda c: SntpServer(c.host, epoch=c.sntp_epoch),
-    "dns_server": lambda c: DnsServer(c.dns_names, c.host),
+    "sntp_server": lambda c: SntpServer(
+        c.host, port=SNTP_PORT if c.standard_ports else 0, epoch=c.sntp_epoch
+    ),
+    "dns_server": lambda c: DnsServer(c.dns_names, c.host, port=DNS_PORT if c.standard_ports else 0),
     "ota_server": lambda c: OtaServer(c.ota_token, c.host),
 }
 

@@ -26,6 +26,10 @@ def make_board(
         from rigs.boards.sim import SimBoard
 
         return SimBoard(config, rig, instance=instance, work_dir=work_dir, services=sim_services)
+    if config.kind is BoardKind.SERIAL and config.sim is not None:
+        from rigs.boards.simserial import SimSerialBoard
+
+        return SimSerialBoard(config, rig, instance=instance, work_dir=work_dir, services=sim_services)
     if config.kind is BoardKind.SERIAL:
         from rigs.boards.serial import SerialBoard
 

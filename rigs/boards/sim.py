@@ -50,10 +50,14 @@ class SimReady:
     ap_mac: str | None
 
 
-def sim_command(sim: SimOptions, *, air_file: Path, instance: int) -> list[str]:
-    """The simulator's command line for one board instance (sim/README.md, "Command line")."""
+def sim_command(
+    sim: SimOptions, *, air_file: Path, instance: int, serial: str | None = None, log: str | None = None
+) -> list[str]:
+    """The simulator's command line for one board instance (sim/README.md, "Command line"); ``serial``
+    and ``log``: the URLs it serves (a serial board's ``port`` and ``log_port``), by default free ones."""
     cmd = [sys.executable if part == "{python}" else part for part in sim.command]
-    cmd += ["--serial", _SERIAL_ARG[sim.transport], "--air", str(air_file), "--instance", str(instance)]
+    cmd += ["--serial", serial or _SERIAL_ARG[sim.transport], "--air", str(air_file)]
+    cmd += ["--instance", str(instance)]
     cmd += ["--profile", sim.profile]
     if sim.seed is not None:
         cmd += ["--seed", str(sim.seed)]
@@ -62,7 +66,7 @@ def sim_command(sim: SimOptions, *, air_file: Path, instance: int) -> list[str]:
     if sim.state_dir is not None:
         cmd += ["--state-dir", str(sim.state_dir / f"instance-{instance}")]
     if sim.log_port:
-        cmd += ["--log-port", "socket://127.0.0.1:0"]
+        cmd += ["--log-port", log or "socket://127.0.0.1:0"]
     return cmd
 
 
@@ -148,7 +152,13 @@ class SimBoard:
             return self.ready
         self.work_dir.mkdir(parents=True, exist_ok=True)
         write_air_file(self.rig, self.sim, self.air_file, self.services)
-        cmd = sim_command(self.sim, air_file=self.air_file, instance=self.instance)
+        cmd = sim_command(
+            self.sim,
+            air_file=self.air_file,
+            instance=self.instance,
+            serial=self.config.port,
+            log=self.config.log_port,
+        )
         # Appended, so a restart after a crash keeps the crash's log.
         self._stderr = open(self.stderr_log, "ab")  # noqa: SIM115 - kept open for the process's life
         self._stderr_start = self._stderr.tell()

@@ -20,6 +20,7 @@ from rigs.model.boards import (
     UsbPort,
 )
 from rigs.model.firmware import FirmwareExpectation, GmrInfo, parse_gmr
+from rigs.model.flashing import FLASH_CHIPS, FlashOptions
 from rigs.model.network import (
     AccessPoint,
     Enterprise,
@@ -37,6 +38,8 @@ __all__ = [
     "AccessPoint",
     "Enterprise",
     "FirmwareExpectation",
+    "FLASH_CHIPS",
+    "FlashOptions",
     "GmrInfo",
     "parse_gmr",
     "UsbPort",

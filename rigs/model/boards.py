@@ -12,6 +12,7 @@ from pydantic_core import PydanticCustomError
 
 from rigs.model.fields import ID_PATTERN, Baud, Seconds, StrictModel
 from rigs.model.firmware import FirmwareExpectation
+from rigs.model.flashing import FlashOptions
 
 #: The capabilities a rig may claim for a board. A fixed vocabulary, so that a typo in a rig file is an
 #: error at load time instead of a silently skipped suite; names starting with ``x-`` are free for local use.
@@ -156,6 +157,8 @@ class BoardConfig(StrictModel):
     reset_command: list[str] | None = Field(default=None, min_length=1)
     #: The firmware the board must report in AT+GMR; a mismatch stops this board's run before any test.
     firmware: FirmwareExpectation | None = None
+    #: Where the board's ROM loader is and what firmware to write to it (tools/flash.py).
+    flash: FlashOptions | None = None
     #: The module name as the "Bin version:<version>(<module_name>)" line of AT+GMR (3.1) gives it.
     module: str = "WROOM-32"
     capabilities: frozenset[str] = frozenset()
@@ -206,8 +209,12 @@ class BoardConfig(StrictModel):
             raise PydanticCustomError(
                 "kind_fields", "a sim board takes no 'port': the simulator reports its own; use sim.transport"
             )
-        if self.kind is not BoardKind.SIM and self.sim is not None:
-            raise PydanticCustomError("kind_fields", "'sim' options belong only to boards of kind sim")
+        if self.kind is BoardKind.SERIAL and self.sim is not None:
+            self._simulator_behind_port()
+        elif self.kind is not BoardKind.SIM and self.sim is not None:
+            raise PydanticCustomError(
+                "kind_fields", "'sim' options belong to boards of kind sim (or serial, for CI)"
+            )
         if self.kind is BoardKind.LABGRID and self.labgrid is None:
             raise PydanticCustomError("kind_fields", "a labgrid board needs 'labgrid: {place: ...}'")
         if self.kind is not BoardKind.LABGRID and self.labgrid is not None:
@@ -217,6 +224,32 @@ class BoardConfig(StrictModel):
         if self.kind is BoardKind.SIM and self.sim is None:
             object.__setattr__(self, "sim", SimOptions())
         return self
+
+    def _simulator_behind_port(self) -> None:
+        """A serial board with ``sim`` options: CI's stand-in for a bench board. The simulator is started
+        behind the board's ``port`` (and ``log_port``), loopback ``socket://`` or ``rfc2217://`` URLs whose
+        port 0 means a free one, and the board is then driven exactly as a bench's (rigs/boards/serial.py)."""
+        assert self.sim is not None
+        port = self.port or ""
+        scheme = port.split("://", 1)[0]
+        if scheme not in ("socket", "rfc2217") or not port.startswith(f"{scheme}://127."):
+            raise PydanticCustomError(
+                "kind_fields",
+                "a serial board with 'sim' options needs a loopback socket:// or rfc2217:// 'port' the "
+                "simulator serves (e.g. rfc2217://127.0.0.1:0), got {port!r}",
+                {"port": port},
+            )
+        if self.log_port is not None and not self.log_port.startswith("socket://127."):
+            raise PydanticCustomError(
+                "kind_fields", "the simulator serves its log port as a loopback socket:// URL"
+            )
+        sim = self.sim.model_copy(update={"transport": scheme, "log_port": self.log_port is not None})
+        object.__setattr__(self, "sim", sim)
+
+    @property
+    def simulated(self) -> bool:
+        """A simulator plays this board (kind sim, or a serial board with ``sim`` options)."""
+        return self.sim is not None
 
     @property
     def line_rate(self) -> float:

@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from rigs.model.boards import BoardConfig, BoardKind
+from rigs.model.boards import BoardConfig
 from rigs.model.fields import StrictModel
 from rigs.model.network import AccessPoint, Network, Peer
 from rigs.model.targets import Targets
@@ -39,7 +39,7 @@ class Rig(StrictModel):
             raise PydanticCustomError(
                 "rig", "board ids must be unique; repeated: {d}", {"d": ", ".join(dupes)}
             )
-        all_sim = all(b.kind is BoardKind.SIM for b in self.boards)
+        all_sim = all(b.simulated for b in self.boards)
         for i, ap in enumerate(self.network.access_points):
             if ap.password is not None and not all_sim:
                 # ``at`` in the context tells the loader which field to name in the message.
@@ -101,7 +101,7 @@ class Rig(StrictModel):
 
     @property
     def all_sim(self) -> bool:
-        return all(b.kind is BoardKind.SIM for b in self.boards)
+        return all(b.simulated for b in self.boards)
 
     def board(self, board_id: str) -> BoardConfig:
         for b in self.boards:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Self
 
 from servers.base import DEFAULT_HOST, Peer
+from servers.ble_air import BleAir
 from servers.behaviours import Echo, Sink
 from servers.dns import DnsServer
 from servers.http import HttpServer
@@ -66,6 +67,7 @@ FACTORIES: dict[str, Callable[[PeerContext], Peer]] = {
     "sntp_server": lambda c: SntpServer(c.host, epoch=c.sntp_epoch),
     "dns_server": lambda c: DnsServer(c.dns_names, c.host),
     "ota_server": lambda c: OtaServer(c.ota_token, c.host),
+    "ble_air": lambda c: BleAir(c.host),
 }
 
 

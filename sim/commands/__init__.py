@@ -31,6 +31,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sim.commands.fs",
     "sim.commands.ws",
     "sim.commands.ble",
+    "sim.commands.ble_adv",
 )
 
 _loaded = False

@@ -13,6 +13,7 @@ from sim.at.registry import command
 from sim.commands.ble import own_address, require_init
 
 BLEADVDATA = command("AT+BLEADVDATA", section="3.4.10")
+BLESCANRSPDATA = command("AT+BLESCANRSPDATA", section="3.4.7")
 BLEADVSTART = command("AT+BLEADVSTART", section="3.4.12")
 BLEADVSTOP = command("AT+BLEADVSTOP", section="3.4.13")
 
@@ -26,19 +27,30 @@ ADV_DATA_MAX = 31
 @dataclass
 class AdvState:
     data: bytes = b""
+    scan_rsp: bytes = b""
     advertising: bool = False
 
 
-@BLEADVDATA.set
-async def bleadvdata_set(ctx: CommandContext) -> None:
+def _hex_data(ctx: CommandContext, what: str) -> bytes:
     require_init(ctx)
     ctx.args.count(1, 1)
     text = ctx.args.str(0, max_len=2 * ADV_DATA_MAX)
     try:
-        data = bytes.fromhex(text)
+        return bytes.fromhex(text)
     except ValueError as exc:
-        raise ctx.fail(errors.para_invalid(0), f"<adv_data> is not a HEX string: {text!r}") from exc
-    ctx.board.runtime(AdvState).data = data
+        raise ctx.fail(errors.para_invalid(0), f"<{what}> is not a HEX string: {text!r}") from exc
+
+
+@BLEADVDATA.set
+async def bleadvdata_set(ctx: CommandContext) -> None:
+    ctx.board.runtime(AdvState).data = _hex_data(ctx, "adv_data")
+
+
+@BLESCANRSPDATA.set
+async def blescanrspdata_set(ctx: CommandContext) -> None:
+    """3.4.7: the scan response an active scanner gets. The guide gives no maximum; 31 bytes is a legacy
+    SCAN_RSP PDU's limit (Core spec Vol 6 Part B 2.3.2.2)."""
+    ctx.board.runtime(AdvState).scan_rsp = _hex_data(ctx, "scan_rsp_data")
 
 
 @BLEADVSTART.execute
@@ -53,7 +65,7 @@ async def bleadvstart(ctx: CommandContext) -> None:
     await state.radio.device.start_advertising(
         own_address_type=own,
         advertising_data=adv.data,
-        scan_response_data=b"",
+        scan_response_data=adv.scan_rsp,
         advertising_interval_min=ADV_INTERVAL_UNITS * 0.625,
         advertising_interval_max=ADV_INTERVAL_UNITS * 0.625,
     )

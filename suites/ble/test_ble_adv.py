@@ -43,3 +43,25 @@ def test_bleadvdata_invalid(dut, expect, text) -> None:
 def test_advertising_refused_before_bleinit(dut, expect, text) -> None:
     """3.4.2 notes: AT+BLEINIT first."""
     expect.error(dut.cmd(text))
+
+
+#: Complete Local Name "esp-rsp": the scan response of the test below.
+SCAN_RSP = "0809" + "esp-rsp".encode().hex()
+
+
+@pytest.mark.form("AT+BLESCANRSPDATA", "set")
+def test_scan_response_seen_by_an_active_scanner(dut, expect, esp_ble_peer) -> None:
+    """3.4.7: the data of AT+BLESCANRSPDATA reaches the peer's active scan as the scan response of the
+    board's advertising; a passive scan gets none (Core spec Vol 6 Part B 4.4.3)."""
+    expect.ok(dut.cmd("AT+BLEINIT=2"), "AT+BLEINIT", "set")
+    address = expect.ok(dut.cmd("AT+BLEADDR?"), "AT+BLEADDR", "query")["BLE_public_addr"].lower()
+    expect.ok(dut.cmd(f'AT+BLEADVDATA="{ADV_DATA}"'), "AT+BLEADVDATA", "set")
+    expect.ok(dut.cmd(f'AT+BLESCANRSPDATA="{SCAN_RSP}"'), "AT+BLESCANRSPDATA", "set")
+    expect.ok(dut.cmd("AT+BLEADVSTART"), "AT+BLEADVSTART", "execute")
+    seen = [s for s in esp_ble_peer.scan(0.5, active=True) if s.address == address]
+    assert {s.data for s in seen if s.scan_response} == {bytes.fromhex(SCAN_RSP)}, seen
+    assert {s.data for s in seen if not s.scan_response} == {bytes.fromhex(ADV_DATA)}, seen
+    passive = [s for s in esp_ble_peer.scan(0.3, active=False) if s.address == address]
+    assert passive and not [s for s in passive if s.scan_response], passive
+    expect.ok(dut.cmd("AT+BLEADVSTOP"), "AT+BLEADVSTOP", "execute")
+    expect.error(dut.cmd('AT+BLESCANRSPDATA="0g"'))

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Self
 
 from servers.base import DEFAULT_HOST, Peer
+from servers.ble_air import BleAir
 from servers.behaviours import Echo, Sink
 from servers.dns import DnsServer
 from servers.http import HttpServer
@@ -73,6 +74,7 @@ FACTORIES: dict[str, Callable[[PeerContext], Peer]] = {
     ),
     "dns_server": lambda c: DnsServer(c.dns_names, c.host, port=DNS_PORT if c.standard_ports else 0),
     "ota_server": lambda c: OtaServer(c.ota_token, c.host),
+    "ble_air": lambda c: BleAir(c.host),
 }
 
 

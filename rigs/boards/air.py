@@ -27,6 +27,8 @@ class SimServices:
     ota_url: str | None = None
     ota_ssl_url: str | None = None
     ota_token: str | None = None
+    #: The virtual BLE air (servers.ble_air) a simulated board's controller attaches to: ``tcp-client:H:P``.
+    ble_air: str | None = None
 
     def document(self) -> dict[str, Any]:
         doc: dict[str, Any] = {}
@@ -41,6 +43,8 @@ class SimServices:
             if self.ota_token is not None:
                 ota["token"] = self.ota_token
             doc["ota"] = ota
+        if self.ble_air is not None:
+            doc["ble_air"] = self.ble_air
         return doc
 
 

@@ -30,6 +30,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sim.commands.mqtt",
     "sim.commands.fs",
     "sim.commands.ws",
+    "sim.commands.ble",
+    "sim.commands.ble_adv",
 )
 
 _loaded = False

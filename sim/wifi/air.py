@@ -261,6 +261,9 @@ class Services(_Model):
     dns_port: Annotated[int, Field(ge=1, le=65535)] = 53
     sntp_port: Annotated[int, Field(ge=1, le=65535)] = 123
     ota: OtaService | None = None
+    #: The virtual BLE air (issue 17): the bumble transport the board's BLE controller attaches to
+    #: (``tcp-client:HOST:PORT``); without it AT+BLEINIT has no radio and fails.
+    ble_air: str | None = None
 
 
 class Air(_Model):

@@ -30,6 +30,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sim.commands.mqtt",
     "sim.commands.fs",
     "sim.commands.ws",
+    "sim.commands.webserver",
 )
 
 _loaded = False

@@ -227,25 +227,14 @@ def test_4_7_5_captive_portal_lands_on_the_page(web_server, page, screenshot) ->
 # ------------------------------------------------------------------------------- 4.12.2, 4.12.4
 
 
-def _air(request, name: str) -> dict | None:
-    from fixtures.context import run_context
-
-    sim = run_context(request.config).allocation().board.sim
-    return None if sim is None else sim.air.get(name)
-
-
 @pytest.mark.form("AT+CWSTARTSMART", "set")
 @pytest.mark.form("AT+CWSTOPSMART", "execute")
 @pytest.mark.form("AT+CWJAP", "query")
-def test_4_12_2_smartconfig_provisioning(dut, expect, esp_rig, request) -> None:
-    """4.12.2: AT+CWMODE=1, AT+CWSTARTSMART=4,0,<key>; the phone (ESP-Touch v2) sends the router's
-    credentials: smartconfig type:ESPTOUCH_V2, Smart get wifi info, ssid:, password:, WIFI CONNECTED,
-    WIFI GOT IP, smartconfig connected wifi; AT+CWSTOPSMART; AT+CWJAP? names the router."""
-    phone = _air(request, "smartconfig")
-    if phone is None or phone.get("type") != "ESPTOUCH_V2":
-        pytest.skip(
-            "the rig declares no ESP-Touch v2 phone (air smartconfig: type ESPTOUCH_V2): rigs/sim-web.yaml"
-        )
+@pytest.mark.requires("smartconfig")
+def test_4_12_2_smartconfig_provisioning(dut, expect, esp_ap, esp_rig) -> None:
+    """4.12.2: AT+CWMODE=1, AT+CWSTARTSMART=4,0,<key>; the phone (ESP-Touch v2, the rig's "smartconfig"
+    peer) sends the rig's first AP's credentials: smartconfig type:ESPTOUCH_V2, Smart get wifi info, ssid:,
+    password:, WIFI CONNECTED, WIFI GOT IP, smartconfig connected wifi; AT+CWSTOPSMART; AT+CWJAP? names it."""
     expect.ok(dut.cmd("AT+CWMODE=1"), "AT+CWMODE", "set")
     dut.cmd("AT+CWQAP").assert_ok()
     dut.drain_urcs()
@@ -253,34 +242,40 @@ def test_4_12_2_smartconfig_provisioning(dut, expect, esp_rig, request) -> None:
     want = [
         "smartconfig type:ESPTOUCH_V2",
         "Smart get wifi info",
-        f"ssid:{phone['ssid']}",
-        f"password:{phone['password']}",
+        f"ssid:{esp_ap.ssid}",
+        f"password:{esp_ap.password}",
         "WIFI CONNECTED",
         "WIFI GOT IP",
         "smartconfig connected wifi",
     ]
-    for line in want:  # each report in turn, whole (a regular expression of the exact line)
-        dut.expect_urc(re.escape(line), esp_rig.targets.timeouts.join)
+    _reports(dut, want, esp_rig.targets.timeouts.join)
     expect.ok(dut.cmd("AT+CWSTOPSMART"), "AT+CWSTOPSMART", "execute")
-    _joined_to(dut, expect, phone["ssid"])
+    _joined_to(dut, expect, esp_ap.ssid)
 
 
 @pytest.mark.form("AT+WPS", "set")
 @pytest.mark.form("AT+CWJAP", "query")
-def test_4_12_4_wps_provisioning(dut, expect, esp_rig, request) -> None:
-    """4.12.4: AT+CWMODE=1, AT+WPS=1; the router's WPS button is pressed: WIFI CONNECTED, WIFI GOT IP;
-    AT+CWJAP? names that router; AT+WPS=0."""
-    button = _air(request, "wps")
-    if button is None:
-        pytest.skip("the rig declares no WPS button (air wps:): rigs/sim-web.yaml")
+@pytest.mark.requires("wps")
+def test_4_12_4_wps_provisioning(dut, expect, esp_ap, esp_rig) -> None:
+    """4.12.4: AT+CWMODE=1, AT+WPS=1; the WPS button of the rig's first AP is pressed (the rig's "wps"
+    peer): WIFI CONNECTED, WIFI GOT IP; AT+CWJAP? names that AP; AT+WPS=0."""
     expect.ok(dut.cmd("AT+CWMODE=1"), "AT+CWMODE", "set")
     dut.cmd("AT+CWQAP").assert_ok()
     dut.drain_urcs()
     expect.ok(dut.cmd("AT+WPS=1"), "AT+WPS", "set")
-    dut.expect_urc("WIFI CONNECTED", esp_rig.targets.timeouts.join)
-    dut.expect_urc("WIFI GOT IP", esp_rig.targets.timeouts.join)
-    _joined_to(dut, expect, button["ssid"])
+    _reports(dut, ["WIFI CONNECTED", "WIFI GOT IP"], esp_rig.targets.timeouts.join)
+    _joined_to(dut, expect, esp_ap.ssid)
     expect.ok(dut.cmd("AT+WPS=0"), "AT+WPS", "set")
+
+
+@pytest.mark.parametrize("section", ["4.12.2", "4.12.4"])
+@pytest.mark.examples
+def test_provisioning_example_replayed(section: str, esp_example_runner) -> None:
+    """4.12.2 and 4.12.4 replayed strictly by the example runner (fixtures/example_runner.py); their
+    manual steps (the phone app, the WPS button) are the rig's scripted peers' part."""
+    from spec.examples import example
+
+    esp_example_runner(example(section))
 
 
 @pytest.mark.form("AT+CWSAP", "set")

@@ -24,6 +24,8 @@ import json
 import time
 from dataclasses import dataclass, field
 
+from dnslib import QTYPE, RR, A, DNSError, DNSRecord
+
 from sim.at import errors
 from sim.at.context import CommandContext
 from sim.at.errors import AtError
@@ -41,6 +43,7 @@ WEBSERVER = command("AT+WEBSERVER", section="3.13.2")
 TIMEOUT_RANGE = (21, 60)
 WEB_VERSION = "1.0"  # at_web_server_cmd.c ESP_AT_WEB_VERSION
 MAX_BODY = 4 * 1024 * 1024
+DNS_PORT = 53
 # config_status of at_web_server_cmd.c, and the message /getstainfo gives for each
 NOT_START, CONNECTING, CONNECT_FAIL, CONNECT_OK = "waiting config", "connecting", "connect fail", "connect OK"
 
@@ -92,11 +95,49 @@ class WebConfig:
     status: str = NOT_START
 
 
+class CaptiveDns(asyncio.DatagramProtocol):
+    """4.7.5's captive portal: a DNS server on the soft-AP's port 53 answering every A query with the
+    soft-AP's address, so that any URL the phone opens reaches the web server."""
+
+    def __init__(self, board: Board, ip: str) -> None:
+        self.b = board
+        self.ip = ip
+        self.transport: asyncio.DatagramTransport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
+        try:
+            query = DNSRecord.parse(data)
+        except DNSError as e:
+            self.b.log(f"webserver: DNS query dropped: {e}")
+            return
+        reply = query.reply()
+        if query.q.qtype == QTYPE.A:
+            reply.add_answer(RR(query.q.qname, QTYPE.A, rdata=A(self.ip), ttl=0))
+        if self.transport is not None:
+            self.transport.sendto(reply.pack(), addr)
+
+
+async def _start_dns(board: Board, ip: str) -> asyncio.DatagramTransport | None:
+    loop = asyncio.get_running_loop()
+    try:
+        transport, _ = await loop.create_datagram_endpoint(
+            lambda: CaptiveDns(board, ip), local_addr=(ip, DNS_PORT)
+        )
+    except OSError as e:  # port 53 needs privileges on a host: the portal's HTTP side still works
+        board.log(f"webserver: no captive-portal DNS on {ip}:{DNS_PORT}: {e}")
+        return None
+    return transport
+
+
 @dataclass
 class WebServer:
     port: int
     timeout_s: int
     server: asyncio.base_events.Server | None = None
+    dns: asyncio.DatagramTransport | None = None
     config: WebConfig = field(default_factory=WebConfig)
 
 
@@ -238,6 +279,15 @@ async def _serve(
         writer.close()
 
 
+async def _run(web: WebServer) -> None:
+    assert web.server is not None
+    try:
+        await web.server.serve_forever()
+    finally:  # AT+WEBSERVER=0 or a reboot (which cancels the board's tasks)
+        if web.dns is not None:
+            web.dns.close()
+
+
 async def _stop(rt: WebRuntime) -> None:
     if rt.web is not None and rt.web.server is not None:
         rt.web.server.close()
@@ -283,8 +333,9 @@ async def webserver_set(ctx: CommandContext) -> None:
         )
     except OSError as e:
         raise ctx.fail(errors.exec_fail(), f"cannot listen on {ip}:{port}: {e}") from e
+    web.dns = await _start_dns(board, ip)
     rt.web = web
-    # serve_forever() in a board task: a reboot cancels it, which closes the listening socket with it
-    board.spawn(web.server.serve_forever())
+    # serving in a board task: a reboot cancels it, which closes the listening sockets with it
+    board.spawn(_run(web))
     board.log(f"webserver: listening on http://{ip}:{port}/")
     ctx.ok()

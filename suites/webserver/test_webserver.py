@@ -224,6 +224,18 @@ def test_4_7_5_captive_portal_lands_on_the_page(web_server, page, screenshot) ->
     screenshot("portal")
 
 
+@pytest.mark.form("AT+WEBSERVER", "set")
+def test_4_7_5_captive_portal_dns_answers_with_the_softap(web_server) -> None:
+    """4.7.5: the captive portal's DNS (at_web_dns_server, port 53 of the soft-AP) answers any name with the
+    soft-AP's address, which is how a phone's connectivity check reaches the page."""
+    from dnslib import QTYPE, DNSRecord
+
+    for name in ("connectivitycheck.gstatic.com", "captive.apple.com"):
+        reply = DNSRecord.parse(DNSRecord.question(name).send(web_server.ip, 53, timeout=5))
+        answers = [str(rr.rdata) for rr in reply.rr if rr.rtype == QTYPE.A]
+        assert answers == [web_server.ip], reply
+
+
 # ------------------------------------------------------------------------------- 4.12.2, 4.12.4
 
 

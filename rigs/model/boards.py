@@ -31,7 +31,7 @@ KNOWN_CAPABILITIES: frozenset[str] = frozenset(
         "ble-peer",  # a BLE peer device on the host side
         "bt",  # 3.5 Classic Bluetooth (ESP32 only)
         "eth",  # 3.10 Ethernet (a board with a PHY)
-        "webserver",  # 3.11 web server firmware
+        "webserver",  # 3.13 web server firmware
         "driver",  # 3.12 driver commands (I2C, SPI, PWM, LEDC)
         "ota",  # AT+CIUPDATE / AT+USEROTA with an OTA server the board reaches
         "fs",  # 3.8 FS commands (a FAT partition)

@@ -116,6 +116,18 @@ def cwstopsmart(m: WifiModel) -> Done:
     return OK if m.initialized else ERROR
 
 
+# ---------------------------------------------------------------- Web server (3.13)
+
+
+def web_join(m: WifiModel, now: float, ssid: str, password: str) -> bool:
+    """The web server's /setstainfo: join with the credentials a browser posted (the firmware needs the
+    station and the soft-AP both up, AT+CWMODE=3: at_web_server_cmd.c refuses other modes)."""
+    if not m.initialized or m.settings.mode != 3:
+        return False
+    _adopt(m, now, StationConfig(ssid=ssid, password=password), None, None)
+    return True
+
+
 # ---------------------------------------------------------------- WPS
 
 
@@ -192,4 +204,12 @@ def cwjeap_set(m: WifiModel, now: float, config: JeapConfig) -> Reply:
     return Pending()
 
 
-__all__ = ["EAP_CONN_FAILED", "cwjeap_query", "cwjeap_set", "cwstartsmart", "cwstopsmart", "wps_set"]
+__all__ = [
+    "EAP_CONN_FAILED",
+    "cwjeap_query",
+    "cwjeap_set",
+    "cwstartsmart",
+    "cwstopsmart",
+    "web_join",
+    "wps_set",
+]

@@ -4,49 +4,26 @@ shows the run's counts, a failure's transcript link opens the transcript, the pe
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from fixtures.browser import chromium_context
 from reports.__main__ import main
 from tests.reports.synthetic import big_run, form_test, guide_forms, mismatch, write_run
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture
 def browser_page(tmp_path: Path) -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: run tools/install-system-deps as root (Debian package chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-    profile = tmp_path / "chromium-profile"
-    with sync_api.sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(profile), executable_path=str(CHROMIUM), args=ARGS, headless=True, timeout=60_000
-        )
-        try:
-            page = context.new_page()
-            page.set_default_timeout(30_000)
-            requests: list[str] = []
-            page.on("request", lambda r: requests.append(r.url))
-            page.requests = requests  # every URL the page asked for, to check nothing left the file system
-            yield page
-        finally:
-            context.close()
-    shutil.rmtree(profile, ignore_errors=True)
+    with chromium_context(tmp_path / "chromium-profile") as context:
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        requests: list[str] = []
+        page.on("request", lambda r: requests.append(r.url))
+        page.requests = requests  # every URL the page asked for, to check nothing left the file system
+        yield page
 
 
 def test_index_page_in_chromium(browser_page: Any, tmp_path: Path) -> None:

@@ -12,6 +12,8 @@ DATA_DIR = SPEC_DIR / "data"
 CORRECTIONS = SPEC_DIR / "corrections.yaml"
 
 RELEASE = "v5.0.0.0"
+#: The releases whose guide is in the shared workspace, oldest first (issue 19); RELEASE stays the default.
+RELEASES: tuple[str, ...] = ("v2.2.0.0_esp32", "v2.4.0.0", "v3.2.0.0", "v3.4.0.0", "v4.1.1.0", "v5.0.0.0")
 SEED_NAME = "000_e814a2636a8e47f3.txt"
 
 #: command set -> (chapter in the seed, RST page under docs/en/AT_Command_Set)
@@ -37,15 +39,30 @@ class SourcesMissing(FileNotFoundError):
     """The guide's sources (the shared workspace) are not on this machine."""
 
 
+class UnknownRelease(ValueError):
+    """A release name that is not one of RELEASES; the message lists the known ones."""
+
+
+def check_release(release: str) -> str:
+    """``release`` itself when it is one of RELEASES, else UnknownRelease naming the known releases."""
+    if release not in RELEASES:
+        raise UnknownRelease(f"unknown release {release!r}: the guide is held for {', '.join(RELEASES)}")
+    return release
+
+
 @dataclass(frozen=True)
 class Sources:
     """Paths of the RST command-set pages and the seed."""
 
     shared: Path
+    release: str = RELEASE
+
+    def __post_init__(self) -> None:
+        check_release(self.release)
 
     @property
     def rst_dir(self) -> Path:
-        return self.shared / "esp-at-docs" / RELEASE / "docs" / "en" / "AT_Command_Set"
+        return self.shared / "esp-at-docs" / self.release / "docs" / "en" / "AT_Command_Set"
 
     @property
     def seed(self) -> Path:
@@ -55,15 +72,16 @@ class Sources:
         return self.rst_dir / PAGES[command_set][1]
 
     @classmethod
-    def locate(cls) -> Sources:
+    def locate(cls, release: str = RELEASE) -> Sources:
         """Find the shared workspace: $ESP_AT_SHARED, /work/shared, or ../shared beside the repo."""
+        check_release(release)
         candidates = [os.environ.get("ESP_AT_SHARED"), "/work/shared", str(REPO_ROOT.parent / "shared")]
         for c in candidates:
             if c and (Path(c) / "seeds" / SEED_NAME).is_file():
-                src = cls(Path(c))
+                src = cls(Path(c), release)
                 if src.rst_dir.is_dir():
                     return src
         raise SourcesMissing(
-            "guide sources not found: expected esp-at-docs/ and seeds/ under $ESP_AT_SHARED, "
+            f"guide sources of {release} not found: expected esp-at-docs/ and seeds/ under $ESP_AT_SHARED, "
             f"/work/shared or {REPO_ROOT.parent / 'shared'}"
         )

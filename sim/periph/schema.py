@@ -1,0 +1,67 @@
+"""The ``peripherals:`` section of the air file (sim/README.md, "Scripted peripherals").
+
+    peripherals:
+      observe_file: periph.json        # the side channel: the simulator rewrites it after every change
+      i2c:
+        - {port: 0, address: 0x34, registers: "00112233"}   # 7-bit, or 10-bit as 0x7800 | addr (3.12.7)
+      spi: {kind: memory, size: 4096, fill: 0xff}           # or kind: loopback
+      adc:
+        - {channel: 0, millivolts: 475}
+
+A relative ``observe_file`` is taken relative to the board's state directory.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class I2cDevice(_Model):
+    port: Annotated[int, Field(ge=0, le=1)] = 0
+    #: 0..0x7F (7-bit) or 0x7800..0x7BFF (the 10-bit form of 3.12.7: 1111 0XX then the low byte).
+    address: int
+    #: The device's register file as hex; a write's first byte selects the register, reads auto-increment.
+    registers: str = ""
+
+    @field_validator("address")
+    @classmethod
+    def _address(cls, value: int) -> int:
+        if not (0 <= value <= 0x7F or 0x7800 <= value <= 0x7BFF):
+            raise ValueError(
+                f"expected a 7-bit address 0..0x7f or a 10-bit one 0x7800..0x7bff, got {value:#x}"
+            )
+        return value
+
+    @field_validator("registers")
+    @classmethod
+    def _hex(cls, value: str) -> str:
+        try:
+            bytes.fromhex(value)
+        except ValueError as exc:
+            raise ValueError(f"expected an even number of hex digits, got {value!r}") from exc
+        return value.lower()
+
+
+class SpiDevice(_Model):
+    #: memory: <addr> picks a byte of a memory of ``size`` bytes; loopback: MISO repeats the last MOSI bytes.
+    kind: Literal["memory", "loopback"] = "memory"
+    size: Annotated[int, Field(ge=1, le=1 << 24)] = 4096
+    fill: Annotated[int, Field(ge=0, le=255)] = 0xFF
+
+
+class AdcChannel(_Model):
+    channel: Annotated[int, Field(ge=0, le=9)]
+    millivolts: Annotated[float, Field(ge=0, le=3300)]
+
+
+class Peripherals(_Model):
+    observe_file: str | None = None
+    i2c: list[I2cDevice] = Field(default_factory=list)
+    spi: SpiDevice | None = None
+    adc: list[AdcChannel] = Field(default_factory=list)

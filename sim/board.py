@@ -264,6 +264,10 @@ class Board:
             return
         self.engine.feed(data)
 
+    def misread(self, line: str) -> str:
+        """The command line as the firmware takes it (a ``misread_line`` fault rule may read it wrong)."""
+        return self.faults.misread(self, line) if self.faults is not None else line
+
     def on_command(self, cmd: ParsedCommand) -> bool:
         """A command line is about to run; False if it must not be (a fault rule restarts the board)."""
         if self.faults is not None:

@@ -47,6 +47,8 @@ class RuleKind(Enum):
     PANIC = "panic"
     REWRITE = "rewrite"
     DROP_BEFORE = "drop_before"
+    #: a command line read wrong: an argument ignored or mis-parsed (see FaultEngine.misread)
+    MISREAD_LINE = "misread_line"
     # input rules (sim/FAULTS.md "Input rules"; see InputFaults at the end of this module)
     WEDGE_AFTER_LINE = "wedge_after_line"
     LOSE_DATA_BYTES = "lose_data_bytes"
@@ -112,6 +114,8 @@ class Rule(BaseModel):
             raise ValueError("until_line needs 'after_line' (the command line that arms the rule)")
         if k is RuleKind.REWRITE and not self.from_:
             raise ValueError("rewrite needs 'from' (a regular expression over the message's bytes)")
+        if k is RuleKind.MISREAD_LINE and (self.match is None or not self.from_):
+            raise ValueError("misread_line needs 'match' (the command lines) and 'from' (what is read wrong)")
         patterns = (
             ("match", self.match),
             ("until", self.until),
@@ -153,6 +157,11 @@ class FaultEngine:
         self._after_patterns = [re.compile(r.after_line) if r.after_line else None for r in rules]
         self._until_line_patterns = [re.compile(r.until_line) if r.until_line else None for r in rules]
         self._from_patterns = [re.compile(r.from_.encode()) if r.from_ else None for r in rules]
+        #: misread_line: the command lines it acts on and what it reads wrong in them (text, not bytes)
+        self._line_match = [
+            re.compile(r.match) if r.kind is RuleKind.MISREAD_LINE and r.match else None for r in rules
+        ]
+        self._from_text = [re.compile(r.from_) if r.kind is RuleKind.MISREAD_LINE and r.from_ else None for r in rules]
         #: occurrence counts, per rule, since the last command line (so "the Nth" does not depend on what
         #: else the process ran before: under xdist that is whichever tests the worker got)
         self._seen = [0] * len(rules)
@@ -204,6 +213,23 @@ class FaultEngine:
                 board.spawn_detached(board.reboot("fault: reboot_after"))
                 return False
         return True
+
+    def misread(self, board: Board, line: str) -> str:
+        """misread_line: the command line as the firmware takes it, after its echo went out as typed:
+        every ``from`` in a line that ``match`` finds becomes ``to`` (an argument the firmware ignores or
+        parses wrong, e.g. <qos> always 0). The first matching rule acts; ``probability`` applies."""
+        for i, r in enumerate(self.rules):
+            pat = self._line_match[i]
+            if pat is None or not pat.search(line):
+                continue
+            if r.probability < 1.0 and self.rng.random() >= r.probability:
+                continue
+            from_ = self._from_text[i]
+            assert from_ is not None  # the model requires 'from' for misread_line
+            read = from_.sub(r.to, line)
+            self._note(board, f"misread_line: {line[:60]!r} read as {read[:60]!r}")
+            return read
+        return line
 
     def allows_save(self, board: Board, command: str | None, what: str) -> bool:
         """not_persisted: False (the flash write is skipped, the setting lives in RAM only until the next

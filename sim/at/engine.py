@@ -112,7 +112,7 @@ class CommandEngine:
             self._start(None, ev.code, ev.reason)
             return
         try:
-            cmd = parse_command(decode_line(ev.text))
+            cmd = parse_command(self.board.misread(decode_line(ev.text)))
         except AtError as e:
             self._start(None, e.code, e.reason)
             return

@@ -10,7 +10,7 @@ import pytest
 
 from rigs.loader import load_rig
 from sim.faults import RuleKind, load_faults
-from tools.mutants.catalog import CatalogError, choose, load_catalog, load_mutant, parse_meta
+from tools.mutants.catalog import COMMAND_SETS, CatalogError, choose, load_catalog, load_mutant, parse_meta
 from tools.mutants.mutation import FaultResult, MutationReport, Verdict, baseline_paths, verdict_of
 from tools.mutants.runs import Outcome, RunResult, fault_rig, junit_failures, node_id
 
@@ -25,7 +25,7 @@ def catalog():
 def test_catalog_size_and_sets(catalog) -> None:
     assert len(catalog) >= 60
     sets = {m.meta.command_set for m in catalog}
-    assert sets == {"basic", "wifi", "tcpip"}
+    assert {"basic", "wifi", "tcpip"} <= sets <= set(COMMAND_SETS)
     assert len({m.id for m in catalog}) == len(catalog)
 
 
@@ -69,7 +69,7 @@ def test_meta_errors_name_the_file_and_field(tmp_path: Path) -> None:
         parse_meta("rules: []\n", "x.yaml")
     with pytest.raises(CatalogError, match="command_set"):
         parse_meta(
-            '#@ id: a-b\n#@ command_set: mqtt\n#@ section: "3.6"\n#@ defect: something wrong here\n'
+            '#@ id: a-b\n#@ command_set: bluetooth\n#@ section: "3.4"\n#@ defect: something wrong here\n'
             "#@ select: {paths: [suites]}\n",
             "x.yaml",
         )
@@ -100,6 +100,36 @@ def test_selection_paths_must_exist(tmp_path: Path) -> None:
     )
     with pytest.raises(CatalogError, match="nothing_here.py does not exist"):
         load_mutant(f, ROOT)
+
+
+def test_rig_must_exist_and_groups_the_baselines(tmp_path: Path, catalog) -> None:
+    from dataclasses import replace
+
+    from tools.mutants.mutation import rig_groups
+
+    f = tmp_path / "a-b.yaml"
+    head = '#@ id: a-b\n#@ command_set: fs\n#@ section: "3.8"\n#@ defect: something wrong here\n'
+    rules = "#@ select: {paths: [suites/fs]}\nrules:\n  - {kind: drop, match: '^OK$'}\n"
+    f.write_text(head + "#@ rig: rigs/sim-nothing.yaml\n" + rules)
+    with pytest.raises(CatalogError, match="rig: rigs/sim-nothing.yaml does not exist"):
+        load_mutant(f, ROOT)
+    f.write_text(head + "#@ rig: rigs/sim-fs.yaml\n" + rules)
+    fs = load_mutant(f, ROOT)
+    assert fs.meta.rig == "rigs/sim-fs.yaml"
+    plain = catalog[0]
+    other = replace(plain, meta=plain.meta.model_copy(update={"id": "c-d"}))
+    groups = rig_groups([plain, fs, other])
+    assert list(groups) == [None, "rigs/sim-fs.yaml"]
+    assert groups[None] == [plain, other] and groups["rigs/sim-fs.yaml"] == [fs]
+
+
+def test_faults_of_custom_builds_name_their_rig(catalog) -> None:
+    """suites/fs and suites/websocket skip on rigs/sim.yaml: their faults must run on the build that has
+    the commands, or they would survive (or not run) for a reason that is not the suite's."""
+    needs = {"fs": "rigs/sim-fs.yaml", "websocket": "rigs/sim-ws.yaml"}
+    for m in catalog:
+        if m.meta.command_set in needs:
+            assert m.meta.rig == needs[m.meta.command_set], m.id
 
 
 def test_choose_only_and_seeded_sample(catalog) -> None:

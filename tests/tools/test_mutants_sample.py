@@ -35,7 +35,7 @@ def test_sampled_faults_are_killed(tmp_path: Path) -> None:
     for m in mutants:
         probe = run_selection(
             [*m.meta.select.pytest_args(), "--collect-only"],
-            fault_rig(base, None, tmp_path / f"{m.id}.yaml"),
+            fault_rig(load_rig(ROOT / m.meta.rig) if m.meta.rig else base, None, tmp_path / f"{m.id}.yaml"),
             tmp_path / f"collect-{m.id}",
             ROOT,
             workers=0,

@@ -18,6 +18,11 @@ node ids) and optional ``-k`` / ``-m`` expressions. Two optional keys say what i
     #@ check: "framing checker: +IPD starts with CR LF"   (the check that should kill it)
     #@ awaits: "issue 13.2 wire-grammar checker"         (that check is not on this base yet: the fault
                                                            is expected to survive until it lands)
+
+A third optional key names the base rig the fault runs on, for command sets that only a custom firmware build
+has (3.8 FS, 3.9 WebSocket: rigs/sim-fs.yaml, rigs/sim-ws.yaml); without it the run's ``--rig`` is used::
+
+    #@ rig: rigs/sim-ws.yaml
 """
 
 from __future__ import annotations
@@ -32,7 +37,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sim.faults import FaultFileError, load_faults
 
 META_PREFIX = "#@ "
-COMMAND_SETS = ("basic", "wifi", "tcpip")
+#: the guide's 3.1 Basic, 3.2 Wi-Fi, 3.3 TCP/IP, 3.6 MQTT, 3.7 HTTP, 3.8 FS, 3.9 WebSocket
+COMMAND_SETS = ("basic", "wifi", "tcpip", "mqtt", "http", "fs", "websocket")
 DEFAULT_CATALOG = Path(__file__).resolve().parent / "catalog"
 
 
@@ -74,6 +80,9 @@ class MutantMeta(BaseModel):
     #: the check is not on this base yet: until it lands the fault is expected to survive, so the CI sample
     #: leaves it out and the report shows what it waits for
     awaits: str | None = Field(default=None, min_length=5)
+    #: the base rig (a path from the repository root) for a command set only a custom build has; None: the
+    #: run's --rig
+    rig: str | None = Field(default=None, min_length=1)
 
     @field_validator("command_set")
     @classmethod
@@ -134,6 +143,8 @@ def load_mutant(path: Path, root: Path | None = None) -> Mutant:
         for p in meta.select.paths:
             if not (root / p.split("::", 1)[0]).exists():
                 raise CatalogError(f"{path}: select.paths: {p} does not exist under {root}")
+        if meta.rig is not None and not (root / meta.rig).is_file():
+            raise CatalogError(f"{path}: rig: {meta.rig} does not exist under {root}")
     return Mutant(meta, path.resolve())
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from rigs.model import Rig
 from tools.mutants.catalog import Mutant
-from tools.mutants.runs import Outcome, RunResult, fault_rig, run_selection
+from tools.mutants.runs import Outcome, RunResult, fault_rig, load_base_rig, run_selection
 
 
 class BaselineError(RuntimeError):
@@ -172,6 +172,15 @@ def _covers(wide: str, narrow: str) -> bool:
     return "::" not in wide and (n == w and "::" in narrow or n.startswith(w + "/"))
 
 
+def rig_groups(mutants: list[Mutant]) -> dict[str | None, list[Mutant]]:
+    """The mutants by the base rig they run on (their ``rig`` key; None: the run's ``--rig``), in catalog
+    order: each group gets its own faithful baseline on its own rig."""
+    groups: dict[str | None, list[Mutant]] = {}
+    for m in mutants:
+        groups.setdefault(m.meta.rig, []).append(m)
+    return groups
+
+
 def run_mutation(
     mutants: list[Mutant],
     base_rig: Rig,
@@ -182,26 +191,32 @@ def run_mutation(
     progress: Callable[[str], None] = lambda _: None,
     keep: Path | None = None,
 ) -> MutationReport:
-    """Baseline, then every mutant; ``keep`` keeps each run's rig file, pytest output, JUnit XML and
-    transcripts under that folder (by default they go to a temporary one)."""
+    """A baseline per base rig (``base_rig``, and each rig a fault names), then every mutant on its rig;
+    ``keep`` keeps each run's rig file, pytest output, JUnit XML and transcripts under that folder (by
+    default they go to a temporary one)."""
     report = MutationReport()
+    groups = rig_groups(mutants)
+    rigs = {key: base_rig if key is None else load_base_rig(root / key) for key in groups}
     with tempfile.TemporaryDirectory(prefix="mutants-") as tmp:
         work = Path(tmp) if keep is None else keep
         work.mkdir(parents=True, exist_ok=True)
-        rig_file = fault_rig(base_rig, None, work / "baseline-rig.yaml")
-        paths = baseline_args(mutants)
-        progress(f"baseline: {' '.join(paths)} (faithful board)")
-        base = run_selection(paths, rig_file, work / "baseline", root, workers, budget, extra)
-        report.baseline_seconds = base.seconds
-        if base.outcome is not Outcome.PASSED:
-            what = ", ".join(base.failed[:10]) or base.detail
-            raise BaselineError(
-                f"the faithful baseline of {' '.join(paths)} did not pass ({base.outcome.value}): {what}. "
-                "Fix the suite (or the simulator) first: mutants killed by a failing suite prove nothing."
-            )
-        progress(f"baseline passed: {base.tests} tests in {base.seconds:.0f} s")
+        for n, (key, group) in enumerate(groups.items()):
+            rig_file = fault_rig(rigs[key], None, work / f"baseline-{n}-rig.yaml")
+            paths = baseline_args(group)
+            on = f" on {key}" if key else ""
+            progress(f"baseline: {' '.join(paths)} (faithful board{on})")
+            base = run_selection(paths, rig_file, work / f"baseline-{n}", root, workers, budget, extra)
+            report.baseline_seconds += base.seconds
+            if base.outcome is not Outcome.PASSED:
+                what = ", ".join(base.failed[:10]) or base.detail
+                raise BaselineError(
+                    f"the faithful baseline of {' '.join(paths)}{on} did not pass ({base.outcome.value}): "
+                    f"{what}. Fix the suite (or the simulator) first: mutants killed by a failing suite "
+                    "prove nothing."
+                )
+            progress(f"baseline passed: {base.tests} tests in {base.seconds:.0f} s")
         for i, m in enumerate(mutants, 1):
-            rig_file = fault_rig(base_rig, m.path, work / f"{m.id}-rig.yaml")
+            rig_file = fault_rig(rigs[m.meta.rig], m.path, work / f"{m.id}-rig.yaml")
             run = run_selection(m.meta.select, rig_file, work / m.id, root, workers, budget, extra)
             result = FaultResult(
                 id=m.id,

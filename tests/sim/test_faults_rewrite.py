@@ -171,3 +171,27 @@ def test_until_line_disarms_the_rule_again() -> None:
 def test_new_fields_are_validated(rule: dict[str, Any], message: str) -> None:
     with pytest.raises(FaultFileError, match=message):
         parse_faults({"rules": [rule]}, "t.yaml")
+
+
+def test_misread_line_reads_an_argument_wrong_after_echoing_it_as_typed() -> None:
+    # The firmware takes AT+CWMODE=2 as AT+CWMODE=1 ("<mode> ignored"): the set answers OK, the query shows
+    # the misread value, and lines the rule does not match are read as sent.
+    rule = {"kind": "misread_line", "match": r"^AT\+CWMODE=", "from": "=2$", "to": "=1"}
+    out = run([rule], ["AT+CWMODE=2", "AT+CWMODE?", "AT+SYSSTORE?"])
+    assert out[0] == OK
+    assert out[1] == b"+CWMODE:1\r\n" + OK
+    assert out[2] == b"+SYSSTORE:1\r\n" + OK
+
+
+def test_misread_line_echo_is_what_was_typed() -> None:
+    async def main() -> bytes:
+        rule = {"kind": "misread_line", "match": r"^AT\+CWMODE=", "from": "=2$", "to": "=1"}
+        async with LoopbackBoard.start(faults=parse_faults({"rules": [rule]}, "t.yaml")) as lb:
+            return await lb.command("AT+CWMODE=2")
+
+    assert asyncio.run(main()).startswith(b"AT+CWMODE=2\r\n")
+
+
+def test_misread_line_needs_match_and_from() -> None:
+    with pytest.raises(FaultFileError, match="misread_line needs 'match'"):
+        parse_faults({"rules": [{"kind": "misread_line", "from": "x"}]}, "t.yaml")

@@ -23,7 +23,7 @@ from serial import rfc2217
 from sim.uart import Uart
 
 #: How long an RFC 2217 client may take to open before the board's output is connected anyway.
-OPEN_GRACE_S = 1.0
+OPEN_GRACE_S = 3.0
 #: How long after a socket:// client connects the board's kept output waits for pyserial's purge.
 SOCKET_GRACE_S = 0.25
 
@@ -167,7 +167,7 @@ class _Lines:
         self._port.on_purge_from_board()
 
     def reset_output_buffer(self) -> None:
-        self._port.uart.discard_rx()
+        self._port.on_purge_to_board()
 
 
 class Rfc2217Port(TcpPort):
@@ -190,25 +190,36 @@ class Rfc2217Port(TcpPort):
         self.board_baud = board_baud
         self._managers: dict[int, rfc2217.PortManager] = {}
         self._en_low = False
+        self._input_purged = False  # the client purged its input while the board's output was held
 
     def on_connect(self, conn: _Conn) -> None:
         # pyserial's client purges its input at the end of open(): what the board says before that would be
-        # lost, so the board's output is connected at that purge (or after OPEN_GRACE_S for other clients).
+        # lost, so the board's output is connected once that purge is over (or after OPEN_GRACE_S for
+        # clients that never purge).
         if self.current is not None:
             self.log("port: a new client replaces the previous one")
             self.current.close()
         self.current = conn
         self._attached = False
+        self._input_purged = False
         # PortManager is duck-typed: it touches only the attributes _Lines has and the connection's write().
         self._managers[id(conn)] = rfc2217.PortManager(_Lines(self), conn)  # type: ignore[arg-type]
         asyncio.get_running_loop().call_later(OPEN_GRACE_S, self._attach, conn)
 
     def on_purge_from_board(self) -> None:
         if self.current is not None and not self._attached:
-            # the client empties its buffer right after the server's acknowledgement: connect just after
-            asyncio.get_running_loop().call_later(0.05, self._attach, self.current)
+            # pyserial's client empties its own buffer only after this purge is acknowledged, so output
+            # connected now could still be thrown away: wait for its next purge (on_purge_to_board).
+            self._input_purged = True
         else:
             self.uart.flush_tx()
+
+    def on_purge_to_board(self) -> None:
+        self.uart.discard_rx()
+        if self.current is not None and not self._attached and self._input_purged:
+            # open() sends this purge after emptying its input buffer, in the same thread: from now on
+            # nothing the board says is discarded, however slow the host is.
+            self._attach(self.current)
 
     def host_write(self, conn: _Conn) -> Callable[[bytes], None]:
         def write(data: bytes) -> None:

@@ -59,6 +59,7 @@ class PortReader:
         self._on_close = on_close
         self._fd = _fd_of(port)
         self._stop = threading.Event()
+        self._busy = False  # bytes taken from the port and not yet handed to on_chunk
         self._wake_r, self._wake_w = os.pipe()
         self._thread = threading.Thread(target=self._run, name=f"at-reader-{name}", daemon=True)
 
@@ -83,6 +84,20 @@ class PortReader:
     def alive(self) -> bool:
         return self._thread.is_alive()
 
+    def idle(self) -> bool:
+        """True when every byte the port had so far was handed to ``on_chunk``: nothing waits unread in
+        the port and no chunk is between the read and its callback. (Ports without a file descriptor
+        report only the second part.)"""
+        if self._busy:
+            return False
+        if self._fd is None or self._stop.is_set():
+            return True  # a stopped reader reads nothing more: waiting for it would never end
+        try:
+            readable, _, _ = select.select([self._fd], [], [], 0)
+        except (OSError, ValueError):
+            return True  # a closed port has nothing more to give
+        return not readable
+
     def _run(self) -> None:
         reason = "stopped"
         try:
@@ -102,15 +117,22 @@ class PortReader:
                 break
             if fd not in ready:
                 continue
+            self._busy = True
             try:
                 data = os.read(fd, _READ_SIZE)
             except BlockingIOError:
+                self._busy = False
                 continue
             except OSError as exc:  # a pty whose other side closed reads EIO
+                self._busy = False
                 return f"port closed: {exc}"
             if not data:
+                self._busy = False
                 return "port closed: end of file"
-            self._on_chunk(data, time.monotonic())
+            try:
+                self._on_chunk(data, time.monotonic())
+            finally:
+                self._busy = False
         return "stopped"
 
     def _run_fallback(self) -> str:

@@ -360,6 +360,11 @@ class AtSession:
             self.transcript,
         )
 
+    def log_port_idle(self) -> bool:
+        """True when every byte the log port delivered so far is in the transcript (or there is no log
+        port): what a checker reads then is all the board had said by now."""
+        return self._log_reader is None or self._log_reader.idle()
+
     def drain_urcs(self) -> list[AnyEvent]:
         """Return and forget the reports nobody consumed yet (they stay in :attr:`urcs`)."""
         with self._cond:

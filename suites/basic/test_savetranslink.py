@@ -33,6 +33,10 @@ def test_tcp_passthrough_at_power_up(dut, expect, esp_ap, esp_rig, esp_tcp_echo)
         resp = dut.cmd(f'AT+SAVETRANSLINK=1,"{host}",{port},"TCP"')
         expect.ok(resp, "AT+SAVETRANSLINK", "set", "savetrans-tcpssl-client")
         dut.reset("at", timeouts.ready)  # waits for ready only: an AT sent now would go down the link
+        # The saved join runs first (3.2.7 reports, AT+SYSSTORE=1): the link needs the station's address, so
+        # WIFI GOT IP is written before the link opens, but it can still be on the wire when the peer sees
+        # the connection. It must be read as a report before the port is switched to passthrough data.
+        dut.expect_urc("WIFI GOT IP", timeouts.join)
         deadline = time.monotonic() + timeouts.join + timeouts.connect
         while len(esp_tcp_echo.records) == connections:
             assert time.monotonic() < deadline, f"the board did not connect to {host}:{port} after power-up"

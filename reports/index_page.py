@@ -27,11 +27,13 @@ OUTCOMES = ("passed", "failed", "error", "skipped", "xfailed", "xpassed")
 def render_index(run: Run, examples: list[Example] | None = None) -> str:
     s = run.summary
     failing = sorted(run.failing_tests(), key=lambda t: t.id)
-    ok = not failing
+    ok = not failing and not s.interrupted
     verdict = (
         '<span class="verdict-ok">no failures</span>'
         if ok
         else f'<span class="verdict-bad">{len(failing)} failing test{"s" * (len(failing) != 1)}</span>'
+        if failing
+        else '<span class="verdict-bad">incomplete run</span>'
     )
     fw = s.firmware[0].gmr[0] if s.firmware and s.firmware[0].gmr else "firmware unknown"
     header = (
@@ -40,7 +42,10 @@ def render_index(run: Run, examples: list[Example] | None = None) -> str:
         f"{esc(s.started.strftime('%Y-%m-%d %H:%M:%S'))} UTC, {esc(_duration(s.duration_s))}</div>"
         f'<div id="totals">{_counts_line(s.totals)}</div>{_measurement_line(run)}'
     )
+    # an interrupted run is reported with what it ran, and never reads as a whole pass
+    stopped = f'<p class="act" id="interrupted">Run {esc(s.interrupted)}.</p>' if s.interrupted else ""
     body = [
+        stopped,
         "".join(f'<p class="act">{esc(w)}</p>' for w in run.warnings),
         _firmware_section(run),
         _matrix_section(run),

@@ -218,6 +218,8 @@ class Summary(StrictModel):
     # schema 3
     #: the form counts over every command set
     form_totals: FormCounts = Field(default_factory=FormCounts)
+    #: why the run stopped before its last test (Ctrl-C, ``-x``, a worker limit); None for a whole run
+    interrupted: str | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -286,6 +288,7 @@ class SummaryBuilder:
         started: datetime,
         finished: datetime,
         plots: Sequence[str] = (),
+        interrupted: str | None = None,
     ) -> Summary:
         known: set[FormRef] = set()
         sets: list[CommandSetEntry] = []
@@ -369,6 +372,7 @@ class SummaryBuilder:
             examples=self._examples(),
             plots=list(plots),
             form_totals=form_totals,
+            interrupted=interrupted,
         )
 
     def _touches(self) -> dict[str, list[FormTest]]:

@@ -195,7 +195,9 @@ def _err_code_section(run: Run) -> str:
 
 def _matrix_section(run: Run) -> str:
     s = run.summary
-    head = ["chapter", "command set", "forms", *FORM_STATES, "tests passed", "failed", "error", "skipped"]
+    head = [
+        "chapter", "command set", "forms", *FORM_STATES, "tests passed", "failed", "error", "skipped", "wall time",
+    ]  # fmt: skip
     rows = []
     totals: Counter[str] = Counter()
     ran = {cs.name: cs for cs in s.command_sets}
@@ -213,7 +215,7 @@ def _matrix_section(run: Run) -> str:
                     f'<td class="n" data-count="{r}">{n if r == "not covered" else 0}</td>'
                     for r in FORM_STATES
                 )
-                + '<td colspan=4 class="small">no test of this set ran</td></tr>'
+                + '<td colspan=5 class="small">no test of this set ran</td></tr>'
             )
             continue
         fc = _form_counts(cs)
@@ -226,12 +228,15 @@ def _matrix_section(run: Run) -> str:
             f'<td><a href="#set-{esc(cs.name)}">{esc(cs.title)}</a></td>'
             f'<td class="n" data-count="forms">{cs.forms_in_guide}</td>{cells}'
             f'<td class="n">{t.passed}</td><td class="n">{t.failed}</td><td class="n">{t.error}</td>'
-            f'<td class="n">{t.skipped}</td></tr>'
+            f'<td class="n">{t.skipped}</td>'
+            # wall time: while at least one of the set's tests ran; the title has the summed test time
+            f'<td class="n" data-wall="{cs.wall_s:.3f}" title="sum of test durations {cs.test_s:.1f} s">'
+            f"{esc(_duration(cs.wall_s)) if cs.tests.passed + cs.tests.failed + cs.tests.error else ''}</td></tr>"
         )
     total_cells = "".join(f'<td class="n" data-count="{r}">{totals.get(r, 0)}</td>' for r in FORM_STATES)
     rows.append(
         f'<tr data-set="all"><th></th><th>all</th><td class="n" data-count="forms">{totals["forms"]}</td>'
-        f"{total_cells}<td colspan=4></td></tr>"
+        f"{total_cells}<td colspan=4></td><td class=\"n\">{esc(_duration(s.duration_s))}</td></tr>"
     )
     details = "".join(_set_details(run, cs) for cs in s.command_sets)
     unknown = (

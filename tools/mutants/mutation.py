@@ -16,7 +16,7 @@ from pathlib import Path
 
 from rigs.model import Rig
 from tools.mutants.catalog import Mutant
-from tools.mutants.runs import Outcome, RunResult, fault_rig, load_base_rig, run_selection
+from tools.mutants.runs import Outcome, RunResult, fault_rig, load_base_rig, rendered_faults, run_selection
 
 
 class BaselineError(RuntimeError):
@@ -200,6 +200,10 @@ def run_mutation(
     with tempfile.TemporaryDirectory(prefix="mutants-") as tmp:
         work = Path(tmp) if keep is None else keep
         work.mkdir(parents=True, exist_ok=True)
+        # Every fault's rig values first: a placeholder naming nothing stops the run before its baseline.
+        faults = {
+            m.id: rendered_faults(m.path, rigs[m.meta.rig], work / f"{m.id}-faults.yaml") for m in mutants
+        }
         for n, (key, group) in enumerate(groups.items()):
             rig_file = fault_rig(rigs[key], None, work / f"baseline-{n}-rig.yaml")
             paths = baseline_args(group)
@@ -216,7 +220,7 @@ def run_mutation(
                 )
             progress(f"baseline passed: {base.tests} tests in {base.seconds:.0f} s")
         for i, m in enumerate(mutants, 1):
-            rig_file = fault_rig(rigs[m.meta.rig], m.path, work / f"{m.id}-rig.yaml")
+            rig_file = fault_rig(rigs[m.meta.rig], faults[m.id], work / f"{m.id}-rig.yaml")
             run = run_selection(m.meta.select, rig_file, work / m.id, root, workers, budget, extra)
             result = FaultResult(
                 id=m.id,

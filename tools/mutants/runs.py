@@ -23,6 +23,7 @@ from rigs.loader import load_rig, parse_rig
 from rigs.model import BoardKind, Rig
 from tools.mutants.catalog import Selection
 from tools.mutants.failtimes import ENV as FAIL_LOG_ENV
+from tools.mutants.rigvalues import RigValueError, render
 
 
 class Outcome(StrEnum):
@@ -59,6 +60,22 @@ def fault_rig(base: Rig, faults: Path | None, out: Path) -> Path:
     text = yaml.safe_dump(rig.model_dump(mode="json", by_alias=True), sort_keys=False)
     out.write_text("# written by tools.mutants from " + str(base.path) + "\n" + text, encoding="utf-8")
     parse_rig(text, out)  # the plugin will load it: fail here, naming the file, if it would not
+    return out
+
+
+def rendered_faults(faults: Path, base: Rig, out: Path) -> Path:
+    """``faults`` with its ``{{rig:...}}`` placeholders filled from ``base`` (tools/mutants/rigvalues.py),
+    written at ``out``; the simulator then loads it as the plain faults file it is. A placeholder that names
+    nothing in the rig is an error naming the catalog file."""
+    data = yaml.safe_load(faults.read_text(encoding="utf-8"))
+    try:
+        filled = render(data, base.model_dump(mode="json", by_alias=True))
+    except RigValueError as exc:
+        raise RigValueError(f"{faults}: {exc} (in {base.path})") from None
+    out.write_text(
+        f"# {faults} with the values of {base.path}\n" + yaml.safe_dump(filled, sort_keys=False),
+        encoding="utf-8",
+    )
     return out
 
 

@@ -190,10 +190,13 @@ def run_mutation(
     extra: list[str] | None = None,
     progress: Callable[[str], None] = lambda _: None,
     keep: Path | None = None,
+    every_catching_test: bool = False,
 ) -> MutationReport:
     """A baseline per base rig (``base_rig``, and each rig a fault names), then every mutant on its rig;
     ``keep`` keeps each run's rig file, pytest output, JUnit XML and transcripts under that folder (by
-    default they go to a temporary one)."""
+    default they go to a temporary one). A mutant's run stops at its first failing test unless
+    ``every_catching_test`` (then ``caught_by`` lists every test that catches it, at the cost of running
+    the whole selection for each killed fault too)."""
     report = MutationReport()
     groups = rig_groups(mutants)
     rigs = {key: base_rig if key is None else load_base_rig(root / key) for key in groups}
@@ -221,7 +224,16 @@ def run_mutation(
             progress(f"baseline passed: {base.tests} tests in {base.seconds:.0f} s")
         for i, m in enumerate(mutants, 1):
             rig_file = fault_rig(rigs[m.meta.rig], faults[m.id], work / f"{m.id}-rig.yaml")
-            run = run_selection(m.meta.select, rig_file, work / m.id, root, workers, budget, extra)
+            run = run_selection(
+                m.meta.select,
+                rig_file,
+                work / m.id,
+                root,
+                workers,
+                budget,
+                extra,
+                stop_at_first_failure=not every_catching_test,
+            )
             result = FaultResult(
                 id=m.id,
                 command_set=m.meta.command_set,

@@ -134,8 +134,14 @@ def run_selection(
     workers: int = 2,
     budget: float = 900.0,
     extra: list[str] | None = None,
+    stop_at_first_failure: bool = False,
 ) -> RunResult:
-    """Run the selection with ``--rig rig_file``; results and transcripts go under ``workdir``."""
+    """Run the selection with ``--rig rig_file``; results and transcripts go under ``workdir``.
+
+    ``stop_at_first_failure`` (``--maxfail=1``): a mutant's verdict needs one failing test, so its run can
+    stop there instead of running the rest of the command set's folder against a board already shown to be
+    wrong; a survivor still runs every test. The failures are then those of the first to fail (one per xdist
+    worker at most)."""
     workdir.mkdir(parents=True, exist_ok=True)
     junit = workdir / "junit.xml"
     args = selection.pytest_args() if isinstance(selection, Selection) else list(selection)
@@ -156,6 +162,7 @@ def run_selection(
         "--transcripts",
         str(workdir / "transcripts"),
         *(["-n", str(workers)] if workers > 0 else ["-p", "no:xdist"]),
+        *(["--maxfail=1"] if stop_at_first_failure else []),
         "-p",
         "tools.mutants.failtimes",
         *(extra or []),
@@ -190,6 +197,10 @@ def run_selection(
     if rc == 0:
         return RunResult(Outcome.PASSED, [], tests, seconds)
     if rc == 1 and failed:
+        return RunResult(Outcome.FAILED, failed, tests, seconds)
+    stopped = b"stopping after 1 failures" in out
+    if rc == 2 and stop_at_first_failure and failed and stopped:
+        # xdist ends a --maxfail stop as "Interrupted" (exit 2); the failure that stopped it is in the XML.
         return RunResult(Outcome.FAILED, failed, tests, seconds)
     if rc == 1:
         # Exit 1 with no failed test case: a hook, a worker crash or a session-level error. That is not the

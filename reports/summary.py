@@ -62,6 +62,8 @@ class TestResult:
     duration: float = 0.0
     forms: tuple[FormRef, ...] = ()
     command_sets: tuple[str, ...] = ()
+    #: the chapter-4 examples the test's ``example(section)`` markers name (besides a ``[4.x.y]`` id)
+    examples: tuple[str, ...] = ()
     #: the skip reason, or the first line of the failure
     reason: str | None = None
     #: the test's transcript file (fixtures/transcripts.py), as recorded
@@ -441,8 +443,10 @@ class SummaryBuilder:
     def _examples(self) -> list[ExampleEntry]:
         by_section: dict[str, list[str]] = {}
         for r in self.results.values():
-            section = example_of(r.test_id)
-            if section is not None:
+            sections = set(r.examples)
+            if (from_id := example_of(r.test_id)) is not None:
+                sections.add(from_id)
+            for section in sections:
                 by_section.setdefault(section, []).append(r.test_id)
         out = []
         for ex in self.examples:
@@ -481,7 +485,7 @@ def _test_entry(r: TestResult) -> TestEntry:
         transcript=r.transcript,
         failure=failure,
         measurements=group_attempts(r.attempts),
-        example=example_of(r.test_id),
+        example=example_of(r.test_id) or (r.examples[0] if r.examples else None),
         checks=fold_checks(r.checks),
         crashes=list(r.crashes),
         runs=[

@@ -27,11 +27,13 @@ OUTCOMES = ("passed", "failed", "error", "skipped", "xfailed", "xpassed")
 def render_index(run: Run, examples: list[Example] | None = None) -> str:
     s = run.summary
     failing = sorted(run.failing_tests(), key=lambda t: t.id)
-    ok = not failing
+    ok = not failing and not s.interrupted
     verdict = (
         '<span class="verdict-ok">no failures</span>'
         if ok
         else f'<span class="verdict-bad">{len(failing)} failing test{"s" * (len(failing) != 1)}</span>'
+        if failing
+        else '<span class="verdict-bad">incomplete run</span>'
     )
     fw = s.firmware[0].gmr[0] if s.firmware and s.firmware[0].gmr else "firmware unknown"
     header = (
@@ -40,7 +42,10 @@ def render_index(run: Run, examples: list[Example] | None = None) -> str:
         f"{esc(s.started.strftime('%Y-%m-%d %H:%M:%S'))} UTC, {esc(_duration(s.duration_s))}</div>"
         f'<div id="totals">{_counts_line(s.totals)}</div>{_measurement_line(run)}'
     )
+    # an interrupted run is reported with what it ran, and never reads as a whole pass
+    stopped = f'<p class="act" id="interrupted">Run {esc(s.interrupted)}.</p>' if s.interrupted else ""
     body = [
+        stopped,
         "".join(f'<p class="act">{esc(w)}</p>' for w in run.warnings),
         _firmware_section(run),
         _matrix_section(run),
@@ -190,7 +195,9 @@ def _err_code_section(run: Run) -> str:
 
 def _matrix_section(run: Run) -> str:
     s = run.summary
-    head = ["chapter", "command set", "forms", *FORM_STATES, "tests passed", "failed", "error", "skipped"]
+    head = [
+        "chapter", "command set", "forms", *FORM_STATES, "tests passed", "failed", "error", "skipped", "wall time",
+    ]  # fmt: skip
     rows = []
     totals: Counter[str] = Counter()
     ran = {cs.name: cs for cs in s.command_sets}
@@ -208,7 +215,7 @@ def _matrix_section(run: Run) -> str:
                     f'<td class="n" data-count="{r}">{n if r == "not covered" else 0}</td>'
                     for r in FORM_STATES
                 )
-                + '<td colspan=4 class="small">no test of this set ran</td></tr>'
+                + '<td colspan=5 class="small">no test of this set ran</td></tr>'
             )
             continue
         fc = _form_counts(cs)
@@ -221,12 +228,15 @@ def _matrix_section(run: Run) -> str:
             f'<td><a href="#set-{esc(cs.name)}">{esc(cs.title)}</a></td>'
             f'<td class="n" data-count="forms">{cs.forms_in_guide}</td>{cells}'
             f'<td class="n">{t.passed}</td><td class="n">{t.failed}</td><td class="n">{t.error}</td>'
-            f'<td class="n">{t.skipped}</td></tr>'
+            f'<td class="n">{t.skipped}</td>'
+            # wall time: while at least one of the set's tests ran; the title has the summed test time
+            f'<td class="n" data-wall="{cs.wall_s:.3f}" title="sum of test durations {cs.test_s:.1f} s">'
+            f"{esc(_duration(cs.wall_s)) if cs.tests.passed + cs.tests.failed + cs.tests.error else ''}</td></tr>"
         )
     total_cells = "".join(f'<td class="n" data-count="{r}">{totals.get(r, 0)}</td>' for r in FORM_STATES)
     rows.append(
         f'<tr data-set="all"><th></th><th>all</th><td class="n" data-count="forms">{totals["forms"]}</td>'
-        f"{total_cells}<td colspan=4></td></tr>"
+        f"{total_cells}<td colspan=4></td><td class=\"n\">{esc(_duration(s.duration_s))}</td></tr>"
     )
     details = "".join(_set_details(run, cs) for cs in s.command_sets)
     unknown = (

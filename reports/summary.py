@@ -37,6 +37,7 @@ from reports.form_state import (
     state_of_test,
 )
 from reports.measurements import Attempt, Measurement, group_attempts
+from reports.walltime import union_length
 from spec import Spec
 from spec.examples import Example
 
@@ -75,6 +76,9 @@ class TestResult:
     runs: list[TestRun] = field(default_factory=list)
     #: what the quarantine file said of the test (reports/flaky.py): applied, or expired
     quarantine: str | None = None
+    #: when its first phase started and its last one stopped (epoch seconds, pytest's report start/stop)
+    started_at: float | None = None
+    stopped_at: float | None = None
 
     @property
     def flaky(self) -> bool:
@@ -148,6 +152,9 @@ class CommandSetEntry(FormCounts):
     err_codes_inferred: int = 0
     err_codes_inferred_differs: int = 0
     err_code_provenance: dict[str, int] = Field(default_factory=dict)
+    #: seconds at least one test of the set was running (reports/walltime.py), and the sum of their durations
+    wall_s: float = 0.0
+    test_s: float = 0.0
 
 
 class Failure(StrictModel):
@@ -218,6 +225,8 @@ class Summary(StrictModel):
     # schema 3
     #: the form counts over every command set
     form_totals: FormCounts = Field(default_factory=FormCounts)
+    #: why the run stopped before its last test (Ctrl-C, ``-x``, a worker limit); None for a whole run
+    interrupted: str | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -286,6 +295,7 @@ class SummaryBuilder:
         started: datetime,
         finished: datetime,
         plots: Sequence[str] = (),
+        interrupted: str | None = None,
     ) -> Summary:
         known: set[FormRef] = set()
         sets: list[CommandSetEntry] = []
@@ -323,9 +333,14 @@ class SummaryBuilder:
                     )
             counts = Counts()
             skips: list[Skip] = []
+            spans: list[tuple[float, float]] = []
+            test_s = 0.0
             for r in self.results.values():
                 if cs.command_set in self._sets_of(r):
                     counts.add_result(r)
+                    test_s += r.duration
+                    if r.started_at is not None and r.stopped_at is not None:
+                        spans.append((r.started_at, r.stopped_at))
                     if r.outcome == "skipped":
                         skips.append(Skip(test=r.test_id, reason=r.reason or ""))
             form_counts = FormCounts()
@@ -345,6 +360,8 @@ class SummaryBuilder:
                     err_codes_inferred=provenance.get("inferred", 0),
                     err_codes_inferred_differs=differs,
                     err_code_provenance=provenance,
+                    wall_s=round(union_length(spans), 3),
+                    test_s=round(test_s, 3),
                 )
             )
         totals = Counts()
@@ -369,6 +386,7 @@ class SummaryBuilder:
             examples=self._examples(),
             plots=list(plots),
             form_totals=form_totals,
+            interrupted=interrupted,
         )
 
     def _touches(self) -> dict[str, list[FormTest]]:

@@ -162,18 +162,19 @@ class Spec:
         return [(c, f) for s in sets for c in s.commands for f in c.forms if want is None or f.kind is want]
 
 
+def load_set_file(path: Path, rebuild: str = "python -m spec extract") -> CommandSetFile:
+    """One ``<command_set>.yaml``; SpecError naming the file (and the command that rebuilds it)."""
+    if not path.is_file():
+        raise SpecError(f"missing data file {path} (run `{rebuild}`)")
+    try:
+        return CommandSetFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except Exception as exc:  # pydantic ValidationError or YAML error: say which file
+        raise SpecError(f"{path}: {exc}") from exc
+
+
 def load_spec_from(data_dir: Path) -> Spec:
     """Load the data files of ``data_dir`` (uncached; for tests and tools)."""
-    sets: list[CommandSetFile] = []
-    for name in COMMAND_SETS:
-        path = data_dir / f"{name}.yaml"
-        if not path.is_file():
-            raise SpecError(f"missing data file {path} (run `python -m spec extract`)")
-        try:
-            sets.append(CommandSetFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8"))))
-        except Exception as exc:  # pydantic ValidationError or YAML error: say which file
-            raise SpecError(f"{path}: {exc}") from exc
-    return Spec(sets)
+    return Spec([load_set_file(data_dir / f"{name}.yaml") for name in COMMAND_SETS])
 
 
 @lru_cache(maxsize=1)

@@ -7,7 +7,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 
-from spec import Spec, UnknownCommand, load_spec
+from spec import Spec, SpecError, UnknownCommand, load_spec
 from spec.model import Command
 
 
@@ -120,16 +120,36 @@ def show(command: Command) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m spec", description="The ESP-AT user guide as data.")
     sub = parser.add_subparsers(dest="cmd", required=True)
-    sub.add_parser("stats", help="print the counts as one JSON object")
+    p_stats = sub.add_parser("stats", help="print the counts as one JSON object")
+    p_stats.add_argument("--release", default=None, help="a release of the guide (default v5.0.0.0)")
     p_show = sub.add_parser("show", help="show one command (e.g. AT+CIPSTART)")
     p_show.add_argument("name")
     p_ext = sub.add_parser("extract", help="rebuild spec/data from the guide's sources")
     p_ext.add_argument("--check", action="store_true", help="only report stale data files")
+    p_ext.add_argument("--release", default=None, help="a release of the guide (default v5.0.0.0)")
     args = parser.parse_args(argv)
     if args.cmd == "extract":
         from spec.extract import run
+        from spec.extract.sources import RELEASE
 
-        return run(check=args.check)
+        return run(check=args.check, release=args.release or RELEASE)
+    if args.cmd == "stats" and args.release:
+        from spec.extract.sources import RELEASE, UnknownRelease
+        from spec.releases import absent_sets, load_release
+
+        try:
+            data = {
+                "release": args.release,
+                **stats(load_release(args.release)),
+                "absent": absent_sets(args.release),
+            }
+            if args.release != RELEASE:  # the chapter-4 examples, URCs and error codes are v5.0.0.0's only
+                data = {k: v for k, v in data.items() if k not in ("examples", "urcs", "error_codes")}
+        except (UnknownRelease, SpecError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        print(json.dumps(data))
+        return 0
     spec = load_spec()
     if args.cmd == "stats":
         print(json.dumps(stats(spec)))

@@ -32,6 +32,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sim.commands.ws",
     "sim.commands.ble",
     "sim.commands.ble_adv",
+    "sim.commands.ble_scan",
     "sim.commands.webserver",
 )
 

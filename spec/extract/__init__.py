@@ -1,6 +1,7 @@
 """The extractor: rebuilds ``spec/data/*.yaml`` from the guide's RST pages, the seed and the corrections.
 
-Run ``python -m spec extract`` (or ``python -m spec.extract``); ``--check`` compares instead of writing.
+Run ``python -m spec extract [--release vX]`` (or ``python -m spec.extract``); ``--check`` compares instead
+of writing. Releases other than v5.0.0.0 go to ``spec/data/releases/<release>/`` (spec/extract/releases.py).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from pathlib import Path
 
 from spec.extract.build import extract, render, write
 from spec.extract.corrections import Corrections
-from spec.extract.sources import CORRECTIONS, DATA_DIR, Sources, SourcesMissing
+from spec.extract.sources import CORRECTIONS, DATA_DIR, RELEASE, Sources, SourcesMissing, UnknownRelease
 
 __all__ = ["Corrections", "Sources", "SourcesMissing", "extract", "render", "write", "run", "stale_files"]
 
@@ -27,18 +28,20 @@ def stale_files(sources: Sources | None = None, data_dir: Path = DATA_DIR) -> li
     return stale
 
 
-def run(check: bool = False) -> int:
-    """Extract and write (or, with ``check``, only compare); returns a process exit status."""
+def run(check: bool = False, release: str = RELEASE) -> int:
+    """Extract and write (or, with ``check``, only compare) one release's data; returns an exit status."""
+    from spec.extract.releases import stale, write_release
+
     try:
-        sources = Sources.locate()
-    except SourcesMissing as exc:
+        sources = Sources.locate(release)
+    except (SourcesMissing, UnknownRelease) as exc:
         print(f"error: {exc}")
         return 2
     if check:
-        stale = stale_files(sources)
-        for name in stale:
+        found = stale(sources)
+        for name in found:
             print(f"stale: spec/data/{name}")
-        return 1 if stale else 0
-    for path in write(extract(sources, Corrections.load(CORRECTIONS))):
+        return 1 if found else 0
+    for path in write_release(sources):
         print(f"wrote {path.relative_to(DATA_DIR.parents[1])}")
     return 0

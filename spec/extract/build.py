@@ -12,11 +12,12 @@ from pathlib import Path
 
 import yaml
 
-from spec.extract.commands import ExtractError, RawCommand, build_command, is_command_section
+from spec.extract.commands import ExtractError, RawCommand, build_command, for_target, is_command_section
 from spec.extract.corrections import Corrections
 from spec.extract.rst import Section, load_page, plain, split_blocks, split_sections
 from spec.extract.seed import Seed, SeedSection
 from spec.extract.sources import DATA_DIR, PAGES, Sources
+from spec.extract.toctree import chapters
 from spec.model import Command, CommandSetFile, Example, Form, Persistence
 from spec.params import ParamSpec
 
@@ -195,9 +196,8 @@ def _apply_param_fixes(section: str, params: list[ParamSpec], corr: Corrections)
 
 
 def _command(
-    raw: RawCommand, seed_sec: SeedSection, avail: _Availability, corr: Corrections, command_set: str
+    raw: RawCommand, section: str, avail: _Availability, corr: Corrections, command_set: str
 ) -> Command:
-    section = seed_sec.section
     rst_name = raw.name
     name = rst_name
     aliases: list[str] = []
@@ -260,40 +260,90 @@ def _persistence_lists(sources: Sources) -> dict[str, Persistence]:
     return found
 
 
-def extract(sources: Sources, corrections: Corrections) -> list[CommandSetFile]:
-    """Every command set of chapter 3, in the guide's order."""
-    seed = Seed.load(sources.seed)
-    persistence = _persistence_lists(sources)
-    toc = seed.toc()
-    files: list[CommandSetFile] = []
-    for command_set, (chapter, page_name) in PAGES.items():
-        path = sources.page(command_set)
-        root = split_sections(load_page(path.read_text(encoding="utf-8")))
-        if not root.children:
-            raise ExtractError(f"{path}: no page title")
-        page = root.children[0]
-        raws = [build_command(s) for s in page.children if is_command_section(s)]
-        secs = [t for t in toc if t.chapter == chapter]
-        if len(raws) != len(secs):
+@dataclass(frozen=True)
+class _Numbering:
+    """Section numbers of one release's command sections: the seed's table of contents (v5.0.0.0), or the
+    release's own index toctree (chapter 3.N = N-th page, section 3.N.k = k-th command section)."""
+
+    chapters: dict[str, str]  #: command set -> chapter, for the sets the release has
+    seed_toc: list[SeedSection] | None
+
+    def sections(self, command_set: str, count: int, page_name: str) -> list[str]:
+        chapter = self.chapters[command_set]
+        if self.seed_toc is None:
+            return [f"{chapter}.{k}" for k in range(1, count + 1)]
+        secs = [t.section for t in self.seed_toc if t.chapter == chapter]
+        if count != len(secs):
             raise ExtractError(
-                f"{page_name}: {len(raws)} command sections in the RST, "
+                f"{page_name}: {count} command sections in the RST, "
                 f"{len(secs)} in the seed's chapter {chapter}"
             )
+        return secs
+
+
+def _numbering(sources: Sources) -> _Numbering:
+    if sources.has_seed:
+        return _Numbering({k: v[0] for k, v in PAGES.items()}, Seed.load(sources.seed).toc())
+    by_page = chapters(sources.numbering_index)
+    found = {k: by_page[v[1]] for k, v in PAGES.items() if v[1] in by_page and sources.page(k).is_file()}
+    return _Numbering(found, None)
+
+
+def _page(sources: Sources, command_set: str) -> Section:
+    path = sources.page(command_set)
+    root = split_sections(load_page(path.read_text(encoding="utf-8")))
+    if not root.children:
+        raise ExtractError(f"{path}: no page title")
+    return root.children[0]
+
+
+def absent_sets(sources: Sources) -> dict[str, str]:
+    """The command sets the release's guide does not give the ESP32, each with the reason (recorded, not an
+    error: v2.x has no FS page, v2.2.0.0's Signaling Test page is "[ESP8266 Only]")."""
+    numbering = _numbering(sources)
+    absent: dict[str, str] = {}
+    for command_set, (_, page_name) in PAGES.items():
+        if command_set not in numbering.chapters:
+            absent[command_set] = f"no {page_name} in the release's toctree"
+        elif not for_target(_page(sources, command_set).title):
+            absent[command_set] = f"{page_name} is headed for another chip"
+    return absent
+
+
+def extract(sources: Sources, corrections: Corrections) -> list[CommandSetFile]:
+    """Every command set of chapter 3 the release has for the ESP32, in chapter order; ``corrections`` are
+    narrowed to those that apply to ``sources.release``. Command sections headed for another chip only
+    (v2.2.0.0: ``[ESP32-S2 Only]``) keep their place in the numbering but are left out."""
+    corrections = corrections.for_release(sources.release)
+    numbering = _numbering(sources)
+    absent = absent_sets(sources)
+    persistence = _persistence_lists(sources)
+    files: list[CommandSetFile] = []
+    for command_set, (_, page_name) in PAGES.items():
+        if command_set in absent:
+            continue
+        page = _page(sources, command_set)
+        sections = [s for s in page.children if is_command_section(s)]
+        secs = numbering.sections(command_set, len(sections), page_name)
         avail = _availability(page)
-        for raw in raws:
+        commands: list[Command] = []
+        for sec, number in zip(sections, secs, strict=True):
+            if not for_target(sec.title):
+                continue
+            raw = build_command(sec)
             if raw.name in persistence:
                 raw.persistence = persistence[raw.name]
-        commands = [_command(r, s, avail, corrections, command_set) for r, s in zip(raws, secs, strict=True)]
+            commands.append(_command(raw, number, avail, corrections, command_set))
         files.append(
             CommandSetFile(
                 command_set=command_set,
-                chapter=chapter,
+                chapter=numbering.chapters[command_set],
                 title=plain(page.title),
                 source=f"docs/en/AT_Command_Set/{page_name}",
                 commands=commands,
             )
         )
-    return files
+    return sorted(files, key=lambda f: int(f.chapter.split(".")[1]))
 
 
 class _Dumper(yaml.SafeDumper):

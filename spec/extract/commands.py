@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from spec.extract.parameters import optional_names, parse_param_list
-from spec.extract.rst import Block, Section, plain, split_blocks
+from spec.extract.rst import TARGET, Block, Section, plain, split_blocks
 from spec.model import Example, Form, FormKind, Persistence
 from spec.params import ParamSpec, ParamType
 
@@ -35,8 +35,27 @@ class RawCommand:
     references: list[str] = field(default_factory=list)
 
 
+_CHIP_TAG = re.compile(r"^\[(?P<chips>ESP[^\]]*)\]\s*")
+
+
+def chip_tag(title: str) -> tuple[frozenset[str] | None, str]:
+    """The chips a v2.x heading tag names (``[ESP32 Only] ...``, ``[ESP32 & ESP32-S2 & ESP32-C3] ...``),
+    lower-case without dashes, and the title without the tag; (None, title) when untagged."""
+    m = _CHIP_TAG.match(title)
+    if not m:
+        return None, title
+    names = re.split(r"\s*(?:&|,|\band\b)\s*", m.group("chips").replace("Only", "").strip())
+    return frozenset(n.strip().lower().replace("-", "") for n in names if n.strip()), title[m.end() :]
+
+
+def for_target(title: str, target: str = TARGET) -> bool:
+    """Whether a (possibly chip-tagged) heading applies to ``target`` (untagged: to every chip)."""
+    chips, _ = chip_tag(title)
+    return chips is None or target in chips
+
+
 def is_command_section(sec: Section) -> bool:
-    return bool(_CMD_TITLE.match(sec.title))
+    return bool(_CMD_TITLE.match(chip_tag(sec.title)[1]))
 
 
 def _kind(title: str) -> FormKind | None:
@@ -133,7 +152,7 @@ def _section_kind(title: str) -> str | None:
 
 def build_command(sec: Section) -> RawCommand:
     """Read one command section (3.x.y) into a :class:`RawCommand`."""
-    m = _CMD_TITLE.match(sec.title)
+    m = _CMD_TITLE.match(chip_tag(sec.title)[1])
     if not m:
         raise ExtractError(f"line {sec.line}: not a command heading: {sec.title!r}")
     name = "+++" if m.group(1).endswith("+++") else m.group(1)

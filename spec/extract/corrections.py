@@ -6,8 +6,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from spec.extract.sources import RELEASE, check_release
 from spec.model import FormKind
 
 
@@ -15,7 +16,18 @@ class _C(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class Rename(_C):
+class _Scoped(_C):
+    """A correction written against the text of one release (issue 19).
+
+    ``releases``: the releases whose guide it applies to; empty means only the release the file is written
+    against (``Corrections.written_against``). Sections are those of each listed release; an entry naming
+    a further release must cite that release's RST in its evidence (``v4.1.1.0/Basic_AT_Commands.rst:N``).
+    """
+
+    releases: list[str] = Field(default_factory=list)
+
+
+class Rename(_Scoped):
     """The seed (the guide we implement) names the command differently from the RST page."""
 
     section: str
@@ -25,7 +37,7 @@ class Rename(_C):
     evidence: str
 
 
-class NameOverride(_C):
+class NameOverride(_Scoped):
     """The RST heading carries no usable command name (e.g. 3.1.22 is headed just "AT")."""
 
     section: str
@@ -35,7 +47,7 @@ class NameOverride(_C):
     evidence: str | None = None  #: RST file:line, public issue or public firmware source (tests enforce it)
 
 
-class SeedDamage(_C):
+class SeedDamage(_Scoped):
     """A seed spelling that is PDF-conversion damage, not a different name."""
 
     section: str
@@ -44,7 +56,7 @@ class SeedDamage(_C):
     spec: str
 
 
-class CountNote(_C):
+class CountNote(_Scoped):
     """A place where the hand count of the seed differs from the data, with the reason."""
 
     section: str
@@ -54,7 +66,7 @@ class CountNote(_C):
     why: str
 
 
-class KindFix(_C):
+class KindFix(_Scoped):
     """A form whose heading names another kind than its syntax line has (3.15: ``=`` makes a set form)."""
 
     section: str
@@ -64,7 +76,7 @@ class KindFix(_C):
     evidence: str | None = None  #: RST file:line, public issue or public firmware source (tests enforce it)
 
 
-class ResponsesFrom(_C):
+class ResponsesFrom(_Scoped):
     """A form printed without a "Response:" block whose response the guide gives under a sibling form."""
 
     section: str
@@ -74,7 +86,7 @@ class ResponsesFrom(_C):
     evidence: str | None = None  #: RST file:line, public issue or public firmware source (tests enforce it)
 
 
-class TextFix(_C):
+class TextFix(_Scoped):
     """Replace one syntax line or response template of a form."""
 
     section: str
@@ -86,7 +98,7 @@ class TextFix(_C):
     evidence: str | None = None
 
 
-class LineFix(_C):
+class LineFix(_Scoped):
     """Replace one line of a form's response blocks, in every block of the form that has it.
 
     For what the guide says of a line in prose or shows in its examples but not in the format: a line
@@ -102,7 +114,7 @@ class LineFix(_C):
     evidence: str  #: RST file and line, or the guide's example, that shows it
 
 
-class ExampleFix(_C):
+class ExampleFix(_Scoped):
     """An example response that contradicts the command's own response format."""
 
     section: str
@@ -113,7 +125,7 @@ class ExampleFix(_C):
     evidence: str | None = None  #: RST file:line, public issue or public firmware source (tests enforce it)
 
 
-class ParamFix(_C):
+class ParamFix(_Scoped):
     """Parameter facts the list states in prose the extractor cannot read reliably (fields of ParamSpec)."""
 
     section: str
@@ -123,7 +135,7 @@ class ParamFix(_C):
     evidence: str | None = None
 
 
-class ParamAdd(_C):
+class ParamAdd(_Scoped):
     """A value a response block prints that the section's parameter list does not describe (or describes
     only for another chip), as a ParamSpec (its fields); appended to the command's parameters."""
 
@@ -141,7 +153,7 @@ class Decision(_C):
     evidence: list[str] = Field(default_factory=list)
 
 
-class MessageFix(_C):
+class MessageFix(_Scoped):
     """A departure in the 3.17 message data (spec/urcs.yaml) or the error codes (spec/errors.yaml)."""
 
     section: str
@@ -194,6 +206,7 @@ class ExampleUnresolved(_C):
 
 
 class Corrections(_C):
+    written_against: str = RELEASE  #: the release whose text the entries describe unless they say otherwise
     renames: list[Rename] = Field(default_factory=list)
     names: list[NameOverride] = Field(default_factory=list)
     seed_damage: list[SeedDamage] = Field(default_factory=list)
@@ -211,6 +224,34 @@ class Corrections(_C):
     chapter4_omissions: list[ExampleOmission] = Field(default_factory=list)
     chapter4_conflicts: list[ExampleConflict] = Field(default_factory=list)
     chapter4_unresolved: list[ExampleUnresolved] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _releases_known_and_cited(self) -> Corrections:
+        check_release(self.written_against)
+        for kind in type(self).model_fields:
+            for entry in getattr(self, kind) if isinstance(getattr(self, kind), list) else []:
+                for release in getattr(entry, "releases", []):
+                    check_release(release)
+                    ev = getattr(entry, "evidence", None) or ""
+                    if release != self.written_against and release not in ev:
+                        raise ValueError(
+                            f"{kind} {getattr(entry, 'section', '')}: applies to {release} "
+                            "but its evidence cites nothing of that release"
+                        )
+        return self
+
+    def applies(self, entry: _Scoped, release: str) -> bool:
+        return release in (entry.releases or [self.written_against])
+
+    def for_release(self, release: str) -> Corrections:
+        """The same corrections, the scoped entries narrowed to those that apply to ``release``."""
+        check_release(release)
+        update: dict[str, Any] = {}
+        for kind in type(self).model_fields:
+            value = getattr(self, kind)
+            if isinstance(value, list) and value and isinstance(value[0], _Scoped):
+                update[kind] = [e for e in value if self.applies(e, release)]
+        return self.model_copy(update=update)
 
     @classmethod
     def load(cls, path: Path) -> Corrections:

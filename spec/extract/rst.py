@@ -40,7 +40,7 @@ def eval_condition(expr: str, target: str = TARGET) -> bool:
     for tok in tokens:
         if tok in ("and", "or", "not", "(", ")"):
             out.append(tok)
-        elif re.fullmatch(r"esp32[a-z0-9]*", tok):
+        elif re.fullmatch(r"esp[a-z0-9]+", tok):  # v3.2.0.0 writes "esp3c3": a chip name, not ours
             out.append("True" if tok == target else "False")
         else:
             raise RstError(f"unknown token {tok!r} in only-expression {expr!r}")

@@ -68,6 +68,19 @@ class Sources:
     def seed(self) -> Path:
         return self.shared / "seeds" / SEED_NAME
 
+    @property
+    def has_seed(self) -> bool:
+        """Only the default release has a seed (the printed guide gives its section numbers)."""
+        return self.release == RELEASE
+
+    @property
+    def numbering_index(self) -> Path:
+        """The index page whose toctree numbers the chapters: the Chinese one when the release has it (the
+        printed guide, the seed, is the Chinese guide: its 3.12 is Driver, the English toctree's is Web
+        server), else the English one."""
+        zh = self.shared / "esp-at-docs" / self.release / "docs" / "zh_CN" / "AT_Command_Set" / "index.rst"
+        return zh if zh.is_file() else self.rst_dir / "index.rst"
+
     def page(self, command_set: str) -> Path:
         return self.rst_dir / PAGES[command_set][1]
 

@@ -96,7 +96,9 @@ def test_unknown_command(dut, err_code) -> None:
 
 
 def test_lower_case_at_prefix(dut, err_code) -> None:
-    """A line not starting with upper-case AT: ESP_AT_SUB_NO_AT."""
+    """A line not starting with upper-case AT: ESP_AT_SUB_NO_AT (3.1.26's table: "Starting AT not found (or
+    at, At or aT entered)"; spec/err_provenance.yaml lower-case-at records why the guide stands against an
+    unconfirmed report of a board answering lower-case input)."""
     err_code(dut.cmd("at"), "ESP_AT_SUB_NO_AT")
 
 

@@ -9,7 +9,7 @@ pytestmark = [pytest.mark.ble, pytest.mark.requires("ble"), pytest.mark.usefixtu
 
 #: 3.4.10's example HEX string "1122334455" is not valid AD structure; this is the guide's other example
 #: shape (a Flags AD, then Complete Local Name "ESP-AT"), 11 bytes.
-ADV_DATA = "0201060709" + "ESP-AT".encode().hex()
+ADV_DATA = "0201060709" + b"ESP-AT".hex()
 
 
 @pytest.mark.form("AT+BLEADVDATA", "set")
@@ -46,7 +46,7 @@ def test_advertising_refused_before_bleinit(dut, expect, text) -> None:
 
 
 #: Complete Local Name "esp-rsp": the scan response of the test below.
-SCAN_RSP = "0809" + "esp-rsp".encode().hex()
+SCAN_RSP = "0809" + b"esp-rsp".hex()
 
 
 @pytest.mark.form("AT+BLESCANRSPDATA", "set")

@@ -183,7 +183,7 @@ def test_sntp_sets_the_clock_and_reports_time_updated(board: tuple[SimProcess, A
     assert ASCTIME.fullmatch(line), line
     # the lab clock started at 2024-01-01 00:00 UTC when the server started; UTC+08:00
     assert line.startswith("+CIPSNTPTIME:Mon Jan  1 08:") and line.endswith(" 2024")
-    # 3.1.22: the time stamp "will be the same as SNTP time when the SNTP time is updated" (Unix seconds,
+    # 3.1.25: the time stamp "will be the same as SNTP time when the SNTP time is updated" (Unix seconds,
     # so without the time zone): 2024-01-01 00:00 UTC is 1704067200.
     stamp = int(info(dut, "AT+SYSTIMESTAMP?")[0].removeprefix("+SYSTIMESTAMP:"))
     assert 1704067200 <= stamp < 1704067200 + 3600, stamp

@@ -1,6 +1,7 @@
 """Watchdog of the command engine (issue 14): no sequence of input leaves the simulated board answering
 ``busy p...`` for good. Hypothesis generates sequences of command lines (long ones such as AT+CWJAP and
-AT+CWLAP among them), AT+RST in the middle of any of them, bytes right after a restart (before ``ready``),
+AT+CWLAP among them, and TCP/IP connection attempts), AT+RST in the middle of any of them (with the line, a
+moment later while it runs, or inside its line), bytes right after a restart (before ``ready``),
 garbage and pauses; after each sequence, within a bounded wait, ``AT`` is answered OK (3.1.2), twice in a
 row, with nothing else.
 
@@ -56,15 +57,33 @@ LINES = [
     b"AT+RST",
     b"AT+RESTORE",
     b"AT+CIPSEND=5",
+    # TCP/IP (3.3): a connection attempt to a closed local port, a ping, passive receive, a server
+    b"AT+CIPMUX=1",
+    b'AT+CIPSTART="TCP","127.0.0.1",1',
+    b'AT+CIPSTART=0,"UDP","127.0.0.1",9,0,0',
+    b'AT+PING="127.0.0.1"',
+    b"AT+CIPRECVTYPE=1",
+    b"AT+CIPSERVER=1,0",
+    b"AT+CIPCLOSE=5",
+    b"AT+SYSTIMESTAMP?",
     b"#junk",
 ]
 
 line = st.sampled_from(LINES).map(lambda text: ("line", text + b"\r\n"))
 rst_during = st.sampled_from(LINES).map(lambda text: ("line", text + b"\r\nAT+RST\r\n"))
+#: AT+RST a moment into a command (while it runs, or after its result), or in the middle of its line.
+rst_later = st.tuples(
+    st.just("rst_later"), st.tuples(st.sampled_from(LINES), st.sampled_from([0.0, 0.01, 0.1, 0.5]))
+)
+rst_in_line = st.tuples(st.sampled_from(LINES), st.integers(min_value=1, max_value=12)).map(
+    lambda t: ("line", t[0][: t[1]] + b"AT+RST\r\n")
+)
 after_restart = st.tuples(st.just("after_restart"), st.sampled_from(LINES + [b"\x00\xff"]))
 garbage = st.binary(min_size=1, max_size=40).map(lambda b: ("bytes", b))
 pause = st.sampled_from([0.0, 0.005, 0.05, 0.2]).map(lambda s: ("pause", s))
-SEQUENCES = st.lists(st.one_of(line, rst_during, after_restart, garbage, pause), min_size=1, max_size=8)
+SEQUENCES = st.lists(
+    st.one_of(line, rst_during, rst_later, rst_in_line, after_restart, garbage, pause), min_size=1, max_size=8
+)
 
 EXAMPLES = settings(
     derandomize=True,
@@ -100,6 +119,11 @@ async def play(b: WifiBoard, steps: list[tuple[str, Any]]) -> None:
     for kind, value in steps:
         if kind == "line" or kind == "bytes":
             b.board.feed(value)
+        elif kind == "rst_later":
+            text, delay = value
+            b.board.feed(text + b"\r\n")
+            await asyncio.sleep(delay)
+            b.board.feed(b"AT+RST\r\n")
         elif kind == "after_restart":
             b.board.feed(b"AT+RST\r\n")
             await asyncio.sleep(0.01)  # the restart has begun: these bytes come before its ready

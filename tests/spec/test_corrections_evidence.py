@@ -37,7 +37,7 @@ def _entries() -> list[tuple[str, int, object]]:
     return [
         (kind, i, entry)
         for kind in type(corr).model_fields
-        if kind not in EXEMPT_KINDS
+        if kind not in EXEMPT_KINDS and isinstance(getattr(corr, kind), list)
         for i, entry in enumerate(getattr(corr, kind))
     ]
 

@@ -29,6 +29,17 @@ def test_catalog_size_and_sets(catalog) -> None:
     assert len({m.id for m in catalog}) == len(catalog)
 
 
+def test_selections_are_whole_folders_unless_they_say_why(catalog) -> None:
+    # issue 15: the test that catches a fault is found by the run, not picked by hand
+    narrow = []
+    for m in catalog:
+        sel = m.meta.select
+        folders = all(p.count("/") == 1 and "::" not in p and not p.endswith(".py") for p in sel.paths)
+        if not (folders and sel.k is None and sel.m is None) and m.meta.narrow is None:
+            narrow.append(f"{m.id}: {sel.text()}")
+    assert not narrow, "narrow selections without a '#@ narrow:' reason:\n" + "\n".join(narrow)
+
+
 def test_every_catalog_file_is_a_simulator_faults_file(catalog) -> None:
     for m in catalog:
         engine = load_faults(m.path)  # the simulator's own parser, exactly as `python -m sim --faults`

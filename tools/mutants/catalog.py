@@ -19,7 +19,12 @@ node ids) and optional ``-k`` / ``-m`` expressions. Two optional keys say what i
     #@ awaits: "issue 13.2 wire-grammar checker"         (that check is not on this base yet: the fault
                                                            is expected to survive until it lands)
 
-A third optional key names the base rig the fault runs on, for command sets that only a custom firmware build
+A selection is whole suite folders (``paths: [suites/tcpip]``), so the test that catches a fault is found
+by the run rather than picked by hand; a narrower one (``k``, ``m``, a file or a node id) must say why::
+
+    #@ narrow: "a stall hangs every test that reaches it: the folder would spend the budget on hangs"
+
+A further optional key names the base rig the fault runs on, for command sets that only a custom firmware build
 has (3.8 FS, 3.9 WebSocket: rigs/sim-fs.yaml, rigs/sim-ws.yaml); without it the run's ``--rig`` is used::
 
     #@ rig: rigs/sim-ws.yaml
@@ -83,6 +88,9 @@ class MutantMeta(BaseModel):
     #: the base rig (a path from the repository root) for a command set only a custom build has; None: the
     #: run's --rig
     rig: str | None = Field(default=None, min_length=1)
+    #: why the selection is narrower than whole suite folders (a -k/-m filter, a file or a node id); the
+    #: catalog's rule is the folder, so the test that catches a fault is found, not chosen
+    narrow: str | None = Field(default=None, min_length=20)
 
     @field_validator("command_set")
     @classmethod

@@ -62,8 +62,6 @@ class TestResult:
     duration: float = 0.0
     forms: tuple[FormRef, ...] = ()
     command_sets: tuple[str, ...] = ()
-    #: the chapter-4 examples the test's ``example(section)`` markers name (besides a ``[4.x.y]`` id)
-    examples: tuple[str, ...] = ()
     #: the skip reason, or the first line of the failure
     reason: str | None = None
     #: the test's transcript file (fixtures/transcripts.py), as recorded
@@ -81,6 +79,10 @@ class TestResult:
     #: when its first phase started and its last one stopped (epoch seconds, pytest's report start/stop)
     started_at: float | None = None
     stopped_at: float | None = None
+    #: the chapter-4 examples the test's ``example(section)`` markers name (besides a ``[4.x.y]`` id)
+    examples: tuple[str, ...] = ()
+    #: image files the test took of what it drove (a browser page: suites/webserver), in order
+    screenshots: list[str] = field(default_factory=list)
 
     @property
     def flaky(self) -> bool:
@@ -196,6 +198,8 @@ class TestEntry(StrictModel):
     runs: list[RunEntry] = Field(default_factory=list)
     flaky: bool = False
     quarantine: str | None = None
+    #: image files the test took (a browser page), in the order taken
+    screenshots: list[str] = Field(default_factory=list)
 
 
 class ExampleEntry(StrictModel):
@@ -483,6 +487,7 @@ def _test_entry(r: TestResult) -> TestEntry:
         command_sets=list(r.command_sets),
         reason=r.reason,
         transcript=r.transcript,
+        screenshots=list(r.screenshots),
         failure=failure,
         measurements=group_attempts(r.attempts),
         example=example_of(r.test_id) or (r.examples[0] if r.examples else None),

@@ -1,8 +1,8 @@
 """A mutation run: the faithful baseline, then each fault's selection against a board carrying that fault.
 
 A fault is *killed* when some test of its selection fails or errors, and *survives* when they all pass (a
-gap in the suite). Faults run one after another: the plugin numbers simulated boards by xdist worker
-(``--instance``), so two runs side by side would give their boards the same addresses and server ports.
+gap in the suite). Faults run one after another, so each run's board carries one fault only; the boards'
+addresses never clash with another run's on the host (rigs/boards/instances.py).
 """
 
 from __future__ import annotations

@@ -66,6 +66,31 @@ def _controller_class() -> type:
                 return None
             return super().on_hci_command(command)
 
+        def on_hci_le_create_connection_cancel_command(self, command: Any) -> Any:
+            # bumble 0.0.236 answers SUCCESS but keeps initiating and never ends the attempt, so a host's
+            # connect(timeout=...) waits forever. Core spec Vol 4 Part E 7.8.13: with no attempt pending the
+            # command is disallowed (0x0C); otherwise, after its Command Complete, the controller sends an
+            # LE Connection Complete with status Unknown Connection Identifier (0x02).
+            pending = self.pending_le_connection
+            if pending is None:
+                return hci.HCI_StatusReturnParameters(hci.HCI_ErrorCode.COMMAND_DISALLOWED_ERROR)
+            self.pending_le_connection = None
+            failed = hci.HCI_LE_Connection_Complete_Event(
+                status=hci.HCI_ErrorCode.UNKNOWN_CONNECTION_IDENTIFIER_ERROR,
+                connection_handle=0,
+                role=hci.Role.CENTRAL,
+                peer_address_type=pending.peer_address.address_type,
+                peer_address=pending.peer_address,
+                connection_interval=0,
+                peripheral_latency=0,
+                supervision_timeout=0,
+                central_clock_accuracy=0,
+            )
+            # send_hci_packet delivers on the next loop turn: scheduling it now puts it after the
+            # Command Complete that the caller sends when this returns
+            asyncio.get_running_loop().call_soon(self.send_hci_packet, failed)
+            return hci.HCI_StatusReturnParameters(hci.HCI_ErrorCode.SUCCESS)
+
         def on_hci_le_set_extended_scan_parameters_command(self, command: Any) -> Any:
             # bumble 0.0.236 forgets the scan type of the extended form (active or passive)
             if getattr(command, "scan_types", None):

@@ -33,6 +33,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sim.commands.ble",
     "sim.commands.ble_adv",
     "sim.commands.ble_scan",
+    "sim.commands.ble_conn",
     "sim.commands.webserver",
 )
 

@@ -84,3 +84,21 @@ def test_passive_scan_gets_no_scan_response() -> None:
         await tb.close()
 
     _on_air(body)
+
+
+def test_connect_to_an_absent_address_ends_at_its_timeout() -> None:
+    """Nobody advertises from the address: connect(timeout=...) cancels the attempt, and the air ends it
+    with LE Connection Complete, Unknown Connection Identifier (Core spec Vol 4 Part E 7.8.13), so the
+    host's connect raises instead of waiting forever; a second attempt is allowed after it."""
+    from bumble.core import TimeoutError as BumbleTimeout
+
+    async def body(air, b, ta, tb) -> None:
+        for _ in range(2):
+            with pytest.raises(BumbleTimeout):
+                await asyncio.wait_for(b.connect("F0:F1:F2:F3:F4:99", timeout=0.2), 10)
+        connection = await asyncio.wait_for(b.connect("F0:F1:F2:F3:F4:F5"), 10)
+        assert connection is not None
+        await ta.close()
+        await tb.close()
+
+    _on_air(body)

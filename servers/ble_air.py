@@ -157,6 +157,33 @@ def _controller_class() -> type:
     return AirController
 
 
+def _link_class() -> type:
+    """The air's LocalLink: bumble 0.0.236 sends LE ACL data as from the sender's random address whatever
+    address the connection was made with, so a device connected by its public address (a board's, 3.4.3
+    AT+BLEADDR <addr_type> 0) never reaches its peer (the receiver finds no connection from that address and
+    drops the data: GATT requests go unanswered). Here the data comes from the address the sender's side of
+    the connection uses."""
+    from bumble import core
+    from bumble.link import LocalLink
+
+    class AirLink(LocalLink):  # type: ignore[misc]
+        def send_acl_data(
+            self, sender_controller: Any, destination_address: Any, transport: Any, data: bytes
+        ) -> None:
+            connection = sender_controller.le_connections.get(destination_address)
+            if transport != core.PhysicalTransport.LE or connection is None:
+                super().send_acl_data(sender_controller, destination_address, transport, data)
+                return
+            destination = self.find_le_controller(destination_address)
+            if destination is not None:
+                source = connection.self_address
+                asyncio.get_running_loop().call_soon(
+                    lambda: destination.on_link_acl_data(source, transport, data)
+                )
+
+    return AirLink
+
+
 class _Attached(asyncio.Protocol):
     """One attached device: its TCP stream carries HCI packets (H4 framing) to and from its controller."""
 
@@ -218,9 +245,7 @@ class BleAir(Peer):
     def link(self) -> Any:
         """The LocalLink, made when the first device attaches (the bumble import happens here)."""
         if self._link is None:
-            from bumble.link import LocalLink
-
-            self._link = LocalLink()
+            self._link = _link_class()()
         return self._link
 
     def controllers(self) -> list[Any]:

@@ -2,8 +2,8 @@
 
 This is the bumble implementation of the peer interface issue 17 asks for; so far it scans (what a
 phone's scanner would see of the board's advertising), advertises (what the board's AT+BLESCAN
-hears), connects and disconnects, and reports its link events. A synchronous face over its own event loop thread,
-like every peer of servers/.
+hears), connects and disconnects, reports its link events, and is a GATT client of the board's server.
+A synchronous face over its own event loop thread, like every peer of servers/.
 """
 
 from __future__ import annotations
@@ -24,6 +24,41 @@ class Seen:
     address_type: int
     data: bytes
     scan_response: bool
+
+
+@dataclass(frozen=True)
+class RemoteChar:
+    """A characteristic the peer discovered: UUID as the guide prints it (``0xC300``), properties, and the
+    UUIDs of its descriptors in handle order."""
+
+    uuid: str
+    properties: int
+    descriptors: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RemoteService:
+    uuid: str
+    characteristics: tuple[RemoteChar, ...]
+
+
+@dataclass(frozen=True)
+class Received:
+    """A notification or indication the peer received: the characteristic's UUID and the value."""
+
+    uuid: str
+    value: bytes
+
+
+def uuid_text(uuid: Any) -> str:
+    """``0x`` and the UUID's hex digits, as AT+BLEGATTSCHAR? prints them."""
+    return "0x" + uuid.to_hex_str().upper()
+
+
+def _norm(text: str) -> str:
+    """A UUID the caller wrote (``0xc300``, ``C300``) as :func:`uuid_text` prints it."""
+    digits = text[2:] if text[:2].lower() == "0x" else text
+    return "0x" + digits.upper()
 
 
 @dataclass(frozen=True)
@@ -50,6 +85,8 @@ class BumbleBlePeer:
         self._transport: Any = None
         self._connections: list[Any] = []
         self.events: queue.Queue[LinkEvent] = queue.Queue()
+        self.received: queue.Queue[Received] = queue.Queue()
+        self._gatt: Any = None  # bumble Peer of the first connection, once discovered
 
     async def _open(self) -> None:
         from bumble.device import Device
@@ -109,6 +146,81 @@ class BumbleBlePeer:
                 await connection.disconnect()
 
         self._loop.run(run())
+
+    # GATT client (the board as server, 3.4.18-3.4.25): what a phone's app would do over the link.
+
+    def _client(self) -> Any:
+        if self._gatt is None:
+            raise AssertionError("the BLE peer has not discovered the board's services (discover() first)")
+        return self._gatt
+
+    def discover(self, timeout: float = 10.0) -> list[RemoteService]:
+        """Discover every service, characteristic and descriptor of the first connection's other side."""
+        from bumble.device import Peer
+
+        async def run() -> list[RemoteService]:
+            if not self._connections:
+                raise AssertionError("the BLE peer has no connection to discover over")
+            peer = Peer(self._connections[0])
+            await peer.discover_all()
+            self._gatt = peer
+            return [
+                RemoteService(
+                    uuid_text(s.uuid),
+                    tuple(
+                        RemoteChar(
+                            uuid_text(c.uuid),
+                            int(c.properties),
+                            tuple(uuid_text(d.type) for d in c.descriptors),
+                        )
+                        for c in s.characteristics
+                    ),
+                )
+                for s in peer.services
+            ]
+
+        return self._loop.run(run(), timeout=timeout)
+
+    def _characteristic(self, uuid: str, index: int = 0) -> Any:
+        found = [
+            c for s in self._client().services for c in s.characteristics if uuid_text(c.uuid) == _norm(uuid)
+        ]
+        if len(found) <= index:
+            raise AssertionError(f"the board serves no characteristic {uuid}")
+        return found[index]
+
+    def read(self, uuid: str, timeout: float = 10.0) -> bytes:
+        """Read the characteristic ``uuid`` (``0xC300``); the ATT error is raised as it came."""
+        char = self._characteristic(uuid)
+        return bytes(self._loop.run(self._client().read_value(char), timeout=timeout))
+
+    def write(self, uuid: str, value: bytes, descriptor: str | None = None, timeout: float = 10.0) -> None:
+        """Write (with response) the characteristic ``uuid`` or, with ``descriptor``, its descriptor."""
+        char = self._characteristic(uuid)
+        target = char
+        if descriptor is not None:
+            target = next((d for d in char.descriptors if uuid_text(d.type) == _norm(descriptor)), None)
+            if target is None:
+                raise AssertionError(f"characteristic {uuid} has no descriptor {descriptor}")
+        self._loop.run(self._client().write_value(target, value, with_response=True), timeout=timeout)
+
+    def subscribe(self, uuid: str, timeout: float = 10.0) -> None:
+        """Enable notifications (or indications, for an indicate-only characteristic) of ``uuid``; what
+        arrives goes to ``received``."""
+        char = self._characteristic(uuid)
+
+        def on_value(value: bytes) -> None:
+            self.received.put(Received(_norm(uuid), bytes(value)))
+
+        self._loop.run(self._client().subscribe(char, on_value), timeout=timeout)
+
+    def wait_received(self, timeout: float = 10.0) -> Received:
+        try:
+            return self.received.get(timeout=timeout)
+        except queue.Empty:
+            raise AssertionError(
+                f"the BLE peer received no notification or indication in {timeout:g} s"
+            ) from None
 
     def start(self) -> BumbleBlePeer:
         self._loop.run(self._open())

@@ -1,6 +1,6 @@
-"""3.4.13-3.4.15: connections. The board as central (AT+BLECONN to the advertising peer, +BLECONN, AT+BLECONN?,
-AT+BLEDISCONN and +BLEDISCONN, AT+BLECONNPARAM) and as peripheral (the peer connects to the advertising
-board, which reports +BLECONN, 3.17), the peer's side asserted from its own link events
+"""3.4.13-3.4.15: connections. The board as central (AT+BLECONN to the advertising peer, +BLECONN,
+AT+BLECONN?, AT+BLEDISCONN and +BLEDISCONN, AT+BLECONNPARAM) and as peripheral (the peer connects to the
+advertising board, which reports +BLECONN, 3.17), the peer's side asserted from its own link events
 (servers/ble_peer.py). Reports are matched against spec/urcs.yaml ble_conn / ble_disconn; addresses are
 compared with what AT+BLEADDR? and the peer's configured address say."""
 
@@ -157,8 +157,10 @@ def _connparam_cases() -> list[object]:
         pytest.param(case, id=f"AT+BLECONNPARAM/set/{case.id}")
         for case in invalid_cases(command, form.syntax[0], CONNPARAM_VALID)
     ]
-    out += [pytest.param(InvalidCase(label, line, ""), id=f"AT+BLECONNPARAM/set/{label}")
-            for label, line in CONNPARAM_REFUSED]
+    out += [
+        pytest.param(InvalidCase(label, line, ""), id=f"AT+BLECONNPARAM/set/{label}")
+        for label, line in CONNPARAM_REFUSED
+    ]
     return out
 
 
@@ -182,9 +184,24 @@ def test_connparam_invalid(dut, expect, err_code, advertising_peer, case: Invali
 
 @pytest.mark.parametrize(
     "text",
-    ['AT+BLECONN=3,"c0:ff:ee:00:00:01"', 'AT+BLECONN=0,"c0:ff:ee:00:00:01",2', 'AT+BLECONN=0,"c0:ff:ee:00:00:01",1,2',
-     'AT+BLECONN=0,"c0:ff:ee:00:00:01",1,31', "AT+BLECONN=0", "AT+BLEDISCONN=0", "AT+BLEDISCONN=3"],
-    ids=["index", "addr_type", "timeout-low", "timeout-high", "no-address", "disconn-no-link", "disconn-index"],
+    [
+        'AT+BLECONN=3,"c0:ff:ee:00:00:01"',
+        'AT+BLECONN=0,"c0:ff:ee:00:00:01",2',
+        'AT+BLECONN=0,"c0:ff:ee:00:00:01",1,2',
+        'AT+BLECONN=0,"c0:ff:ee:00:00:01",1,31',
+        "AT+BLECONN=0",
+        "AT+BLEDISCONN=0",
+        "AT+BLEDISCONN=3",
+    ],
+    ids=[
+        "index",
+        "addr_type",
+        "timeout-low",
+        "timeout-high",
+        "no-address",
+        "disconn-no-link",
+        "disconn-index",
+    ],
 )
 def test_conn_invalid(dut, expect, text) -> None:
     """3.4.13's <conn_index> [0,2], <addr_type> 0/1, <timeout> [3,30], a missing address; AT+BLEDISCONN of an
@@ -193,8 +210,9 @@ def test_conn_invalid(dut, expect, text) -> None:
     expect.error(dut.cmd(text))
 
 
-@pytest.mark.parametrize("text", ["AT+BLECONN?", 'AT+BLECONN=0,"c0:ff:ee:00:00:01"', "AT+BLEDISCONN=0",
-                                  "AT+BLECONNPARAM?"])
+@pytest.mark.parametrize(
+    "text", ["AT+BLECONN?", 'AT+BLECONN=0,"c0:ff:ee:00:00:01"', "AT+BLEDISCONN=0", "AT+BLECONNPARAM?"]
+)
 def test_connections_refused_before_bleinit(dut, expect, text) -> None:
     """3.4.2 notes: AT+BLEINIT first (3.4.13 notes: AT+BLECONN? then prints no +BLECONN line)."""
     r = dut.cmd(text)

@@ -87,6 +87,8 @@ class BumbleBlePeer:
         self.events: queue.Queue[LinkEvent] = queue.Queue()
         self.received: queue.Queue[Received] = queue.Queue()
         self._gatt: Any = None  # bumble Peer of the first connection, once discovered
+        self.written: queue.Queue[Received] = queue.Queue()  # what a client wrote to the peer's server
+        self._served: dict[str, Any] = {}  # UUID text -> bumble Characteristic of serve()
 
     async def _open(self) -> None:
         from bumble.device import Device
@@ -221,6 +223,72 @@ class BumbleBlePeer:
             raise AssertionError(
                 f"the BLE peer received no notification or indication in {timeout:g} s"
             ) from None
+
+    # GATT server (the board as client, 3.4.26-3.4.30): a sensor a phone would read.
+
+    #: serve()'s service: one UUID, then (characteristic UUID, properties) in handle order. bumble adds the
+    #: GAP (0x1800) and GATT (0x1801) services before it and a 0x2902 descriptor to the notify and indicate
+    #: characteristics.
+    SERVICE = "0xFF01"
+    CHARACTERISTICS = (("0xFF02", 0x0A), ("0xFF03", 0x10), ("0xFF04", 0x20))
+    #: The value of 0xFF02 before any write.
+    INITIAL_VALUE = b"peer"
+
+    def serve(self) -> None:
+        """Put SERVICE on the peer's GATT server (before advertising): 0xFF02 read/write holding
+        INITIAL_VALUE, 0xFF03 notify, 0xFF04 indicate; writes go to ``written``."""
+        from bumble.att import Attribute
+        from bumble.core import UUID
+        from bumble.gatt import Characteristic, CharacteristicValue, Service
+
+        store = {"0xFF02": bytearray(self.INITIAL_VALUE)}
+
+        def value(uuid: str) -> Any:
+            def read(_connection: Any) -> bytes:
+                return bytes(store.get(uuid, b""))
+
+            def write(_connection: Any, data: bytes) -> None:
+                store[uuid] = bytearray(data)
+                self.written.put(Received(uuid, bytes(data)))
+
+            return CharacteristicValue(read=read, write=write)
+
+        chars = []
+        for uuid, props in self.CHARACTERISTICS:
+            char = Characteristic(
+                UUID.from_16_bits(int(uuid, 16)),
+                Characteristic.Properties(props),
+                Attribute.READABLE | Attribute.WRITEABLE,
+                value(uuid),
+            )
+            self._served[uuid] = char
+            chars.append(char)
+        service = Service(UUID.from_16_bits(int(self.SERVICE, 16)), chars)
+
+        async def run() -> None:
+            self._device.add_service(service)
+
+        self._loop.run(run())
+
+    def served_services(self) -> list[str]:
+        """The UUIDs of the peer's own services in handle order (what a client discovers)."""
+
+        async def run() -> list[str]:
+            return [uuid_text(s.uuid) for s in self._device.gatt_server.services]
+
+        return self._loop.run(run())
+
+    def notify(self, uuid: str, data: bytes, indicate: bool = False, timeout: float = 10.0) -> None:
+        """Notify (or indicate) ``data`` of the served characteristic ``uuid`` to every subscribed client."""
+        char = self._served[_norm(uuid)]
+        send = self._device.indicate_subscribers if indicate else self._device.notify_subscribers
+        self._loop.run(send(char, data), timeout=timeout)
+
+    def wait_written(self, timeout: float = 10.0) -> Received:
+        try:
+            return self.written.get(timeout=timeout)
+        except queue.Empty:
+            raise AssertionError(f"no client wrote to the BLE peer's server in {timeout:g} s") from None
 
     def start(self) -> BumbleBlePeer:
         self._loop.run(self._open())

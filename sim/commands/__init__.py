@@ -35,6 +35,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sim.commands.ble_scan",
     "sim.commands.ble_conn",
     "sim.commands.ble_gatts",
+    "sim.commands.ble_gattc",
     "sim.commands.webserver",
 )
 

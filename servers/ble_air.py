@@ -91,6 +91,30 @@ def _controller_class() -> type:
             asyncio.get_running_loop().call_soon(self.send_hci_packet, failed)
             return hci.HCI_StatusReturnParameters(hci.HCI_ErrorCode.SUCCESS)
 
+        def on_hci_le_set_data_length_command(self, command: Any) -> Any:
+            # bumble 0.0.236 has no LE Set Data Length: here the link takes the new transmit length at once
+            # and both hosts get an LE Data Length Change (Core spec Vol 4 Part E 7.8.33, 7.7.65.7), the
+            # sender with the new maximum transmit, the other side with it as its maximum receive.
+            mine = self.find_connection_by_handle(command.connection_handle)
+            if mine is None:
+                return hci.HCI_StatusAndConnectionHandleReturnParameters(
+                    hci.HCI_ErrorCode.UNKNOWN_CONNECTION_IDENTIFIER_ERROR, command.connection_handle
+                )
+            octets, time = int(command.tx_octets), int(command.tx_time)
+            lengths = getattr(mine, "air_data_length", [27, 328, 27, 328])
+            lengths[:2] = [octets, time]
+            mine.air_data_length = lengths
+            loop = asyncio.get_running_loop()
+            loop.call_soon(self.send_hci_packet, _length_event(mine.handle, lengths))
+            other = self.link.find_le_controller(mine.peer_address) if self.link else None
+            theirs = other.le_connections.get(mine.self_address) if other is not None else None
+            if theirs is not None:
+                back = getattr(theirs, "air_data_length", [27, 328, 27, 328])
+                back[2:] = [octets, time]
+                theirs.air_data_length = back
+                loop.call_soon(other.send_hci_packet, _length_event(theirs.handle, back))
+            return hci.HCI_StatusAndConnectionHandleReturnParameters(hci.HCI_ErrorCode.SUCCESS, mine.handle)
+
         def on_hci_le_set_extended_scan_parameters_command(self, command: Any) -> Any:
             # bumble 0.0.236 forgets the scan type of the extended form (active or passive)
             if getattr(command, "scan_types", None):
@@ -139,6 +163,16 @@ def _controller_class() -> type:
                         rssi=AIR_RSSI,
                     )
                     self.send_hci_packet(legacy_report([report]))
+
+    def _length_event(handle: int, lengths: list[int]) -> Any:
+        tx_octets, tx_time, rx_octets, rx_time = lengths
+        return hci.HCI_LE_Data_Length_Change_Event(
+            connection_handle=handle,
+            max_tx_octets=tx_octets,
+            max_tx_time=tx_time,
+            max_rx_octets=rx_octets,
+            max_rx_time=rx_time,
+        )
 
     def _scan_response(link: Any, address: Any) -> bytes | None:
         """The scan response data of whoever advertises from ``address``; None when not scannable."""

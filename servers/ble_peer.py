@@ -117,6 +117,26 @@ class BumbleBlePeer:
         connection.on("disconnection", on_disconnection)
         self.events.put(LinkEvent("connection", address, role))
 
+    def mtu(self) -> int:
+        """The ATT MTU of the peer's first connection."""
+
+        async def run() -> int:
+            if not self._connections:
+                raise AssertionError("the BLE peer has no connection")
+            return int(self._connections[0].att_mtu)
+
+        return self._loop.run(run())
+
+    def max_rx_octets(self) -> int:
+        """The longest payload the other side of the first connection may now send the peer."""
+
+        async def run() -> int:
+            if not self._connections:
+                raise AssertionError("the BLE peer has no connection")
+            return int(self._connections[0].data_length.max_rx_octets)
+
+        return self._loop.run(run())
+
     def wait_event(self, kind: str, timeout: float = 10.0) -> LinkEvent:
         """The next link event of ``kind`` (earlier ones of other kinds are dropped); AssertionError
         naming what was awaited when none comes in ``timeout``."""

@@ -1,4 +1,4 @@
-"""3.4.13-3.4.15 (ESP32): AT+BLECONN, AT+BLECONNPARAM, AT+BLEDISCONN on the virtual air.
+"""3.4.13-3.4.17 (ESP32): AT+BLECONN, AT+BLECONNPARAM, AT+BLEDISCONN, AT+BLEDATALEN, AT+BLECFGMTU on the air.
 
 A connection has a <conn_index> in [0,2] (3.4.13, ESP32). As central the board connects with AT+BLECONN and
 answers ``+BLECONN:<conn_index>,"<addr>"`` then OK, or ``+BLECONN:<conn_index>,-1`` then ERROR; as
@@ -100,10 +100,15 @@ def watch(board: Board, link: Link) -> None:
     link.connection.on("disconnection", on_disconnection)
 
 
+def each_link(ctx: CommandContext) -> list[tuple[int, Link]]:
+    """The connections by <conn_index> for a query that prints a line each (after AT+BLEINIT, 3.4.2)."""
+    require_init(ctx)
+    return sorted(links(ctx.board).by_index.items())
+
+
 @BLECONN.query
 async def bleconn_query(ctx: CommandContext) -> None:
-    require_init(ctx)
-    for index, link in sorted(links(ctx.board).by_index.items()):
+    for index, link in each_link(ctx):
         ctx.reply(f'+BLECONN:{index},"{link.address}"')
 
 
@@ -168,8 +173,7 @@ async def _disconnect(link: Link) -> None:
 
 @BLECONNPARAM.query
 async def bleconnparam_query(ctx: CommandContext) -> None:
-    require_init(ctx)
-    for index, link in sorted(links(ctx.board).by_index.items()):
+    for index, link in each_link(ctx):
         p = link.connection.parameters
         cur = round(p.connection_interval / 1.25)
         timeout = round(p.supervision_timeout / 10)
@@ -196,3 +200,58 @@ async def bleconnparam_set(ctx: CommandContext) -> None:
     except Exception as exc:  # noqa: BLE001 - 3.4.14's failure report
         ctx.reply(f"+BLECONNPARAM: {link.index},-1")
         raise ctx.fail(errors.exec_fail(), f"connection update refused: {exc!r}") from exc
+
+
+BLECFGMTU = command("AT+BLECFGMTU", section="3.4.17")
+#: 3.4.17 (ESP32) <mtu_size>: "Unit: byte. Range: [23,517]".
+MTU_RANGE = (23, 517)
+
+
+@BLECFGMTU.query
+async def blecfgmtu_query(ctx: CommandContext) -> None:
+    """+BLECFGMTU:<conn_index>,<mtu_size> for each connection: the ATT MTU in use (23 until negotiated)."""
+    for index, link in each_link(ctx):
+        ctx.reply(f"+BLECFGMTU:{index},{int(link.connection.att_mtu)}")
+
+
+@BLECFGMTU.set
+async def blecfgmtu_set(ctx: CommandContext) -> None:
+    """3.4.17 notes: only the client sets it; OK "only indicates an attempt to negotiate" (the exchange
+    runs after OK; AT+BLECFGMTU? reads the result)."""
+    require_init(ctx)
+    ctx.args.count(2, 2)
+    link = _link(ctx)
+    mtu = ctx.args.int(1, *MTU_RANGE)
+    from bumble.hci import Role
+
+    if link.connection.role != Role.CENTRAL:
+        raise ctx.fail(errors.exec_fail(), "only the client (central) negotiates the MTU (3.4.17 notes)")
+    ctx.board.spawn(_exchange_mtu(link, mtu))
+
+
+async def _exchange_mtu(link: Link, mtu: int) -> None:
+    from bumble.device import Peer
+
+    try:
+        await Peer(link.connection).request_mtu(mtu)
+    except Exception:  # noqa: BLE001 - the peer refused or left: the MTU stays as it was
+        pass
+
+
+BLEDATALEN = command("AT+BLEDATALEN", section="3.4.16")
+#: 3.4.16 <pkt_data_len>: "Range: [0x001B,0x00FB]".
+DATA_LEN_RANGE = (0x001B, 0x00FB)
+
+
+@BLEDATALEN.set
+async def bledatalen_set(ctx: CommandContext) -> None:
+    """3.4.16: the link's maximum transmit payload (the connection has to be established first)."""
+    require_init(ctx)
+    ctx.args.count(2, 2)
+    link = _link(ctx)
+    octets = ctx.args.int(1, *DATA_LEN_RANGE)
+    # the time those octets take on the 1M PHY: (octets + 14) * 8 us (Core spec Vol 6 Part B 4.5.10)
+    try:
+        await link.connection.set_data_length(octets, (octets + 14) * 8)
+    except Exception as exc:  # noqa: BLE001 - the controller refused: the command fails
+        raise ctx.fail(errors.exec_fail(), f"data length not set: {exc!r}") from exc

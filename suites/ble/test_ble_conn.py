@@ -217,3 +217,73 @@ def test_connections_refused_before_bleinit(dut, expect, text) -> None:
     """3.4.2 notes: AT+BLEINIT first (3.4.13 notes: AT+BLECONN? then prints no +BLECONN line)."""
     r = dut.cmd(text)
     assert r.final == "ERROR" or not [line for line in r.lines if line.startswith("+BLE")], r.text
+
+
+#: What a peer's GATT server negotiates at most (Core spec Vol 3 Part F 3.2.8: an ATT_MTU of up to 517 is
+#: what a 512-byte attribute value needs); the board asks for less, so the peer's maximum does not bind.
+ASKED_MTU = 300
+
+
+@pytest.mark.form("AT+BLECFGMTU", "query")
+@pytest.mark.form("AT+BLECFGMTU", "set")
+def test_mtu_negotiated_by_the_client(dut, expect, advertising_peer) -> None:
+    """Connected: AT+BLECFGMTU? gives the default ATT_MTU 23 (Core spec Vol 3 Part F 3.2.8); the guide's
+    AT+BLECFGMTU=0,300 is OK ("only indicates an attempt"), and AT+BLECFGMTU? then reads the negotiated 300,
+    which the peer's side of the link uses too."""
+    import time
+
+    expect.ok(dut.cmd("AT+BLEINIT=1"), "AT+BLEINIT", "set")
+    connect(dut, expect, advertising_peer)
+    m = expect.ok(dut.cmd("AT+BLECFGMTU?"), "AT+BLECFGMTU", "query")
+    assert (m["conn_index"], m["mtu_size"]) == (0, 23), m
+    expect.ok(dut.cmd(f"AT+BLECFGMTU=0,{ASKED_MTU}"), "AT+BLECFGMTU", "set")
+    deadline = time.monotonic() + LINK_WAIT  # a ceiling for the exchange over the air, not a pace
+    while True:
+        m = expect.ok(dut.cmd("AT+BLECFGMTU?"), "AT+BLECFGMTU", "query")
+        if m["mtu_size"] != 23 or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert m["mtu_size"] == ASKED_MTU, m
+    assert advertising_peer.mtu() == ASKED_MTU
+
+
+@pytest.mark.parametrize("args", ["0,22", "0,518", "1,300", "0"], ids=["min", "max", "no-link", "one-param"])
+def test_mtu_refused(dut, expect, advertising_peer, args) -> None:
+    """3.4.17's <mtu_size> [23,517], an index with no connection, a missing <mtu_size>: ERROR alone."""
+    expect.ok(dut.cmd("AT+BLEINIT=1"), "AT+BLEINIT", "set")
+    connect(dut, expect, advertising_peer)
+    expect.error(dut.cmd(f"AT+BLECFGMTU={args}"))
+
+
+def test_mtu_set_refused_to_the_server(dut, expect, esp_ble_peer) -> None:
+    """3.4.17 notes: "Only the client can call this command to set the length of MTU": the board as server
+    (the peer connected to it) gets ERROR."""
+    expect.ok(dut.cmd("AT+BLEINIT=2"), "AT+BLEINIT", "set")
+    address = board_address(dut, expect)
+    expect.ok(dut.cmd("AT+BLEADVSTART"), "AT+BLEADVSTART", "execute")
+    esp_ble_peer.connect(address, 0)
+    report(dut, "ble_conn")
+    expect.error(dut.cmd(f"AT+BLECFGMTU=0,{ASKED_MTU}"))
+
+
+@pytest.mark.form("AT+BLEDATALEN", "set")
+def test_data_length_reaches_the_peer(dut, expect, advertising_peer) -> None:
+    """The guide's AT+BLEDATALEN=0,30 (3.4.16 example) on a connection: OK, and the peer may now receive
+    30-byte payloads from the board (its LE Data Length Change, Core spec Vol 4 Part E 7.7.65.7)."""
+    import time
+
+    expect.ok(dut.cmd("AT+BLEINIT=1"), "AT+BLEINIT", "set")
+    connect(dut, expect, advertising_peer)
+    expect.ok(dut.cmd("AT+BLEDATALEN=0,30"), "AT+BLEDATALEN", "set")
+    deadline = time.monotonic() + LINK_WAIT  # the event crosses the air; a ceiling, not a pace
+    while advertising_peer.max_rx_octets() != 30 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert advertising_peer.max_rx_octets() == 30
+
+
+@pytest.mark.parametrize("args", ["0,26", "0,252", "1,30", "0"], ids=["min", "max", "no-link", "one-param"])
+def test_data_length_refused(dut, expect, advertising_peer, args) -> None:
+    """3.4.16's <pkt_data_len> [0x001B,0x00FB], an index with no connection, a missing parameter: ERROR."""
+    expect.ok(dut.cmd("AT+BLEINIT=1"), "AT+BLEINIT", "set")
+    connect(dut, expect, advertising_peer)
+    expect.error(dut.cmd(f"AT+BLEDATALEN={args}"))

@@ -1,6 +1,9 @@
-"""3.4.10, 3.4.12-3.4.13 (ESP32): AT+BLEADVDATA, AT+BLEADVSTART, AT+BLEADVSTOP on the virtual air.
+"""3.4.8, 3.4.10, 3.4.12-3.4.13 (ESP32): AT+BLEADVPARAM, AT+BLEADVDATA, AT+BLEADVSTART, AT+BLEADVSTOP.
 
 3.4.12 notes: without AT+BLEADVDATA the payload is empty; advertising goes on until a connection.
+AT+BLEADVPARAM's interval, <adv_type> and <own_addr_type> shape the advertising AT+BLEADVSTART starts (kept
+under AT+SYSSTORE like the other BLE settings); channel map and filter policy are read back only (the air has
+one channel and no accept list).
 """
 
 from __future__ import annotations
@@ -10,8 +13,11 @@ from dataclasses import dataclass
 from sim.at import errors
 from sim.at.context import CommandContext
 from sim.at.registry import command
-from sim.commands.ble import own_address, require_init
+from sim.board import Board
+from sim.commands.ble import NVS, own_address, require_init
+from sim.flash import SavePolicy
 
+BLEADVPARAM = command("AT+BLEADVPARAM", section="3.4.8")
 BLEADVDATA = command("AT+BLEADVDATA", section="3.4.10")
 BLESCANRSPDATA = command("AT+BLESCANRSPDATA", section="3.4.7")
 BLEADVSTART = command("AT+BLEADVSTART", section="3.4.12")
@@ -22,6 +28,85 @@ BLEADVSTOP = command("AT+BLEADVSTOP", section="3.4.13")
 ADV_INTERVAL_UNITS = 50
 #: 3.4.10 (ESP32): "The maximum length is 31 bytes."
 ADV_DATA_MAX = 31
+
+
+#: 3.4.8 (ESP32): intervals [0x0020,0x4000]; <adv_type> 0-4; <channel_map> 1, 2, 4, 7; filter policy 0-3.
+ADV_INTERVAL_RANGE = (0x0020, 0x4000)
+ADV_TYPES = range(5)
+CHANNEL_MAPS = (1, 2, 4, 7)
+
+
+@dataclass(frozen=True)
+class AdvParam:
+    """AT+BLEADVPARAM's values; until one is set, the interval of ADV_INTERVAL_UNITS, ADV_IND, public
+    address, all channels, no filter."""
+
+    int_min: int = ADV_INTERVAL_UNITS
+    int_max: int = ADV_INTERVAL_UNITS
+    adv_type: int = 0
+    own_addr_type: int | None = None  # None: AT+BLEADDR's <addr_type>
+    channel_map: int = 7
+    filter_policy: int = 0
+    peer_addr_type: int = 0
+    peer_addr: str = "00:00:00:00:00:00"
+
+
+def adv_param(board: Board) -> AdvParam:
+    current = board.runtime(_AdvParamNow).value
+    if current is not None:
+        return current
+    saved = board.nvs.namespace(NVS).get("advparam")
+    return AdvParam(*saved) if saved else AdvParam()
+
+
+@dataclass
+class _AdvParamNow:
+    value: AdvParam | None = None
+
+
+@BLEADVPARAM.query
+async def bleadvparam_query(ctx: CommandContext) -> None:
+    require_init(ctx)
+    p = adv_param(ctx.board)
+    own = p.own_addr_type if p.own_addr_type is not None else own_address(ctx.board)[0]
+    ctx.reply(
+        f"+BLEADVPARAM:{p.int_min},{p.int_max},{p.adv_type},{own},{p.channel_map},{p.filter_policy},"
+        f'{p.peer_addr_type},"{p.peer_addr}"'
+    )
+
+
+@BLEADVPARAM.set
+async def bleadvparam_set(ctx: CommandContext) -> None:
+    require_init(ctx)
+    n = ctx.args.count(5, 8)
+    args = ctx.args
+    int_min = args.int(0, *ADV_INTERVAL_RANGE)
+    int_max = args.int(1, *ADV_INTERVAL_RANGE)
+    if int_min > int_max:  # 3.4.8: "It should be less than or equal to the value of <adv_int_max>"
+        raise ctx.fail(errors.para_invalid(0), f"<adv_int_min> {int_min} above <adv_int_max> {int_max}")
+    adv_type = args.int(2, choices=ADV_TYPES)
+    own = args.int(3, 0, 1)
+    channel_map = args.int(4, choices=CHANNEL_MAPS)
+    policy = args.int(5, 0, 3, default=0) if n > 5 else 0
+    peer_type, peer = 0, "00:00:00:00:00:00"
+    if n > 6:
+        args.count(8, 8)  # [,<peer_addr_type>,<"peer_addr">] go together
+        peer_type = args.int(6, 0, 1)
+        peer = args.str(7, min_len=17, max_len=17).lower()
+    p = AdvParam(int_min, int_max, adv_type, own, channel_map, policy, peer_type, peer)
+    ctx.board.runtime(_AdvParamNow).value = p
+    ctx.board.save(NVS, "advparam", list(vars(p).values()), SavePolicy.SYSSTORE)
+
+
+#: bumble's advertising type for each <adv_type> (3.4.8: ADV_TYPE_IND, _DIRECT_IND_HIGH, _SCAN_IND,
+#: _NONCONN_IND, _DIRECT_IND_LOW).
+_BUMBLE_TYPES = (
+    "UNDIRECTED_CONNECTABLE_SCANNABLE",
+    "DIRECTED_CONNECTABLE_HIGH_DUTY",
+    "UNDIRECTED_SCANNABLE",
+    "UNDIRECTED",
+    "DIRECTED_CONNECTABLE_LOW_DUTY",
+)
 
 
 @dataclass
@@ -57,17 +142,25 @@ async def blescanrspdata_set(ctx: CommandContext) -> None:
 async def bleadvstart(ctx: CommandContext) -> None:
     state = require_init(ctx)
     adv = ctx.board.runtime(AdvState)
-    from bumble.hci import OwnAddressType
+    from bumble.device import AdvertisingType
+    from bumble.hci import Address, OwnAddressType
 
-    kind, _ = own_address(ctx.board)
+    p = adv_param(ctx.board)
+    kind = p.own_addr_type if p.own_addr_type is not None else own_address(ctx.board)[0]
     own = OwnAddressType.RANDOM if kind == 1 else OwnAddressType.PUBLIC
+    directed = p.adv_type in (1, 4)
+    target = Address(
+        p.peer_addr, Address.RANDOM_DEVICE_ADDRESS if p.peer_addr_type else Address.PUBLIC_DEVICE_ADDRESS
+    )
     assert state.radio is not None
     await state.radio.device.start_advertising(
+        advertising_type=getattr(AdvertisingType, _BUMBLE_TYPES[p.adv_type]),
+        target=target if directed else None,
         own_address_type=own,
         advertising_data=adv.data,
         scan_response_data=adv.scan_rsp,
-        advertising_interval_min=ADV_INTERVAL_UNITS * 0.625,
-        advertising_interval_max=ADV_INTERVAL_UNITS * 0.625,
+        advertising_interval_min=p.int_min * 0.625,
+        advertising_interval_max=p.int_max * 0.625,
     )
     adv.advertising = True
 

@@ -251,12 +251,14 @@ class BumbleBlePeer:
     #: characteristics.
     SERVICE = "0xFF01"
     CHARACTERISTICS = (("0xFF02", 0x0A), ("0xFF03", 0x10), ("0xFF04", 0x20))
+    #: A second primary service, with no characteristics, that includes SERVICE (Core spec Vol 3 Part G 3.2).
+    INCLUDING = "0xFF10"
     #: The value of 0xFF02 before any write.
     INITIAL_VALUE = b"peer"
 
     def serve(self) -> None:
         """Put SERVICE on the peer's GATT server (before advertising): 0xFF02 read/write holding
-        INITIAL_VALUE, 0xFF03 notify, 0xFF04 indicate; writes go to ``written``."""
+        INITIAL_VALUE, 0xFF03 notify, 0xFF04 indicate; writes go to ``written``; then INCLUDING."""
         from bumble.att import Attribute
         from bumble.core import UUID
         from bumble.gatt import Characteristic, CharacteristicValue, Service
@@ -284,9 +286,11 @@ class BumbleBlePeer:
             self._served[uuid] = char
             chars.append(char)
         service = Service(UUID.from_16_bits(int(self.SERVICE, 16)), chars)
+        including = Service(UUID.from_16_bits(int(self.INCLUDING, 16)), [], included_services=[service])
 
         async def run() -> None:
             self._device.add_service(service)
+            self._device.add_service(including)
 
         self._loop.run(run())
 

@@ -1,8 +1,9 @@
-"""3.4.26, 3.4.28-3.4.30 (ESP32): the board as GATT client of a connected peer.
+"""3.4.26-3.4.30 (ESP32): the board as GATT client of a connected peer.
 
 AT+BLEGATTCPRIMSRV=<conn_index> discovers the peer's primary services, numbered from 1 in the peer's
-handle order (4.3 note: a client sees the server's 0x1800 and 0x1801 too); AT+BLEGATTCCHAR=<conn_index>,
-<srv_index> a service's characteristics and their descriptors, numbered from 1 (4.3 listing). AT+BLEGATTCRD
+handle order (4.3 note: a client sees the server's 0x1800 and 0x1801 too); AT+BLEGATTCINCLSRV the
+services one includes; AT+BLEGATTCCHAR=<conn_index>,<srv_index> a service's characteristics and their
+descriptors, numbered from 1 (4.3 listing). AT+BLEGATTCRD
 reads a characteristic or descriptor (``+BLEGATTCRD:<conn_index>,<len>,<value>``, the raw bytes) and
 AT+BLEGATTCWR writes the ``<length>`` bytes taken after ``>`` (with response); an attribute that cannot be
 read or written answers ERROR (3.4.29, 3.4.30 notes). Once a service's characteristics are discovered, a
@@ -24,6 +25,7 @@ from sim.commands.ble_conn import CONN_INDEXES, Link, links
 from sim.output import Kind
 
 PRIMSRV = command("AT+BLEGATTCPRIMSRV", section="3.4.26")
+INCLSRV = command("AT+BLEGATTCINCLSRV", section="3.4.27")
 CCHAR = command("AT+BLEGATTCCHAR", section="3.4.28")
 CRD = command("AT+BLEGATTCRD", section="3.4.29")
 CWR = command("AT+BLEGATTCWR", section="3.4.30")
@@ -98,6 +100,22 @@ def _service(ctx: CommandContext, entry: Discovered, i: int) -> tuple[int, Any]:
         raise ctx.fail(errors.exec_fail(), "no services discovered (AT+BLEGATTCPRIMSRV first)")
     srv_index = ctx.args.int(i, 1, len(entry.services))
     return srv_index, entry.services[srv_index - 1]
+
+
+@INCLSRV.set
+async def inclsrv_set(ctx: CommandContext) -> None:
+    """3.4.27: a line per service the service includes; <included_srv_type> 1 when the included service is
+    also one of the peer's primary services."""
+    ctx.args.count(2, 2)
+    link = _link(ctx)
+    entry = _entry(ctx, link)
+    srv_index, service = _service(ctx, entry, 1)
+    found = await _gatt(ctx, entry.peer.discover_included_services(service), "included service discovery")
+    primaries = {uuid_text(s.uuid) for s in entry.services}
+    head = f"{link.index},{srv_index},{uuid_text(service.uuid)},1"
+    for included in found:
+        uuid = uuid_text(included.uuid)
+        ctx.reply(f"+BLEGATTCINCLSRV:{head},{uuid},{1 if uuid in primaries else 0}")
 
 
 def _subscribe_reports(board: Board, link: Link, entry: Discovered, srv_index: int, service: Any) -> None:

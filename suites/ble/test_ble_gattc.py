@@ -117,3 +117,21 @@ def test_client_refusals(dut, expect, client, text) -> None:
     r = dut.cmd(text.format(srv=srv), WAIT)
     assert not r.prompt, r.text
     expect.error(r)
+
+
+@pytest.mark.form("AT+BLEGATTCINCLSRV", "set")
+def test_included_service(dut, expect, client) -> None:
+    """The peer's 0xFF10 includes its 0xFF01: AT+BLEGATTCINCLSRV=0,<0xFF10's srv_index> gives one line with
+    0xFF10 (primary) and the included 0xFF01, itself one of the primary services (type 1)."""
+    m = expect.ok(dut.cmd("AT+BLEGATTCPRIMSRV=0", WAIT), "AT+BLEGATTCPRIMSRV", "set")
+    srv = m.all("srv_uuid").index(client.INCLUDING) + 1
+    m = expect.ok(dut.cmd(f"AT+BLEGATTCINCLSRV=0,{srv}", WAIT), "AT+BLEGATTCINCLSRV", "set")
+    got = (
+        m["conn_index"],
+        m["srv_index"],
+        m["srv_uuid"],
+        m["srv_type"],
+        m["included_srv_uuid"],
+        m["included_srv_type"],
+    )
+    assert got == (0, srv, client.INCLUDING, 1, client.SERVICE, 1), m

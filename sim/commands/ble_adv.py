@@ -1,6 +1,6 @@
-"""3.4.8, 3.4.10, 3.4.12-3.4.13 (ESP32): AT+BLEADVPARAM, AT+BLEADVDATA, AT+BLEADVSTART, AT+BLEADVSTOP.
+"""3.4.7-3.4.12 (ESP32): AT+BLESCANRSPDATA, AT+BLEADVPARAM, AT+BLEADVDATA(EX), AT+BLEADVSTART, AT+BLEADVSTOP.
 
-3.4.12 notes: without AT+BLEADVDATA the payload is empty; advertising goes on until a connection.
+3.4.11 notes: without AT+BLEADVDATA the payload is empty; advertising goes on until a connection.
 AT+BLEADVPARAM's interval, <adv_type> and <own_addr_type> shape the advertising AT+BLEADVSTART starts (kept
 under AT+SYSSTORE like the other BLE settings); channel map and filter policy are read back only (the air has
 one channel and no accept list).
@@ -18,15 +18,16 @@ from sim.commands.ble import NVS, own_address, require_init
 from sim.flash import SavePolicy
 
 BLEADVPARAM = command("AT+BLEADVPARAM", section="3.4.8")
-BLEADVDATA = command("AT+BLEADVDATA", section="3.4.10")
+BLEADVDATA = command("AT+BLEADVDATA", section="3.4.9")
+BLEADVDATAEX = command("AT+BLEADVDATAEX", section="3.4.10")
 BLESCANRSPDATA = command("AT+BLESCANRSPDATA", section="3.4.7")
-BLEADVSTART = command("AT+BLEADVSTART", section="3.4.12")
-BLEADVSTOP = command("AT+BLEADVSTOP", section="3.4.13")
+BLEADVSTART = command("AT+BLEADVSTART", section="3.4.11")
+BLEADVSTOP = command("AT+BLEADVSTOP", section="3.4.12")
 
 #: The advertising interval until AT+BLEADVPARAM sets one, in 0.625 ms units: the guide states no default, so
 #: the value of its own AT+BLEADVPARAM example (AT+BLEADVPARAM=50,50,0,0,7,0,,) stands in (31.25 ms).
 ADV_INTERVAL_UNITS = 50
-#: 3.4.10 (ESP32): "The maximum length is 31 bytes."
+#: 3.4.9 (ESP32): "The maximum length is 31 bytes."
 ADV_DATA_MAX = 31
 
 
@@ -138,8 +139,81 @@ async def blescanrspdata_set(ctx: CommandContext) -> None:
     ctx.board.runtime(AdvState).scan_rsp = _hex_data(ctx, "scan_rsp_data")
 
 
+#: AD types (Bluetooth Assigned Numbers, Common Data Types).
+AD_COMPLETE_NAME, AD_UUID16_COMPLETE, AD_UUID128_COMPLETE, AD_TX_POWER, AD_MANUFACTURER = (
+    0x09,
+    0x03,
+    0x07,
+    0x0A,
+    0xFF,
+)
+#: The TX power level the board puts in its advertising (dBm): the sim's radio has one power.
+TX_POWER_DBM = 0
+
+
+def advdata_ex(name: str, uuid_hex: str, manufacturer: bytes, include_power: bool) -> bytes:
+    """3.4.10: the structures "in sequence" of the parameters, cut to 31 bytes (3.4.10 notes)."""
+    parts = [(AD_COMPLETE_NAME, name.encode())]
+    uuid = bytes.fromhex(uuid_hex)[::-1]  # little-endian on the air (Core spec Supplement Part A 1.1)
+    if uuid:
+        parts.append((AD_UUID16_COMPLETE if len(uuid) == 2 else AD_UUID128_COMPLETE, uuid))
+    if manufacturer:
+        parts.append((AD_MANUFACTURER, manufacturer))
+    if include_power:
+        parts.append((AD_TX_POWER, TX_POWER_DBM.to_bytes(1, "little", signed=True)))
+    data = b"".join(bytes([len(v) + 1, t]) + v for t, v in parts)
+    return data[:ADV_DATA_MAX]
+
+
+@BLEADVDATAEX.query
+async def bleadvdataex_query(ctx: CommandContext) -> None:
+    require_init(ctx)
+    saved = ctx.board.runtime(_DataExNow).value or ctx.board.nvs.namespace(NVS).get("advdataex")
+    if saved:
+        name, uuid, manufacturer, power = saved
+        ctx.reply(f'+BLEADVDATAEX:"{name}","{uuid}","{manufacturer}",{power}')
+
+
+@dataclass
+class _DataExNow:
+    value: tuple[str, str, str, int] | None = None
+
+
+@BLEADVDATAEX.set
+async def bleadvdataex_set(ctx: CommandContext) -> None:
+    """3.4.10: sets the advertising data and starts advertising; <adv_type> goes back to 0 (notes)."""
+    state = require_init(ctx)
+    ctx.args.count(4, 4)
+    name = ctx.args.str(0, max_len=ADV_DATA_MAX)
+    uuid = ctx.args.str(1, max_len=32)
+    manufacturer = ctx.args.str(2, max_len=2 * ADV_DATA_MAX)
+    power = ctx.args.int(3, 0, 1)
+    try:
+        if len(uuid) not in (0, 4, 32):
+            raise ValueError(uuid)
+        bytes.fromhex(uuid)
+        mdata = bytes.fromhex(manufacturer)
+    except ValueError as exc:
+        raise ctx.fail(errors.para_invalid(1), f"<uuid> or <manufacturer_data> not HEX: {exc}") from exc
+    ctx.board.runtime(AdvState).data = advdata_ex(name, uuid, mdata, bool(power))
+    values = (name, uuid, manufacturer, power)
+    ctx.board.runtime(_DataExNow).value = values
+    ctx.board.save(NVS, "advdataex", list(values), SavePolicy.SYSSTORE)
+    p = adv_param(ctx.board)
+    if p.adv_type != 0:
+        ctx.board.runtime(_AdvParamNow).value = AdvParam(**{**vars(p), "adv_type": 0})
+    assert state.radio is not None
+    if ctx.board.runtime(AdvState).advertising:
+        await state.radio.device.stop_advertising()
+    await _start(ctx)
+
+
 @BLEADVSTART.execute
 async def bleadvstart(ctx: CommandContext) -> None:
+    await _start(ctx)
+
+
+async def _start(ctx: CommandContext) -> None:
     state = require_init(ctx)
     adv = ctx.board.runtime(AdvState)
     from bumble.device import AdvertisingType

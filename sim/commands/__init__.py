@@ -36,6 +36,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sim.commands.ble_conn",
     "sim.commands.ble_gatts",
     "sim.commands.ble_gattc",
+    "sim.commands.ble_spp",
     "sim.commands.webserver",
 )
 

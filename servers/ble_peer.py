@@ -87,6 +87,7 @@ class BumbleBlePeer:
         self.events: queue.Queue[LinkEvent] = queue.Queue()
         self.received: queue.Queue[Received] = queue.Queue()
         self._gatt: Any = None  # bumble Peer of the first connection, once discovered
+        self.discovered: list[RemoteService] = []  # what the last discover() found
         self.written: queue.Queue[Received] = queue.Queue()  # what a client wrote to the peer's server
         self._served: dict[str, Any] = {}  # UUID text -> bumble Characteristic of serve()
 
@@ -186,7 +187,7 @@ class BumbleBlePeer:
             peer = Peer(self._connections[0])
             await peer.discover_all()
             self._gatt = peer
-            return [
+            self.discovered = [
                 RemoteService(
                     uuid_text(s.uuid),
                     tuple(
@@ -200,6 +201,7 @@ class BumbleBlePeer:
                 )
                 for s in peer.services
             ]
+            return self.discovered
 
         return self._loop.run(run(), timeout=timeout)
 

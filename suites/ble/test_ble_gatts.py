@@ -83,7 +83,7 @@ def served(dut, expect, esp_ble_peer):
     expect.ok(dut.cmd("AT+BLEADVSTART"), "AT+BLEADVSTART", "execute")
     esp_ble_peer.connect(board, 0)
     assert report(dut, "ble_conn").text == f'+BLECONN:0,"{esp_ble_peer.address.lower()}"'
-    esp_ble_peer.discovered = esp_ble_peer.discover()
+    esp_ble_peer.discover()
     return esp_ble_peer
 
 

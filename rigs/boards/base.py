@@ -37,6 +37,8 @@ class BoardIdentity:
     pid: int | None = None
     sta_mac: str | None = None
     ap_mac: str | None = None
+    #: For labgrid boards: the place acquired for this run.
+    place: str | None = None
 
     def properties(self) -> list[tuple[str, str]]:
         """(name, value) pairs for JUnit properties, omitting what is unknown."""
@@ -46,7 +48,7 @@ class BoardIdentity:
             ("module", self.module),
             ("at_port", self.at_port),
         ]
-        for name in ("log_port", "instance", "pid", "sta_mac", "ap_mac"):
+        for name in ("log_port", "instance", "pid", "sta_mac", "ap_mac", "place"):
             value = getattr(self, name)
             if value is not None:
                 pairs.append((name, str(value)))

@@ -32,7 +32,8 @@ class BoardIdentity:
     module: str
     at_port: str
     log_port: str | None = None
-    #: For simulated boards: ``--instance``, the process id and the MACs the ready line reported.
+    #: For simulated boards: ``--instance``, the process id and the MACs the ready line reported; for
+    #: labgrid boards found by tags, the worker's number too.
     instance: int | None = None
     pid: int | None = None
     sta_mac: str | None = None

@@ -65,12 +65,19 @@ class LabgridBoard:
     """A board on a labgrid place, held from :meth:`open` to :meth:`close`."""
 
     def __init__(
-        self, config: BoardConfig, *, work_dir: Path | None = None, client: LabgridClient | None = None
+        self,
+        config: BoardConfig,
+        *,
+        instance: int = 0,
+        work_dir: Path | None = None,
+        client: LabgridClient | None = None,
     ) -> None:
         if config.labgrid is None:
             raise BoardError(f"board {config.id}: a labgrid board needs labgrid options")
         self.config = config
         self.options = config.labgrid
+        #: The worker's number: a board entry found by tags is a template, one place per worker.
+        self.instance = instance
         self._work_dir = work_dir
         self._client = client
         self.place: str | None = None
@@ -106,6 +113,7 @@ class LabgridBoard:
             module=self.config.module,
             at_port=serial.at_port,
             log_port=serial.log_port,
+            instance=self.instance if self.config.template else None,
             place=self.place,
         )
 
@@ -118,9 +126,8 @@ class LabgridBoard:
             client, self.options, board_id=self.config.id, prefer=self._last_place, on_reclaim=noted
         )
         self._last_place = self.place
-        log = self._work_dir / f"{self.config.id}-labgrid-guard.log" if self._work_dir is not None else None
-        self._guard = Guard(client, self.place, log)
         try:
+            self._guard = Guard(client, self.place, self._guard_log())
             self._resources = client.resources(self.place)
             at, log_url = choose_ports(
                 self._resources, self.options.at_port, self.options.log_port, place=self.place
@@ -130,6 +137,12 @@ class LabgridBoard:
             raise
         bench = self.config.model_copy(update={"port": at, "log_port": log_url})
         self._serial = SerialBoard(bench)
+
+    def _guard_log(self) -> Path | None:
+        if self._work_dir is None:
+            return None
+        self._work_dir.mkdir(parents=True, exist_ok=True)
+        return self._work_dir / f"{self.config.id}-labgrid-guard-{os.getpid()}.log"
 
     def open(self) -> AtSession:
         if self._serial is None:

@@ -75,6 +75,8 @@ class SimLab:
         self.places = [place_name(i) for i in range(boards)]
         self._procs: list[tuple[str, subprocess.Popen[bytes]]] = []
         self._sims: list[SimBoard] = []
+        #: Each board's AT port as the exporter publishes it.
+        self.at_urls: list[str] = []
 
     @property
     def admin(self) -> LabgridClient:
@@ -154,6 +156,7 @@ class SimLab:
         self._sims.append(sim)
         ready = sim.start()
         _take_boot_output(ready.serial)
+        self.at_urls.append(ready.serial)
         at_host, at_port = _host_port(ready.serial)
         at = {
             "cls": "NetworkSerialPort",

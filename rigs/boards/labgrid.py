@@ -18,6 +18,7 @@ import atexit
 import getpass
 import os
 import weakref
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -71,6 +72,7 @@ class LabgridBoard:
         instance: int = 0,
         work_dir: Path | None = None,
         client: LabgridClient | None = None,
+        guard: Callable[[LabgridClient, str, Path | None], Guard] = Guard,
     ) -> None:
         if config.labgrid is None:
             raise BoardError(f"board {config.id}: a labgrid board needs labgrid options")
@@ -84,6 +86,7 @@ class LabgridBoard:
         #: The place held last: asked for first when the board is opened again (a recovery).
         self._last_place: str | None = None
         self._guard: Guard | None = None
+        self._new_guard = guard
         self._resources: list[Resource] = []
         self._serial: SerialBoard | None = None
         self.reclaimed: list[str] = []
@@ -127,7 +130,7 @@ class LabgridBoard:
         )
         self._last_place = self.place
         try:
-            self._guard = Guard(client, self.place, self._guard_log())
+            self._guard = self._new_guard(client, self.place, self._guard_log())
             self._resources = client.resources(self.place)
             at, log_url = choose_ports(
                 self._resources, self.options.at_port, self.options.log_port, place=self.place

@@ -1,11 +1,10 @@
 """Acquiring places (rigs/labgrid/lease.py), labgrid-client's command lines (rigs/labgrid/client.py), the
 choice of ports (rigs/boards/labgrid.py) and the rig's labgrid options (rigs/model/labgrid.py), against a
-fake labgrid-client that prints what labgrid 26.0.1 prints (tests/unit/test_labgrid_output.py)."""
+fake labgrid-client that prints what labgrid 26.0.1 prints (tests/fakes/labgrid_cli.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 
 import pytest
 
@@ -15,73 +14,7 @@ from rigs.labgrid.lease import acquire_place, is_stale
 from rigs.labgrid.output import Holder, Resource
 from rigs.loader import RigFileError, parse_rig
 from rigs.model.labgrid import LabgridOptions
-
-
-@dataclass
-class FakePlace:
-    tags: dict[str, str]
-    holder: str | None = None
-    #: acquire is refused once although the list showed the place free (another worker won the race)
-    race: bool = False
-
-
-@dataclass
-class FakeLab:
-    places: dict[str, FakePlace]
-    calls: list[list[str]] = field(default_factory=list)
-    users: list[str] = field(default_factory=list)
-
-    def __call__(self, argv: Sequence[str], env: Mapping[str, str], timeout: float) -> CliResult:
-        args = list(argv[1:])
-        self.calls.append(list(args))
-        user = "vm/" + env["LG_USERNAME"]
-        self.users.append(env["LG_USERNAME"])
-        place = None
-        if "-x" in args:
-            i = args.index("-x")
-            del args[i : i + 2]
-        if "-p" in args:
-            i = args.index("-p")
-            place = args[i + 1]
-            del args[i : i + 2]
-        if args == ["-v", "places"]:
-            return CliResult(0, self._listing(), "")
-        p = self.places[place]  # type: ignore[index]
-        if args == ["acquire"]:
-            if p.race:
-                p.race = False
-                return CliResult(1, "", f"labgrid-client: Error: Place {place} is already acquired\n")
-            if p.holder:
-                return CliResult(
-                    1, "", f"labgrid-client: Error: Place {place} is already acquired by {p.holder}. To\n"
-                )
-            p.holder = user
-            return CliResult(0, f"acquired place {place}\n", "")
-        if args == ["release"]:
-            if p.holder != user:
-                return CliResult(
-                    1, "", f"labgrid-client: Error: place {place} is acquired by a different user\n"
-                )
-            p.holder = None
-            return CliResult(0, f"released place {place}\n", "")
-        if args[0] == "release-from":
-            if p.holder != args[1]:
-                return CliResult(1, "", f"labgrid-client: Error: place {place} is not acquired\n")
-            p.holder = None
-            return CliResult(0, "", "")
-        raise AssertionError(f"unexpected command {argv}")
-
-    def _listing(self) -> str:
-        out = []
-        for name, p in self.places.items():
-            tags = ", ".join(f"{k}={v}" for k, v in sorted(p.tags.items()))
-            out += [f"Place '{name}':", f"  tags: {tags}", "  matches:", f"  acquired: {p.holder}"]
-            out += [
-                "  acquired resources:",
-                "  created: 2026-12-07 09:58:57",
-                "  changed: 2026-12-07 10:00:00",
-            ]
-        return "\n".join(out) + "\n"
+from tests.fakes.labgrid_cli import FakeLab, FakePlace
 
 
 class Clock:

@@ -40,8 +40,10 @@ def allocate(rig: Rig, worker_index: int, worker_count: int, board_id: str | Non
         candidates = list(rig.boards)
     if worker_index < len(candidates):
         return Allocation(candidates[worker_index], worker_index, worker)
-    if all(b.template for b in candidates):
-        return Allocation(candidates[worker_index % len(candidates)], worker_index, worker)
+    # the workers beyond one per entry share the templates (a sim rig: all of them), in turn
+    templates = [b for b in candidates if b.template]
+    if templates:
+        return Allocation(templates[(worker_index - len(candidates)) % len(templates)], worker_index, worker)
     names = ", ".join(b.id for b in candidates)
     chosen = f"--board {board_id} selects 1 board" if board_id else f"rig {rig.name} has {len(candidates)} "
     chosen += "" if board_id else ("board" if len(candidates) == 1 else "boards")

@@ -240,3 +240,13 @@ def test_rig_options_load() -> None:
 def test_rig_option_errors_name_the_field(board: str, problem: str) -> None:
     (msg,) = rig_problems(board)
     assert problem in msg
+
+
+@pytest.mark.parametrize("name", ["labgrid-sim.yaml", "labgrid-example.yaml"])
+def test_shipped_labgrid_rigs_load(name: str) -> None:
+    from pathlib import Path
+
+    from rigs.loader import load_rig
+
+    rig = load_rig(Path(__file__).resolve().parents[2] / "rigs" / name)
+    assert rig.boards[0].labgrid is not None and rig.boards[0].template

@@ -20,6 +20,7 @@ import socket
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 from types import TracebackType
 
@@ -198,7 +199,9 @@ def _host_port(url: str) -> tuple[str, int]:
 
 def _take_boot_output(url: str, timeout: float = 5.0) -> None:
     """Connect once and read up to the boot ``ready`` (sim/README.md: kept for the first client)."""
-    port = serial.serial_for_url(url, baudrate=115200, timeout=0.2)
+    with warnings.catch_warnings():  # pyserial's rfc2217 client still calls Thread.setDaemon()
+        warnings.simplefilter("ignore", DeprecationWarning)
+        port = serial.serial_for_url(url, baudrate=115200, timeout=0.2)
     try:
         seen = b""
         deadline = time.monotonic() + timeout

@@ -85,3 +85,19 @@ def test_without_power_the_rigs_reset_applies(tmp_path: Path) -> None:
             board.hardware_reset(timeout=5)
         assert lab.power_cycles == []
         board.close()
+
+
+def test_the_guard_releases_only_when_the_run_went_without_saying_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from rigs.labgrid.guard import guard
+
+    monkeypatch.setenv("LG_HOSTNAME", "vm")
+    lab = FakeLab({"esp-a": FakePlace({}, holder="vm/ci.esp-at.1")})
+    client = LabgridClient("labgrid-client", coordinator=None, user="ci.esp-at.1", runner=lab)
+    assert guard(client, "esp-a", io.StringIO("released\n")) is False  # the run released it itself
+    assert lab.places["esp-a"].holder == "vm/ci.esp-at.1" and lab.calls == []
+    assert guard(client, "esp-a", io.StringIO("")) is True  # end of input alone: the run is gone
+    assert lab.calls == [["-p", "esp-a", "release-from", "vm/ci.esp-at.1"]]
+    assert lab.places["esp-a"].holder is None
+    assert guard(client, "esp-a", io.StringIO("")) is False  # nothing left to release: said, not raised

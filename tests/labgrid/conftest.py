@@ -25,3 +25,10 @@ def labgrid_bin() -> Path:
 def sim_lab(labgrid_bin: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimLab]:
     with SimLab(labgrid_bin, tmp_path_factory.mktemp("lab"), boards=2) as lab:
         yield lab
+
+
+@pytest.fixture
+def fresh_lab(labgrid_bin: Path, tmp_path: Path) -> Iterator[SimLab]:
+    """A lab of its own, for a test that kills a run mid-test (the boards keep whatever state it left)."""
+    with SimLab(labgrid_bin, tmp_path / "lab", boards=2) as lab:
+        yield lab

@@ -73,7 +73,10 @@ def test_basic_selection_on_two_places_and_both_free_after(sim_lab: SimLab, tmp_
 
 
 @pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "sigkill"])
-def test_a_stopped_run_leaves_no_place_acquired(sim_lab: SimLab, tmp_path: Path, how: signal.Signals) -> None:
+def test_a_stopped_run_leaves_no_place_acquired(
+    fresh_lab: SimLab, tmp_path: Path, how: signal.Signals
+) -> None:
+    sim_lab = fresh_lab
     # a session of its own, signalled as a whole, as a terminal's Ctrl-C or a CI job's kill reaches it
     proc = subprocess.Popen(
         suite_command(tmp_path, "suites/basic"),

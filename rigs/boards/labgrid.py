@@ -9,7 +9,8 @@ runs only as a subprocess from its own environment (rigs/labgrid/client.py says 
 A board that stops answering is power-cycled through the place's power resource when it has one
 (``labgrid-client power cycle``); otherwise the rig's ``reset`` applies over the network serial port (an
 RTS/DTR pulse travels over RFC 2217), as on a bench. ``close()`` releases the place; so do an ``atexit``
-hook (a run that ends without the fixtures' finalizers) and the guard (a run that is killed).
+hook (a run that ends without the fixtures' finalizers), a SIGTERM handler (where the program has none of
+its own) and the guard (a run that is killed outright).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from __future__ import annotations
 import atexit
 import getpass
 import os
+import signal
+import threading
 import weakref
 from collections.abc import Callable
 from pathlib import Path
@@ -125,6 +128,7 @@ class LabgridBoard:
             self.reclaimed.append(f"{place} from {holder}")
 
         client = self.client
+        release_on_sigterm()
         self.place = acquire_place(
             client, self.options, board_id=self.config.id, prefer=self._last_place, on_reclaim=noted
         )
@@ -210,3 +214,22 @@ def _release_at_exit() -> None:
             board.close()
         except Exception:  # noqa: BLE001 - at exit there is no one left to tell; the guard releases it
             pass
+
+
+def _release_then_die(signum: int, frame: object) -> None:
+    """SIGTERM with no handler of the program's own: release the places, then die of the signal as the
+    default would have (exit status and all)."""
+    _release_at_exit()
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)
+
+
+def release_on_sigterm() -> bool:
+    """Release held places on SIGTERM too (which skips atexit), where the program left SIGTERM at its
+    default; a program with its own handler keeps it. True when the handler was installed."""
+    if threading.current_thread() is not threading.main_thread():
+        return False
+    if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        return signal.getsignal(signal.SIGTERM) is _release_then_die
+    signal.signal(signal.SIGTERM, _release_then_die)
+    return True

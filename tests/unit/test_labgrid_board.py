@@ -101,3 +101,44 @@ def test_the_guard_releases_only_when_the_run_went_without_saying_so(monkeypatch
     assert lab.calls == [["-p", "esp-a", "release-from", "vm/ci.esp-at.1"]]
     assert lab.places["esp-a"].holder is None
     assert guard(client, "esp-a", io.StringIO("")) is False  # nothing left to release: said, not raised
+
+
+def test_sigterm_releases_then_dies_of_the_signal(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    marker = tmp_path / "closed"
+    script = f"""
+import os, pathlib, signal
+from rigs.boards import labgrid
+
+class Held:
+    def close(self):
+        pathlib.Path({str(marker)!r}).write_text("released")
+
+held = Held()
+labgrid._open_boards.add(held)
+assert labgrid.release_on_sigterm() and labgrid.release_on_sigterm()  # once installed, it stays ours
+os.kill(os.getpid(), signal.SIGTERM)
+"""
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=root, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == -signal.SIGTERM, done.stderr
+    assert marker.read_text() == "released"
+
+
+def test_a_programs_own_sigterm_handler_is_kept() -> None:
+    import signal
+
+    from rigs.boards.labgrid import release_on_sigterm
+
+    def own(signum: int, frame: object) -> None: ...
+
+    previous = signal.signal(signal.SIGTERM, own)
+    try:
+        assert release_on_sigterm() is False and signal.getsignal(signal.SIGTERM) is own
+    finally:
+        signal.signal(signal.SIGTERM, previous)

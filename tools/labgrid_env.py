@@ -68,7 +68,7 @@ def ensure(venv: Path = LABGRID_VENV, lock: Path = LOCK_FILE) -> Path:
     if up_to_date(venv, lock):
         return bin_dir(venv)
     venv.parent.mkdir(parents=True, exist_ok=True)
-    with open(venv.parent / f".{venv.name}.creating", "w") as guard:
+    with open(venv.parent / f"{venv.name}.creating", "w") as guard:
         fcntl.flock(guard, fcntl.LOCK_EX)  # another process may be creating it right now
         if up_to_date(venv, lock):
             return bin_dir(venv)

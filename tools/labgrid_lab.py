@@ -27,6 +27,7 @@ from types import TracebackType
 import serial
 import yaml
 
+from rigs.boards.instances import InstanceClaim, claim_instance
 from rigs.boards.sim import SimBoard
 from rigs.labgrid.client import REPO_ROOT, LabgridClient, LabgridError
 from rigs.loader import load_rig
@@ -76,6 +77,7 @@ class SimLab:
         self.places = [place_name(i) for i in range(boards)]
         self._procs: list[tuple[str, subprocess.Popen[bytes]]] = []
         self._sims: list[SimBoard] = []
+        self._claims: list[InstanceClaim] = []
         #: Each board's AT port as the exporter publishes it.
         self.at_urls: list[str] = []
 
@@ -153,7 +155,11 @@ class SimLab:
             kind=BoardKind.SIM,
             sim=SimOptions(transport="rfc2217", seed=1, log_port=True),
         )
-        sim = SimBoard(config, self.rig, instance=index, work_dir=self.work_dir)
+        # a host-wide number, as the plugin's boards take (rigs/boards/instances.py): a lab beside another
+        # run on this host must not launch boards with that run's addresses
+        claim = claim_instance(index)
+        self._claims.append(claim)
+        sim = SimBoard(config, self.rig, instance=claim.number, work_dir=self.work_dir)
         self._sims.append(sim)
         ready = sim.start()
         _take_boot_output(ready.serial)
@@ -190,6 +196,9 @@ class SimLab:
         for sim in self._sims:
             sim.close()
         self._sims.clear()
+        for claim in self._claims:
+            claim.release()
+        self._claims.clear()
 
 
 def _host_port(url: str) -> tuple[str, int]:

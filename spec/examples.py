@@ -58,6 +58,7 @@ CAPABILITIES = frozenset(
         "ethernet",
         "cloud-aws-iot",
         "custom-firmware",  # the guide builds or flashes a special firmware first
+        "firmware-pki",  # the firmware's certificate partitions carry the peers' PKI (rebuilt, or AT+SYSMFG)
         "power-meter",
         "ota-server",
         "wps-ap",

@@ -184,3 +184,10 @@ def test_real_v4_1_1_to_v5(spec_cli: Any, capsys: pytest.CaptureFixture[str]) ->
     # ",<2ghz_channel_bitmap>]"
     assert "<ext_channel_bitmap>" in text and "<2ghz_channel_bitmap>" in text
     assert "\n== wifi\n" in text and "\n== tcpip\n" in text
+
+
+def test_an_unknown_release_is_refused_naming_the_known_ones(capsys: pytest.CaptureFixture[str]) -> None:
+    from spec.__main__ import main
+
+    assert main(["diff", "v4.1", "v5.0.0.0"]) == 2
+    assert "unknown release 'v4.1'" in capsys.readouterr().err

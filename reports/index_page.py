@@ -196,7 +196,8 @@ def _err_code_section(run: Run) -> str:
 def _matrix_section(run: Run) -> str:
     s = run.summary
     head = [
-        "chapter", "command set", "forms", *FORM_STATES, "tests passed", "failed", "error", "skipped", "wall time",
+        "chapter", "command set", "forms", *FORM_STATES,
+        "tests passed", "failed", "error", "skipped", "wall time",
     ]  # fmt: skip
     rows = []
     totals: Counter[str] = Counter()
@@ -223,6 +224,7 @@ def _matrix_section(run: Run) -> str:
         totals["forms"] += cs.forms_in_guide
         cells = "".join(f'<td class="n" data-count="{r}">{fc.get(r, 0)}</td>' for r in FORM_STATES)
         t = cs.tests
+        any_ran = t.passed + t.failed + t.error
         rows.append(
             f'<tr data-set="{esc(cs.name)}"><td>{esc(cs.chapter)}</td>'
             f'<td><a href="#set-{esc(cs.name)}">{esc(cs.title)}</a></td>'
@@ -231,12 +233,12 @@ def _matrix_section(run: Run) -> str:
             f'<td class="n">{t.skipped}</td>'
             # wall time: while at least one of the set's tests ran; the title has the summed test time
             f'<td class="n" data-wall="{cs.wall_s:.3f}" title="sum of test durations {cs.test_s:.1f} s">'
-            f"{esc(_duration(cs.wall_s)) if cs.tests.passed + cs.tests.failed + cs.tests.error else ''}</td></tr>"
+            f"{esc(_duration(cs.wall_s)) if any_ran else ''}</td></tr>"
         )
     total_cells = "".join(f'<td class="n" data-count="{r}">{totals.get(r, 0)}</td>' for r in FORM_STATES)
     rows.append(
         f'<tr data-set="all"><th></th><th>all</th><td class="n" data-count="forms">{totals["forms"]}</td>'
-        f"{total_cells}<td colspan=4></td><td class=\"n\">{esc(_duration(s.duration_s))}</td></tr>"
+        f'{total_cells}<td colspan=4></td><td class="n">{esc(_duration(s.duration_s))}</td></tr>'
     )
     details = "".join(_set_details(run, cs) for cs in s.command_sets)
     unknown = (
@@ -330,15 +332,30 @@ def _examples_section(run: Run, examples: list[Example]) -> str:
         rows.append(
             f'<tr data-example="{esc(ex.section)}"><td>{esc(ex.section)}</td><td>{esc(ex.title)}</td>'
             f"<td>{esc(ex.command_set)}</td><td>{esc(ex.fidelity)}</td><td>{badge(result)}</td>"
-            f'<td class="tests small mono">{links}</td></tr>'
+            f'<td class="tests small mono">{links}</td><td class="small">{_evidence(tests)}</td></tr>'
         )
     line = " ".join(f"{badge(r)} {n}" for r, n in sorted(counts.items()))
     return (
         f'<section id="examples"><h2>Examples of chapter 4</h2><details><summary>{len(examples)} examples '
         f"&nbsp; {line}</summary>"
-        + table(["section", "example", "set", "data", "result", "tests"], rows)
+        + table(["section", "example", "set", "data", "result", "tests", "evidence"], rows)
         + "</details></section>"
     )
+
+
+def _evidence(tests: list[TestView]) -> str:
+    """What a reader checks an example's verdict against: each replaying test's transcript and the
+    screenshots it took (thumbnails linking to the full image)."""
+    parts = []
+    for t in tests:
+        shots = "".join(
+            f'<a href="{href(p)}"><img src="{href(p)}" alt="{esc(p)}" loading="lazy" '
+            'style="max-width:120px;max-height:90px;margin:2px;border:1px solid #ccc"></a>'
+            for p in t.screenshots
+        )
+        if t.transcript or shots:
+            parts.append(f"<div>{_transcript_link(t)}{shots}</div>")
+    return "".join(parts) or '<span class="muted">-</span>'
 
 
 def _example_result(tests: list[TestView]) -> str:

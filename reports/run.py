@@ -66,6 +66,8 @@ class TestView:
     failure: FailureDetail | None = None
     measurements: list[Measurement] = field(default_factory=list)
     example: str | None = None
+    #: screenshot files relative to the report folder (or absolute when outside it)
+    screenshots: list[str] = field(default_factory=list)
 
     @property
     def failing(self) -> bool:
@@ -243,6 +245,7 @@ def _view(entry: TestEntry, case: JunitCase | None, folder: Path) -> TestView:
         failure=failure,
         measurements=measurements,
         example=example,
+        screenshots=[_relative(p, folder) for p in entry.screenshots],
     )
 
 

@@ -79,6 +79,10 @@ class TestResult:
     #: when its first phase started and its last one stopped (epoch seconds, pytest's report start/stop)
     started_at: float | None = None
     stopped_at: float | None = None
+    #: the chapter-4 examples the test's ``example(section)`` markers name (besides a ``[4.x.y]`` id)
+    examples: tuple[str, ...] = ()
+    #: image files the test took of what it drove (a browser page: suites/webserver), in order
+    screenshots: list[str] = field(default_factory=list)
 
     @property
     def flaky(self) -> bool:
@@ -199,6 +203,8 @@ class TestEntry(StrictModel):
     runs: list[RunEntry] = Field(default_factory=list)
     flaky: bool = False
     quarantine: str | None = None
+    #: image files the test took (a browser page), in the order taken
+    screenshots: list[str] = Field(default_factory=list)
 
 
 class ExampleEntry(StrictModel):
@@ -459,8 +465,10 @@ class SummaryBuilder:
     def _examples(self) -> list[ExampleEntry]:
         by_section: dict[str, list[str]] = {}
         for r in self.results.values():
-            section = example_of(r.test_id)
-            if section is not None:
+            sections = set(r.examples)
+            if (from_id := example_of(r.test_id)) is not None:
+                sections.add(from_id)
+            for section in sections:
                 by_section.setdefault(section, []).append(r.test_id)
         out = []
         for ex in self.examples:
@@ -497,9 +505,10 @@ def _test_entry(r: TestResult) -> TestEntry:
         command_sets=list(r.command_sets),
         reason=r.reason,
         transcript=r.transcript,
+        screenshots=list(r.screenshots),
         failure=failure,
         measurements=group_attempts(r.attempts),
-        example=example_of(r.test_id),
+        example=example_of(r.test_id) or (r.examples[0] if r.examples else None),
         checks=fold_checks(r.checks),
         crashes=list(r.crashes),
         runs=[

@@ -2,7 +2,8 @@
 
 A real board can serve one worker only: two workers on one AT port would interleave their commands. A sim
 board entry is a template: every worker that lands on it launches its own simulated board, made distinct by
-``--instance`` (sim/README.md), so a sim rig with one board entry serves any number of workers.
+``--instance`` (sim/README.md), so a sim rig with one board entry serves any number of workers. So is a
+labgrid board found by tags (``labgrid: {match: ...}``): every worker acquires its own free place.
 """
 
 from __future__ import annotations
@@ -39,8 +40,10 @@ def allocate(rig: Rig, worker_index: int, worker_count: int, board_id: str | Non
         candidates = list(rig.boards)
     if worker_index < len(candidates):
         return Allocation(candidates[worker_index], worker_index, worker)
-    if all(b.simulated for b in candidates):
-        return Allocation(candidates[worker_index % len(candidates)], worker_index, worker)
+    # the workers beyond one per entry share the templates (a sim rig: all of them), in turn
+    templates = [b for b in candidates if b.template]
+    if templates:
+        return Allocation(templates[(worker_index - len(candidates)) % len(templates)], worker_index, worker)
     names = ", ".join(b.id for b in candidates)
     chosen = f"--board {board_id} selects 1 board" if board_id else f"rig {rig.name} has {len(candidates)} "
     chosen += "" if board_id else ("board" if len(candidates) == 1 else "boards")

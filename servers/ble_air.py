@@ -66,6 +66,55 @@ def _controller_class() -> type:
                 return None
             return super().on_hci_command(command)
 
+        def on_hci_le_create_connection_cancel_command(self, command: Any) -> Any:
+            # bumble 0.0.236 answers SUCCESS but keeps initiating and never ends the attempt, so a host's
+            # connect(timeout=...) waits forever. Core spec Vol 4 Part E 7.8.13: with no attempt pending the
+            # command is disallowed (0x0C); otherwise, after its Command Complete, the controller sends an
+            # LE Connection Complete with status Unknown Connection Identifier (0x02).
+            pending = self.pending_le_connection
+            if pending is None:
+                return hci.HCI_StatusReturnParameters(hci.HCI_ErrorCode.COMMAND_DISALLOWED_ERROR)
+            self.pending_le_connection = None
+            failed = hci.HCI_LE_Connection_Complete_Event(
+                status=hci.HCI_ErrorCode.UNKNOWN_CONNECTION_IDENTIFIER_ERROR,
+                connection_handle=0,
+                role=hci.Role.CENTRAL,
+                peer_address_type=pending.peer_address.address_type,
+                peer_address=pending.peer_address,
+                connection_interval=0,
+                peripheral_latency=0,
+                supervision_timeout=0,
+                central_clock_accuracy=0,
+            )
+            # send_hci_packet delivers on the next loop turn: scheduling it now puts it after the
+            # Command Complete that the caller sends when this returns
+            asyncio.get_running_loop().call_soon(self.send_hci_packet, failed)
+            return hci.HCI_StatusReturnParameters(hci.HCI_ErrorCode.SUCCESS)
+
+        def on_hci_le_set_data_length_command(self, command: Any) -> Any:
+            # bumble 0.0.236 has no LE Set Data Length: here the link takes the new transmit length at once
+            # and both hosts get an LE Data Length Change (Core spec Vol 4 Part E 7.8.33, 7.7.65.7), the
+            # sender with the new maximum transmit, the other side with it as its maximum receive.
+            mine = self.find_connection_by_handle(command.connection_handle)
+            if mine is None:
+                return hci.HCI_StatusAndConnectionHandleReturnParameters(
+                    hci.HCI_ErrorCode.UNKNOWN_CONNECTION_IDENTIFIER_ERROR, command.connection_handle
+                )
+            octets, time = int(command.tx_octets), int(command.tx_time)
+            lengths = getattr(mine, "air_data_length", [27, 328, 27, 328])
+            lengths[:2] = [octets, time]
+            mine.air_data_length = lengths
+            loop = asyncio.get_running_loop()
+            loop.call_soon(self.send_hci_packet, _length_event(mine.handle, lengths))
+            other = self.link.find_le_controller(mine.peer_address) if self.link else None
+            theirs = other.le_connections.get(mine.self_address) if other is not None else None
+            if theirs is not None:
+                back = getattr(theirs, "air_data_length", [27, 328, 27, 328])
+                back[2:] = [octets, time]
+                theirs.air_data_length = back
+                loop.call_soon(other.send_hci_packet, _length_event(theirs.handle, back))
+            return hci.HCI_StatusAndConnectionHandleReturnParameters(hci.HCI_ErrorCode.SUCCESS, mine.handle)
+
         def on_hci_le_set_extended_scan_parameters_command(self, command: Any) -> Any:
             # bumble 0.0.236 forgets the scan type of the extended form (active or passive)
             if getattr(command, "scan_types", None):
@@ -115,6 +164,16 @@ def _controller_class() -> type:
                     )
                     self.send_hci_packet(legacy_report([report]))
 
+    def _length_event(handle: int, lengths: list[int]) -> Any:
+        tx_octets, tx_time, rx_octets, rx_time = lengths
+        return hci.HCI_LE_Data_Length_Change_Event(
+            connection_handle=handle,
+            max_tx_octets=tx_octets,
+            max_tx_time=tx_time,
+            max_rx_octets=rx_octets,
+            max_rx_time=rx_time,
+        )
+
     def _scan_response(link: Any, address: Any) -> bytes | None:
         """The scan response data of whoever advertises from ``address``; None when not scannable."""
         for c in link.controllers:
@@ -130,6 +189,33 @@ def _controller_class() -> type:
         return None
 
     return AirController
+
+
+def _link_class() -> type:
+    """The air's LocalLink: bumble 0.0.236 sends LE ACL data as from the sender's random address whatever
+    address the connection was made with, so a device connected by its public address (a board's, 3.4.3
+    AT+BLEADDR <addr_type> 0) never reaches its peer (the receiver finds no connection from that address and
+    drops the data: GATT requests go unanswered). Here the data comes from the address the sender's side of
+    the connection uses."""
+    from bumble import core
+    from bumble.link import LocalLink
+
+    class AirLink(LocalLink):  # type: ignore[misc]
+        def send_acl_data(
+            self, sender_controller: Any, destination_address: Any, transport: Any, data: bytes
+        ) -> None:
+            connection = sender_controller.le_connections.get(destination_address)
+            if transport != core.PhysicalTransport.LE or connection is None:
+                super().send_acl_data(sender_controller, destination_address, transport, data)
+                return
+            destination = self.find_le_controller(destination_address)
+            if destination is not None:
+                source = connection.self_address
+                asyncio.get_running_loop().call_soon(
+                    lambda: destination.on_link_acl_data(source, transport, data)
+                )
+
+    return AirLink
 
 
 class _Attached(asyncio.Protocol):
@@ -193,9 +279,7 @@ class BleAir(Peer):
     def link(self) -> Any:
         """The LocalLink, made when the first device attaches (the bumble import happens here)."""
         if self._link is None:
-            from bumble.link import LocalLink
-
-            self._link = LocalLink()
+            self._link = _link_class()()
         return self._link
 
     def controllers(self) -> list[Any]:

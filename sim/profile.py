@@ -2,12 +2,16 @@
 
 A profile is a YAML file in ``sim/profiles/`` (``--profile NAME``) or anywhere (``--profile PATH``). Fields
 are validated on load; an error names the file and the field.
+
+A custom build of a release differs from it in a few switches (menuconfig's command sets): its profile says
+``extends: <profile name>`` and lists only what differs. Mappings merge key by key, any other value (a list
+such as ``commands.disabled``, a number, a text) replaces the base's.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
@@ -114,19 +118,53 @@ class Profile(_Model):
         ]
 
 
-def load_profile(name_or_path: str = DEFAULT_PROFILE) -> Profile:
+def _profile_path(name_or_path: str) -> Path:
     path = Path(name_or_path)
     if "/" not in name_or_path and not name_or_path.endswith((".yaml", ".yml")):
         path = PROFILES_DIR / f"{name_or_path}.yaml"
     if not path.is_file():
         known = ", ".join(sorted(p.stem for p in PROFILES_DIR.glob("*.yaml")))
         raise ProfileError(f"{path}: profile not found (known names: {known})")
+    return path
+
+
+def merge_profile_data(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """``override`` over ``base``: mappings merge key by key, every other value replaces the base's."""
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merge_profile_data(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _profile_data(name_or_path: str, chain: tuple[str, ...] = ()) -> tuple[Path, dict[str, Any]]:
+    """The fields of a profile with its ``extends`` chain resolved (a cycle is an error naming it)."""
+    path = _profile_path(name_or_path)
+    key = str(path.resolve())
+    if key in chain:
+        raise ProfileError(f"{path}: 'extends' goes round in a circle ({' -> '.join([*chain, key])})")
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as e:
         raise ProfileError(f"{path}: not valid YAML: {e}") from e
     if not isinstance(data, dict):
         raise ProfileError(f"{path}: expected a mapping of profile fields")
+    base = data.pop("extends", None)
+    if base is None:
+        return path, data
+    if not isinstance(base, str):
+        raise ProfileError(f"{path}: field extends: expected a profile name, got {type(base).__name__}")
+    try:
+        _, base_data = _profile_data(base, (*chain, key))
+    except ProfileError as e:
+        raise ProfileError(f"{path}: extends {base}: {e}") from None
+    return path, merge_profile_data(base_data, data)
+
+
+def load_profile(name_or_path: str = DEFAULT_PROFILE) -> Profile:
+    path, data = _profile_data(name_or_path)
     try:
         return Profile(**data, source=str(path))
     except ValidationError as e:

@@ -36,4 +36,4 @@ def make_board(
         return SerialBoard(config)
     from rigs.boards.labgrid import LabgridBoard
 
-    return LabgridBoard(config)
+    return LabgridBoard(config, instance=instance, work_dir=work_dir)

@@ -32,11 +32,14 @@ class BoardIdentity:
     module: str
     at_port: str
     log_port: str | None = None
-    #: For simulated boards: ``--instance``, the process id and the MACs the ready line reported.
+    #: For simulated boards: ``--instance``, the process id and the MACs the ready line reported; for
+    #: labgrid boards found by tags, the worker's number too.
     instance: int | None = None
     pid: int | None = None
     sta_mac: str | None = None
     ap_mac: str | None = None
+    #: For labgrid boards: the place acquired for this run.
+    place: str | None = None
 
     def properties(self) -> list[tuple[str, str]]:
         """(name, value) pairs for JUnit properties, omitting what is unknown."""
@@ -46,7 +49,7 @@ class BoardIdentity:
             ("module", self.module),
             ("at_port", self.at_port),
         ]
-        for name in ("log_port", "instance", "pid", "sta_mac", "ap_mac"):
+        for name in ("log_port", "instance", "pid", "sta_mac", "ap_mac", "place"):
             value = getattr(self, name)
             if value is not None:
                 pairs.append((name, str(value)))

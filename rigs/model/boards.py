@@ -13,6 +13,7 @@ from pydantic_core import PydanticCustomError
 from rigs.model.fields import ID_PATTERN, Baud, Seconds, StrictModel
 from rigs.model.firmware import FirmwareExpectation
 from rigs.model.flashing import FlashOptions
+from rigs.model.labgrid import LabgridOptions
 
 #: The capabilities a rig may claim for a board. A fixed vocabulary, so that a typo in a rig file is an
 #: error at load time instead of a silently skipped suite; names starting with ``x-`` are free for local use.
@@ -130,13 +131,6 @@ class SimOptions(StrictModel):
         return value
 
 
-class LabgridOptions(StrictModel):
-    """Where a labgrid-managed board is: a place on a coordinator (modelled, not yet driven)."""
-
-    place: str
-    coordinator: str | None = None
-
-
 class BoardConfig(StrictModel):
     """One board of the rig: where its ports are and what it can do. Drivers live in :mod:`rigs.boards`."""
 
@@ -216,7 +210,16 @@ class BoardConfig(StrictModel):
                 "kind_fields", "'sim' options belong to boards of kind sim (or serial, for CI)"
             )
         if self.kind is BoardKind.LABGRID and self.labgrid is None:
-            raise PydanticCustomError("kind_fields", "a labgrid board needs 'labgrid: {place: ...}'")
+            raise PydanticCustomError(
+                "kind_fields",
+                "a labgrid board needs 'labgrid: {place: NAME}' or 'labgrid: {match: {TAG: VALUE}}'",
+            )
+        if self.kind is BoardKind.LABGRID and (self.port or self.log_port):
+            raise PydanticCustomError(
+                "kind_fields",
+                "a labgrid board takes no 'port' or 'log_port': they come from its place's NetworkSerialPort "
+                "resources (labgrid.at_port, labgrid.log_port)",
+            )
         if self.kind is not BoardKind.LABGRID and self.labgrid is not None:
             raise PydanticCustomError(
                 "kind_fields", "'labgrid' options belong only to boards of kind labgrid"
@@ -245,6 +248,12 @@ class BoardConfig(StrictModel):
             )
         sim = self.sim.model_copy(update={"transport": scheme, "log_port": self.log_port is not None})
         object.__setattr__(self, "sim", sim)
+
+    @property
+    def template(self) -> bool:
+        """One entry serves any number of xdist workers: a simulated board (one simulator per worker) or
+        a labgrid board found by tags (one place per worker)."""
+        return self.simulated or (self.labgrid is not None and self.labgrid.match is not None)
 
     @property
     def simulated(self) -> bool:

@@ -33,6 +33,10 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sim.commands.ble",
     "sim.commands.ble_adv",
     "sim.commands.ble_scan",
+    "sim.commands.ble_conn",
+    "sim.commands.ble_gatts",
+    "sim.commands.ble_gattc",
+    "sim.commands.ble_spp",
     "sim.commands.webserver",
 )
 

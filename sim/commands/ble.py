@@ -7,6 +7,7 @@ AT commands, you should run this command first"); the role cannot change without
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sim.at import errors
@@ -32,6 +33,10 @@ class BleState:
 
     role: int = 0
     radio: BleRadio | None = None
+
+
+#: What other BLE command modules do to a freshly powered-on radio (ble_conn.py: listen for connections).
+POWER_ON_HOOKS: list[Callable[[Board, BleRadio], None]] = []
 
 
 def ble_state(board: Board) -> BleState:
@@ -83,6 +88,8 @@ async def bleinit_set(ctx: CommandContext) -> None:
     except (OSError, ConnectionError) as exc:
         raise ctx.fail(errors.exec_fail(), f"the BLE air did not answer: {exc}") from exc
     await _apply_address(ctx.board, radio)
+    for hook in POWER_ON_HOOKS:
+        hook(ctx.board, radio)
     state.radio, state.role = radio, init
     ctx.board._ble_radio = radio  # type: ignore[attr-defined]
 

@@ -132,17 +132,20 @@ def test_mdns_query_ptr(dut, esp_rig) -> None:
     SRV=<hostname>:<port>, TXT=, A= ... OK."""
     from fixtures.mdns_browser import MdnsAnnouncer, MdnsError
 
-    # The guide's names, made unique per process: another xdist worker (or a board running example 4.2.13,
-    # whose instance is "my_instance" too) may announce the same service on this network at the same time.
-    instance, hostname = f"my_instance-{os.getpid()}", f"esp-host-{os.getpid()}"
+    # The guide's names, made unique per process, the service type too: with <max_results> 1 (its default,
+    # 3.3.39) the board returns the first answer, and another xdist worker, another run on this host, a
+    # board running example 4.2.13 or a real printer on a bench's network may announce a "_printer._tcp"
+    # of its own at the same time.
+    pid = os.getpid()
+    service, instance, hostname = f"_pr{pid}"[:15], f"my_instance-{pid}", f"esp-host-{pid}"
     try:
         announcer = MdnsAnnouncer(
-            host(esp_rig), "_printer._tcp", instance, hostname, 35, {"version": "v4.1.0.0"}
+            host(esp_rig), f"{service}._tcp", instance, hostname, 35, {"version": "v4.1.0.0"}
         )
     except MdnsError as exc:
         pytest.skip(str(exc))
     try:
-        r = dut.cmd('AT+MDNS=2,0,"_printer","_tcp",5000', esp_rig.targets.timeouts.connect)
+        r = dut.cmd(f'AT+MDNS=2,0,"{service}","_tcp",5000', esp_rig.targets.timeouts.connect)
     finally:
         announcer.close()
     assert r.ok, r.text

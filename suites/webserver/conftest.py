@@ -95,6 +95,8 @@ def screenshot(page, request) -> Any:
         path = folder / f"{request.node.name}-{len(shots) + 1}-{step}.png".replace("/", "_")
         page.screenshot(path=str(path), full_page=True)
         shots.append(path)
+        # the report shows it beside the test's transcript (fixtures/coverage.py SCREENSHOT_PROPERTY)
+        request.node.user_properties.append(("screenshot", str(path)))
         try:
             import allure
 

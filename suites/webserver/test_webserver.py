@@ -96,6 +96,7 @@ def test_webserver_invalid_set(dut, err_code, request, case: InvalidCase) -> Non
 # ------------------------------------------------------------------------------------------ 4.7.1
 
 
+@pytest.mark.example("4.7.1")
 @pytest.mark.form("AT+WEBSERVER", "set")
 @pytest.mark.form("AT+CWJAP", "query")
 def test_4_7_1_provisioning_from_a_browser(
@@ -115,6 +116,7 @@ def test_4_7_1_provisioning_from_a_browser(
     _joined_to(dut, expect, esp_ap.ssid)
 
 
+@pytest.mark.example("4.7.1")
 @pytest.mark.form("AT+WEBSERVER", "set")
 def test_4_7_1_wrong_password_is_reported(dut, esp_ap, web_server, page, screenshot) -> None:
     """4.7.1 (failure): with a wrong password the board reports +WEBSERVERRSP:1 and gets no address; once
@@ -135,6 +137,7 @@ def test_4_7_1_wrong_password_is_reported(dut, esp_ap, web_server, page, screens
 # ------------------------------------------------------------------------------------------ 4.7.2
 
 
+@pytest.mark.example("4.7.2")
 @pytest.mark.form("AT+WEBSERVER", "set")
 @pytest.mark.form("AT+RST", "execute")
 def test_4_7_2_ota_from_a_browser(dut, expect, esp_rig, web_server, page, screenshot, tmp_path) -> None:
@@ -155,6 +158,7 @@ def test_4_7_2_ota_from_a_browser(dut, expect, esp_rig, web_server, page, screen
     dut.cmd("AT").assert_ok()
 
 
+@pytest.mark.example("4.7.2")
 @pytest.mark.form("AT+WEBSERVER", "set")
 def test_4_7_2_ota_of_a_bad_image_fails(dut, web_server, page, screenshot, tmp_path) -> None:
     """4.7.2 (failure): data that is no app image (4.7.2 note 2: the board checks the ``ota`` content):
@@ -171,6 +175,7 @@ def test_4_7_2_ota_of_a_bad_image_fails(dut, web_server, page, screenshot, tmp_p
 # ------------------------------------------------------------------------------------- 4.7.3, 4.7.4
 
 
+@pytest.mark.example("4.7.3")
 @pytest.mark.form("AT+WEBSERVER", "set")
 @pytest.mark.form("AT+CWJAP", "query")
 def test_4_7_3_wechat_applet_provisioning_replayed(dut, expect, esp_ap, esp_rig, web_server, request) -> None:
@@ -194,6 +199,7 @@ def test_4_7_3_wechat_applet_provisioning_replayed(dut, expect, esp_ap, esp_rig,
     _joined_to(dut, expect, esp_ap.ssid)
 
 
+@pytest.mark.example("4.7.4")
 @pytest.mark.form("AT+WEBSERVER", "set")
 def test_4_7_4_wechat_applet_ota_replayed(dut, web_server, request) -> None:
     """4.7.4 (OTA from the WeChat applet), replayed: GET /getotainfo lists the ``ota`` partition, POST
@@ -213,6 +219,7 @@ def test_4_7_4_wechat_applet_ota_replayed(dut, web_server, request) -> None:
 # ------------------------------------------------------------------------------------------ 4.7.5
 
 
+@pytest.mark.example("4.7.5")
 @pytest.mark.form("AT+WEBSERVER", "set")
 def test_4_7_5_captive_portal_lands_on_the_page(web_server, page, screenshot) -> None:
     """4.7.5: whatever URL the phone opens on the board's network lands on the provisioning page (the
@@ -224,6 +231,7 @@ def test_4_7_5_captive_portal_lands_on_the_page(web_server, page, screenshot) ->
     screenshot("portal")
 
 
+@pytest.mark.example("4.7.5")
 @pytest.mark.form("AT+WEBSERVER", "set")
 def test_4_7_5_captive_portal_dns_answers_with_the_softap(web_server) -> None:
     """4.7.5: the captive portal's DNS (at_web_dns_server, port 53 of the soft-AP) answers any name with the
@@ -239,6 +247,7 @@ def test_4_7_5_captive_portal_dns_answers_with_the_softap(web_server) -> None:
 # ------------------------------------------------------------------------------- 4.12.2, 4.12.4
 
 
+@pytest.mark.example("4.12.2")
 @pytest.mark.form("AT+CWSTARTSMART", "set")
 @pytest.mark.form("AT+CWSTOPSMART", "execute")
 @pytest.mark.form("AT+CWJAP", "query")
@@ -265,6 +274,7 @@ def test_4_12_2_smartconfig_provisioning(dut, expect, esp_ap, esp_rig) -> None:
     _joined_to(dut, expect, esp_ap.ssid)
 
 
+@pytest.mark.example("4.12.4")
 @pytest.mark.form("AT+WPS", "set")
 @pytest.mark.form("AT+CWJAP", "query")
 @pytest.mark.requires("wps")
@@ -290,6 +300,7 @@ def test_provisioning_example_replayed(section: str, esp_example_runner) -> None
     esp_example_runner(example(section))
 
 
+@pytest.mark.example("4.12.3")
 @pytest.mark.form("AT+CWSAP", "set")
 @pytest.mark.form("AT+WEBSERVER", "set")
 @pytest.mark.form("AT+CWJAP", "query")

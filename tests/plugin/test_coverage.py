@@ -103,7 +103,7 @@ def test_summary_lays_checks_over_the_guide_forms(pytester: pytest.Pytester, wor
         result = run(pytester, rig, "--summary", str(out), "--esp-declarations=report", *workers)
     result.assert_outcomes(passed=6, failed=2, skipped=2, errors=1, xfailed=1)
     result.stdout.fnmatch_lines(
-        ["*bad form marker*AT+CWMODE (3.2.3) has no 'bogus' form; it has query, set*"]
+        ["*bad form or example marker*AT+CWMODE (3.2.3) has no 'bogus' form; it has query, set*"]
     )
     summary = json.loads(out.read_text())
     assert summary["schema_version"] == SCHEMA_VERSION == 3
@@ -283,3 +283,33 @@ def test_default_summary_path_under_rootdir(pytester: pytest.Pytester) -> None:
     summary = json.loads((pytester.path / "reports" / "out" / "summary.json").read_text())
     assert _forms(summary, "basic")["AT/execute"]["state"] == "checked-pass"
     assert len(summary["command_sets"]) == len(COMMAND_SETS) == 14
+
+
+def test_an_example_marker_lists_the_test_under_its_section(pytester: pytest.Pytester) -> None:
+    """``example("4.x.y")`` links a test whose id has no ``[4.x.y]`` to the chapter-4 example it replays; a
+    section the guide does not have fails that test at setup, naming the marker."""
+    with ScriptedBoardServer(ScriptedBoard(name="solo")) as server:
+        rig = serial_rig(pytester, ("solo", server.url, []))
+        pytester.makepyfile(
+            "import pytest\n\n"
+            "@pytest.mark.example('4.7.1')\n"
+            "@pytest.mark.form('AT', 'execute')\n"
+            "def test_browser_provisioning(dut, expect):\n    expect.ok(dut.cmd('AT'), 'AT', 'execute')\n\n"
+            "@pytest.mark.example('4.7.1')\n"
+            "@pytest.mark.form('AT', 'execute')\n"
+            "def test_wrong_password(dut):\n    assert False\n\n"
+            "@pytest.mark.example('4.99.1')\n"
+            "@pytest.mark.form('AT', 'execute')\n"
+            "def test_no_such_example(dut):\n    pass\n"
+        )
+        out = pytester.path / "summary.json"
+        result = run(pytester, rig, "--summary", str(out))
+    result.assert_outcomes(passed=1, failed=1, errors=1)
+    result.stdout.fnmatch_lines(["*bad form or example marker*example('4.99.1',)*not a chapter-4 example*"])
+    examples = {e["section"]: e for e in json.loads(out.read_text())["examples"]}
+    assert examples["4.7.1"]["tests"] == [
+        "test_an_example_marker_lists_the_test_under_its_section.py::test_browser_provisioning",
+        "test_an_example_marker_lists_the_test_under_its_section.py::test_wrong_password",
+    ]
+    assert examples["4.7.1"]["result"] == "fail"  # one of its tests failed
+    assert examples["4.7.2"]["result"] == "not replayed"

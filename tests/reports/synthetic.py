@@ -49,6 +49,8 @@ class SynthTest:
     measurements: list[Attempt] = field(default_factory=list)
     #: the test's check records; :func:`form_test` gives each declared form one of its outcome
     checks: list[CheckRecord] = field(default_factory=list)
+    examples: tuple[str, ...] = ()
+    screenshots: list[str] = field(default_factory=list)
 
 
 def guide_forms(command_set: str | None = None) -> list[tuple[FormRef, str]]:
@@ -115,7 +117,17 @@ def write_run(
     for i, t in enumerate(tests):
         transcript = folder / "transcripts" / f"t{i}.txt"
         transcript.write_text(f"transcript of {t.id}\n12:00:00.000 > AT\r\n12:00:00.010 < OK\r\n")
-        result = TestResult(t.id, t.outcome, 0.25, t.forms, t.command_sets, t.reason, checks=list(t.checks))
+        result = TestResult(
+            t.id,
+            t.outcome,
+            0.25,
+            t.forms,
+            t.command_sets,
+            t.reason,
+            checks=list(t.checks),
+            examples=t.examples,
+        )
+        result.screenshots = [str(folder / p) for p in t.screenshots]
         if not junit:
             result.transcript = str(transcript)
             result.attempts = list(t.measurements)

@@ -190,3 +190,35 @@ def test_a_summary_older_than_junit_is_flagged(tmp_path: Path, capsys: pytest.Ca
 def test_a_missing_summary_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["build", str(tmp_path)]) == 2
     assert "summary.json: cannot read the run summary" in capsys.readouterr().err
+
+
+def test_an_example_row_shows_each_replay_with_its_transcript_and_screenshots(tmp_path: Path) -> None:
+    """4.7.1 replayed by two browser tests (``example`` markers, no [4.x.y] in their ids): the row lists
+    both, each test's transcript link and the screenshots it took, as thumbnails linking to the image."""
+    tests = [
+        SynthTest(
+            "suites/webserver/test_webserver.py::test_4_7_1_provisioning_from_a_browser",
+            "passed",
+            examples=("4.7.1",),
+            screenshots=["screenshots/a-1-page.png", "screenshots/a-2-filled.png"],
+        ),
+        SynthTest(
+            "suites/webserver/test_webserver.py::test_4_7_1_wrong_password", "passed", examples=("4.7.1",)
+        ),
+    ]
+    folder = write_run(tmp_path / "out", tests, junit=False)
+    assert main(["build", str(folder)]) == 0
+    page = (folder / "index.html").read_text()
+    row = re.search(r'<tr data-example="4.7.1">(.*?)</tr>', page, re.S)
+    assert row and '<span class="b pass">pass</span>' in row.group(1)
+    assert "test_4_7_1_provisioning_from_a_browser" in row.group(
+        1
+    ) and "test_4_7_1_wrong_password" in row.group(1)
+    assert row.group(1).count(">transcript</a>") == 2
+    assert re.findall(r'<a href="([^"]+)"><img src="\1"', row.group(1)) == [
+        "screenshots/a-1-page.png",
+        "screenshots/a-2-filled.png",
+    ]
+    summary = json.loads((folder / "summary.json").read_text())
+    entry = next(t for t in summary["tests"] if t["id"].endswith("from_a_browser"))
+    assert entry["example"] == "4.7.1" and len(entry["screenshots"]) == 2

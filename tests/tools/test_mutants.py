@@ -321,3 +321,24 @@ def test_failtimes_plugin_logs_failures_in_the_order_they_happen(
         "test_b.py::test_early",
         "test_a.py::test_late",
     ]
+
+
+def test_a_run_can_stop_at_its_first_failure_and_still_count_as_a_kill(tmp_path: Path) -> None:
+    """A mutant's verdict needs one failing test: with ``stop_at_first_failure`` the run ends there (pytest's
+    --maxfail=1, which xdist reports as exit 2 "Interrupted"), the failure is a kill, the tests after it do
+    not run; without it every test runs and every failure is listed."""
+    from tools.mutants.runs import run_selection
+
+    tests = tmp_path / "test_stop.py"
+    body = "\n".join(f"def test_{i}():\n    assert {i} != 0\n" for i in range(30))
+    tests.write_text(body, encoding="utf-8")
+    rig = ROOT / "rigs" / "sim.yaml"
+    for workers in (0, 2):
+        run = run_selection(
+            [str(tests)], rig, tmp_path / f"stop-{workers}", ROOT, workers, stop_at_first_failure=True
+        )
+        assert run.outcome is Outcome.FAILED, run.detail
+        assert [f.rsplit("::", 1)[-1].rsplit(".", 1)[-1] for f in run.failed] == ["test_0"], run.failed
+        assert run.tests < 30  # the run stopped
+    run = run_selection([str(tests)], rig, tmp_path / "all", ROOT, 2)
+    assert run.outcome is Outcome.FAILED and run.tests == 30 and len(run.failed) == 1

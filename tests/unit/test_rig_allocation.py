@@ -40,3 +40,16 @@ def test_board_option_selects_one_board() -> None:
         allocate(BENCH, 1, 2, board_id="b")
     with pytest.raises(AllocationError, match="--board c: rig bench.yaml has no board 'c'"):
         allocate(BENCH, 0, 1, board_id="c")
+
+
+def test_a_labgrid_match_serves_every_worker_and_a_named_place_one() -> None:
+    lab = parse_rig(
+        "boards:\n  - {id: any, kind: labgrid, labgrid: {match: {board: esp32}}}\n"
+        "  - {id: eth, kind: labgrid, labgrid: {place: esp32-eth-1}}\n",
+        "lab.yaml",
+    )
+    # one worker per entry first, then the workers beyond share the match (each acquires its own place)
+    assert [allocate(lab, i, 4).board.id for i in range(4)] == ["any", "eth", "any", "any"]
+    only_named = parse_rig("boards:\n  - {id: eth, kind: labgrid, labgrid: {place: p}}\n", "one.yaml")
+    with pytest.raises(AllocationError, match="a real board serves one worker only"):
+        allocate(only_named, 1, 2)

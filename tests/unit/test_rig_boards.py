@@ -1,5 +1,5 @@
 """Board drivers: the sim driver against a fake simulator that keeps the sim/README.md contract, the
-serial driver's port errors, and the labgrid placeholder."""
+serial driver's port errors, and the choice of the labgrid driver (tested in tests/unit/test_labgrid_*)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pytest
 import serial
 import yaml
 
-from rigs.boards import BoardError, BoardUnsupported, make_board
+from rigs.boards import BoardError, make_board
 from rigs.boards import sim as sim_driver
 from rigs.boards.air import SimServices, air_document
 from rigs.boards.serial import SerialBoard
@@ -209,11 +209,14 @@ def test_serial_board_port_error_names_board_and_port() -> None:
     board.close()  # nothing left open; closing is harmless
 
 
-def test_labgrid_board_is_not_yet_supported(tmp_path: Path) -> None:
+def test_labgrid_board_gets_the_labgrid_driver(tmp_path: Path) -> None:
+    from rigs.boards.labgrid import LabgridBoard
+
     rig = parse_rig("boards:\n  - {id: lg, kind: labgrid, labgrid: {place: esp-1}}\n", "r.yaml")
     board = make_board(rig.boards[0], rig, work_dir=tmp_path)
-    with pytest.raises(BoardUnsupported, match="board lg: kind labgrid .place esp-1. is not yet supported"):
-        board.open()
+    assert isinstance(board, LabgridBoard)
+    with pytest.raises(BoardError, match="board lg: not open"):
+        _ = board.identity
 
 
 def test_serial_board_records_at_and_log_port() -> None:

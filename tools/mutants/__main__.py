@@ -10,6 +10,7 @@ from pathlib import Path
 from rigs.loader import RigFileError
 from tools.mutants.catalog import DEFAULT_CATALOG, CatalogError, choose, load_catalog
 from tools.mutants.mutation import BaselineError, run_mutation
+from tools.mutants.rigvalues import RigValueError
 from tools.mutants.runs import load_base_rig
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,6 +30,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--budget", type=float, default=900.0, help="seconds one run may take, then stopped")
     ap.add_argument("--json", type=Path, metavar="OUT", help="also write the JSON summary here")
     ap.add_argument("--keep", type=Path, metavar="DIR", help="keep each run's output and transcripts here")
+    ap.add_argument(
+        "--every-catching-test",
+        action="store_true",
+        help="run each killed fault's whole selection, to list every test that catches it (default: stop at "
+        "the first failing test, which is all a verdict needs)",
+    )
     ap.add_argument("--list", action="store_true", help="list the catalog and exit")
     args = ap.parse_args(argv)
 
@@ -49,9 +56,16 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         report = run_mutation(
-            mutants, rig, ROOT, args.workers, args.budget, progress=progress, keep=args.keep
+            mutants,
+            rig,
+            ROOT,
+            args.workers,
+            args.budget,
+            progress=progress,
+            keep=args.keep,
+            every_catching_test=args.every_catching_test,
         )
-    except BaselineError as exc:
+    except (BaselineError, RigValueError) as exc:
         print(f"tools.mutants: {exc}", file=sys.stderr)
         return 2
     print(report.table())

@@ -24,8 +24,9 @@ by the run rather than picked by hand; a narrower one (``k``, ``m``, a file or a
 
     #@ narrow: "a stall hangs every test that reaches it: the folder would spend the budget on hangs"
 
-A further optional key names the base rig the fault runs on, for command sets that only a custom firmware build
-has (3.8 FS, 3.9 WebSocket: rigs/sim-fs.yaml, rigs/sim-ws.yaml); without it the run's ``--rig`` is used::
+A further optional key names the base rig the fault runs on, for command sets that only a custom firmware
+build has (3.8 FS, 3.9 WebSocket: rigs/sim-fs.yaml, rigs/sim-ws.yaml); without it the run's ``--rig`` is
+used::
 
     #@ rig: rigs/sim-ws.yaml
 """

@@ -1,8 +1,8 @@
 """A mutation run: the faithful baseline, then each fault's selection against a board carrying that fault.
 
 A fault is *killed* when some test of its selection fails or errors, and *survives* when they all pass (a
-gap in the suite). Faults run one after another: the plugin numbers simulated boards by xdist worker
-(``--instance``), so two runs side by side would give their boards the same addresses and server ports.
+gap in the suite). Faults run one after another, so each run's board carries one fault only; the boards'
+addresses never clash with another run's on the host (rigs/boards/instances.py).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 
 from rigs.model import Rig
 from tools.mutants.catalog import Mutant
-from tools.mutants.runs import Outcome, RunResult, fault_rig, load_base_rig, run_selection
+from tools.mutants.runs import Outcome, RunResult, fault_rig, load_base_rig, rendered_faults, run_selection
 
 
 class BaselineError(RuntimeError):
@@ -190,16 +190,23 @@ def run_mutation(
     extra: list[str] | None = None,
     progress: Callable[[str], None] = lambda _: None,
     keep: Path | None = None,
+    every_catching_test: bool = False,
 ) -> MutationReport:
     """A baseline per base rig (``base_rig``, and each rig a fault names), then every mutant on its rig;
     ``keep`` keeps each run's rig file, pytest output, JUnit XML and transcripts under that folder (by
-    default they go to a temporary one)."""
+    default they go to a temporary one). A mutant's run stops at its first failing test unless
+    ``every_catching_test`` (then ``caught_by`` lists every test that catches it, at the cost of running
+    the whole selection for each killed fault too)."""
     report = MutationReport()
     groups = rig_groups(mutants)
     rigs = {key: base_rig if key is None else load_base_rig(root / key) for key in groups}
     with tempfile.TemporaryDirectory(prefix="mutants-") as tmp:
         work = Path(tmp) if keep is None else keep
         work.mkdir(parents=True, exist_ok=True)
+        # Every fault's rig values first: a placeholder naming nothing stops the run before its baseline.
+        faults = {
+            m.id: rendered_faults(m.path, rigs[m.meta.rig], work / f"{m.id}-faults.yaml") for m in mutants
+        }
         for n, (key, group) in enumerate(groups.items()):
             rig_file = fault_rig(rigs[key], None, work / f"baseline-{n}-rig.yaml")
             paths = baseline_args(group)
@@ -216,8 +223,17 @@ def run_mutation(
                 )
             progress(f"baseline passed: {base.tests} tests in {base.seconds:.0f} s")
         for i, m in enumerate(mutants, 1):
-            rig_file = fault_rig(rigs[m.meta.rig], m.path, work / f"{m.id}-rig.yaml")
-            run = run_selection(m.meta.select, rig_file, work / m.id, root, workers, budget, extra)
+            rig_file = fault_rig(rigs[m.meta.rig], faults[m.id], work / f"{m.id}-rig.yaml")
+            run = run_selection(
+                m.meta.select,
+                rig_file,
+                work / m.id,
+                root,
+                workers,
+                budget,
+                extra,
+                stop_at_first_failure=not every_catching_test,
+            )
             result = FaultResult(
                 id=m.id,
                 command_set=m.meta.command_set,

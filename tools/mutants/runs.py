@@ -23,6 +23,7 @@ from rigs.loader import load_rig, parse_rig
 from rigs.model import BoardKind, Rig
 from tools.mutants.catalog import Selection
 from tools.mutants.failtimes import ENV as FAIL_LOG_ENV
+from tools.mutants.rigvalues import RigValueError, render
 
 
 class Outcome(StrEnum):
@@ -59,6 +60,22 @@ def fault_rig(base: Rig, faults: Path | None, out: Path) -> Path:
     text = yaml.safe_dump(rig.model_dump(mode="json", by_alias=True), sort_keys=False)
     out.write_text("# written by tools.mutants from " + str(base.path) + "\n" + text, encoding="utf-8")
     parse_rig(text, out)  # the plugin will load it: fail here, naming the file, if it would not
+    return out
+
+
+def rendered_faults(faults: Path, base: Rig, out: Path) -> Path:
+    """``faults`` with its ``{{rig:...}}`` placeholders filled from ``base`` (tools/mutants/rigvalues.py),
+    written at ``out``; the simulator then loads it as the plain faults file it is. A placeholder that names
+    nothing in the rig is an error naming the catalog file."""
+    data = yaml.safe_load(faults.read_text(encoding="utf-8"))
+    try:
+        filled = render(data, base.model_dump(mode="json", by_alias=True))
+    except RigValueError as exc:
+        raise RigValueError(f"{faults}: {exc} (in {base.path})") from None
+    out.write_text(
+        f"# {faults} with the values of {base.path}\n" + yaml.safe_dump(filled, sort_keys=False),
+        encoding="utf-8",
+    )
     return out
 
 
@@ -117,8 +134,14 @@ def run_selection(
     workers: int = 2,
     budget: float = 900.0,
     extra: list[str] | None = None,
+    stop_at_first_failure: bool = False,
 ) -> RunResult:
-    """Run the selection with ``--rig rig_file``; results and transcripts go under ``workdir``."""
+    """Run the selection with ``--rig rig_file``; results and transcripts go under ``workdir``.
+
+    ``stop_at_first_failure`` (``--maxfail=1``): a mutant's verdict needs one failing test, so its run can
+    stop there instead of running the rest of the command set's folder against a board already shown to be
+    wrong; a survivor still runs every test. The failures are then those of the first to fail (one per xdist
+    worker at most)."""
     workdir.mkdir(parents=True, exist_ok=True)
     junit = workdir / "junit.xml"
     args = selection.pytest_args() if isinstance(selection, Selection) else list(selection)
@@ -139,6 +162,7 @@ def run_selection(
         "--transcripts",
         str(workdir / "transcripts"),
         *(["-n", str(workers)] if workers > 0 else ["-p", "no:xdist"]),
+        *(["--maxfail=1"] if stop_at_first_failure else []),
         "-p",
         "tools.mutants.failtimes",
         *(extra or []),
@@ -173,6 +197,10 @@ def run_selection(
     if rc == 0:
         return RunResult(Outcome.PASSED, [], tests, seconds)
     if rc == 1 and failed:
+        return RunResult(Outcome.FAILED, failed, tests, seconds)
+    stopped = b"stopping after 1 failures" in out
+    if rc == 2 and stop_at_first_failure and failed and stopped:
+        # xdist ends a --maxfail stop as "Interrupted" (exit 2); the failure that stopped it is in the XML.
         return RunResult(Outcome.FAILED, failed, tests, seconds)
     if rc == 1:
         # Exit 1 with no failed test case: a hook, a worker crash or a session-level error. That is not the

@@ -115,6 +115,11 @@ class Firmware(StrictModel):
     board: str  #: board id, with ``#<instance>`` for a simulated board launched per worker
     gmr: list[str] = Field(default_factory=list)
     properties: dict[str, str] = Field(default_factory=dict)
+    #: the release whose guide the board was judged against (issue 19), how it was chosen (``rig``:
+    #: the rig's firmware.release; ``at_version``: AT+GMR's AT version), and whether it is the board's own
+    release: str | None = None
+    release_source: str | None = None
+    release_exact: bool | None = None
 
 
 class Counts(StrictModel):
@@ -233,6 +238,8 @@ class Summary(StrictModel):
     form_totals: FormCounts = Field(default_factory=FormCounts)
     #: why the run stopped before its last test (Ctrl-C, ``-x``, a worker limit); None for a whole run
     interrupted: str | None = None
+    #: the releases whose guide the run's boards were judged against (issue 19), oldest first
+    releases: list[str] = Field(default_factory=list)
 
     @model_validator(mode="before")
     @classmethod
@@ -258,6 +265,12 @@ def combine(outcomes: Iterable[Outcome]) -> FormResult:
     return "skip"
 
 
+def _release_order(release: str) -> tuple[int, ...]:
+    from spec.releases import version_tuple
+
+    return version_tuple(release) or ()
+
+
 def firmware_from_properties(properties: Sequence[tuple[str, str]]) -> list[Firmware]:
     """Group the run properties ``<label>.<name>`` that fixtures/transcripts.py records per board.
 
@@ -273,6 +286,10 @@ def firmware_from_properties(properties: Sequence[tuple[str, str]]) -> list[Firm
         fw = boards.setdefault(label, Firmware(board=label))
         if prop.startswith("gmr[") and prop.endswith("]") and prop[4:-1].isdigit():
             gmr.setdefault(label, {})[int(prop[4:-1])] = value
+        elif prop in ("release", "release_source"):
+            setattr(fw, prop, value)
+        elif prop == "release_exact":
+            fw.release_exact = value == "true"
         else:
             fw.properties[prop] = value
     for label, lines in gmr.items():
@@ -393,6 +410,7 @@ class SummaryBuilder:
             plots=list(plots),
             form_totals=form_totals,
             interrupted=interrupted,
+            releases=sorted({fw.release for fw in firmware if fw.release}, key=_release_order),
         )
 
     def _touches(self) -> dict[str, list[FormTest]]:

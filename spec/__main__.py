@@ -1,4 +1,5 @@
-"""``python -m spec stats | show NAME | extract [--check]``: the guide as data, from the command line."""
+"""``python -m spec stats | show NAME | extract [--check] | diff vA vB [--json]``: the guide as data, from the
+command line."""
 
 from __future__ import annotations
 
@@ -117,6 +118,32 @@ def show(command: Command) -> str:
     return "\n".join(out)
 
 
+def _diff(old: str, new: str, *, as_json: bool) -> int:
+    """``python -m spec diff``: chapter 3 from the data sets, error codes from the releases' pages."""
+    from spec.extract.error_tables import release_error_tables
+    from spec.extract.sources import SourcesMissing, UnknownRelease
+    from spec.release_diff import diff_error_codes, diff_specs, render_text, to_json
+    from spec.releases import absent_sets, load_release
+
+    try:
+        changes = diff_specs(load_release(old), load_release(new))
+        notes = [f"{r} has no {s} page: {why}" for r in (old, new) for s, why in absent_sets(r).items()]
+        notes.append(
+            "each release's data carries the corrections written for it (spec/corrections.yaml: v5.0.0.0 "
+            "unless an entry lists releases:), so a parameter type or length may differ by a correction, "
+            "not by the guide; the RST of both releases decides"
+        )
+    except (UnknownRelease, SpecError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        changes += diff_error_codes(release_error_tables(old), release_error_tables(new))
+    except SourcesMissing as exc:
+        notes.append(f"error codes not compared: {exc}")
+    print(json.dumps(to_json(old, new, changes, notes)) if as_json else render_text(old, new, changes, notes))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m spec", description="The ESP-AT user guide as data.")
     sub = parser.add_subparsers(dest="cmd", required=True)
@@ -127,7 +154,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     p_ext = sub.add_parser("extract", help="rebuild spec/data from the guide's sources")
     p_ext.add_argument("--check", action="store_true", help="only report stale data files")
     p_ext.add_argument("--release", default=None, help="a release of the guide (default v5.0.0.0)")
+    p_diff = sub.add_parser("diff", help="what changed in the guide between two releases")
+    p_diff.add_argument("old", help="the older release, e.g. v4.1.1.0")
+    p_diff.add_argument("new", help="the newer release, e.g. v5.0.0.0")
+    p_diff.add_argument("--json", action="store_true", help="one JSON object instead of text")
     args = parser.parse_args(argv)
+    if args.cmd == "diff":
+        return _diff(args.old, args.new, as_json=args.json)
     if args.cmd == "extract":
         from spec.extract import run
         from spec.extract.sources import RELEASE

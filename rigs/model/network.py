@@ -245,6 +245,19 @@ class Network(StrictModel):
     #: Where the DNS and SNTP peers listen (:class:`DnsSntp`); None: as the boards' kind implies.
     dns_sntp: DnsSntp | None = None
 
+    def dns_sntp_binding(self, all_sim: bool) -> tuple[str, int, int, bool] | None:
+        """(address, DNS port, SNTP port, search) where the DNS and SNTP peers listen, or None for free ports
+        on ``host_address`` (a rig of simulated boards, which are told the ports). ``search``: the address
+        is a loopback one of a sim rig, where the first free address from it on is taken (:class:`DnsSntp`).
+        A rig of real boards without ``dns_sntp``: the standard ports on ``host_address``."""
+        spec = self.dns_sntp
+        if spec is None:
+            return (
+                None if all_sim else (str(self.host_address), DnsSntp().dns_port, DnsSntp().sntp_port, False)
+            )
+        address = spec.address if spec.address is not None else self.host_address
+        return str(address), spec.dns_port, spec.sntp_port, all_sim and address.is_loopback
+
     @field_validator("host_address_v6")
     @classmethod
     def _host_address_v6(cls, value: IPv6Address | None) -> IPv6Address | None:

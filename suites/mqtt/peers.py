@@ -56,7 +56,7 @@ class PahoPeer:
         ready = threading.Event()
         self.client.on_connect = lambda *a: ready.set()
         self.client.on_message = lambda c, u, m: self.inbox.put(Received(m.topic, m.payload, m.qos, m.retain))
-        host, port = broker.endpoints["tcp"].address
+        host, port = broker_address(broker, 1)  # plain TCP: the rig's own, or an external broker's port
         self.client.connect(host, port, keepalive=30)
         self.client.loop_start()
         if not ready.wait(PAHO_WAIT):

@@ -113,3 +113,43 @@ def test_an_external_peer_the_tests_program_skips_them_with_the_reason(pytester:
     )
     result.assert_outcomes(skipped=1)
     result.stdout.fnmatch_lines(["*the rig's tcp peer is external (127.0.0.1:9): these tests program*"])
+
+
+KEEPALIVE = "test_keepalive_and_clean_session_reach_the_broker[keepalive-60-no-clean-session]"
+
+
+def test_on_an_external_mqtt_broker_scheme_1_runs_and_the_others_skip_naming_the_listener(
+    pytester: pytest.Pytester, tmp_path: Path
+) -> None:
+    from servers.mqtt import MqttBroker
+    from servers.pki import EspPki
+
+    broker = MqttBroker(tmp_path / "mqtt", EspPki(tmp_path / "pki"))
+    broker.start()
+    try:
+        rig = yaml.safe_load((ROOT / "rigs" / "sim.yaml").read_text())
+        port = broker.endpoints["tcp"].port
+        rig["peers"] = [{"service": "mqtt", "provided_by": "external", "address": "127.0.0.1", "port": port}]
+        path = pytester.path / "rig.yaml"
+        path.write_text(yaml.safe_dump(rig))
+        summary = pytester.path / "summary.json"
+        mqtt = ROOT / "suites" / "mqtt"
+        result = pytester.runpytest_subprocess(
+            f"{mqtt / 'test_mqtt_schemes.py'}::test_scheme_both_ways[scheme-1-tcp]",
+            f"{mqtt / 'test_mqtt_schemes.py'}::test_scheme_both_ways[scheme-6-ws]",
+            f"{mqtt / 'test_mqtt_config.py'}::{KEEPALIVE}",
+            "--rig", str(path), "-p", "no:cacheprovider", "--summary", str(summary),
+            "--transcripts", str(pytester.path / "t"), "-rs", timeout=240,
+        )  # fmt: skip
+    finally:
+        broker.stop()
+    result.assert_outcomes(passed=2, skipped=1)
+    result.stdout.fnmatch_lines(
+        ["*the rig's MQTT broker is external (mqtt at 127.0.0.1:*): scheme 6 needs its ws*"]
+    )
+    tests = {t["id"].split("::")[-1]: t for t in json.loads(summary.read_text())["tests"]}
+    keepalive = tests[KEEPALIVE]
+    assert (
+        len(keepalive["not_checked"]) == 1
+        and "keepalive of the board's CONNECT" in keepalive["not_checked"][0]
+    )

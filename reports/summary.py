@@ -72,6 +72,8 @@ class TestResult:
     checks: list[CheckRecord] = field(default_factory=list)
     #: the board crashes seen on the log port during the test (fixtures/crash_check.py ``esp_crash``)
     crashes: list[str] = field(default_factory=list)
+    #: what the test left unchecked because its peer is external and records nothing (fixtures/servers.py)
+    not_checked: list[str] = field(default_factory=list)
     #: every run of a re-run test (fixtures/flake.py), first to last; empty for a test run once
     runs: list[TestRun] = field(default_factory=list)
     #: what the quarantine file said of the test (reports/flaky.py): applied, or expired
@@ -205,6 +207,8 @@ class TestEntry(StrictModel):
     quarantine: str | None = None
     #: image files the test took (a browser page), in the order taken
     screenshots: list[str] = Field(default_factory=list)
+    #: checks left out because the rig's peer is external and records nothing (fixtures/servers.py)
+    not_checked: list[str] = Field(default_factory=list)
 
 
 class ExampleEntry(StrictModel):
@@ -511,6 +515,7 @@ def _test_entry(r: TestResult) -> TestEntry:
         example=example_of(r.test_id) or (r.examples[0] if r.examples else None),
         checks=fold_checks(r.checks),
         crashes=list(r.crashes),
+        not_checked=list(r.not_checked),
         runs=[
             RunEntry(attempt=x.attempt, outcome=x.outcome, reason=x.reason, transcript=x.transcript)
             for x in r.runs

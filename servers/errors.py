@@ -15,7 +15,8 @@ class PrivilegedPortError(PeerError):
         super().__init__(
             f"{peer}: cannot bind its standard port {port} on {host}: that needs the capability "
             "CAP_NET_BIND_SERVICE (run as root, or setcap cap_net_bind_service=+ep on the Python binary), "
-            f"or list the bench's own {peer} server in the rig's peers as provided_by: external"
+            f"or list the bench's own {peer} server in the rig's peers as provided_by: external, or name "
+            "an unprivileged port in the rig's network.dns_sntp and redirect the standard one to it"
         )
 
 

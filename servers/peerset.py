@@ -8,14 +8,16 @@ fixture names without their ``esp_`` prefix.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from ipaddress import IPv4Address
 from pathlib import Path
 from typing import Self
 
 from servers.base import DEFAULT_HOST, Peer
-from servers.ble_air import BleAir
 from servers.behaviours import Echo, Sink
+from servers.ble_air import BleAir
 from servers.dns import DnsServer
+from servers.errors import PortInUseError
 from servers.http import HttpServer
 from servers.mqtt import MqttBroker
 from servers.ota import OtaServer
@@ -34,6 +36,18 @@ DNS_PORT, SNTP_PORT = 53, 123
 
 
 @dataclass(frozen=True)
+class ServiceBind:
+    """Where the DNS and SNTP peers listen when not on free ports of the context's host (rig
+    ``network.dns_sntp``; a bench's standard ports). ``search``: ``host`` is a loopback address from which
+    :func:`start_on_free_loopback` looks for one whose ports are free (workers and runs side by side)."""
+
+    host: str
+    dns_port: int = DNS_PORT
+    sntp_port: int = SNTP_PORT
+    search: bool = False
+
+
+@dataclass(frozen=True)
 class PeerContext:
     """What every peer is built from: where to bind, the PKI, a work directory, the rig's names."""
 
@@ -46,6 +60,21 @@ class PeerContext:
     #: Bind the DNS and SNTP peers on their standard ports (53, 123), as a real board on a bench looks for
     #: them there; free ports otherwise (a simulated board is told the port, sim/README.md).
     standard_ports: bool = False
+    #: Where the DNS and SNTP peers listen instead (it wins over ``standard_ports``).
+    service_bind: ServiceBind | None = None
+
+    @property
+    def dns_sntp(self) -> ServiceBind | None:
+        """Where the DNS and SNTP peers listen; None: free ports on ``host``."""
+        if self.service_bind is not None:
+            return self.service_bind
+        return ServiceBind(self.host) if self.standard_ports else None
+
+
+def _bind(c: PeerContext) -> tuple[str, int, int]:
+    """(host, DNS port, SNTP port) of the DNS and SNTP peers; port 0: a free one."""
+    bind = c.dns_sntp
+    return (c.host, 0, 0) if bind is None else (bind.host, bind.dns_port, bind.sntp_port)
 
 
 def _mqtt(c: PeerContext) -> Peer:
@@ -69,10 +98,8 @@ FACTORIES: dict[str, Callable[[PeerContext], Peer]] = {
     "ws_server": lambda c: WsServer(c.host),
     "wss_server": lambda c: WsServer(c.host, ssl_context=c.pki.server_context()),
     "wss_mtls_server": lambda c: WsServer(c.host, ssl_context=c.pki.server_context(require_client_cert=True)),
-    "sntp_server": lambda c: SntpServer(
-        c.host, port=SNTP_PORT if c.standard_ports else 0, epoch=c.sntp_epoch
-    ),
-    "dns_server": lambda c: DnsServer(c.dns_names, c.host, port=DNS_PORT if c.standard_ports else 0),
+    "sntp_server": lambda c: SntpServer(_bind(c)[0], port=_bind(c)[2], epoch=c.sntp_epoch),
+    "dns_server": lambda c: DnsServer(c.dns_names, _bind(c)[0], port=_bind(c)[1]),
     "ota_server": lambda c: OtaServer(c.ota_token, c.host),
     "ble_air": lambda c: BleAir(c.host),
 }
@@ -85,6 +112,35 @@ def build(name: str, context: PeerContext) -> Peer:
     except KeyError:
         raise KeyError(f"no peer called {name!r}; known: {', '.join(FACTORIES)}") from None
     return factory(context)
+
+
+#: How many loopback addresses :func:`start_on_free_loopback` tries.
+LOOPBACK_TRIES = 64
+
+
+def start_on_free_loopback(name: str, context: PeerContext, tries: int = LOOPBACK_TRIES) -> Peer:
+    """Start the DNS or SNTP peer ``name`` on its ports at the first loopback address, from the context's
+    ``service_bind.host`` on, where they are free (another worker or run may hold the first). Any error
+    other than a port in use (e.g. :class:`servers.errors.PrivilegedPortError`) is raised at once."""
+    bind = context.dns_sntp
+    if bind is None:
+        raise ValueError("the context names no DNS/SNTP address to start from (service_bind)")
+    first = IPv4Address(bind.host)
+    if not first.is_loopback:
+        raise ValueError(f"{first} is not a loopback address: only there may the peer move to another one")
+    last: PortInUseError | None = None
+    for i in range(tries):
+        address = first + i
+        if not address.is_loopback:
+            break
+        try:
+            return build(name, replace(context, service_bind=replace(bind, host=str(address)))).start()
+        except PortInUseError as exc:
+            last = exc
+    assert last is not None
+    raise PortInUseError(
+        last.peer, bind.host, last.port, f"Also taken on the next {tries - 1} loopback addresses."
+    )
 
 
 class PeerSet:

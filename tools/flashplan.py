@@ -32,6 +32,7 @@ __all__ = [
     "check_plan",
     "load_plan",
     "make_test_image",
+    "ota_app",
     "parse_download_config",
 ]
 
@@ -267,3 +268,25 @@ def check_plan(plan: FlashPlan, *, chip: str, test_images: bool, board_id: str) 
     if unknown:
         notes.append("written as given, not checked: " + ", ".join(unknown))
     return notes
+
+
+def ota_app(plan: FlashPlan, *, chip: str, board_id: str) -> bytes:
+    """The app image of the firmware ``plan`` writes (its ``esp-at.bin``), which an OTA server offers to
+    the board so that the board comes back running the firmware under test after AT+CIUPDATE (3.3.24).
+
+    Only a manifest names the app apart; a factory_XXX.bin does not say where its app ends, and a test image
+    boots nothing: both are refused with the reason (:class:`FlashRefused`)."""
+    where = f"board {board_id}"
+    if any(p.is_test_image for p in plan.parts):
+        raise FlashRefused(
+            f"{plan.source} is a test image of this suite (it boots nothing): not an app to "
+            f"offer {where} over OTA"
+        )
+    app = next((p for p in plan.parts if p.role == "app"), None)
+    if app is None:
+        raise FlashRefused(
+            f"{plan.source} names no app (esp-at.bin) apart: give {where} the build's download.config or "
+            "flasher_args.json as flash.image, so the OTA server can offer its app"
+        )
+    _check_esp_image(app.data, app.name, chip)
+    return app.data

@@ -11,6 +11,10 @@ Probes, per board, in order (a failed one stops that board's later probes, which
   rig's ``host_address`` (the address every host-started peer binds) and to each TCP peer the rig lists as
   ``external``, and closes it again.
 
+First, on the host (board ``host``): ``dns peer`` / ``sntp peer``, where the rig has its DNS and SNTP peers
+listen on set ports (a rig of real boards: 53 and 123; ``network.dns_sntp``), they can bind there (a port
+below 1024 needs CAP_NET_BIND_SERVICE: the failure names it), unless the rig lists that service as external.
+
 Exit status: 0 every probe passed; 2 a probe failed (the bench is broken: ./run nightly's code for it);
 3 the rig file is bad.
 """
@@ -115,6 +119,37 @@ def check_board(rig: Rig, config: BoardConfig, work_dir: Path, host_port: int) -
     return probes
 
 
+def check_dns_sntp(rig: Rig) -> list[Probe]:
+    """Whether the host may bind the DNS and SNTP peers where the rig has them listen (module docstring)."""
+    from servers.dns import DnsServer
+    from servers.errors import PeerError, PortInUseError
+    from servers.sntp import SntpServer
+
+    binding = rig.network.dns_sntp_binding(rig.all_sim)
+    if binding is None:
+        return []
+    host, dns_port, sntp_port, search = binding
+    external = {p.service for p in rig.peers if p.provided_by == "external"}
+    probes = []
+    for service, peer in (("dns", DnsServer({}, host, dns_port)), ("sntp", SntpServer(host, sntp_port))):
+        if service in external:
+            continue
+        port = dns_port if service == "dns" else sntp_port
+        try:
+            peer.start()
+        except PortInUseError as exc:
+            # on a sim rig's loopback address the fixtures take the next free address; elsewhere it is fatal
+            detail = f"{exc}; the fixtures take the next free loopback address" if search else str(exc)
+            probes.append(Probe("host", f"{service} peer", search, detail))
+            continue
+        except (PeerError, OSError) as exc:
+            probes.append(Probe("host", f"{service} peer", False, str(exc)))
+            continue
+        peer.stop()
+        probes.append(Probe("host", f"{service} peer", True, f"may listen on {host}:{port}"))
+    return probes
+
+
 def table(probes: list[Probe]) -> str:
     rows = [("board", "probe", "result", "detail")] + [
         (p.board, p.what, "ok" if p.ok else "FAILED", p.detail) for p in probes
@@ -130,6 +165,9 @@ def run_check(rig: Rig, board_id: str | None = None) -> list[Probe]:
     from servers.tcp import TcpServer
 
     boards = [rig.board(board_id)] if board_id else list(rig.boards)
+    host_probes = check_dns_sntp(rig)
+    if not all(p.ok for p in host_probes):
+        return host_probes
     listener = TcpServer(host=str(rig.network.host_address))
     try:
         listener.start()
@@ -138,7 +176,7 @@ def run_check(rig: Rig, board_id: str | None = None) -> list[Probe]:
     try:
         port = int(listener.address[1])
         with tempfile.TemporaryDirectory(prefix="rigcheck-") as work:
-            probes: list[Probe] = []
+            probes: list[Probe] = list(host_probes)
             for config in boards:
                 probes += check_board(rig, config, Path(work), port)
             return probes

@@ -215,6 +215,22 @@ class SimDhcp(StrictModel):
     pool_start: IPv4Address = IPv4Address("127.64.0.10")
 
 
+class DnsSntp(StrictModel):
+    """Where the fixtures' DNS and SNTP peers listen, as a bench's do: a board resolves on port 53 (RFC 1035)
+    and syncs on 123 (RFC 4330). Without this block a rig of real boards binds them there on
+    ``host_address``, and a rig of simulated boards on free ports (each simulator is told them).
+
+    ``address``: default ``host_address``. A loopback address (a simulated bench) is where the search for a
+    free one starts: each worker, and each run on the host, takes the first loopback address from it on
+    whose ports nobody listens yet. ``dns_port`` / ``sntp_port``: below 1024 binding needs
+    CAP_NET_BIND_SERVICE; a bench without it names unprivileged ports here and redirects 53 and 123 to them
+    (docs/bench.md)."""
+
+    address: IPv4Address | None = None
+    dns_port: Annotated[int, int_in(1, 65535)] = 53
+    sntp_port: Annotated[int, int_in(1, 65535)] = 123
+
+
 class Network(StrictModel):
     access_points: list[AccessPoint] = Field(default_factory=list)
     #: The address boards reach host-side servers at (the gateway of a sim AP).
@@ -226,6 +242,21 @@ class Network(StrictModel):
     #: Names the rig's DNS server answers, with their addresses (AT+CIPDOMAIN tests resolve these).
     dns_names: dict[str, IPv4Address] = Field(default_factory=dict)
     sim_dhcp: SimDhcp = SimDhcp()
+    #: Where the DNS and SNTP peers listen (:class:`DnsSntp`); None: as the boards' kind implies.
+    dns_sntp: DnsSntp | None = None
+
+    def dns_sntp_binding(self, all_sim: bool) -> tuple[str, int, int, bool] | None:
+        """(address, DNS port, SNTP port, search) where the DNS and SNTP peers listen, or None for free ports
+        on ``host_address`` (a rig of simulated boards, which are told the ports). ``search``: the address
+        is a loopback one of a sim rig, where the first free address from it on is taken (:class:`DnsSntp`).
+        A rig of real boards without ``dns_sntp``: the standard ports on ``host_address``."""
+        spec = self.dns_sntp
+        if spec is None:
+            return (
+                None if all_sim else (str(self.host_address), DnsSntp().dns_port, DnsSntp().sntp_port, False)
+            )
+        address = spec.address if spec.address is not None else self.host_address
+        return str(address), spec.dns_port, spec.sntp_port, all_sim and address.is_loopback
 
     @field_validator("host_address_v6")
     @classmethod

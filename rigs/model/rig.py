@@ -64,6 +64,18 @@ class Rig(StrictModel):
                 "they reach live on this host's loopback",
                 {"at": "network.host_address"},
             )
+        dns_sntp = self.network.dns_sntp
+        if (
+            all_sim
+            and dns_sntp is not None
+            and dns_sntp.address is not None
+            and not dns_sntp.address.is_loopback
+        ):
+            raise PydanticCustomError(
+                "rig",
+                "expected a loopback address (127.x.x.x) for the DNS and SNTP peers of a sim rig, got {addr}",
+                {"addr": str(dns_sntp.address), "at": "network.dns_sntp.address"},
+            )
         v6 = self.network.host_address_v6
         if v6 is None and all_sim:
             # the simulator's IPv6 sockets use ::1 (sim/README.md): that is where its boards find the host

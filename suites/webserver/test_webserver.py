@@ -140,13 +140,14 @@ def test_4_7_1_wrong_password_is_reported(dut, esp_ap, web_server, page, screens
 @pytest.mark.example("4.7.2")
 @pytest.mark.form("AT+WEBSERVER", "set")
 @pytest.mark.form("AT+RST", "execute")
-def test_4_7_2_ota_from_a_browser(dut, expect, esp_rig, web_server, page, screenshot, tmp_path) -> None:
+def test_4_7_2_ota_from_a_browser(
+    dut, expect, esp_rig, web_server, page, screenshot, tmp_path, esp_ota_image
+) -> None:
     """4.7.2: choose an app image on the page and send it: +WEBSERVERRSP:3 then :4; AT+RST applies it (note
-    1) and the board comes back (ready, AT answers)."""
-    from servers.ota import make_app_image
-
+    1) and the board comes back (ready, AT answers). The image: fixtures.servers' ``esp_ota_image`` (the
+    firmware under test on a real board)."""
     image = tmp_path / "ota.bin"
-    image.write_bytes(make_app_image(64 * 1024, seed=3))
+    image.write_bytes(esp_ota_image(64 * 1024, 3))
     page.goto(web_server.url)
     page.set_input_files("#firmware", str(image))
     screenshot("chosen")
@@ -201,17 +202,15 @@ def test_4_7_3_wechat_applet_provisioning_replayed(dut, expect, esp_ap, esp_rig,
 
 @pytest.mark.example("4.7.4")
 @pytest.mark.form("AT+WEBSERVER", "set")
-def test_4_7_4_wechat_applet_ota_replayed(dut, web_server, request) -> None:
+def test_4_7_4_wechat_applet_ota_replayed(dut, web_server, request, esp_ota_image) -> None:
     """4.7.4 (OTA from the WeChat applet), replayed: GET /getotainfo lists the ``ota`` partition, POST
-    /setotadata with ``Object: ota`` sends the image: +WEBSERVERRSP:3, :4."""
-    from servers.ota import make_app_image
-
+    /setotadata with ``Object: ota`` sends the image (``esp_ota_image``): +WEBSERVERRSP:3, :4."""
     attach_text(
         request, "replay", "4.7.4 replayed through the board's HTTP API by a scripted client (no WeChat)"
     )
     status, body = _http(web_server.url + "getotainfo")
     assert status == 200 and "ota" in json.loads(body)["partitions"], body
-    status, _ = _http(web_server.url + "setotadata", make_app_image(16 * 1024, seed=5), {"Object": "ota"})
+    status, _ = _http(web_server.url + "setotadata", esp_ota_image(16 * 1024, 5), {"Object": "ota"})
     assert status == 200
     _reports(dut, ["+WEBSERVERRSP:3", "+WEBSERVERRSP:4"], 30)
 

@@ -36,13 +36,19 @@ def test_a_panic_on_the_log_port_fails_that_test_only(pytester: pytest.Pytester,
     assert not cases["test_after"][0] and not cases["test_before"][0]
 
 
-def test_a_hang_fails_that_test_and_the_rts_pulse_brings_the_board_back(pytester: pytest.Pytester) -> None:
+@pytest.mark.parametrize(
+    ("board", "reset"),
+    [("sim-rfc2217", "RTS pulse on the AT port"), ("sim-socket", "simulator restarted (power cycle)")],
+)
+def test_a_hang_fails_that_test_and_the_hardware_reset_brings_the_board_back(
+    pytester: pytest.Pytester, board: str, reset: str
+) -> None:
     rig = _rig(pytester, "rules:\n  - {kind: stall, match: '^\\+SYSRAM:'}\n")
     pytester.makepyfile(TESTS)
-    result = run(pytester, rig, "--board", "sim-rfc2217", f"--junitxml={pytester.path / 'junit.xml'}")
+    result = run(pytester, rig, "--board", board, f"--junitxml={pytester.path / 'junit.xml'}")
     result.assert_outcomes(passed=2, failed=1)
     text = next((pytester.path / "transcripts").glob("*test_after.txt")).read_text()
-    assert "board reopened after hardware reset: RTS pulse on the AT port" in text
+    assert f"board reopened after hardware reset: {reset}" in text
 
 
 def test_a_serial_board_with_sim_options_needs_a_loopback_url_the_simulator_serves() -> None:

@@ -28,3 +28,25 @@ def test_a_privileged_port_without_the_capability_is_named() -> None:
         in (str(exc))
     )
     assert "provided_by: external" in str(exc)
+
+
+def test_a_sim_rig_names_a_loopback_address_for_its_dns_and_sntp_peers() -> None:
+    import pytest
+
+    from rigs.loader import RigFileError, parse_rig
+
+    text = (
+        "boards:\n  - {id: s, kind: sim, sim: {}}\n"
+        "network:\n  access_points: [{ssid: x, password: sim-only-pass}]\n"
+        "  dns_sntp: {address: 192.168.4.2}\n"
+    )
+    with pytest.raises(RigFileError, match=r"expected a loopback address \(127.x.x.x\) for the DNS and SNTP"):
+        parse_rig(text, "bad.yaml")
+    rig = parse_rig(text.replace("192.168.4.2", "127.53.0.1").replace("}\n  dns", "}\n  dns"), "ok.yaml")
+    assert rig.network.dns_sntp is not None and (
+        rig.network.dns_sntp.dns_port,
+        rig.network.dns_sntp.sntp_port,
+    ) == (
+        53,
+        123,
+    )

@@ -168,3 +168,20 @@ def test_reset_command_failure_quotes_it(tmp_path: Path) -> None:
     )  # fmt: skip
     with pytest.raises(BoardError, match="exited 3: hub 1-1 not found"):
         SerialBoard(config).hardware_reset(timeout=1)
+
+
+def test_reset_command_runs_and_the_board_is_reopened(tmp_path: Path) -> None:
+    """A board that no longer answers gets the rig's power-switch command (e.g. uhubctl -a cycle), then its
+    port is opened again; what was done is returned for the transcript."""
+    import sys
+
+    mark = tmp_path / "cycled"
+    argv = [sys.executable, "-c", f"open({str(mark)!r}, 'w').write('1')"]
+    board = SerialBoard(
+        BoardConfig(id="a", kind="serial", port="loop://", reset="command", reset_command=argv)
+    )
+    try:
+        assert board.hardware_reset(timeout=5) == "reset command " + " ".join(argv)
+        assert mark.read_text() == "1" and board._session is not None
+    finally:
+        board.close()

@@ -34,6 +34,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sim.commands.ble_adv",
     "sim.commands.ble_scan",
     "sim.commands.webserver",
+    "sim.commands.driver",
 )
 
 _loaded = False

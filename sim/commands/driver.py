@@ -20,6 +20,7 @@ from pathlib import Path
 from sim.at import errors
 from sim.at.context import CommandContext
 from sim.at.registry import command
+from sim.board import Board, on_boot
 from sim.periph.model import Nack, PeripheralBench, PwmChannel
 
 DRVADC = command("AT+DRVADC", section="3.12.2")
@@ -58,30 +59,46 @@ class DriverRuntime:
     i2c_clock: dict[int, int] = field(default_factory=dict)
 
 
-def _bench(ctx: CommandContext) -> PeripheralBench:
-    rt = ctx.board.runtime(DriverRuntime)
+def _bench_of(board: Board) -> PeripheralBench:
+    rt = board.runtime(DriverRuntime)
     if rt.bench is None:
-        rt.bench = PeripheralBench.from_config(getattr(ctx.board.air, "peripherals", None))
+        rt.bench = PeripheralBench.from_config(getattr(board.air, "peripherals", None))
     return rt.bench
 
 
-def _side_file(ctx: CommandContext, name: str | None) -> Path | None:
+def _bench(ctx: CommandContext) -> PeripheralBench:
+    return _bench_of(ctx.board)
+
+
+def _side_file(board: Board, name: str | None) -> Path | None:
     if not name:
         return None
     path = Path(name)
-    return path if path.is_absolute() else ctx.board.state_dir / path
+    return path if path.is_absolute() else board.state_dir / path
 
 
-def _observed(ctx: CommandContext) -> None:
-    """Rewrite the side channel (whole file, then rename, so a reader never sees half of it). Written
-    before the command's final result, so a test that has the OK reads the state that OK stands for."""
-    bench = _bench(ctx)
-    path = _side_file(ctx, bench.config.observe_file)
+def _write_observed(board: Board) -> None:
+    """Rewrite the side channel (whole file, then rename, so a reader never sees half of it)."""
+    bench = _bench_of(board)
+    path = _side_file(board, bench.config.observe_file)
     if path is None:
         return
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_text(json.dumps(bench.snapshot(), indent=1), encoding="utf-8")
     tmp.replace(path)
+
+
+def _observed(ctx: CommandContext) -> None:
+    """Written before the command's final result, so a test that has the OK reads the state it stands for."""
+    _write_observed(ctx.board)
+
+
+@on_boot
+def _fresh_observations(board: Board) -> None:
+    # A restart leaves no bus or channel set up: the side channel says so before ready, not what the last
+    # boot saw.
+    if getattr(board.air, "peripherals", None) is not None:
+        _write_observed(board)
 
 
 def _gpio(ctx: CommandContext, i: int, *, output: bool = True, allow_unused: bool = False) -> int:
@@ -101,7 +118,7 @@ async def drvadc_set(ctx: CommandContext) -> None:
     channel = ctx.args.int(0, 0, 7)  # ESP32 ADC1: channels 0..7 (GPIO36..GPIO35)
     atten = ctx.args.int(1, 0, 3)
     bench = _bench(ctx)
-    source = _side_file(ctx, bench.config.source_file)
+    source = _side_file(ctx.board, bench.config.source_file)
     if source is not None and source.exists():
         # the voltage a test set on the channel (rigs/boards/periph.py), read at the conversion
         try:

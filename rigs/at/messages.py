@@ -384,7 +384,7 @@ def prompt_command(line: str) -> PromptCommand | None:
     if params is None:  # test or query form
         return None
     args = [a.strip() for a in params.split(",")]
-    if name in ("HTTPCHEAD", "HTTPURLCFG", "WSHEAD") and args[0] == "0":
+    if name in ("HTTPCHEAD", "HTTPURLCFG", "WSHEAD", "DRVSPIWR") and args[0] == "0":
         return None
     if name == "SYSMSGFILTERCFG" and len(args) < 3:
         return None

@@ -91,6 +91,9 @@ class AdcSource(StrictModel):
 
     channel: Annotated[int, int_in(0, 7)]
     millivolts: Annotated[float, number_in(0, 3300, "mV")]
+    #: how far a reading may be from the 3.12.2 conversion of ``millivolts``, in raw counts: the guide
+    #: states no accuracy; a bench sets what its source and its module's ADC allow (the simulator is exact)
+    tolerance_raw: Annotated[int, int_in(0, 4095)] = 0
 
 
 class PwmPeer(StrictModel):

@@ -231,9 +231,10 @@ async def drvi2crd_set(ctx: CommandContext) -> None:
     except Nack as exc:
         raise ctx.fail(errors.exec_fail(), str(exc)) from None
     _observed(ctx)
-    # The response block shows OK right after the data line (3.12.7), as 3.12.12's example does.
+    # The response block shows OK right after the data line (3.12.7, and 3.12.12's example), but the guide's
+    # blocks put empty lines inconsistently and no real board's output shows these commands: the usual
+    # empty line before OK (rigs/at/wire.py GLUED_OK lists the queries with evidence for the other way).
     ctx.reply(f"+DRVI2CRD:{data.hex()}")
-    ctx.ok_after_line()
 
 
 @DRVI2CWRDATA.set
@@ -340,8 +341,7 @@ def _spi_transaction(ctx: CommandContext, data_min: int) -> tuple[int, int | Non
 async def drvspird_set(ctx: CommandContext) -> None:
     data_len, cmd, addr = _spi_transaction(ctx, 1)
     data = _bench(ctx).spi_read(cmd, addr, data_len)
-    ctx.reply(f"+DRVSPIRD:{data.hex()}")
-    ctx.ok_after_line()
+    ctx.reply(f"+DRVSPIRD:{data.hex()}")  # then OK after an empty line, as AT+DRVI2CRD
 
 
 @DRVSPIWR.set

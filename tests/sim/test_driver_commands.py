@@ -128,7 +128,7 @@ async def test_i2c_write_read_and_nack() -> None:
         assert await wb.cmd("AT+DRVI2CINIT=0,25,26,1000") == OK
         assert await wb.cmd("AT+DRVI2CWRBYTES=0,0x34,1,0x02") == OK
         # the register pointer set by the write, read with auto-increment (3.12.7 example)
-        assert await wb.cmd("AT+DRVI2CRD=0,0x34,2") == "+DRVI2CRD:2233\r\nOK\r\n"
+        assert await wb.cmd("AT+DRVI2CRD=0,0x34,2") == "+DRVI2CRD:2233\r\n" + OK
         assert (await wb.cmd("AT+DRVI2CRD=0,0x35,2")).endswith("ERROR\r\n")
         assert await with_data(wb, "AT+DRVI2CWRDATA=0,0x34,3", b"\x05ab") == b"\r\nOK\r\n"
         dev = observed(wb)["i2c"]["0:0x34"]
@@ -144,9 +144,9 @@ async def test_spi_write_then_read_the_memory() -> None:
     async with driver_board() as wb:
         assert await wb.cmd("AT+DRVSPICONFGPIO=13,12,14,15") == OK
         assert await wb.cmd("AT+DRVSPIINIT=102400,0,0,0,0,3") == OK
-        assert await wb.cmd("AT+DRVSPIRD=2") == "+DRVSPIRD:ffff\r\nOK\r\n"
+        assert await wb.cmd("AT+DRVSPIRD=2") == "+DRVSPIRD:ffff\r\n" + OK
         assert await with_data(wb, "AT+DRVSPIWR=2,0x02,1,0x001000,3", b"\x12\x34") == b"\r\nOK\r\n"
-        assert await wb.cmd("AT+DRVSPIRD=2,0x03,1,0x001000,3") == "+DRVSPIRD:1234\r\nOK\r\n"
+        assert await wb.cmd("AT+DRVSPIRD=2,0x03,1,0x001000,3") == "+DRVSPIRD:1234\r\n" + OK
         assert await wb.cmd("AT+DRVSPIWR=0,0x06,1") == OK
         writes = observed(wb)["spi"]["writes"]
         assert writes == [

@@ -35,6 +35,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sim.commands.ble_scan",
     "sim.commands.webserver",
     "sim.commands.driver",
+    "sim.commands.user",
 )
 
 _loaded = False

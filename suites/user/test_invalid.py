@@ -19,11 +19,12 @@ VALID: list[tuple[str, int, list[str]]] = [
     ("AT+USERWKMCUCFG", 0, ["1", "1", "18", "1", "10000", "3"]),
     ("AT+USERMCUSLEEP", 0, ["0"]),
 ]
-#: what each form's cases start from, and how it is put back
+#: what each form's cases start from, and how it is put back (a wrongly accepted case may have left the MCU
+#: asleep, which would refuse the disable)
 STATE = {
-    "AT+USERRAM": ("AT+USERRAM=1,1024", "AT+USERRAM=0"),
-    "AT+USERWKMCUCFG": ("AT+USERWKMCUCFG=0", "AT+USERWKMCUCFG=0"),
-    "AT+USERMCUSLEEP": ("AT+USERWKMCUCFG=1,1,18,1,10000,3", "AT+USERWKMCUCFG=0"),
+    "AT+USERRAM": ("AT+USERRAM=1,1024", ["AT+USERRAM=0"]),
+    "AT+USERWKMCUCFG": ("AT+USERWKMCUCFG=0", ["AT+USERWKMCUCFG=0"]),
+    "AT+USERMCUSLEEP": ("AT+USERWKMCUCFG=1,1,18,1,10000,3", ["AT+USERMCUSLEEP=0", "AT+USERWKMCUCFG=0"]),
 }
 
 
@@ -42,5 +43,5 @@ def test_invalid_set(dut, err_code, name: str, case: InvalidCase) -> None:
     try:
         err_code(dut.cmd(case.line), case.err_name, case.param_index, **case.expect_kwargs())
     finally:
-        dut.cmd("AT+USERMCUSLEEP=0")
-        dut.cmd(teardown)
+        for line in teardown:
+            dut.cmd(line)

@@ -118,6 +118,9 @@ def collect(c: Collector, ev: AnyEvent, t: float) -> str | None:
             r.echo = ev.line
     elif isinstance(ev, Line):
         r.lines.append(ev.text)
+        if c.mode == "data" and ev.text in c.done_kinds:
+            # a verdict printed as a plain line (AT+USERRAM's WRITE OK: rigs/at/messages.py prompt_command)
+            r.final, done = ev.text, True
     elif isinstance(ev, RecvData):
         r.lines.append(ev.raw.decode("utf-8", "replace").removesuffix("\r\n"))
     elif isinstance(ev, Blank):

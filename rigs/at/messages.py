@@ -238,6 +238,9 @@ FRAMED_MESSAGES: tuple[FramedMessage, ...] = (
     # 3.8.2 AT+FS read: +FS:<length>,<data> (the size query's +FS:<size> has no comma and stays a line)
     _framed("+FS", "line", (b"+FS:", _I, b","), ("length",)),
     _framed("+HTTPURLCFG", "line", (b"+HTTPURLCFG:", _I, b","), ("length",)),
+    # 3.14.2 AT+USERRAM read: +USERRAM:<length>,<data> with no line end, pieces of at most 1024 bytes, then
+    # OK (at_user_cmd.c at v5.0.0.0); the query's +USERRAM:<size> has no comma and stays a line
+    _framed("+USERRAM", "line", (b"+USERRAM:", _I, b","), ("length",), trailer=b""),
     _framed("+BLEGATTCRD", "line", (b"+BLEGATTCRD:", _I, b",", _I, b","), ("conn_index", "length")),
 )
 
@@ -355,7 +358,6 @@ _DATA_PROMPT_SET = (
     "DRVI2CWRDATA",
     "DRVSPIWR",
     "USEROTA",
-    "USERWRAM",
 )
 _PASSTHROUGH_EXECUTE = ("CIPSEND", "BLESPP", "BTSPPSEND")
 
@@ -384,10 +386,13 @@ def prompt_command(line: str) -> PromptCommand | None:
     if params is None:  # test or query form
         return None
     args = [a.strip() for a in params.split(",")]
-    if name in ("HTTPCHEAD", "HTTPURLCFG", "WSHEAD") and args[0] == "0":
+    if name in ("HTTPCHEAD", "HTTPURLCFG", "WSHEAD", "DRVSPIWR") and args[0] == "0":
         return None
     if name == "SYSMSGFILTERCFG" and len(args) < 3:
         return None
+    if name == "USERRAM":
+        # 3.14.2 write: OK, >, the data, then WRITE OK (at_user_cmd.c at v5.0.0.0); no other operation prompts
+        return PromptCommand(name, done=("WRITE OK", "ERROR")) if args[0] == "2" else None
     if name == "MQTTPUBRAW":
         return PromptCommand(name, done=("+MQTTPUB:OK", "+MQTTPUB:FAIL", "ERROR"))
     if name in _DATA_PROMPT_SET:

@@ -10,7 +10,7 @@ from rigs.at.transcript import escape
 __all__ = ["OK_RESULTS", "Response", "Violation"]
 
 #: Final results (and data-mode verdicts) that mean success.
-OK_RESULTS = frozenset(("OK", "SEND OK", "SET OK", "+MQTTPUB:OK"))
+OK_RESULTS = frozenset(("OK", "SEND OK", "SET OK", "+MQTTPUB:OK", "WRITE OK"))
 
 
 @dataclass(slots=True)

@@ -81,6 +81,10 @@ GLUED_OK: dict[str, str] = {
 CRLF_OPTIONAL: dict[str, str] = {
     "+MQTTCONNECTED": "esp-at issue 478 (v2.1.0.0): AT+MQTTCONN's echo, an empty line, +MQTTCONNECTED:...",
 }
+#: Verdict lines a handler writes framed like a final result, \r\n<text>\r\n: exactly one CR LF before them.
+CRLF_FRAMED_LINES: dict[str, str] = {
+    "WRITE OK": 'components/at/src/at_user_cmd.c, tag v5.0.0.0, AT+USERRAM write: "\\r\\nWRITE OK\\r\\n"',
+}
 _ISSUE = "https://github.com/espressif/esp-at/issues/"
 
 RULES: dict[str, Rule] = {
@@ -336,6 +340,8 @@ class WireGrammar:
         if isinstance(ev, SendCanceled) and len(blanks) <= 1:
             return []  # 3.17 gives no framing for it and no real board's output was found: one CR LF or none
         if isinstance(ev, Urc) and ev.kind in CRLF_OPTIONAL and len(blanks) <= 1:
+            return []
+        if isinstance(ev, Line) and ev.text in CRLF_FRAMED_LINES and len(blanks) == 1:
             return []
         if isinstance(ev, Final) and self._glued_query(ev):
             if not blanks:

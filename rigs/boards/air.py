@@ -48,8 +48,14 @@ class SimServices:
         return doc
 
 
-def air_document(rig: Rig, sim: SimOptions, services: SimServices | None = None) -> dict[str, Any]:
-    """The air file's content (plain data for YAML; the schema is owned by sim/README.md)."""
+def air_document(
+    rig: Rig,
+    sim: SimOptions,
+    services: SimServices | None = None,
+    peripherals: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The air file's content (plain data for YAML; the schema is owned by sim/README.md); ``peripherals``:
+    the board's devices as rigs/boards/periph.py's sim_air_section gives them."""
     host = str(rig.network.host_address)
     access_points = []
     for index, ap in enumerate(rig.network.access_points):
@@ -82,10 +88,19 @@ def air_document(rig: Rig, sim: SimOptions, services: SimServices | None = None)
     doc: dict[str, Any] = {"access_points": access_points, **sim.air}
     if services is not None and services.document():
         doc["services"] = services.document()
+    if peripherals is not None:
+        doc["peripherals"] = peripherals
     return doc
 
 
-def write_air_file(rig: Rig, sim: SimOptions, path: Path, services: SimServices | None = None) -> Path:
+def write_air_file(
+    rig: Rig,
+    sim: SimOptions,
+    path: Path,
+    services: SimServices | None = None,
+    peripherals: dict[str, Any] | None = None,
+) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(air_document(rig, sim, services), sort_keys=False), encoding="utf-8")
+    doc = air_document(rig, sim, services, peripherals)
+    path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
     return path

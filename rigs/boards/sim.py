@@ -22,6 +22,7 @@ from typing import IO, TYPE_CHECKING
 
 from rigs.boards.air import SimServices, write_air_file
 from rigs.boards.base import BoardError, BoardIdentity
+from rigs.boards.periph import SimPeripherals, sim_air_section
 from rigs.boards.serial import open_port, session_on
 from rigs.model import BoardConfig, ResetMethod, Rig, SimOptions
 
@@ -113,6 +114,14 @@ class SimBoard:
         stem = f"{config.id}-{instance}"
         self.air_file = self.work_dir / f"{stem}.air.yaml"
         self.stderr_log = self.work_dir / f"{stem}.stderr.log"
+        #: the peripherals' side channel (rigs/boards/periph.py), when the rig says the simulator observes
+        self.peripheral_observer: SimPeripherals | None = None
+        if config.peripherals is not None and config.peripherals.observer == "sim":
+            self.peripheral_observer = SimPeripherals(
+                self.work_dir / f"{stem}.periph-observed.json",
+                self.work_dir / f"{stem}.periph-sources.json",
+                config.id,
+            )
         self.ready: SimReady | None = None
         self.returncode: int | None = None
         self._proc: subprocess.Popen[bytes] | None = None
@@ -151,7 +160,7 @@ class SimBoard:
         if self.ready is not None:
             return self.ready
         self.work_dir.mkdir(parents=True, exist_ok=True)
-        write_air_file(self.rig, self.sim, self.air_file, self.services)
+        write_air_file(self.rig, self.sim, self.air_file, self.services, self._air_peripherals())
         cmd = sim_command(
             self.sim,
             air_file=self.air_file,
@@ -187,6 +196,19 @@ class SimBoard:
             self.stop()
             raise
         return self.ready
+
+    def _air_peripherals(self) -> dict[str, object] | None:
+        """The rig's devices for the air file, with the side channel's files when the simulator observes."""
+        if self.config.peripherals is None:
+            return None
+        obs = self.peripheral_observer
+        if obs is not None:
+            obs.clear()
+        return sim_air_section(
+            self.config.peripherals,
+            obs.observe_file if obs else None,
+            obs.source_file if obs else None,
+        )
 
     def _await_ready(self, lines: queue.Queue[bytes], cmd: list[str]) -> SimReady:
         assert self._proc is not None

@@ -30,12 +30,18 @@ from rigs.model.network import (
     PeerService,
     SimDhcp,
 )
+from rigs.model.peripherals import AdcSource, BoardPeripherals, I2cPeer, PwmPeer, SpiPeer
 from rigs.model.rig import Rig
 from rigs.model.targets import Limit, Targets, ThroughputTargets, Timeouts
 
 __all__ = [
     "KNOWN_CAPABILITIES",
     "AccessPoint",
+    "AdcSource",
+    "BoardPeripherals",
+    "I2cPeer",
+    "PwmPeer",
+    "SpiPeer",
     "Enterprise",
     "FirmwareExpectation",
     "FLASH_CHIPS",

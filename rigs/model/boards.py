@@ -14,6 +14,7 @@ from rigs.model.fields import ID_PATTERN, Baud, Seconds, StrictModel
 from rigs.model.firmware import FirmwareExpectation
 from rigs.model.flashing import FlashOptions
 from rigs.model.labgrid import LabgridOptions
+from rigs.model.peripherals import PERIPHERAL_CAPABILITIES, BoardPeripherals
 
 #: The capabilities a rig may claim for a board. A fixed vocabulary, so that a typo in a rig file is an
 #: error at load time instead of a silently skipped suite; names starting with ``x-`` are free for local use.
@@ -34,6 +35,10 @@ KNOWN_CAPABILITIES: frozenset[str] = frozenset(
         "eth",  # 3.10 Ethernet (a board with a PHY)
         "webserver",  # 3.13 web server firmware
         "driver",  # 3.12 driver commands (I2C, SPI, PWM, LEDC)
+        "i2c-device",  # 3.12.6-3.12.9: an I2C device on the board's bus (peripherals.i2c)
+        "spi-device",  # 3.12.10-3.12.13: an SPI device (peripherals.spi)
+        "adc-source",  # 3.12.2: a known voltage on an ADC1 channel (peripherals.adc)
+        "pwm-observer",  # 3.12.3-3.12.5: LEDC outputs whose duty and fade are watched (peripherals.pwm)
         "ota",  # AT+CIUPDATE / AT+USEROTA with an OTA server the board reaches
         "fs",  # 3.8 FS commands (a FAT partition)
         "log-port",  # the board's log UART is wired to the host
@@ -156,6 +161,8 @@ class BoardConfig(StrictModel):
     #: The module name as the "Bin version:<version>(<module_name>)" line of AT+GMR (3.1) gives it.
     module: str = "WROOM-32"
     capabilities: frozenset[str] = frozenset()
+    #: The devices wired to the board for the 3.12 driver commands (rigs/model/peripherals.py).
+    peripherals: BoardPeripherals | None = None
     sim: SimOptions | None = None
     labgrid: LabgridOptions | None = None
 
@@ -226,7 +233,32 @@ class BoardConfig(StrictModel):
             )
         if self.kind is BoardKind.SIM and self.sim is None:
             object.__setattr__(self, "sim", SimOptions())
+        self._peripherals_declared()
         return self
+
+    def _peripherals_declared(self) -> None:
+        """A peripheral capability needs its device in ``peripherals`` (the tests' expected values)."""
+        declared = self.peripherals
+        missing = sorted(
+            cap
+            for cap, section in PERIPHERAL_CAPABILITIES.items()
+            if cap in self.capabilities and (declared is None or not declared.declares(section))
+        )
+        if missing:
+            raise PydanticCustomError(
+                "peripherals",
+                "capabilities {caps} need their devices under 'peripherals' ({sections})",
+                {
+                    "caps": ", ".join(missing),
+                    "sections": ", ".join(f"peripherals.{PERIPHERAL_CAPABILITIES[c]}" for c in missing),
+                },
+            )
+        if declared is not None and declared.observer == "sim" and self.kind is not BoardKind.SIM:
+            raise PydanticCustomError(
+                "peripherals",
+                "peripherals.observer 'sim' is the simulator's side channel: only for boards of kind sim "
+                "(a bench says 'none' until a driver for its instrument exists)",
+            )
 
     def _simulator_behind_port(self) -> None:
         """A serial board with ``sim`` options: CI's stand-in for a bench board. The simulator is started

@@ -38,6 +38,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sim.commands.ble_gattc",
     "sim.commands.ble_spp",
     "sim.commands.webserver",
+    "sim.commands.driver",
+    "sim.commands.user",
 )
 
 _loaded = False

@@ -54,6 +54,8 @@ class PeripheralBench:
     pwm_freq: int | None = None
     pwm_duty_res: int | None = None
     pwm: list[PwmChannel] = field(default_factory=list)
+    #: The voltage on each ADC1 channel (mV): the air file's, then what the source file says.
+    adc_mv: dict[int, float] = field(default_factory=dict)
 
     @classmethod
     def from_config(cls, config: Peripherals | None) -> PeripheralBench:
@@ -63,14 +65,26 @@ class PeripheralBench:
             bench.i2c[(dev.port, dev.address)] = I2cTarget(dev.address, bytearray.fromhex(dev.registers))
         if config.spi is not None:
             bench.spi_memory = bytearray([config.spi.fill]) * config.spi.size
+        bench.adc_mv = {ch.channel: ch.millivolts for ch in config.adc}
         return bench
 
     # ADC (3.12.2)
     def adc_read(self, channel: int, atten: int) -> int:
-        for ch in self.config.adc:
-            if ch.channel == channel:
-                return adc_raw(ch.millivolts, atten)
-        return 0  # an unconnected channel reads as ground
+        # an unconnected channel reads as ground
+        return adc_raw(self.adc_mv.get(channel, 0.0), atten)
+
+    def apply_sources(self, doc: Any) -> None:
+        """Take the source file's voltages, ``{"adc": {"<channel>": <millivolts>}}``; ValueError naming what
+        is wrong (the file is the test's, so a mistake in it is the test's)."""
+        adc = doc.get("adc", {}) if isinstance(doc, dict) else None
+        if not isinstance(adc, dict):
+            raise ValueError(f'expected {{"adc": {{"<channel>": <millivolts>}}}}, got {doc!r}')
+        for key, mv in adc.items():
+            if not (str(key).isdigit() and 0 <= int(key) <= 9):
+                raise ValueError(f"adc: expected a channel number 0..9, got {key!r}")
+            if isinstance(mv, bool) or not isinstance(mv, int | float) or not 0 <= mv <= 3300:
+                raise ValueError(f"adc.{key}: expected millivolts in [0, 3300], got {mv!r}")
+            self.adc_mv[int(key)] = float(mv)
 
     # I2C (3.12.6-3.12.9)
     def _target(self, port: int, address: int) -> I2cTarget:

@@ -1,14 +1,18 @@
 """The ``peripherals:`` section of the air file (sim/README.md, "Scripted peripherals").
 
     peripherals:
-      observe_file: periph.json        # the side channel: the simulator rewrites it after every change
+      observe_file: periph.json        # what the devices saw: the simulator rewrites it after every change
+      source_file: sources.json        # the test's side: {"adc": {"<channel>": <millivolts>}}, read at each
+                                       # AT+DRVADC (the voltage source a bench turns by hand)
       i2c:
         - {port: 0, address: 0x34, registers: "00112233"}   # 7-bit, or 10-bit as 0x7800 | addr (3.12.7)
       spi: {kind: memory, size: 4096, fill: 0xff}           # or kind: loopback
       adc:
         - {channel: 0, millivolts: 475}
 
-A relative ``observe_file`` is taken relative to the board's state directory.
+A relative ``observe_file`` or ``source_file`` is taken relative to the board's state directory. The two files
+are the peripherals' side channel: the rig's board driver (rigs/boards/periph.py) writes the sources and
+reads the observations, where a bench would turn a voltage source and read a logic analyser.
 """
 
 from __future__ import annotations
@@ -62,6 +66,7 @@ class AdcChannel(_Model):
 
 class Peripherals(_Model):
     observe_file: str | None = None
+    source_file: str | None = None
     i2c: list[I2cDevice] = Field(default_factory=list)
     spi: SpiDevice | None = None
     adc: list[AdcChannel] = Field(default_factory=list)

@@ -16,6 +16,7 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from sim.periph.schema import Peripherals
 from sim.wifi.addr import AddressError, format_mac, parse_mac, parse_netmask
 
 
@@ -273,6 +274,8 @@ class Air(_Model):
     smartconfig: SmartConfig | None = None
     wps: Wps | None = None
     services: Services = Field(default_factory=Services)
+    #: The scripted I2C/SPI devices and ADC sources of the driver commands (3.12; sim/periph/schema.py).
+    peripherals: Peripherals | None = None
 
     @model_validator(mode="after")
     def _references(self) -> Air:

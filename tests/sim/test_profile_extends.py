@@ -15,7 +15,11 @@ OPTIONAL = {
     "3.8": ["AT+FS", "AT+FSMOUNT"],
     "3.9": ["AT+WSCFG", "AT+WSHEAD", "AT+WSOPEN", "AT+WSSEND", "AT+WSCLOSE"],
     "3.13": ["AT+WEBSERVER"],
-}
+    "3.12": [
+        "AT+DRVADC", "AT+DRVPWMINIT", "AT+DRVPWMDUTY", "AT+DRVPWMFADE", "AT+DRVI2CINIT", "AT+DRVI2CRD",
+        "AT+DRVI2CWRDATA", "AT+DRVI2CWRBYTES", "AT+DRVSPICONFGPIO", "AT+DRVSPIINIT", "AT+DRVSPIRD", "AT+DRVSPIWR",
+    ],
+}  # fmt: skip
 
 
 def test_merging_keeps_the_base_and_replaces_what_the_build_changes() -> None:
@@ -43,7 +47,8 @@ def test_the_default_build_leaves_out_every_optional_command_set() -> None:
         ("v5.0.0.0-esp32-ws", ["3.9"]),
         ("v5.0.0.0-esp32-web", ["3.13"]),
         ("v5.0.0.0-esp32-wpa2-enterprise", ["3.2.27"]),
-        ("v5.0.0.0-esp32-qualification", ["3.8", "3.9", "3.13"]),
+        ("v5.0.0.0-esp32-driver", ["3.12"]),
+        ("v5.0.0.0-esp32-qualification", ["3.8", "3.9", "3.13", "3.12"]),
     ],
 )
 def test_a_custom_build_is_the_default_with_its_switches_on(profile: str, switched_on: list[str]) -> None:

@@ -68,3 +68,23 @@ def test_pwm_snapshot_shows_each_channel() -> None:
     snap = b.snapshot()["pwm"]
     assert snap["freq"] == 5000 and snap["duty_res"] == 13
     assert [c["duty"] for c in snap["channels"]] == [0, 512]
+
+
+def test_adc_sources_override_the_air_file_voltage() -> None:
+    b = bench(adc=[{"channel": 0, "millivolts": 100}])
+    b.apply_sources({"adc": {"0": 475.12, "3": 2450}})
+    assert b.adc_read(0, 0) == 2048 and b.adc_read(3, 3) == 4095
+
+
+@pytest.mark.parametrize(
+    ("doc", "what"),
+    [
+        ([], "expected"),
+        ({"adc": {"x": 1}}, "channel number"),
+        ({"adc": {"0": 4000}}, "millivolts"),
+        ({"adc": {"0": "1"}}, "millivolts"),
+    ],
+)
+def test_adc_sources_refuse_a_bad_document(doc, what) -> None:
+    with pytest.raises(ValueError, match=what):
+        bench().apply_sources(doc)

@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from rigs.labgrid.client import LabgridClient, LabgridError, PlaceRefused
 from rigs.labgrid.output import Holder, PlaceInfo
+from rigs.model import BoardConfig
 from rigs.model.labgrid import LabgridOptions
 
 #: How often the place list is read again while every candidate is held.
@@ -59,6 +60,26 @@ def candidates(
     return sorted(
         chosen, key=lambda p: (p.name != prefer, p.acquired is not None, p.reservation is not None, p.name)
     )
+
+
+def free_places(
+    places: list[PlaceInfo],
+    options: LabgridOptions,
+    *,
+    host: str | None = None,
+    alive: Callable[[int], bool] = pid_alive,
+) -> int:
+    """How many of the places the rig's options allow a run could acquire now: free ones, and ones a dead
+    run of this host still holds (``acquire_place`` takes those back); reserved ones are not counted."""
+    host = host or this_host()
+    count = 0
+    for p in places:
+        allowed = p.name == options.place if options.place is not None else p.carries(options.match or {})
+        if not allowed or p.reservation is not None:
+            continue
+        if p.acquired is None or is_stale(p.acquired, host=host, alive=alive):
+            count += 1
+    return count
 
 
 def _describe_place(place: PlaceInfo) -> str:
@@ -119,3 +140,22 @@ def acquire_place(
                 f"on coordinator {client.where}: {_holders(places)}"
             )
         sleep(POLL_S)
+
+
+def workers_for(
+    rig_boards: list[BoardConfig], places_of: Callable[[LabgridOptions], list[PlaceInfo]]
+) -> int | None:
+    """How many xdist workers a run of these boards can keep busy (``-n auto``): one per real board or named
+    place, and for a labgrid tag match as many as the coordinator has free now (``places_of`` lists the
+    coordinator's places for a board's options). None when a simulated board is among them: a sim entry
+    serves any number of workers, so the machine's cores decide."""
+    total = 0
+    for board in rig_boards:
+        if board.simulated:
+            return None
+        options = board.labgrid
+        if options is not None and options.match:
+            total += free_places(places_of(options), options)
+        else:
+            total += 1
+    return total

@@ -250,3 +250,67 @@ def test_shipped_labgrid_rigs_load(name: str) -> None:
 
     rig = load_rig(Path(__file__).resolve().parents[2] / "rigs" / name)
     assert rig.boards[0].labgrid is not None and rig.boards[0].template
+
+
+def test_auto_workers_count_the_free_places_of_a_match() -> None:
+    """``-n auto`` on a labgrid rig (fixtures/options.py): one worker per free place of a tag match, a dead
+    run's place counting as free (it is taken back), a reserved or live-held one not; a named place or a
+    serial board is one worker; a sim board leaves the count to xdist (None)."""
+    from rigs.labgrid.lease import free_places, workers_for
+
+    lab = FakeLab(
+        {
+            "esp-1": FakePlace({"board": "esp32"}),
+            "esp-2": FakePlace({"board": "esp32"}, holder="bench-7/bob"),
+            "esp-3": FakePlace({"board": "esp32"}),
+            "c3-1": FakePlace({"board": "esp32c3"}),
+        }
+    )
+    places = client(lab).places()
+    match = LabgridOptions(match={"board": "esp32"})
+    assert free_places(places, match) == 2
+    assert free_places(places, LabgridOptions(place="esp-2")) == 0
+    rig = parse_rig(
+        """
+boards:
+  - {id: a, kind: labgrid, labgrid: {match: {board: esp32}}}
+  - {id: b, kind: labgrid, labgrid: {place: c3-1}}
+network: {host_address: 10.0.0.1, access_points: [{ssid: lab, password_env: LAB_PW, ecn: 3, channel: 1}]}
+""",
+        "lab.yaml",
+    )
+    assert workers_for(list(rig.boards), lambda options: places) == 3
+    sim = parse_rig("boards: [{id: s, kind: sim}]\n", "sim.yaml")
+    assert workers_for(list(sim.boards), lambda options: places) is None
+
+
+def test_the_auto_workers_hook_asks_the_coordinator(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    """The plugin's ``pytest_xdist_auto_num_workers`` reads the rig and the coordinator's places; a rig it
+    cannot read, or a coordinator that does not answer, leaves the count to xdist."""
+    from types import SimpleNamespace
+
+    from fixtures.options import pytest_xdist_auto_num_workers
+    from rigs.labgrid import client as client_module
+
+    lab = FakeLab(
+        {f"esp-{i}": FakePlace({"board": "esp32"}, holder="x/y" if i == 3 else None) for i in (1, 2, 3)}
+    )
+    rig = tmp_path / "lab.yaml"
+    rig.write_text(
+        "boards: [{id: a, kind: labgrid, labgrid: {match: {board: esp32}, coordinator: 'lab:20408'}}]\n"
+        "network: {host_address: 10.0.0.1,\n"
+        "          access_points: [{ssid: l, password_env: LAB_PW, ecn: 3, channel: 1}]}\n"
+    )
+    config = SimpleNamespace(getoption=lambda name, default=None: str(rig), rootpath=tmp_path)
+    real_places = client_module.LabgridClient.places
+    monkeypatch.setattr(client_module.LabgridClient, "places", lambda self: real_places(client(lab)))
+    monkeypatch.setattr("rigs.labgrid.client.find_client", lambda configured: "labgrid-client")
+    assert pytest_xdist_auto_num_workers(config) == 2
+
+    def down(self):  # noqa: ANN001, ANN202
+        raise LabgridError("coordinator lab:20408 does not answer")
+
+    monkeypatch.setattr(client_module.LabgridClient, "places", down)
+    assert pytest_xdist_auto_num_workers(config) is None
+    rig.write_text("boards: [{id: a, kind: nonsense}]\n")
+    assert pytest_xdist_auto_num_workers(config) is None

@@ -126,3 +126,27 @@ def test_a_dead_runs_place_is_taken_back_and_a_held_one_named(
         me.release(place)
         sim_lab.admin._checked("release", "--kick", place=other)
     assert sim_lab.held() == dict.fromkeys(sim_lab.places)
+
+
+def test_n_auto_starts_a_worker_per_free_place(sim_lab: SimLab, labgrid_bin: Path, tmp_path: Path) -> None:
+    """``-n auto`` (fixtures/options.py ``pytest_xdist_auto_num_workers``): with one of the lab's two places
+    held by a person, the run starts one worker, which takes the free place, and passes."""
+    place, other = sim_lab.places
+    bob = LabgridClient(labgrid_bin / "labgrid-client", coordinator=sim_lab.address, user="bob")
+    bob.acquire(other)
+    try:
+        command = suite_command(tmp_path, "suites/basic/test_queries.py")
+        command[command.index("-n") + 1] = "auto"
+        assert "auto" in command
+        done = subprocess.run(
+            command, cwd=ROOT, env=suite_env(sim_lab), capture_output=True, text=True, timeout=RUN_TIMEOUT_S
+        )
+        assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+        assert "1 worker" in done.stdout, done.stdout[:2000]
+        properties = {
+            p.get("name"): p.get("value") for p in ET.parse(tmp_path / "junit.xml").getroot().iter("property")
+        }
+        assert properties.get("lab-esp32#0.place") == place and "lab-esp32#1.place" not in properties
+    finally:
+        sim_lab.admin._checked("release", "--kick", place=other)
+    assert sim_lab.held() == dict.fromkeys(sim_lab.places)

@@ -56,10 +56,17 @@ class EchoServer:
         self.port = self.sock.getsockname()[1]
         self.echo = echo
         self.peers: list[tuple[str, int]] = []
+        # The kernel completes the handshake before accept() returns on our thread, so the board can say
+        # CONNECT before the peer is recorded: readers wait on this (``peer``) rather than race it.
+        self._accepted = threading.Condition()
         self.received = bytearray()
         self.conns: list[socket.socket] = []
         self._stop = False
         threading.Thread(target=self._accept, daemon=True).start()
+
+    def peer(self, index: int = 0, timeout: float = 5.0) -> tuple[str, int]:
+        """The address of the ``index``-th accepted client, waiting up to ``timeout`` s for it."""
+        return wait_accepted(self._accepted, self.peers, index, timeout)
 
     def _accept(self) -> None:
         while not self._stop:
@@ -67,7 +74,9 @@ class EchoServer:
                 conn, addr = self.sock.accept()
             except OSError:
                 return
-            self.peers.append(addr)
+            with self._accepted:
+                self.peers.append(addr)
+                self._accepted.notify_all()
             self.conns.append(conn)
             threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
 
@@ -101,6 +110,17 @@ class EchoServer:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def wait_accepted(
+    cond: threading.Condition, peers: list[tuple[str, int]], index: int, timeout: float
+) -> tuple[str, int]:
+    """``peers[index]`` once the accepting thread has appended it (under ``cond``); AssertionError naming
+    how many clients arrived if none does within ``timeout`` s."""
+    with cond:
+        if not cond.wait_for(lambda: len(peers) > index, timeout):
+            raise AssertionError(f"the peer accepted {len(peers)} client(s) in {timeout} s, wanted {index + 1}")
+        return peers[index]
 
 
 def texts(r: object) -> list[str]:

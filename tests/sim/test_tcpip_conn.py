@@ -26,9 +26,10 @@ def test_tcp_client_single_connection(tmp_path: Path) -> None:
         assert r.final == "ERROR"  # <"local IP"> must be one of the board's addresses
         r = dut.cmd(f'AT+CIPSTART="TCP","127.0.0.1",{peer.port},,"{ip}"', timeout=10).assert_ok()
         assert "CONNECT" in texts(r)
-        assert peer.peers[0][0] == ip  # the peer sees the board's own station address
+        source_ip, local_port = peer.peer(0)
+        assert source_ip == ip  # the peer sees the board's own station address
         state = dut.cmd("AT+CIPSTATE?").assert_ok().lines[0]
-        assert state == f'+CIPSTATE:0,"TCP","127.0.0.1",{peer.port},{peer.peers[0][1]},0'
+        assert state == f'+CIPSTATE:0,"TCP","127.0.0.1",{peer.port},{local_port},0'
         assert dut.cmd("AT+CIPSEND=4").prompt
         r = dut.send_data(b"test")
         assert r.final == "SEND OK" and r.recv_bytes == 4
@@ -119,7 +120,7 @@ def test_multiple_connections(tmp_path: Path) -> None:
         assert sorted(texts(r)) == ["0,CLOSED", "3,CLOSED"]
         dut.cmd("AT+SYSMSG=2").assert_ok()
         r = dut.cmd(f'AT+CIPSTART=1,"TCP","127.0.0.1",{peer.port}', timeout=10).assert_ok()
-        local = peer.peers[-1][1]
+        local = peer.peer(3)[1]  # the fourth client: the first, links 3 and 0 came before
         assert f'+LINK_CONN:0,1,"TCP",0,"127.0.0.1",{peer.port},{local}' in texts(r)
 
 

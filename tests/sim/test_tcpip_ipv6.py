@@ -20,7 +20,7 @@ from rigs.at.events import Ipd
 from rigs.at.session import AtSession
 from servers.dns import DnsServer
 from servers.pki import EspPki
-from tests.sim.netrig import provision, texts
+from tests.sim.netrig import provision, texts, wait_accepted
 from tests.sim.simproc import SimProcess
 
 SSID, PASSWORD = "esp-at-lab", "sim-only-pass"
@@ -77,8 +77,12 @@ class Echo6:
         self.port = int(self.sock.getsockname()[1])
         self.tls = tls
         self.peers: list[tuple[str, int]] = []
+        self._accepted = threading.Condition()  # see EchoServer: CONNECT can precede our accept()
         self.errors: list[str] = []
         threading.Thread(target=self._accept, daemon=True).start()
+
+    def peer(self, index: int = 0, timeout: float = 5.0) -> tuple[str, int]:
+        return wait_accepted(self._accepted, self.peers, index, timeout)
 
     def _accept(self) -> None:
         while True:
@@ -86,7 +90,9 @@ class Echo6:
                 raw, addr = self.sock.accept()
             except OSError:
                 return
-            self.peers.append((addr[0], addr[1]))
+            with self._accepted:
+                self.peers.append((addr[0], addr[1]))
+                self._accepted.notify_all()
             threading.Thread(target=self._serve, args=(raw,), daemon=True).start()
 
     def _serve(self, raw: socket.socket) -> None:
@@ -131,8 +137,8 @@ def test_tcpv6_by_literal_and_by_aaaa_name(tmp_path: Path, dns: DnsServer) -> No
         dut.cmd("AT+CIPDINFO=1").assert_ok()
         r = dut.cmd(f'AT+CIPSTART="TCPv6","::1",{peer.port}', timeout=10).assert_ok()
         assert "CONNECT" in texts(r)
-        local_port = peer.peers[0][1]
-        assert peer.peers[0][0] == "::1"  # the board's IPv6 source on the simulator
+        source_ip, local_port = peer.peer(0)
+        assert source_ip == "::1"  # the board's IPv6 source on the simulator
         # 3.3.3: +CIPSTATE:<link ID>,<"type">,<"remote IP">,<remote port>,<local port>,<tetype>
         assert cipstate(dut) == [f'+CIPSTATE:0,"TCPv6","::1",{peer.port},{local_port},0']
         ipd = round_trip(dut, b"hello")
@@ -252,10 +258,7 @@ def test_power_up_passthrough_to_a_tcpv6_peer(tmp_path: Path, dns: DnsServer) ->
         dut.cmd(f'AT+SAVETRANSLINK=1,"::1",{peer.port},"TCPv6"').assert_ok()
         dut.cmd("AT+RST").assert_ok()  # 3.1 AT+RST: OK, then the restart
         dut.expect_urc("ready", timeout=10)
-        deadline = time.monotonic() + 15
-        while not peer.peers and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert peer.peers and peer.peers[0][0] == "::1", "the board did not connect to [::1] after boot"
+        assert peer.peer(0, timeout=15)[0] == "::1", "the board did not connect to [::1] after boot"
         time.sleep(0.1)
         dut.codec.enter_passthrough()
         pt = Passthrough(dut)

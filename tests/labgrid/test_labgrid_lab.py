@@ -46,11 +46,18 @@ def suite_env(lab: SimLab) -> dict[str, str]:
     return env
 
 
-def wait_until(what: str, check, timeout: float) -> None:  # type: ignore[no-untyped-def]
+def wait_until(what: str, check, timeout: float, detail=lambda: "") -> None:  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + timeout
     while not check():
-        assert time.monotonic() < deadline, f"{what} within {timeout:g} s"
+        assert time.monotonic() < deadline, f"{what} within {timeout:g} s{detail()}"
         time.sleep(0.3)
+
+
+def stop_evidence(lab: SimLab, tmp_path: Path, output: bytes) -> str:
+    """What a failed release leaves to read: who holds what, the release guards' logs, the run's end."""
+    logs = "".join(f"\n--- {p.name}:\n{p.read_text()}" for p in sorted(tmp_path.rglob("*labgrid-guard*.log")))
+    tail = output.decode(errors="replace")[-3000:]
+    return f"\nheld: {lab.held()}{logs}\n--- the run's output (end):\n{tail}"
 
 
 def held_by_runs(lab: SimLab) -> dict[str, str]:
@@ -87,12 +94,15 @@ def test_a_stopped_run_leaves_no_place_acquired(
         wait_until("both places acquired by the run", lambda: len(held_by_runs(sim_lab)) == 2, RUN_TIMEOUT_S)
         assert proc.poll() is None
         os.killpg(proc.pid, how)
-        proc.communicate(timeout=RUN_TIMEOUT_S)
+        output, _ = proc.communicate(timeout=RUN_TIMEOUT_S)
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
-    wait_until("every place free again", lambda: not held_by_runs(sim_lab), RELEASE_TIMEOUT_S)
+    wait_until(
+        "every place free again", lambda: not held_by_runs(sim_lab), RELEASE_TIMEOUT_S,
+        lambda: stop_evidence(sim_lab, tmp_path, output),
+    )  # fmt: skip
     assert sim_lab.held() == dict.fromkeys(sim_lab.places)
 
 
@@ -149,4 +159,18 @@ def test_n_auto_starts_a_worker_per_free_place(sim_lab: SimLab, labgrid_bin: Pat
         assert properties.get("lab-esp32#0.place") == place and "lab-esp32#1.place" not in properties
     finally:
         sim_lab.admin._checked("release", "--kick", place=other)
+    assert sim_lab.held() == dict.fromkeys(sim_lab.places)
+
+
+def test_n_beyond_the_labs_places_stops_before_acquiring(sim_lab: SimLab, tmp_path: Path) -> None:
+    """An explicit ``-n 3`` on the two-place lab (fixtures/options.py ``_check_labgrid_capacity``): the run
+    stops at once with a usage error naming the two places it could use, and acquires nothing."""
+    command = suite_command(tmp_path, "suites/basic/test_queries.py")
+    command[command.index("-n") + 1] = "3"
+    done = subprocess.run(
+        command, cwd=ROOT, env=suite_env(sim_lab), capture_output=True, text=True, timeout=RUN_TIMEOUT_S
+    )
+    assert done.returncode == 4, done.stdout[-2000:] + done.stderr[-2000:]  # pytest's usage error
+    stopped = "-n 3: rig labgrid-sim.yaml can serve at most 2 xdist worker(s)"
+    assert stopped in done.stderr, done.stderr[-2000:]
     assert sim_lab.held() == dict.fromkeys(sim_lab.places)

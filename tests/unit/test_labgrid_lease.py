@@ -314,3 +314,100 @@ def test_the_auto_workers_hook_asks_the_coordinator(tmp_path, monkeypatch) -> No
     assert pytest_xdist_auto_num_workers(config) is None
     rig.write_text("boards: [{id: a, kind: nonsense}]\n")
     assert pytest_xdist_auto_num_workers(config) is None
+
+
+def test_an_explicit_n_beyond_the_places_of_a_match_stops_the_run(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    """``-n N`` on a labgrid tag match (fixtures/options.py ``_check_labgrid_capacity``): the most workers
+    are the places of those tags, held or free (a held one is waited for), never a reserved one; more stops
+    the run with a usage error naming the count; a coordinator that does not answer is left to the boards."""
+    from fixtures.options import _check_labgrid_capacity
+    from rigs.labgrid import client as client_module
+    from rigs.labgrid.lease import usable_places
+
+    lab = FakeLab(
+        {
+            "esp-1": FakePlace({"board": "esp32"}),
+            "esp-2": FakePlace({"board": "esp32"}, holder="bench-7/bob"),
+            "esp-3": FakePlace({"board": "esp32"}, reservation="tok"),
+            "c3-1": FakePlace({"board": "esp32c3"}),
+        }
+    )
+    assert usable_places(client(lab).places(), LabgridOptions(match={"board": "esp32"})) == 2
+    rig = parse_rig(
+        "boards: [{id: a, kind: labgrid, labgrid: {match: {board: esp32}, coordinator: 'lab:20408'}}]\n"
+        "network: {host_address: 10.0.0.1,\n"
+        "          access_points: [{ssid: l, password_env: LAB_PW, ecn: 3, channel: 1}]}\n",
+        "lab.yaml",
+    )
+    real_places = client_module.LabgridClient.places
+    monkeypatch.setattr(client_module.LabgridClient, "places", lambda self: real_places(client(lab)))
+    monkeypatch.setattr("rigs.labgrid.client.find_client", lambda configured: "labgrid-client")
+    _check_labgrid_capacity(rig, list(rig.boards), 2)
+    stopped = (
+        r"-n 3: rig lab.yaml can serve at most 2 xdist worker\(s\) "
+        r"\(place tagged board=esp32 on the labgrid coordinator.*Run with -n 2 or fewer"
+    )
+    with pytest.raises(pytest.UsageError, match=stopped):
+        _check_labgrid_capacity(rig, list(rig.boards), 3)
+
+    def down(self):  # noqa: ANN001, ANN202
+        raise LabgridError("coordinator lab:20408 does not answer")
+
+    monkeypatch.setattr(client_module.LabgridClient, "places", down)
+    _check_labgrid_capacity(rig, list(rig.boards), 3)
+
+
+def test_a_ctrl_c_while_acquiring_gives_the_place_back() -> None:
+    """Interrupted while ``acquire`` ran (the command itself runs to its end: client.py), the place may be
+    granted: acquire_place releases it before the interrupt goes on, and the watch heard of it first."""
+    lab = FakeLab({"esp-a": FakePlace({})})
+    told: list[str] = []
+
+    class Watch:
+        def holding(self, place: str) -> None:
+            told.append(place)
+
+        def not_holding(self, place: str) -> None:
+            told.append("-" + place)
+
+    def interrupted(argv, env, timeout):  # noqa: ANN001, ANN202
+        result = lab(argv, env, timeout)
+        if "acquire" in argv:
+            raise KeyboardInterrupt  # after the coordinator granted it, before we heard
+        return result
+
+    c = LabgridClient("labgrid-client", coordinator="lab:1", user="ci.esp-at.1", runner=interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        acquire_place(c, LabgridOptions(place="esp-a"), board_id="b", watch=Watch())
+    assert told == ["esp-a"] and lab.places["esp-a"].holder is None
+
+
+def test_a_labgrid_client_command_outlives_a_ctrl_c(tmp_path) -> None:  # noqa: ANN001
+    """run_subprocess: a KeyboardInterrupt arriving while labgrid-client runs is raised only once the
+    command has finished (its effect at the coordinator known), and the command, in its own session, was
+    not signalled."""
+    import _thread
+    import os
+    import sys
+    import threading
+
+    from rigs.labgrid.client import run_subprocess
+
+    done = tmp_path / "done"
+    started = tmp_path / "started"
+    script = (
+        "import pathlib, time\n"
+        f"pathlib.Path({str(started)!r}).write_text('1')\n"
+        "time.sleep(1.0)\n"
+        f"pathlib.Path({str(done)!r}).write_text('1')\n"
+    )
+
+    def interrupt_once_started() -> None:
+        while not started.exists():
+            threading.Event().wait(0.01)
+        _thread.interrupt_main()
+
+    threading.Thread(target=interrupt_once_started, daemon=True).start()
+    with pytest.raises(KeyboardInterrupt):
+        run_subprocess([sys.executable, "-c", script], dict(os.environ), 60)
+    assert done.exists()  # the interrupt waited for the command's end

@@ -84,17 +84,6 @@ def free_places(
     return count
 
 
-def usable_places(places: list[PlaceInfo], options: LabgridOptions) -> int:
-    """How many places the rig's options allow at all, free or held (a held one is waited for); reserved
-    ones are not counted: they wait for a reservation token the run does not have."""
-    return sum(
-        1
-        for p in places
-        if (p.name == options.place if options.place is not None else p.carries(options.match or {}))
-        and p.reservation is None
-    )
-
-
 def _describe_place(place: PlaceInfo) -> str:
     tags = " ".join(f"{k}={v}" for k, v in sorted(place.tags.items()))
     return f"{place.name} ({tags})" if tags else place.name
@@ -176,23 +165,20 @@ def acquire_place(
 
 
 def workers_for(
-    rig_boards: list[BoardConfig],
-    places_of: Callable[[LabgridOptions], list[PlaceInfo]],
-    *,
-    count: Callable[[list[PlaceInfo], LabgridOptions], int] = free_places,
+    rig_boards: list[BoardConfig], places_of: Callable[[LabgridOptions], list[PlaceInfo]]
 ) -> int | None:
-    """How many xdist workers a run of these boards can keep busy: one per real board or named place, and
-    for a labgrid tag match what ``count`` makes of the coordinator's places (``places_of`` lists them for a
-    board's options): :func:`free_places` for ``-n auto`` (as many as are free now), :func:`usable_places`
-    for the most an explicit ``-n N`` can ever use. None when a simulated board is among them: a sim entry
-    serves any number of workers, so the machine's cores decide."""
+    """How many xdist workers a run of these boards can keep busy now (``-n auto``, and the most an explicit
+    ``-n N`` starts): one per real board or named place, and for a labgrid tag match as many as the
+    coordinator has free now (``places_of`` lists the coordinator's places for a board's options). None
+    when a simulated board is among them: a sim entry serves any number of workers, so the machine's cores
+    decide."""
     total = 0
     for board in rig_boards:
         if board.simulated:
             return None
         options = board.labgrid
         if options is not None and options.match:
-            total += count(places_of(options), options)
+            total += free_places(places_of(options), options)
         else:
             total += 1
     return total

@@ -162,15 +162,28 @@ def test_n_auto_starts_a_worker_per_free_place(sim_lab: SimLab, labgrid_bin: Pat
     assert sim_lab.held() == dict.fromkeys(sim_lab.places)
 
 
-def test_n_beyond_the_labs_places_stops_before_acquiring(sim_lab: SimLab, tmp_path: Path) -> None:
-    """An explicit ``-n 3`` on the two-place lab (fixtures/options.py ``_check_labgrid_capacity``): the run
-    stops at once with a usage error naming the two places it could use, and acquires nothing."""
-    command = suite_command(tmp_path, "suites/basic/test_queries.py")
-    command[command.index("-n") + 1] = "3"
-    done = subprocess.run(
-        command, cwd=ROOT, env=suite_env(sim_lab), capture_output=True, text=True, timeout=RUN_TIMEOUT_S
-    )
-    assert done.returncode == 4, done.stdout[-2000:] + done.stderr[-2000:]  # pytest's usage error
-    stopped = "-n 3: rig labgrid-sim.yaml can serve at most 2 xdist worker(s)"
-    assert stopped in done.stderr, done.stderr[-2000:]
+def test_an_explicit_n_beyond_the_free_places_starts_one_worker_per_free_place(
+    sim_lab: SimLab, labgrid_bin: Path, tmp_path: Path
+) -> None:
+    """An explicit ``-n 3`` with one of the lab's two places held by a person (fixtures/options.py
+    ``_fit_workers_to_free_places``): the run starts one worker, says so, takes the free place, and
+    passes; it does not leave two workers waiting out acquire_timeout."""
+    place, other = sim_lab.places
+    bob = LabgridClient(labgrid_bin / "labgrid-client", coordinator=sim_lab.address, user="bob")
+    bob.acquire(other)
+    try:
+        command = suite_command(tmp_path, "suites/basic/test_queries.py")
+        command[command.index("-n") + 1] = "3"
+        done = subprocess.run(
+            command, cwd=ROOT, env=suite_env(sim_lab), capture_output=True, text=True, timeout=RUN_TIMEOUT_S
+        )
+        assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+        assert "-n 3: 1 of the rig's places" in done.stdout and "starting 1 xdist worker(s)" in done.stdout, done.stdout[:3000]
+        assert "1 worker" in done.stdout, done.stdout[:2000]
+        properties = {
+            p.get("name"): p.get("value") for p in ET.parse(tmp_path / "junit.xml").getroot().iter("property")
+        }
+        assert properties.get("lab-esp32#0.place") == place and "lab-esp32#1.place" not in properties
+    finally:
+        sim_lab.admin._checked("release", "--kick", place=other)
     assert sim_lab.held() == dict.fromkeys(sim_lab.places)

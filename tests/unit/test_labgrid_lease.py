@@ -316,23 +316,25 @@ def test_the_auto_workers_hook_asks_the_coordinator(tmp_path, monkeypatch) -> No
     assert pytest_xdist_auto_num_workers(config) is None
 
 
-def test_an_explicit_n_beyond_the_places_of_a_match_stops_the_run(tmp_path, monkeypatch) -> None:  # noqa: ANN001
-    """``-n N`` on a labgrid tag match (fixtures/options.py ``_check_labgrid_capacity``): the most workers
-    are the places of those tags, held or free (a held one is waited for), never a reserved one; more stops
-    the run with a usage error naming the count; a coordinator that does not answer is left to the boards."""
-    from fixtures.options import _check_labgrid_capacity
+def test_an_explicit_n_starts_as_many_workers_as_places_are_free(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    """``-n N`` on a labgrid tag match (fixtures/options.py ``_fit_workers_to_free_places``): as many
+    workers as places of those tags are free now, up to N, at least one; said as a run property; explicit
+    ``--tx`` specs and a coordinator that does not answer are left alone."""
+    from types import SimpleNamespace
+
+    from fixtures.options import _fit_workers_to_free_places
+    from fixtures.transcripts import run_properties_key
     from rigs.labgrid import client as client_module
-    from rigs.labgrid.lease import usable_places
 
     lab = FakeLab(
         {
             "esp-1": FakePlace({"board": "esp32"}),
             "esp-2": FakePlace({"board": "esp32"}, holder="bench-7/bob"),
             "esp-3": FakePlace({"board": "esp32"}, reservation="tok"),
+            "esp-4": FakePlace({"board": "esp32"}),
             "c3-1": FakePlace({"board": "esp32c3"}),
         }
     )
-    assert usable_places(client(lab).places(), LabgridOptions(match={"board": "esp32"})) == 2
     rig = parse_rig(
         "boards: [{id: a, kind: labgrid, labgrid: {match: {board: esp32}, coordinator: 'lab:20408'}}]\n"
         "network: {host_address: 10.0.0.1,\n"
@@ -342,19 +344,42 @@ def test_an_explicit_n_beyond_the_places_of_a_match_stops_the_run(tmp_path, monk
     real_places = client_module.LabgridClient.places
     monkeypatch.setattr(client_module.LabgridClient, "places", lambda self: real_places(client(lab)))
     monkeypatch.setattr("rigs.labgrid.client.find_client", lambda configured: "labgrid-client")
-    _check_labgrid_capacity(rig, list(rig.boards), 2)
-    stopped = (
-        r"-n 3: rig lab.yaml can serve at most 2 xdist worker\(s\) "
-        r"\(place tagged board=esp32 on the labgrid coordinator.*Run with -n 2 or fewer"
-    )
-    with pytest.raises(pytest.UsageError, match=stopped):
-        _check_labgrid_capacity(rig, list(rig.boards), 3)
+
+    def config(tx: list[str]) -> SimpleNamespace:
+        return SimpleNamespace(
+            option=SimpleNamespace(tx=list(tx)),
+            stash={},
+        )
+
+    two = config(["popen"] * 2)
+    _fit_workers_to_free_places(two, list(rig.boards), 2)  # esp-1 and esp-4 are free: as asked
+    assert two.option.tx == ["popen"] * 2 and run_properties_key not in two.stash
+    four = config(["popen"] * 4)
+    _fit_workers_to_free_places(four, list(rig.boards), 4)
+    assert four.option.tx == ["popen"] * 2
+    assert four.stash[run_properties_key] == [
+        (
+            "labgrid.workers",
+            "-n 4: 2 of the rig's places (place tagged board=esp32) free on the labgrid coordinator now: "
+            "starting 2 xdist worker(s)",
+        )
+    ]
+    specs = config(["ssh=lab1//python=python3", "popen"])
+    _fit_workers_to_free_places(specs, list(rig.boards), 4)
+    assert specs.option.tx == ["ssh=lab1//python=python3", "popen"]
+    for name in ("esp-1", "esp-4"):
+        lab.places[name].holder = "bench-7/bob"
+    none_free = config(["popen"] * 3)
+    _fit_workers_to_free_places(none_free, list(rig.boards), 3)
+    assert none_free.option.tx == ["popen"]  # one worker, which waits and names the holders
 
     def down(self):  # noqa: ANN001, ANN202
         raise LabgridError("coordinator lab:20408 does not answer")
 
     monkeypatch.setattr(client_module.LabgridClient, "places", down)
-    _check_labgrid_capacity(rig, list(rig.boards), 3)
+    unknown = config(["popen"] * 3)
+    _fit_workers_to_free_places(unknown, list(rig.boards), 3)
+    assert unknown.option.tx == ["popen"] * 3
 
 
 def test_a_ctrl_c_while_acquiring_gives_the_place_back() -> None:

@@ -20,6 +20,7 @@ What the codec knows about the conversation is only what tells bytes apart:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rigs.at.events import (
@@ -42,7 +43,7 @@ from rigs.at.events import (
     Urc,
     maker,
 )
-from rigs.at.lookup import framed_candidates, line_urc_candidates, match_framed
+from rigs.at.lookup import FramedHeader, framed_lookup, line_urc_candidates, match_framed
 from rigs.at.messages import (
     MAX_FRAMED_LENGTH,
     RESPONSE_NAMES,
@@ -67,6 +68,10 @@ _ECHO_NOISE = "\x00\ufffd"
 _blank = maker(Blank)
 _line = maker(Line)
 _urc = maker(Urc)
+# Reports whose one field is a list of values: split into them (the rest take the groups as they are).
+#: header bytes of framed messages -> their text, for the headers seen lately (cleared when full)
+_HEADER_TEXT: dict[bytes, str] = {}
+_SPLIT_FIELDS = frozenset({("info",), ("params",)})
 _PLUS = 0x2B
 _PROMPT = 0x3E
 # Offsets into the buffer beyond which consumed bytes are dropped; keeps slicing cheap on long streams.
@@ -149,7 +154,9 @@ class AtCodec:
         # A framed message whose header is decoded and whose data is still arriving.
         # (spec, header length, values, data length); offsets relative to self._pos, the message's start,
         # because the buffer may be compacted between feeds.
-        self._frame: tuple[FramedMessage, int, list[str], int] | None = None
+        self._frame: tuple[FramedMessage, int, Sequence[str], int] | None = None
+        # The first literal of the last framed header and the headers starting with it (rigs/at/lookup.py).
+        self._last_head: tuple[bytes, tuple[FramedHeader, ...]] = (b"", ())
         self._prefix_of: PendingCommand | None = None
         self._prefix = ""
 
@@ -322,10 +329,14 @@ class AtCodec:
     def _try_framed(self, out: list[AnyEvent]) -> bool | None:
         """True: a framed header was taken; False: not framed; None: undecided yet."""
         buf, pos = self._buf, self._pos
-        best: tuple[FramedMessage, int, list[str]] | None = None
-        headers = framed_candidates(buf, pos)  # the others cannot match here (rigs/at/lookup.py)
-        if headers is None:
-            return None
+        best: tuple[FramedMessage, int, Sequence[str]] | None = None
+        head, headers = self._last_head
+        if not head or not buf.startswith(head, pos):  # (a flood repeats one head: spared the lookup)
+            found = framed_lookup(buf, pos)  # the others cannot match here (rigs/at/lookup.py)
+            if found is None:
+                return None
+            self._last_head = found
+            headers = found[1]
         for h in headers:
             spec = h.spec
             status, end, values = match_framed(buf, pos, h)
@@ -349,24 +360,30 @@ class AtCodec:
         spec, header_len, values, length = self._frame
         buf = self._buf
         header_end = self._pos + header_len
-        data_end = header_end + (length if spec.has_data else 0)
+        data_end = header_end + length if spec.has_data else header_end
         if len(buf) < data_end:
             return False
         end = data_end
-        if spec.trailer:
-            tail = buf[data_end : data_end + len(spec.trailer)]
-            if tail == spec.trailer:
-                end = data_end + len(spec.trailer)
-            elif spec.trailer.startswith(tail):
+        trailer = spec.trailer
+        if trailer:
+            if buf.startswith(trailer, data_end):
+                end = data_end + len(trailer)
+            elif trailer.startswith(buf[data_end : data_end + len(trailer)]):
                 return False  # the trailer may still be arriving
         raw = bytes(buf[self._pos : end])
-        payload = bytes(buf[header_end:data_end]) if spec.has_data else None
-        header = _text(buf[self._pos : header_end]).rstrip("\r\n")
+        payload = raw[header_len : data_end - self._pos] if spec.has_data else None
+        header = _HEADER_TEXT.get(head := raw[:header_len])
+        if header is None:  # (a flood repeats its headers: each is decoded once)
+            if len(_HEADER_TEXT) >= 1024:
+                _HEADER_TEXT.clear()
+            header = _HEADER_TEXT[head] = head.decode("utf-8", "replace").rstrip("\r\n")
         self._pos = end
         self._frame = None
         if spec.event == "urc":  # the common short report (+MQTTSUBRECV, +WRITE ...): values in order
             assert payload is not None
-            out.append(_urc(raw, spec.kind, tuple(values), header + _text(payload), payload))
+            out.append(
+                _urc(raw, spec.kind, tuple(values), header + payload.decode("utf-8", "replace"), payload)
+            )
         else:
             out.append(
                 self._framed_event(spec, dict(zip(spec.fields, values, strict=True)), header, payload, raw)
@@ -467,7 +484,7 @@ class AtCodec:
             if m is None:
                 continue
             fields: tuple[str, ...]
-            if spec.fields == ("info",) or spec.fields == ("params",):
+            if spec.fields in _SPLIT_FIELDS:
                 fields = _split_fields(m.group(1)) if m.group(1) else ()
             else:
                 fields = tuple(_unquote(g) for g in m.groups() if g is not None)

@@ -20,7 +20,7 @@ self-tests (tests/unit/test_codec_lookup.py) compare them with the plain walks o
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rigs.at.messages import (
     FRAMED_MESSAGES,
@@ -32,7 +32,7 @@ from rigs.at.messages import (
     match_header,
 )
 
-__all__ = ["FramedHeader", "framed_candidates", "line_urc_candidates", "match_framed"]
+__all__ = ["FramedHeader", "framed_candidates", "framed_lookup", "line_urc_candidates", "match_framed"]
 
 # --- one-line reports -----------------------------------------------------------------------------------
 
@@ -92,6 +92,10 @@ class FramedHeader:
     regex: re.Pattern[bytes] | None
     groups: tuple[tuple[int, ...], ...]
     decided_after: int
+    #: whether a value may be a bare IPv4 address (two groups for one value)
+    has_ip: bool
+    #: header bytes -> their values, for the headers seen lately (cleared when full)
+    memo: dict[bytes, tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
 
 
 def _header(spec: FramedMessage) -> FramedHeader:
@@ -113,7 +117,8 @@ def _header(spec: FramedMessage) -> FramedHeader:
         groups.append(tuple(range(group, group + n)))
         group += n
     decided = sum(len(t) if isinstance(t, bytes) else _LOOK[t] for t in spec.tokens) + 1
-    return FramedHeader(spec, re.compile(b"".join(parts)) if ok else None, tuple(groups), decided)
+    regex = re.compile(b"".join(parts)) if ok else None
+    return FramedHeader(spec, regex, tuple(groups), decided, Tok.IP in spec.tokens)
 
 
 def _framed_index(specs: tuple[FramedMessage, ...]) -> dict[bytes, tuple[FramedHeader, ...]]:
@@ -135,38 +140,64 @@ _FRAMED_BY_HEAD = _framed_index(FRAMED_MESSAGES)
 _HEAD_MAX = max(len(head) for head in _FRAMED_BY_HEAD)
 
 
-def framed_candidates(buf: bytes | bytearray, pos: int) -> tuple[FramedHeader, ...] | None:
-    """The framed messages whose header may start at ``pos``, in table order; None while the bytes there
-    are a proper prefix of a header's first literal (more bytes decide)."""
+def framed_lookup(buf: bytes | bytearray, pos: int) -> tuple[bytes, tuple[FramedHeader, ...]] | None:
+    """The framed messages whose header may start at ``pos``, in table order, with the bytes that chose
+    them (up to the first ":" or ","; empty when neither is in reach): any buffer starting with those bytes
+    there gets the same answer. None while the bytes are a proper prefix of a header's first literal."""
     limit = pos + _HEAD_MAX
     end = buf.find(b":", pos, limit)
     comma = buf.find(b",", pos, limit if end < 0 else end)
     if comma >= 0:
         end = comma
     if end >= 0:
-        return _FRAMED_BY_HEAD.get(bytes(buf[pos : end + 1]), ())
+        head = bytes(buf[pos : end + 1])
+        return head, _FRAMED_BY_HEAD.get(head, ())
     window = buf[pos:limit]
     if len(window) < _HEAD_MAX and any(head.startswith(window) for head in _FRAMED_BY_HEAD):
         return None
-    return ()
+    return b"", ()
 
 
-def match_framed(buf: bytes | bytearray, pos: int, h: FramedHeader) -> tuple[Match, int, list[str]]:
+def framed_candidates(buf: bytes | bytearray, pos: int) -> tuple[FramedHeader, ...] | None:
+    """The framed messages whose header may start at ``pos``, in table order; None while the bytes there
+    are a proper prefix of a header's first literal (more bytes decide)."""
+    found = framed_lookup(buf, pos)
+    return None if found is None else found[1]
+
+
+def match_framed(
+    buf: bytes | bytearray, pos: int, h: FramedHeader
+) -> tuple[Match, int, list[str] | tuple[str, ...]]:
     """:func:`~rigs.at.messages.match_header` of ``h``'s tokens at ``pos``, answered by the expression
     when it matches, or when it does not and the buffer holds enough bytes for the walk to say NO (the end
-    and values of a NO mean nothing, as there)."""
+    and values of a NO mean nothing, as there). The values of a YES are a tuple, shared: not to be changed."""
     rx = h.regex
     if rx is not None:
         m = rx.match(buf, pos)
         if m is not None:
-            values = []
-            for g in h.groups:
-                v = m.group(g[0])
-                if v is not None:  # digits, a quoted string, a quoted address
-                    values.append(v.decode("utf-8", "replace"))
-                else:  # a bare IPv4 address
-                    values.append(m.group(g[1]).decode("ascii"))
-            return Match.YES, m.end(), values
+            memo = h.memo
+            known = memo.get(key := m.group())
+            if known is None:  # a flood repeats its headers ("+MQTTSUBRECV:0,"t",64,"): decoded once
+                if len(memo) >= _MEMO_MAX:
+                    memo.clear()
+                known = memo[key] = _values(m, h)
+            return Match.YES, m.end(), known
         if len(buf) - pos >= h.decided_after:
             return Match.NO, pos, []
     return match_header(buf, pos, h.spec.tokens)
+
+
+_MEMO_MAX = 1024
+
+
+def _values(m: re.Match[bytes], h: FramedHeader) -> tuple[str, ...]:
+    if not h.has_ip:
+        return tuple(v.decode("utf-8", "replace") for v in m.groups())
+    values = []
+    for g in h.groups:
+        v = m.group(g[0])
+        if v is not None:  # digits, a quoted string, a quoted address
+            values.append(v.decode("utf-8", "replace"))
+        else:  # a bare IPv4 address
+            values.append(m.group(g[1]).decode("ascii"))
+    return tuple(values)

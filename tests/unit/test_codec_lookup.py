@@ -51,7 +51,7 @@ def _framed_fast(buf: bytes, pos: int) -> object:
         if status is Match.PARTIAL:
             return "undecided"
         if status is Match.YES and (best is None or end > best[1]):
-            best = (h.spec.tokens, end, values)
+            best = (h.spec.tokens, end, list(values))
     return best
 
 

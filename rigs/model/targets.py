@@ -43,6 +43,20 @@ class Limit(StrictModel):
     marginal_band: Fraction = 0.0
 
 
+class HostStalls(StrictModel):
+    """Sim rigs only: the time this host did not run its own processes during a transfer, measured
+    alongside it by a probe thread, is not held against the board (suites/throughput/stalls.py)."""
+
+    #: The probe sleeps ``tick`` and counts a wake-up later than ``grace`` as a stall of that length.
+    tick: Annotated[float, number_in(0.0001, 0.01, "seconds")] = 0.0005
+    grace: Annotated[float, number_in(0.0001, 0.01, "seconds")] = 0.0005
+    #: Processes of this host a transfer waits on in turn (the suite's and the simulator's): the probe
+    #: sees one of them, the simulator is starved alike.
+    processes: Annotated[int, Field(ge=1, le=4)] = 2
+    #: At most this share of a transfer's span is forgiven; a host busier than that judges as measured.
+    max_share: Fraction = 0.3
+
+
 class ThroughputTargets(StrictModel):
     default: Limit = Limit(min_fraction=0.5, marginal_band=0.1)
     #: Overrides keyed by measurement name (``tcp-upload-passthrough``) or a prefix of one (``tcp-upload``,
@@ -60,6 +74,8 @@ class ThroughputTargets(StrictModel):
     #: limit is a hard one. A simulated board's UART is paced by the host, so a busy host can slow one
     #: transfer; a board really below its limit fails every attempt.
     retries: Annotated[int, Field(ge=0, le=5)] = 0
+    #: None (a bench): hard limits. Set on a rig of simulated boards only (rigs/model/rig.py checks).
+    host_stalls: HostStalls | None = None
 
     @field_validator("measurements")
     @classmethod

@@ -11,11 +11,14 @@ rig's limit, a fraction of the line's ceiling (baud x data bits / bits per frame
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 import pytest
 
 from reports.plots import PROPERTY, ThroughputPoint
 from rigs.model.targets import MODES, TRANSPORTS
 from suites.throughput.line import LineConfig
+from suites.throughput.stalls import StallProbe
 from suites.throughput.transfer import Case, make_peer, run, transfer_size
 from suites.throughput.verify import TransferError
 
@@ -49,21 +52,27 @@ def test_throughput(
 ) -> None:
     """Move ``transfer_seconds`` of line time through the board, verify every byte, judge the rate; a rate
     below its limit is measured again, up to the rig's ``retries`` (every attempt is kept, the last one
-    decides). A transfer that loses or changes a byte fails at once: retries are for the rate only."""
+    decides). A transfer that loses or changes a byte fails at once: retries are for the rate only. On a
+    rig with ``host_stalls`` (sim rigs) a probe thread runs during each attempt and the verdict allows
+    the time the host stalled (suites/throughput/stalls.py)."""
     line = throughput_line
     targets = esp_rig.targets.throughput
     total = transfer_size(case, line.ceiling, targets.transfer_seconds)
     ssl_context = esp_pki.server_context() if case.transport == "ssl" else None
     tries = 1 + targets.retries
+    probe_cfg = targets.host_stalls
     for attempt in range(1, tries + 1):
         peer = make_peer(case, total, str(esp_rig.network.host_address), ssl_context)
         esp_peer_factory(peer)
+        probe = StallProbe(probe_cfg.tick, probe_cfg.grace) if probe_cfg is not None else nullcontext()
         try:
-            result = run(dut, esp_rig, case, peer, total, line.ceiling)
+            with probe:
+                result = run(dut, esp_rig, case, peer, total, line.ceiling)
         except TransferError as exc:
             _record_error_point(request.node, case, line, exc, attempt)
             raise
-        verdict = throughput_judge(case, line, result, attempt=attempt, final=attempt == tries)
+        stalls = probe.stalls if isinstance(probe, StallProbe) else None
+        verdict = throughput_judge(case, line, result, attempt=attempt, final=attempt == tries, stalls=stalls)
         if verdict.outcome != "fail":
             return
 

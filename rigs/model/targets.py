@@ -20,6 +20,15 @@ MODES: dict[str, tuple[str, ...]] = {
 }
 
 
+#: The client protocols measured on the same ladder (suites/throughput/test_app_throughput.py): the board
+#: publishes (3.6.10 AT+MQTTPUB, 3.6.11 AT+MQTTPUBRAW) and receives ``+MQTTSUBRECV`` (3.6.12); it downloads a
+#: body with AT+HTTPCLIENT (3.7.2) or AT+HTTPCGET (3.7.4).
+APP_MODES: dict[str, dict[str, tuple[str, ...]]] = {
+    "mqtt": {"upload": ("pub", "pubraw"), "download": ("subrecv",)},
+    "http": {"download": ("httpclient", "httpcget")},
+}
+
+
 def throughput_name(transport: str, direction: str, mode: str) -> str:
     """The measurement name a throughput test records and a rig keys its limits by."""
     return f"{transport}-{direction}-{mode}"
@@ -29,6 +38,11 @@ def _known_keys() -> frozenset[str]:
     keys: set[str] = set(TRANSPORTS)
     for t in TRANSPORTS:
         for d, modes in MODES.items():
+            keys.add(f"{t}-{d}")
+            keys.update(throughput_name(t, d, m) for m in modes)
+    for t, directions in APP_MODES.items():
+        keys.add(t)
+        for d, modes in directions.items():
             keys.add(f"{t}-{d}")
             keys.update(throughput_name(t, d, m) for m in modes)
     return frozenset(keys)
@@ -86,12 +100,18 @@ class ThroughputTargets(StrictModel):
                 "throughput_name",
                 "unknown throughput measurement {names}: expected <transport>[-<direction>[-<mode>]] with "
                 "transport {transports}, direction upload or download, upload modes {up}, download modes "
-                "{down}",
+                "{down}; or one of {apps}",
                 {
                     "names": ", ".join(unknown),
                     "transports": "|".join(TRANSPORTS),
                     "up": "|".join(MODES["upload"]),
                     "down": "|".join(MODES["download"]),
+                    "apps": ", ".join(
+                        throughput_name(t, d, m)
+                        for t, ds in APP_MODES.items()
+                        for d, ms in ds.items()
+                        for m in ms
+                    ),
                 },
             )
         return value

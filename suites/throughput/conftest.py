@@ -10,11 +10,15 @@
   :class:`~suites.throughput.stalls.StallProbe` saw during the attempt; on a rig with
   ``targets.throughput.host_stalls`` (sim rigs) the limits allow the stalled time
   (suites/throughput/stalls.py).
+- ``throughput_attempts``: ``attempts(case, line, once)`` runs ``once(attempt) -> Result`` under a stall
+  probe (sim rigs), judges it, and measures again while the rate is below its limit, up to the rig's
+  ``retries``; a TransferError (a byte lost or changed) fails at once and still shows on the plot.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 
 import pytest
 
@@ -26,8 +30,9 @@ from rigs.at.session import AtSession
 from rigs.boards import Board
 from rigs.model import Rig
 from suites.throughput.line import LineConfig, LineError, follow, restore, switch
-from suites.throughput.stalls import Stall, host_relative, host_share
+from suites.throughput.stalls import Stall, StallProbe, host_relative, host_share
 from suites.throughput.transfer import Case, Result
+from suites.throughput.verify import TransferError
 
 Judge = Callable[..., Attempt]
 
@@ -125,3 +130,48 @@ def throughput_judge(request: pytest.FixtureRequest, esp_rig: Rig, measure) -> J
         )
 
     return judge
+
+
+Attempts = Callable[[Case, LineConfig, Callable[[int], Result]], Attempt]
+
+
+@pytest.fixture
+def throughput_attempts(request: pytest.FixtureRequest, esp_rig: Rig, throughput_judge: Judge) -> Attempts:
+    targets = esp_rig.targets.throughput
+
+    def attempts(case: Case, line: LineConfig, once: Callable[[int], Result]) -> Attempt:
+        tries = 1 + targets.retries
+        cfg = targets.host_stalls
+        for attempt in range(1, tries + 1):
+            probe = StallProbe(cfg.tick, cfg.grace) if cfg is not None else nullcontext()
+            try:
+                with probe:
+                    result = once(attempt)
+            except TransferError as exc:
+                _record_error_point(request.node, case, line, exc, attempt)
+                raise
+            stalls = probe.stalls if isinstance(probe, StallProbe) else None
+            verdict = throughput_judge(case, line, result, attempt, attempt == tries, stalls)
+            if verdict.outcome != "fail":
+                break
+        return verdict
+
+    return attempts
+
+
+def _record_error_point(
+    node: pytest.Item, case: Case, line: LineConfig, exc: TransferError, attempt: int
+) -> None:
+    """A transfer that lost or changed bytes still shows on the plot, as an error point."""
+    point = ThroughputPoint(
+        test=node.nodeid,
+        transport=case.transport,
+        direction=case.direction,
+        mode=case.mode,
+        baud=line.baud,
+        ceiling=line.ceiling,
+        value=0.0,
+        outcome="error",
+        detail=(f"attempt {attempt}: " if attempt > 1 else "") + str(exc)[:300],
+    )
+    node.user_properties.append((PROPERTY, point.model_dump_json()))

@@ -11,16 +11,10 @@ rig's limit, a fraction of the line's ceiling (baud x data bits / bits per frame
 
 from __future__ import annotations
 
-from contextlib import nullcontext
-
 import pytest
 
-from reports.plots import PROPERTY, ThroughputPoint
 from rigs.model.targets import MODES, TRANSPORTS
-from suites.throughput.line import LineConfig
-from suites.throughput.stalls import StallProbe
-from suites.throughput.transfer import Case, make_peer, run, transfer_size
-from suites.throughput.verify import TransferError
+from suites.throughput.transfer import Case, Result, make_peer, run, transfer_size
 
 pytestmark = [pytest.mark.throughput, pytest.mark.bench_risk, pytest.mark.usefixtures("fresh_board")]
 
@@ -42,13 +36,12 @@ def test_throughput(
     case,
     throughput_baud,
     throughput_line,
-    throughput_judge,
+    throughput_attempts,
     dut,
     esp_rig,
     esp_pki,
     esp_peer_factory,
     joined,
-    request,
 ) -> None:
     """Move ``transfer_seconds`` of line time through the board, verify every byte, judge the rate; a rate
     below its limit is measured again, up to the rig's ``retries`` (every attempt is kept, the last one
@@ -59,37 +52,10 @@ def test_throughput(
     targets = esp_rig.targets.throughput
     total = transfer_size(case, line.ceiling, targets.transfer_seconds)
     ssl_context = esp_pki.server_context() if case.transport == "ssl" else None
-    tries = 1 + targets.retries
-    probe_cfg = targets.host_stalls
-    for attempt in range(1, tries + 1):
+
+    def once(attempt: int) -> Result:
         peer = make_peer(case, total, str(esp_rig.network.host_address), ssl_context)
         esp_peer_factory(peer)
-        probe = StallProbe(probe_cfg.tick, probe_cfg.grace) if probe_cfg is not None else nullcontext()
-        try:
-            with probe:
-                result = run(dut, esp_rig, case, peer, total, line.ceiling)
-        except TransferError as exc:
-            _record_error_point(request.node, case, line, exc, attempt)
-            raise
-        stalls = probe.stalls if isinstance(probe, StallProbe) else None
-        verdict = throughput_judge(case, line, result, attempt=attempt, final=attempt == tries, stalls=stalls)
-        if verdict.outcome != "fail":
-            return
+        return run(dut, esp_rig, case, peer, total, line.ceiling)
 
-
-def _record_error_point(
-    node: pytest.Item, case: Case, line: LineConfig, exc: TransferError, attempt: int
-) -> None:
-    """A transfer that lost or changed bytes still shows on the plot, as an error point."""
-    point = ThroughputPoint(
-        test=node.nodeid,
-        transport=case.transport,
-        direction=case.direction,
-        mode=case.mode,
-        baud=line.baud,
-        ceiling=line.ceiling,
-        value=0.0,
-        outcome="error",
-        detail=(f"attempt {attempt}: " if attempt > 1 else "") + str(exc)[:300],
-    )
-    node.user_properties.append((PROPERTY, point.model_dump_json()))
+    throughput_attempts(case, line, once)

@@ -38,6 +38,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sim.commands.ble_gattc",
     "sim.commands.ble_spp",
     "sim.commands.ble_sec",
+    "sim.commands.ble_spp_mode",
     "sim.commands.webserver",
     "sim.commands.driver",
     "sim.commands.user",

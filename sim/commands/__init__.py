@@ -41,6 +41,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sim.commands.driver",
     "sim.commands.user",
     "sim.commands.eth",
+    "sim.commands.signaling",
 )
 
 _loaded = False

@@ -42,6 +42,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sim.commands.webserver",
     "sim.commands.driver",
     "sim.commands.user",
+    "sim.commands.eth",
+    "sim.commands.signaling",
 )
 
 _loaded = False

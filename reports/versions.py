@@ -6,9 +6,9 @@ row per form of the guide and per chapter-4 example. A form's cell is its state 
 (reports/form_state.py: ``checked-pass``, ``checked-fail`` ...) or ``lacks`` when the run's release does not
 document the form at all (its guide has no such command, or not that form of it). A row whose cells are not
 all alike, with a verdict in at least one of them, is a *difference* (a form one guide lacks and no run
-covered differs in the guides only: ``python -m spec diff`` lists it), and each one is explained, where the guide explains it, by the changes
-``python -m spec diff`` lists for that command between the two releases on either side of the step
-(spec/release_diff.py).
+covered differs in the guides only: ``python -m spec diff`` lists it), and each one is explained, where
+the guide explains it, by the changes ``python -m spec diff`` lists for that command between the two
+releases on either side of the step (spec/release_diff.py).
 
 *Docs drift* (an example whose documented output no longer matches): a chapter-4 example replayed (``pass``)
 on one release's run and failing on a later one's, or the other way round; the row says which, since the

@@ -1,6 +1,6 @@
 """The throughput suite against a simulated board whose UART a fault rule slows by 20 % (sim/FAULTS.md,
-``slow_uart``): the TCP passthrough transfers and the UDP AT+CIPSEND upload must fail with the measured value, the limit and the units,
-the plot must still be drawn with the failed points, and the board must be back at the rig's rate after the
+``slow_uart``): the TCP passthrough transfers and the UDP AT+CIPSEND upload must fail with the measured
+value, the limit and the units, the plot must still be drawn with the failed points, and the board must be back at the rig's rate after the
 failures (AT+UART_CUR? read by a test that runs after them).
 
 An inner pytest run of suites/throughput on a copy of rigs/sim.yaml with the fault and a one-rate ladder
@@ -50,7 +50,8 @@ def test_a_20_percent_slower_uart_fails_with_value_limit_and_units(pytester: pyt
         str(ROOT / "suites" / "throughput" / "test_throughput.py"),
         str(after),
         "--rootdir", str(ROOT), "-p", "no:cacheprovider", "--rig", str(rig_path),
-        "-c", str(ROOT / "pytest.ini"), "-m", "throughput", "-k", "tcp and passthrough or udp-upload-cipsend and not cipsendl or line_restored",
+        "-c", str(ROOT / "pytest.ini"), "-m", "throughput", "-k",
+        "tcp and passthrough or udp-upload-cipsend and not cipsendl or line_restored",
         f"--summary={out / 'summary.json'}", f"--transcripts={out / 'transcripts'}",
         timeout=240,
     )  # fmt: skip

@@ -20,7 +20,7 @@ from spec.releases import load_release
 from tests.reports.synthetic import SynthTest, form_test, mismatch, write_run
 
 CWJAP = FormRef("AT+CWJAP", "set")
-GSLP = FormRef("AT+GSLP", "set")  # v4.1.1.0 -> v5.0.0.0: <time> range changed (spec diff)
+CWLAP = FormRef("AT+CWLAP", "set")  # v4.1.1.0 -> v5.0.0.0: parameters added (spec diff)
 BANDWIDTH = FormRef("AT+CWBANDWIDTH", "query")  # added in v5.0.0.0
 
 
@@ -35,7 +35,7 @@ def runs(tmp_path: Path) -> list[Path]:
         tmp_path / "night-v5",
         [
             form_test(CWJAP, "wifi", "passed"),
-            form_test(GSLP, "basic", "failed", reason=mismatch("OK", "ERROR")),
+            form_test(CWLAP, "wifi", "failed", reason=mismatch("OK", "ERROR")),
             form_test(BANDWIDTH, "wifi", "passed"),
             example_test("4.2.1", "failed"),
         ],
@@ -46,7 +46,7 @@ def runs(tmp_path: Path) -> list[Path]:
         tmp_path / "night-v4",
         [
             form_test(CWJAP, "wifi", "passed"),
-            form_test(GSLP, "basic", "passed"),
+            form_test(CWLAP, "wifi", "passed"),
             example_test("4.2.1", "passed"),
         ],
         release="v4.1.1.0",
@@ -68,10 +68,11 @@ def test_columns_follow_the_releases_and_differences_are_explained(runs: list[Pa
     assert [c.label for c in report.columns] == ["v4.1.1.0", "v5.0.0.0"]
     rows = {r.key: r for r in report.forms}
     assert rows["AT+CWJAP/set"].cells == ["checked-pass", "checked-pass"] and not rows["AT+CWJAP/set"].differs
-    gslp = rows["AT+GSLP/set"]
-    assert gslp.cells == ["checked-pass", "checked-fail"]
-    assert any(e.startswith("v4.1.1.0 -> v5.0.0.0: parameter changed [<time> range]") for e in gslp.explained)
-    assert gslp.failing == [[], [next(t for t in load_run(runs[0]).tests if "gslp" in t)]]
+    cwlap = rows["AT+CWLAP/set"]
+    assert cwlap.cells == ["checked-pass", "checked-fail"]
+    added = "v4.1.1.0 -> v5.0.0.0: parameter added [<2ghz_channel_bitmap>]"
+    assert any(e.startswith(added) for e in cwlap.explained), cwlap.explained
+    assert cwlap.failing == [[], [next(t for t in load_run(runs[0]).tests if "cwlap" in t)]]
     # not in the v4.1.1.0 guide at all: "lacks", not "not covered"; the diff names the addition
     bandwidth = rows["AT+CWBANDWIDTH/query"]
     assert bandwidth.cells == [LACKS, "checked-pass"]
@@ -83,21 +84,21 @@ def test_columns_follow_the_releases_and_differences_are_explained(runs: list[Pa
     assert example.explained == [
         "docs drift: replayed on v4.1.1.0, fails on v5.0.0.0 (the later output left the guide)"
     ]
-    assert {r.key for r in report.differences()} == {"AT+GSLP/set", "AT+CWBANDWIDTH/query", "4.2.1"}
+    assert {r.key for r in report.differences()} == {"AT+CWLAP/set", "AT+CWBANDWIDTH/query", "4.2.1"}
 
 
 def test_text_and_json(runs: list[Path]) -> None:
     report = report_of(runs)
     text = render_text(report)
     assert text.startswith("runs side by side: v4.1.1.0 | v5.0.0.0\n")
-    assert "  AT+GSLP/set" in text and "checked-pass | checked-fail" in text
+    assert "  AT+CWLAP/set" in text and "checked-pass | checked-fail" in text
     assert "AT+CWJAP/set" not in text  # alike rows only with --all
     assert "AT+CWJAP/set" in render_text(report, every_row=True)
     data = to_json(report)
     assert [c["release"] for c in data["columns"]] == ["v4.1.1.0", "v5.0.0.0"]
-    gslp = next(r for r in data["forms"] if r["key"] == "AT+GSLP/set")
-    assert gslp["cells"] == {"v4.1.1.0": "checked-pass", "v5.0.0.0": "checked-fail"} and gslp["differs"]
-    assert list(gslp["failing"]) == ["v5.0.0.0"]
+    cwlap = next(r for r in data["forms"] if r["key"] == "AT+CWLAP/set")
+    assert cwlap["cells"] == {"v4.1.1.0": "checked-pass", "v5.0.0.0": "checked-fail"} and cwlap["differs"]
+    assert list(cwlap["failing"]) == ["v5.0.0.0"]
 
 
 def test_the_command_line(runs: list[Path], capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -195,7 +195,7 @@ class _BumbleClient(BaseBleakClient):
             from bleak import BleakScanner
 
             found = await BleakScanner.find_device_by_address(
-                self.address, timeout=self._timeout, backend=self.scanner
+                self.address, timeout=self._timeout, backend=self.scanner or _BumbleScanner
             )
             if found is None:
                 raise BleakError(f"Device with address {self.address} was not found.")
@@ -240,7 +240,9 @@ class _BumbleClient(BaseBleakClient):
                 )
                 out.add_characteristic(char)
                 for d in c.descriptors:
-                    out.add_descriptor(BleakGATTDescriptor(d, d.handle, bleak_uuid(d.type.to_hex_str()), char))
+                    out.add_descriptor(
+                        BleakGATTDescriptor(d, d.handle, bleak_uuid(d.type.to_hex_str()), char)
+                    )
         return out
 
     def _client(self) -> Any:

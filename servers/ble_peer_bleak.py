@@ -27,7 +27,7 @@ from typing import Any
 from servers.base import LoopThread
 from servers.ble_bleak_bumble import BASE_UUID_TAIL
 from servers.ble_peer import LinkEvent, Received, RemoteChar, RemoteService, Seen, _norm
-from servers.errors import PeerError
+from servers.errors import PeerRoleUnsupported
 
 #: bleak's property names as bits (Core spec Vol 3 Part G 3.3.1.1), to compare with the board's listing.
 PROPERTY_BITS = {
@@ -41,15 +41,7 @@ PROPERTY_BITS = {
     "extended-properties": 0x80,
 }
 
-
-class PeerRoleUnsupported(PeerError):
-    """The rig's BLE peer cannot do what a test asks (bleak is a central: no advertising, no server)."""
-
-    def __init__(self, what: str, why: str = "bleak is a central's library (scan, connect, GATT client)") -> None:
-        self.what = what
-        super().__init__(
-            f"the rig's BLE peer is bleak and cannot {what}: {why}; a rig with ble_peer kind bumble runs it"
-        )
+__all__ = ["BleakBlePeer", "PeerRoleUnsupported", "guide_uuid", "property_bits", "seen_from"]
 
 
 def guide_uuid(text: str) -> str:

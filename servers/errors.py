@@ -49,3 +49,16 @@ class ScriptMismatchError(PeerError):
         super().__init__(
             f"scripted peer, step {step}, from {remote}: expected {expected!r}, received {received!r}"
         )
+
+
+class PeerRoleUnsupported(PeerError):
+    """The rig's BLE peer cannot do what a test asks (bleak is a central: no advertising, no GATT server, no
+    chosen pairing); the fixtures turn it into a skip naming the rig's ``ble_peer`` (fixtures/servers.py)."""
+
+    def __init__(
+        self, what: str, why: str = "bleak is a central's library (scan, connect, GATT client)"
+    ) -> None:
+        self.what = what
+        super().__init__(
+            f"the rig's BLE peer is bleak and cannot {what}: {why}; a rig with ble_peer kind bumble runs it"
+        )

@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from rigs.model.ble_peer import BlePeer
 from rigs.model.boards import BoardConfig
 from rigs.model.fields import StrictModel
 from rigs.model.network import AccessPoint, Network, Peer
@@ -22,6 +23,8 @@ class Rig(StrictModel):
     network: Network = Network()
     peers: list[Peer] = Field(default_factory=list)
     targets: Targets = Targets()
+    #: Which BLE peer plays the other device of the 3.4 tests (rigs/model/ble_peer.py).
+    ble_peer: BlePeer = BlePeer()
     #: What a wrong ERR CODE means where the expected code is only inferred from the layout of 3.1.26
     #: (spec/err_provenance.yaml): ``strict`` fails the test like any mismatch; ``inferred-differs`` gives
     #: it its own verdict (an xfail the report counts apart, with the transcript), so that a real board's
@@ -109,6 +112,7 @@ class Rig(StrictModel):
                 "host share one machine); a bench's board keeps hard throughput limits",
                 {"at": "targets.throughput.host_stalls"},
             )
+        self.ble_peer.check_for(all_sim)
         services = [p.service for p in self.peers]
         if len(services) != len(set(services)):
             raise PydanticCustomError("rig", "each peer service may be listed once")

@@ -14,6 +14,9 @@ Probes, per board, in order (a failed one stops that board's later probes, which
 First, on the host (board ``host``): ``dns peer`` / ``sntp peer``, where the rig has its DNS and SNTP peers
 listen on set ports (a rig of real boards: 53 and 123; ``network.dns_sntp``), they can bind there (a port
 below 1024 needs CAP_NET_BIND_SERVICE: the failure names it), unless the rig lists that service as external.
+And ``ble peer``, when a real board claims ``ble``: the rig's ``ble_peer`` can run (rigs/model/ble_peer.py):
+bleak is importable and its ``adapter`` is one of the host's (/sys/class/bluetooth), or bumble opens its HCI
+``transport`` (a dongle, ``usb:0``).
 
 Exit status: 0 every probe passed; 2 a probe failed (the bench is broken: ./run nightly's code for it);
 3 the rig file is bad.
@@ -33,7 +36,7 @@ from rigs.loader import RigFileError, load_rig
 from rigs.model import BoardConfig, MissingSecretError, Rig
 from spec.params import escape
 
-__all__ = ["Probe", "check_board", "main"]
+__all__ = ["Probe", "check_ble_peer", "check_board", "main"]
 
 #: rig ``peers[].service`` values a board reaches over a TCP link (AT+CIPSTART "TCP").
 TCP_SERVICES = ("tcp", "mqtt", "http", "websocket", "ota")
@@ -150,6 +153,51 @@ def check_dns_sntp(rig: Rig) -> list[Probe]:
     return probes
 
 
+#: Where Linux lists the host's Bluetooth adapters (hci0, hci1, ...).
+BLUETOOTH_SYSFS = Path("/sys/class/bluetooth")
+
+
+def check_ble_peer(rig: Rig, sysfs: Path = BLUETOOTH_SYSFS) -> list[Probe]:
+    """Whether the rig's BLE peer can run on this host (module docstring); nothing for a sim rig, whose peer
+    is on the virtual air, or when no board claims ``ble``."""
+    spec = rig.ble_peer
+    if rig.all_sim or not any("ble" in b.capabilities for b in rig.boards):
+        return []
+    what = f"ble peer ({spec.kind})"
+    if spec.kind == "bleak":
+        try:
+            import bleak  # noqa: F401
+        except ImportError as exc:
+            return [Probe("host", what, False, f"bleak is not installed ({exc}): pip install bleak")]
+        if spec.adapter is None:
+            return [Probe("host", what, True, "bleak on the system's default adapter")]
+        if sysfs.is_dir() and not (sysfs / spec.adapter).exists():
+            have = ", ".join(sorted(p.name for p in sysfs.iterdir())) or "none"
+            detail = f"no Bluetooth adapter {spec.adapter} on this host (have: {have})"
+            return [Probe("host", what, False, detail)]
+        return [Probe("host", what, True, f"bleak on {spec.adapter}, seen by the board as {spec.address}")]
+    if spec.transport is None:
+        return []
+    return [_open_hci(what, spec.transport)]
+
+
+def _open_hci(what: str, transport: str) -> Probe:
+    """bumble opens and closes the HCI ``transport`` within 10 s."""
+    import asyncio
+
+    async def attempt() -> None:
+        from bumble.transport import open_transport
+
+        hci = await asyncio.wait_for(open_transport(transport), 10)
+        await hci.close()
+
+    try:
+        asyncio.run(attempt())
+    except Exception as exc:  # bumble raises its own, OSError or a USB error: the probe reports it
+        return Probe("host", what, False, f"bumble cannot open HCI transport {transport}: {exc!r}")
+    return Probe("host", what, True, f"bumble opened HCI transport {transport}")
+
+
 def table(probes: list[Probe]) -> str:
     rows = [("board", "probe", "result", "detail")] + [
         (p.board, p.what, "ok" if p.ok else "FAILED", p.detail) for p in probes
@@ -165,7 +213,7 @@ def run_check(rig: Rig, board_id: str | None = None) -> list[Probe]:
     from servers.tcp import TcpServer
 
     boards = [rig.board(board_id)] if board_id else list(rig.boards)
-    host_probes = check_dns_sntp(rig)
+    host_probes = check_dns_sntp(rig) + check_ble_peer(rig)
     if not all(p.ok for p in host_probes):
         return host_probes
     listener = TcpServer(host=str(rig.network.host_address))

@@ -165,3 +165,27 @@ def test_server_vanishing_calls_the_disconnected_callback() -> None:
             peer.stop()
 
     _with_server(body)
+
+
+def test_pair_on_connect() -> None:
+    """BleakClient(..., pair=True): the backend pairs before discovery; the server's record shows a
+    successful pairing, encrypted, with the Just Works model (both sides without input or output)."""
+
+    def body(air: BleAir, server: BumbleBlePeer) -> None:
+        server.configure_pairing("no_input_no_output")
+
+        async def client_code() -> None:
+            adapter = await open_adapter(air.transport, "C0:FF:EE:00:00:24")
+            try:
+                device = await BleakScanner.find_device_by_address(SERVER, timeout=5, backend=adapter.scanner)
+                assert device is not None
+                async with BleakClient(device, pair=True, timeout=10, backend=adapter.client) as client:
+                    assert client.is_connected
+            finally:
+                await adapter.close()
+
+        asyncio.run(client_code())
+        outcome = server.pairing.wait_outcome(10)
+        assert (outcome.ok, outcome.encrypted, outcome.method) == (True, True, "just_works"), outcome
+
+    _with_server(body)

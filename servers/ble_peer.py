@@ -45,10 +45,12 @@ class RemoteService:
 
 @dataclass(frozen=True)
 class Received:
-    """A notification or indication the peer received: the characteristic's UUID and the value."""
+    """A notification or indication the peer received: the characteristic's UUID and the value; ``index``
+    tells characteristics of one UUID apart (the HID service's Reports), in discovery order."""
 
     uuid: str
     value: bytes
+    index: int = 0
 
 
 def uuid_text(uuid: Any) -> str:
@@ -258,13 +260,21 @@ class BumbleBlePeer:
                 raise AssertionError(f"characteristic {uuid} has no descriptor {descriptor}")
         self._loop.run(self._client().write_value(target, value, with_response=True), timeout=timeout)
 
-    def subscribe(self, uuid: str, timeout: float = 10.0) -> None:
-        """Enable notifications (or indications, for an indicate-only characteristic) of ``uuid``; what
-        arrives goes to ``received``."""
-        char = self._characteristic(uuid)
+    def read_descriptor(self, uuid: str, descriptor: str, index: int = 0, timeout: float = 10.0) -> bytes:
+        """Read the descriptor ``descriptor`` of the ``index``-th characteristic ``uuid``."""
+        char = self._characteristic(uuid, index)
+        target = next((d for d in char.descriptors if uuid_text(d.type) == _norm(descriptor)), None)
+        if target is None:
+            raise AssertionError(f"characteristic {uuid} #{index} has no descriptor {descriptor}")
+        return bytes(self._loop.run(self._client().read_value(target), timeout=timeout))
+
+    def subscribe(self, uuid: str, timeout: float = 10.0, index: int = 0) -> None:
+        """Enable notifications (or indications, for an indicate-only characteristic) of the ``index``-th
+        characteristic ``uuid``; what arrives goes to ``received``."""
+        char = self._characteristic(uuid, index)
 
         def on_value(value: bytes) -> None:
-            self.received.put(Received(_norm(uuid), bytes(value)))
+            self.received.put(Received(_norm(uuid), bytes(value), index))
 
         self._loop.run(self._client().subscribe(char, on_value), timeout=timeout)
 

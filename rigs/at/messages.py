@@ -96,6 +96,9 @@ LINE_URCS: tuple[LineUrc, ...] = (
     _urc("+BLE_TT_MODE", r"\+BLE_TT_MODE"),
     _urc("+BLESECKEYTYPE", r"\+BLESECKEYTYPE:(\d+),(-?\d+)", "conn_index", "key_type"),
     _urc("+BLESECNCREQ", r"\+BLESECNCREQ:(\d+),(\d+)", "conn_index", "key"),
+    # BluFi (4.12.1): the phone's connection began / ended
+    _urc("+BLUFICONN", r"\+BLUFICONN"),
+    _urc("+BLUFIDISCONN", r"\+BLUFIDISCONN"),
     # Classic Bluetooth (3.5, 4.10)
     _urc("+BTSTARTDISC", r"\+BTSTARTDISC:(.*)", "info"),
     _urc("+BTSPPCONN", r"\+BTSPPCONN:(-?\d+),(.*)", "conn_index", "remote_address"),

@@ -39,6 +39,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sim.commands.ble_spp",
     "sim.commands.ble_sec",
     "sim.commands.ble_spp_mode",
+    "sim.commands.ble_hid",
+    "sim.commands.ble_blufi",
     "sim.commands.webserver",
     "sim.commands.driver",
     "sim.commands.user",

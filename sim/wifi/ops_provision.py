@@ -128,6 +128,27 @@ def web_join(m: WifiModel, now: float, ssid: str, password: str) -> bool:
     return True
 
 
+# ---------------------------------------------------------------- BluFi (3.4.45)
+
+
+def blufi_join(m: WifiModel, now: float, ssid: str, password: str, auth_floor: int = 0) -> bool:
+    """BluFi's "connect to the AP" control frame: join with the SSID and password the phone sent, unless
+    every AP of that SSID is weaker than AT+BLUFI's <auth floor> ("ESP-AT will not connect to the AP whose
+    authmode is lower than this floor")."""
+    if not m.initialized or not has_station(m.settings.mode):
+        return False
+    target = [ap for ap in m.env.aps_up() if ap.ssid == ssid]
+    if target and all(ap.effective_ecn < auth_floor for ap in target):
+        return False
+    _adopt(m, now, StationConfig(ssid=ssid, password=password), None, None)
+    return True
+
+
+def blufi_leave(m: WifiModel, now: float) -> None:
+    """BluFi's "disconnect from the AP" control frame."""
+    m.drop_station(now, reason=REASON_ASSOC_LEAVE, reconnect=False)
+
+
 # ---------------------------------------------------------------- WPS
 
 
@@ -206,6 +227,8 @@ def cwjeap_set(m: WifiModel, now: float, config: JeapConfig) -> Reply:
 
 __all__ = [
     "EAP_CONN_FAILED",
+    "blufi_join",
+    "blufi_leave",
     "cwjeap_query",
     "cwjeap_set",
     "cwstartsmart",

@@ -92,13 +92,10 @@ def throughput_judge(request: pytest.FixtureRequest, esp_rig: Rig, measure) -> J
             cfg = targets.host_stalls
             share = host_share(stalls, result.started, result.seconds, cfg.processes, cfg.max_share)
             limits = host_relative(limits, result.payload_bytes, share.forgiven)
-        point = ThroughputPoint(
-            test=node.nodeid,
-            transport=case.transport,
-            direction=case.direction,
-            mode=case.mode,
-            baud=line.baud,
-            ceiling=line.ceiling,
+        point = _point(
+            node,
+            case,
+            line,
             value=result.rate,
             lower=limits.lower,
             outcome=limits.judge(result.rate),
@@ -163,15 +160,25 @@ def _record_error_point(
     node: pytest.Item, case: Case, line: LineConfig, exc: TransferError, attempt: int
 ) -> None:
     """A transfer that lost or changed bytes still shows on the plot, as an error point."""
-    point = ThroughputPoint(
+    point = _point(
+        node,
+        case,
+        line,
+        value=0.0,
+        outcome="error",
+        detail=(f"attempt {attempt}: " if attempt > 1 else "") + str(exc)[:300],
+    )
+    node.user_properties.append((PROPERTY, point.model_dump_json()))
+
+
+def _point(node: pytest.Item, case: Case, line: LineConfig, **measured: object) -> ThroughputPoint:
+    """The plot point of one transfer of ``case`` at ``line``: what was measured, and its verdict."""
+    return ThroughputPoint(
         test=node.nodeid,
         transport=case.transport,
         direction=case.direction,
         mode=case.mode,
         baud=line.baud,
         ceiling=line.ceiling,
-        value=0.0,
-        outcome="error",
-        detail=(f"attempt {attempt}: " if attempt > 1 else "") + str(exc)[:300],
+        **measured,
     )
-    node.user_properties.append((PROPERTY, point.model_dump_json()))

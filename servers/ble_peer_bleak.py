@@ -129,6 +129,14 @@ class BleakBlePeer:
     def max_rx_octets(self) -> int:
         raise PeerRoleUnsupported("report the link's data length", "bleak does not expose it")
 
+    def __getattr__(self, name: str) -> Any:
+        """Any other part of the bumble peer's interface (servers/ble_peer.py) is a role bleak lacks."""
+        from servers.ble_peer import BumbleBlePeer
+
+        if not name.startswith("_") and hasattr(BumbleBlePeer, name):
+            raise PeerRoleUnsupported(name.replace("_", " "), "the bleak peer has no such part")
+        raise AttributeError(f"{type(self).__name__} has no attribute {name!r}")
+
     # lifecycle
 
     def _backends(self) -> dict[str, Any]:
@@ -255,16 +263,26 @@ class BleakBlePeer:
         ]
         return self.discovered
 
-    def _characteristic(self, uuid: str) -> Any:
-        found = [
-            c
-            for s in self._connected().services
-            for c in s.characteristics
-            if guide_uuid(c.uuid) == _norm(uuid)
-        ]
-        if not found:
-            raise AssertionError(f"the board serves no characteristic {uuid}")
-        return min(found, key=lambda c: c.handle)
+    def _characteristic(self, uuid: str, index: int = 0) -> Any:
+        """The ``index``-th characteristic ``uuid`` in handle (discovery) order."""
+        found = sorted(
+            (
+                c
+                for s in self._connected().services
+                for c in s.characteristics
+                if guide_uuid(c.uuid) == _norm(uuid)
+            ),
+            key=lambda c: c.handle,
+        )
+        if len(found) <= index:
+            raise AssertionError(f"the board serves no characteristic {uuid} #{index}")
+        return found[index]
+
+    def _descriptor(self, char: Any, uuid: str, descriptor: str) -> Any:
+        desc = next((d for d in char.descriptors if guide_uuid(d.uuid) == _norm(descriptor)), None)
+        if desc is None:
+            raise AssertionError(f"characteristic {uuid} has no descriptor {descriptor}")
+        return desc
 
     def read(self, uuid: str, timeout: float = 10.0) -> bytes:
         """BleakClient.read_gatt_char of ``uuid`` (``0xC300``)."""
@@ -278,18 +296,21 @@ class BleakBlePeer:
         if descriptor is None:
             self._loop.run(client.write_gatt_char(char, value, response=True), timeout=timeout)
             return
-        desc = next((d for d in char.descriptors if guide_uuid(d.uuid) == _norm(descriptor)), None)
-        if desc is None:
-            raise AssertionError(f"characteristic {uuid} has no descriptor {descriptor}")
+        desc = self._descriptor(char, uuid, descriptor)
         self._loop.run(client.write_gatt_descriptor(desc, value), timeout=timeout)
 
-    def subscribe(self, uuid: str, timeout: float = 10.0) -> None:
-        """BleakClient.start_notify (notifications, or indications for an indicate-only characteristic);
-        what arrives goes to ``received``."""
-        char = self._characteristic(uuid)
+    def read_descriptor(self, uuid: str, descriptor: str, index: int = 0, timeout: float = 10.0) -> bytes:
+        """BleakClient.read_gatt_descriptor of ``descriptor`` of the ``index``-th characteristic ``uuid``."""
+        desc = self._descriptor(self._characteristic(uuid, index), uuid, descriptor)
+        return bytes(self._loop.run(self._connected().read_gatt_descriptor(desc.handle), timeout=timeout))
+
+    def subscribe(self, uuid: str, timeout: float = 10.0, index: int = 0) -> None:
+        """BleakClient.start_notify of the ``index``-th characteristic ``uuid`` (notifications, or
+        indications for an indicate-only one); what arrives goes to ``received``."""
+        char = self._characteristic(uuid, index)
 
         def on_value(_char: Any, value: bytearray) -> None:
-            self.received.put(Received(_norm(uuid), bytes(value)))
+            self.received.put(Received(_norm(uuid), bytes(value), index))
 
         self._loop.run(self._connected().start_notify(char, on_value), timeout=timeout)
 

@@ -136,12 +136,17 @@ def test_bleak_peer_interface_and_what_it_cannot_do() -> None:
             ]  # fmt: skip
             peer.write("0xff02", b"xy")
             assert server.wait_written(5).value == b"xy" and peer.read("0xFF02") == b"xy"
+            assert peer.read_descriptor("0xFF03", "0x2902") == b"\x00\x00"  # not subscribed yet
             peer.subscribe("0xFF04")
             server.notify("0xFF04", b"ind", indicate=True)
             assert peer.wait_received(5).value == b"ind"
             for call in (lambda: peer.advertise(b""), peer.serve, peer.start_pairing, peer.max_rx_octets):
                 with pytest.raises(PeerRoleUnsupported, match="ble_peer kind bumble"):
                     call()
+            with pytest.raises(PeerRoleUnsupported, match="cannot INITIAL VALUE"):
+                peer.INITIAL_VALUE  # noqa: B018 - the rest of the bumble peer's interface
+            with pytest.raises(AttributeError):
+                peer.no_such_part  # noqa: B018
             peer.disconnect()
             assert peer.wait_event("disconnection").kind == "disconnection"
         finally:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cache
+from typing import Any
 from pathlib import Path
 
 import yaml
@@ -44,7 +45,7 @@ class ExampleCorrection(BaseModel):
 
 
 @cache
-def _data() -> dict[str, object]:
+def _data() -> dict[str, Any]:
     try:
         data = yaml.safe_load(CORRECTIONS_FILE.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:

@@ -38,8 +38,8 @@ class BleRadio:
         host = Host(controller_source=self._transport.source, controller_sink=self._transport.sink)
         self.device = Device(config=config, host=host)
         # The firmware's own services in its handle order: 0x1801 (GATT) before 0x1800 (GAP), as every
-        # AT+BLEGATTCPRIMSRV=0 transcript of 4.3 lists them (bluetooth_le_at_examples.rst:266, :746, :1111); bumble
-        # would put GAP first
+        # AT+BLEGATTCPRIMSRV=0 transcript of 4.3 lists them (bluetooth_le_at_examples.rst:266, :746,
+        # :1111); bumble would put GAP first
         self.device.add_default_services(add_gap_service=False, add_gatt_service=True)
         self.device.add_default_services(add_gap_service=True, add_gatt_service=False)
         await self.device.power_on()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cache
+from typing import Any
 from pathlib import Path
 
 import yaml
@@ -14,7 +15,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from spec.datafile import SpecDataError
 
-__all__ = ["CORRECTIONS_FILE", "ExampleCorrection", "ExampleCorrectionsError", "example_corrections"]
+__all__ = [
+    "CORRECTIONS_FILE",
+    "ExampleCorrection",
+    "ExampleCorrectionsError",
+    "example_corrections",
+    "unresolved_examples",
+]
 
 CORRECTIONS_FILE = Path(__file__).resolve().parent / "corrections.yaml"
 
@@ -38,13 +45,31 @@ class ExampleCorrection(BaseModel):
 
 
 @cache
-def example_corrections() -> Mapping[str, ExampleCorrection]:
-    """The corrections of chapter-4 examples by id."""
+def _data() -> dict[str, Any]:
     try:
         data = yaml.safe_load(CORRECTIONS_FILE.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise ExampleCorrectionsError(f"cannot read {CORRECTIONS_FILE}: {exc}") from exc
-    if not isinstance(data, dict) or not isinstance(data.get("chapter4"), list):
+    if not isinstance(data, dict):
+        raise ExampleCorrectionsError(f"{CORRECTIONS_FILE}: expected a mapping")
+    return data
+
+
+@cache
+def unresolved_examples() -> Mapping[str, str]:
+    """The examples left as drafts because the guide's transcript cannot be replayed as written
+    (spec/corrections.yaml ``chapter4_unresolved``): section -> what stands in the way."""
+    items = _data().get("chapter4_unresolved") or []
+    if not isinstance(items, list) or not all(isinstance(x, dict) and "section" in x for x in items):
+        raise ExampleCorrectionsError(f"{CORRECTIONS_FILE}: 'chapter4_unresolved' must list sections")
+    return {str(x["section"]): " ".join(str(x.get("what", "")).split()) for x in items}
+
+
+@cache
+def example_corrections() -> Mapping[str, ExampleCorrection]:
+    """The corrections of chapter-4 examples by id."""
+    data = _data()
+    if not isinstance(data.get("chapter4"), list):
         raise ExampleCorrectionsError(f"{CORRECTIONS_FILE}: expected a list under 'chapter4'")
     try:
         items = [ExampleCorrection.model_validate(x) for x in data["chapter4"]]

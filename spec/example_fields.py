@@ -63,6 +63,12 @@ FORMAT_FIELDS: dict[str, FieldKind] = {
     "rssi": FieldKind.INT,
     "cur_interval": FieldKind.INT,
     "key_type": FieldKind.INT,
+    # 3.4.6 +BLESCAN:<"addr">,<rssi>,<adv_data>,<scan_rsp_data>,<addr_type> (spec/urcs.yaml ble_scan); the
+    # data are HEX strings, empty when nothing was sent
+    "addr": FieldKind.MAC,
+    "adv_data": FieldKind.TEXT,
+    "scan_rsp_data": FieldKind.TEXT,
+    "addr_type": FieldKind.INT,
     "data": FieldKind.TEXT,
     "rest": FieldKind.TEXT,
     "header": FieldKind.TEXT,

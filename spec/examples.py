@@ -54,6 +54,8 @@ CAPABILITIES = frozenset(
         "bt-peer",  # a Classic Bluetooth device (second board, phone or PC)
         "a2dp-source",
         "phone-app",  # a step needs a phone application (LightBlue, EspBlufi, ESPTouch, WeChat)
+        "blufi-app",  # the EspBluFi phone app, a BluFi client over Bluetooth LE (4.12.1)
+        "ble-phone",  # a phone's BLE debugging app (LightBlue) as the GATT client of the board (4.3.6, 4.3.7)
         "browser",
         "ethernet",
         "cloud-aws-iot",

@@ -90,8 +90,11 @@ async def bleadvparam_set(ctx: CommandContext) -> None:
     channel_map = args.int(4, choices=CHANNEL_MAPS)
     policy = args.int(5, 0, 3, default=0) if n > 5 else 0
     peer_type, peer = 0, "00:00:00:00:00:00"
-    if n > 6:
-        args.count(8, 8)  # [,<peer_addr_type>,<"peer_addr">] go together
+    # [,<peer_addr_type>,<"peer_addr">] go together, and may be left empty together: the guide's own
+    # AT+BLEADVPARAM=32,32,0,0,7,0,, (3.4.8 example, BLE_AT_Commands.rst:537) and every 4.3 transcript's
+    # AT+BLEADVPARAM=50,50,0,0,7,0,, are answered OK
+    if n > 6 and not (n == 8 and args.omitted(6) and args.omitted(7)):
+        args.count(8, 8)
         peer_type = args.int(6, 0, 1)
         peer = args.str(7, min_len=17, max_len=17).lower()
     p = AdvParam(int_min, int_max, adv_type, own, channel_map, policy, peer_type, peer)

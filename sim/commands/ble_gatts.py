@@ -2,8 +2,8 @@
 
 AT+BLEGATTSSRVCRE reads the service table (sim/radio/gatts_table.py: the default table of the guide's
 examples) and fails once a connection is up (3.4.18 notes); AT+BLEGATTSSRVSTART puts all services, or one by
-<srv_index>, on the air (bumble's GATT server, whose own 0x1800/0x1801 come first, as the 4.3 note says a
-client sees them); AT+BLEGATTSSRVSTOP takes them off (their attributes answer a peer with an ATT error).
+<srv_index>, on the air (bumble's GATT server, whose own 0x1801 and 0x1800 come first, in the order of 4.3's
+transcripts, as the 4.3 note says a client sees them: sim/radio/ble.py); AT+BLEGATTSSRVSTOP takes them off (their attributes answer a peer with an ATT error).
 AT+BLEGATTSSRV? and AT+BLEGATTSCHAR? list the created services with the table's indexes.
 
 A peer's write to a characteristic or descriptor is reported ``+WRITE:<conn_index>,<srv_index>,<char_index>,

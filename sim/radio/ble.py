@@ -25,13 +25,23 @@ class BleRadio:
         self._transport: Any = None
 
     async def power_on(self) -> None:
-        from bumble.device import Device
+        from bumble.device import Device, DeviceConfiguration
         from bumble.hci import Address
+        from bumble.host import Host
         from bumble.transport import open_transport
 
         self._transport = await open_transport(self.transport_spec)
         address = Address(self.public_address, Address.PUBLIC_DEVICE_ADDRESS)
-        self.device = Device.with_hci(self.name, address, self._transport.source, self._transport.sink)
+        config = DeviceConfiguration(
+            name=self.name, address=address, gap_service_enabled=False, gatt_service_enabled=False
+        )
+        host = Host(controller_source=self._transport.source, controller_sink=self._transport.sink)
+        self.device = Device(config=config, host=host)
+        # The firmware's own services in its handle order: 0x1801 (GATT) before 0x1800 (GAP), as every
+        # AT+BLEGATTCPRIMSRV=0 transcript of 4.3 lists them (bluetooth_le_at_examples.rst:266, :746,
+        # :1111); bumble would put GAP first
+        self.device.add_default_services(add_gap_service=False, add_gatt_service=True)
+        self.device.add_default_services(add_gap_service=True, add_gatt_service=False)
         await self.device.power_on()
         await set_public_address(self.device, self.public_address)
 

@@ -69,7 +69,7 @@ async def ciprecvlen_query(ctx: CommandContext) -> None:
 async def ciprecvdata_set(ctx: CommandContext) -> None:
     rt = net(ctx.board)
     a = ctx.args
-    if rt.mux and ctx.board.profile.tcpip.recv_mode_per_link:
+    if rt.mux:
         a.count(2)
         link_id, length = a.int(0, 0, MAX_LINKS - 1), a.int(1, 1, 0x7FFFFFFF)
     else:

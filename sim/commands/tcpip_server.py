@@ -113,7 +113,8 @@ async def cipserver_query(ctx: CommandContext) -> None:
     if s is None:
         ctx.reply("+CIPSERVER:0")
     else:
-        netif = f",{s.netif}" if ctx.board.profile.tcpip.server_netif else ""  # the profile's release (issue 19)
+        # <netif> only where the profile's release has it (issue 19)
+        netif = f",{s.netif}" if ctx.board.profile.tcpip.server_netif else ""
         ctx.reply(f'+CIPSERVER:1,{s.port},"{s.kind}",{s.ca_enable}{netif}')
 
 

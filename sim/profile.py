@@ -76,6 +76,13 @@ class Tcpip(_Model):
     #: "after_read" reports CLOSED once AT+CIPRECVDATA has taken the rest (or AT+CIPCLOSE), "immediately"
     #: reports it at once and keeps the data readable.
     closed_with_passive_data: Literal["after_read", "immediately"] = "after_read"
+    #: AT+CIPSERVER's <netif> (issue 19): the set command takes it and the query prints it; False for a
+    #: release whose guide has no <netif> there (v3.4.0.0 and older): AT+CIPSERVER? ends at <CA enable>
+    server_netif: bool = True
+    #: passive receive per link (AT+CIPRECVTYPE=<link ID>,<mode>, one query row per link); False for a release
+    #: whose AT+CIPRECVMODE has one setting for all links (v3.2.0.0's 3.3.33: AT+CIPRECVMODE=<mode>,
+    #: +CIPRECVMODE:<mode>)
+    recv_mode_per_link: bool = True
 
 
 class Commands(_Model):

@@ -18,6 +18,9 @@ CIPRECVLEN = command("AT+CIPRECVLEN", section="3.3.36")
 def _query(prefix: str):  # type: ignore[no-untyped-def]
     async def handler(ctx: CommandContext) -> None:
         rt = net(ctx.board)
+        if not ctx.board.profile.tcpip.recv_mode_per_link:  # one setting for all links (issue 19)
+            ctx.reply(f"+{prefix}:{rt.recv_mode[0]}")
+            return
         ids = range(MAX_LINKS) if rt.mux else [0]
         for i in ids:
             ctx.reply(f"+{prefix}:{i},{rt.recv_mode[i]}")
@@ -28,7 +31,7 @@ def _query(prefix: str):  # type: ignore[no-untyped-def]
 async def _set(ctx: CommandContext) -> None:
     rt = net(ctx.board)
     a = ctx.args
-    if rt.mux:
+    if rt.mux and ctx.board.profile.tcpip.recv_mode_per_link:
         a.count(2)
         link_id = a.int(0, 0, MAX_LINKS)
         mode = a.int(1, 0, 1)

@@ -113,14 +113,16 @@ async def cipserver_query(ctx: CommandContext) -> None:
     if s is None:
         ctx.reply("+CIPSERVER:0")
     else:
-        ctx.reply(f'+CIPSERVER:1,{s.port},"{s.kind}",{s.ca_enable},{s.netif}')
+        # <netif> only where the profile's release has it (issue 19)
+        netif = f",{s.netif}" if ctx.board.profile.tcpip.server_netif else ""
+        ctx.reply(f'+CIPSERVER:1,{s.port},"{s.kind}",{s.ca_enable}{netif}')
 
 
 @CIPSERVER.set
 async def cipserver_set(ctx: CommandContext) -> None:
     rt = net(ctx.board)
     a = ctx.args
-    a.count(1, 5)
+    a.count(1, 5 if ctx.board.profile.tcpip.server_netif else 4)
     mode = a.int(0, 0, 1)
     if mode == 0:
         a.count(1, 2)

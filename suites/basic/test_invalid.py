@@ -83,8 +83,10 @@ def _unsupported() -> list[object]:
 
 
 @pytest.mark.parametrize("line", _unsupported())
-def test_unsupported_form(dut, err_code, line: str) -> None:
-    """A form the command does not have: ERROR, ESP_AT_SUB_CMD_OP_ERROR."""
+def test_unsupported_form(dut, err_code, expect, line: str) -> None:
+    """A form the command does not have: ERROR, ESP_AT_SUB_CMD_OP_ERROR. A command the judged release's guide
+    lacks altogether (AT+RFCAL before v4.1.1.0) is skipped, naming that release (issue 19)."""
+    expect.require_command(line.removesuffix("=?").removesuffix("?").removesuffix("=1"))
     err_code(dut.cmd(line), "ESP_AT_SUB_CMD_OP_ERROR")
 
 

@@ -21,6 +21,14 @@ from servers.tcp import TcpServer
 PEER_WAIT = 10.0
 
 
+def takes_link_id(expect: Expect, command: str) -> bool:
+    """Whether the judged release's guide gives ``command`` a <link ID> (issue 19): the per-link passive mode
+    of 3.3.34 (AT+CIPRECVMODE=<link ID>,<mode>, one query row per link) against v3.2.0.0's
+    AT+CIPRECVMODE=<mode>, one setting answered "+CIPRECVMODE:<mode>" (its TCP-IP_AT_Commands.rst:2090,
+    :2100)."""
+    return any(p.name in ("link ID", "link_id") for p in expect.spec.command(command).params)
+
+
 def connect_timeout(rig: Rig) -> float:
     return rig.targets.timeouts.connect
 

@@ -12,7 +12,7 @@ from rigs.at.events import Ipd, RecvData
 from servers.behaviours import Sink
 from servers.tcp import TcpServer
 from spec.messages import ipd_form
-from suites.tcpip.links import back_to_factory, host, start_tcp
+from suites.tcpip.links import back_to_factory, host, start_tcp, takes_link_id
 
 pytestmark = [pytest.mark.tcpip, pytest.mark.usefixtures("fresh_board")]
 
@@ -46,7 +46,8 @@ def test_passive_receive(dut, expect, esp_rig, sink, mux) -> None:
     dut.cmd(f"AT+CIPMUX={mux}").assert_ok()
     link = 0 if mux else None
     _, record = start_tcp(dut, esp_rig, sink, link_id=link)
-    expect.ok(dut.cmd("AT+CIPRECVMODE=1" if not mux else "AT+CIPRECVMODE=0,1"), "AT+CIPRECVMODE", "set")
+    per_link = mux and takes_link_id(expect, "AT+CIPRECVMODE")  # v3.2.0.0: one setting for all links
+    expect.ok(dut.cmd("AT+CIPRECVMODE=0,1" if per_link else "AT+CIPRECVMODE=1"), "AT+CIPRECVMODE", "set")
     data = hashlib.sha256(b"passive").digest() * 3 + b"\r\nOK\r\n"  # 102 bytes
     sink.send(record, data)
     ipd = dut.expect_urc("+IPD", esp_rig.targets.timeouts.connect)
@@ -65,10 +66,14 @@ def test_passive_receive(dut, expect, esp_rig, sink, mux) -> None:
 
 @pytest.mark.form("AT+CIPRECVMODE", "query")
 def test_recvmode_query_after_set(dut, expect) -> None:
-    """3.3.34: the single connection's mode is reported as link 0."""
+    """3.3.34: the single connection's mode is reported as link 0 (a release without <link ID>, v3.2.0.0,
+    reports the one mode)."""
     dut.cmd("AT+CIPRECVMODE=1").assert_ok()
     rows = expect.ok(dut.cmd("AT+CIPRECVMODE?"), "AT+CIPRECVMODE", "query").rows(0)
-    assert (rows[0]["link ID"], rows[0]["mode"]) == (0, 1), rows
+    if takes_link_id(expect, "AT+CIPRECVMODE"):
+        assert (rows[0]["link ID"], rows[0]["mode"]) == (0, 1), rows
+    else:
+        assert [row["mode"] for row in rows] == [1], rows
 
 
 @pytest.mark.form("AT+CIPRECVDATA", "set")

@@ -40,6 +40,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sim.commands.webserver",
     "sim.commands.driver",
     "sim.commands.user",
+    "sim.commands.user_ota",
     "sim.commands.eth",
     "sim.commands.signaling",
 )

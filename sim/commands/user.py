@@ -1,5 +1,5 @@
 """3.14 User AT commands: AT+USERRAM (the user's RAM buffer), AT+USERDOCS (where the guide is),
-AT+USERWKMCUCFG and AT+USERMCUSLEEP (how the board wakes the host MCU). AT+USEROTA is not modelled yet.
+AT+USERWKMCUCFG and AT+USERMCUSLEEP (how the board wakes the host MCU); AT+USEROTA: sim/commands/user_ota.py.
 
 In the default firmware (3.14 introduction: "supports all the AT commands mentioned on this page"). Their
 handler is public (components/at/src/at_user_cmd.c at v5.0.0.0), and this module follows what it prints where

@@ -37,6 +37,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sim.commands.ble_gatts",
     "sim.commands.ble_gattc",
     "sim.commands.ble_spp",
+    "sim.commands.ble_sec",
+    "sim.commands.ble_spp_mode",
     "sim.commands.webserver",
     "sim.commands.driver",
     "sim.commands.user",

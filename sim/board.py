@@ -162,6 +162,10 @@ class Board:
         #: Bytes queued for the AT port and not yet sent by the UART (the process wires it to the UART);
         #: network links stop reading their sockets while it is high, so fast peers are held back.
         self.output_backlog: Callable[[], int] = lambda: 0
+        #: True while the chip is in light-sleep (3.1 AT+SLEEP=2, sim/commands/sleep_pins.py): the UART is no wake-up source, so what the host sends meanwhile is lost (see feed).
+        self.light_sleeping = False
+        #: True from AT+GSLP's OK until the chip is down (sim/commands/basic.py): input is lost already.
+        self.deep_sleeping = False
 
     # --- wiring --------------------------------------------------------------------------------------
 
@@ -262,6 +266,10 @@ class Board:
             if data:
                 self.log(f"at-port: {len(data)} byte(s) before ready, dropped")
             return
+        if self.light_sleeping or self.deep_sleeping:
+            if data:
+                self.log(f"at-port: {len(data)} byte(s) while asleep, dropped")
+            return
         self.engine.feed(data)
 
     def misread(self, line: str) -> str:
@@ -290,6 +298,7 @@ class Board:
     # --- boot cycle ------------------------------------------------------------------------------------
 
     def _stop_everything(self) -> None:
+        self.light_sleeping = self.deep_sleeping = False
         current = asyncio.current_task()
         for t in list(self._tasks):
             if t is not current:

@@ -13,6 +13,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sim.commands.sysmsg",
     "sim.commands.flashcmds",
     "sim.commands.system",
+    "sim.commands.sleep_pins",
     "sim.commands.wifi",
     "sim.commands.tcpip",
     "sim.commands.tcpip_dns",

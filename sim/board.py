@@ -162,10 +162,14 @@ class Board:
         #: Bytes queued for the AT port and not yet sent by the UART (the process wires it to the UART);
         #: network links stop reading their sockets while it is high, so fast peers are held back.
         self.output_backlog: Callable[[], int] = lambda: 0
-        #: True while the chip is in light-sleep (3.1 AT+SLEEP=2, sim/commands/sleep_pins.py): the UART is no wake-up source, so what the host sends meanwhile is lost (see feed).
+        #: True while the chip is in light-sleep (3.1 AT+SLEEP=2, sim/commands/sleep_pins.py): the UART is
+        #: no wake-up source, so what the host sends meanwhile is lost (see feed).
         self.light_sleeping = False
         #: True from AT+GSLP's OK until the chip is down (sim/commands/basic.py): input is lost already.
         self.deep_sleeping = False
+        #: Holds back output while the host MCU sleeps (3.14.4 AT+USERWKMCUCFG, sim/commands/user_wake.py):
+        #: called with each emit, True when it took the bytes.
+        self.output_gate: Callable[[bytes, Kind, str | None], bool] | None = None
 
     # --- wiring --------------------------------------------------------------------------------------
 
@@ -184,6 +188,8 @@ class Board:
         """Send bytes out of the AT port: system-message filter, then faults, then the UART."""
         if self.in_reset:
             return
+        if self.output_gate is not None and self.output_gate(data, kind, command):
+            return  # held, and sent later through emit (3.14.4: the MCU is woken first)
         if kind in FILTERED_KINDS and self.at.msgfilter.enabled:
             filtered = self.at.msgfilter.apply(data)
             if filtered != data:

@@ -44,6 +44,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sim.commands.driver",
     "sim.commands.user",
     "sim.commands.user_ota",
+    "sim.commands.user_wake",
     "sim.commands.eth",
     "sim.commands.signaling",
 )

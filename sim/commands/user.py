@@ -159,3 +159,5 @@ async def usermcusleep_set(ctx: CommandContext) -> None:
         raise _plain(ctx, f"<state> {state} is not 0 or 1")
     if rt.wake[5] & 1:
         rt.mcu_asleep = bool(state)
+        if not state:
+            ctx.board.events.emit("mcu_awake")  # ends a wake-up wait (sim/commands/user_wake.py)

@@ -162,6 +162,14 @@ class Board:
         #: Bytes queued for the AT port and not yet sent by the UART (the process wires it to the UART);
         #: network links stop reading their sockets while it is high, so fast peers are held back.
         self.output_backlog: Callable[[], int] = lambda: 0
+        #: True while the chip is in light-sleep (3.1 AT+SLEEP=2, sim/commands/sleep_pins.py): the UART is
+        #: no wake-up source, so what the host sends meanwhile is lost (see feed).
+        self.light_sleeping = False
+        #: True from AT+GSLP's OK until the chip is down (sim/commands/basic.py): input is lost already.
+        self.deep_sleeping = False
+        #: Holds back output while the host MCU sleeps (3.14.4 AT+USERWKMCUCFG, sim/commands/user_wake.py):
+        #: called with each emit, True when it took the bytes.
+        self.output_gate: Callable[[bytes, Kind, str | None], bool] | None = None
 
     # --- wiring --------------------------------------------------------------------------------------
 
@@ -180,6 +188,8 @@ class Board:
         """Send bytes out of the AT port: system-message filter, then faults, then the UART."""
         if self.in_reset:
             return
+        if self.output_gate is not None and self.output_gate(data, kind, command):
+            return  # held, and sent later through emit (3.14.4: the MCU is woken first)
         if kind in FILTERED_KINDS and self.at.msgfilter.enabled:
             filtered = self.at.msgfilter.apply(data)
             if filtered != data:
@@ -262,6 +272,10 @@ class Board:
             if data:
                 self.log(f"at-port: {len(data)} byte(s) before ready, dropped")
             return
+        if self.light_sleeping or self.deep_sleeping:
+            if data:
+                self.log(f"at-port: {len(data)} byte(s) while asleep, dropped")
+            return
         self.engine.feed(data)
 
     def misread(self, line: str) -> str:
@@ -290,6 +304,7 @@ class Board:
     # --- boot cycle ------------------------------------------------------------------------------------
 
     def _stop_everything(self) -> None:
+        self.light_sleeping = self.deep_sleeping = False
         current = asyncio.current_task()
         for t in list(self._tasks):
             if t is not current:

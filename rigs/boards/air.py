@@ -104,8 +104,11 @@ def write_air_file(
     services: SimServices | None = None,
     peripherals: dict[str, Any] | None = None,
     ethernet: dict[str, Any] | None = None,
+    pins: dict[str, Any] | None = None,
 ) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     doc = air_document(rig, sim, services, peripherals, ethernet)
+    if pins is not None:
+        doc["pins"] = pins
     path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
     return path

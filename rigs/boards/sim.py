@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from rigs.boards import ethernet, pins
 from rigs.boards.air import SimServices, write_air_file
 from rigs.boards.base import BoardError, BoardIdentity
-from rigs.boards import ethernet
 from rigs.boards.periph import SimPeripherals, sim_air_section
 from rigs.boards.serial import open_port, session_on
 from rigs.model import BoardConfig, ResetMethod, Rig, SimOptions
@@ -127,6 +127,12 @@ class SimBoard:
         self.ethernet_cable: ethernet.SimCable | None = None
         if "ethernet" in config.capabilities:
             self.ethernet_cable = ethernet.SimCable(self.work_dir / f"{stem}.eth-cable.json")
+        #: the wake-up pins' side channel (rigs/boards/pins.py), for a board with capability wake-gpio
+        self.wake_pins: pins.SimPins | None = None
+        if "wake-gpio" in config.capabilities:
+            self.wake_pins = pins.SimPins(
+                self.work_dir / f"{stem}.pins-in.json", self.work_dir / f"{stem}.pins-out.json"
+            )
         self.ready: SimReady | None = None
         self.returncode: int | None = None
         self._proc: subprocess.Popen[bytes] | None = None
@@ -166,7 +172,13 @@ class SimBoard:
             return self.ready
         self.work_dir.mkdir(parents=True, exist_ok=True)
         write_air_file(
-            self.rig, self.sim, self.air_file, self.services, self._air_peripherals(), self._air_ethernet()
+            self.rig,
+            self.sim,
+            self.air_file,
+            self.services,
+            self._air_peripherals(),
+            self._air_ethernet(),
+            self._air_pins(),
         )
         cmd = sim_command(
             self.sim,
@@ -223,6 +235,13 @@ class SimBoard:
             return None
         self.ethernet_cable.clear()
         return ethernet.sim_air_section(self.rig, self.ethernet_cable.path)
+
+    def _air_pins(self) -> dict[str, object] | None:
+        """The pins' side channel for the air file, nothing driven yet."""
+        if self.wake_pins is None:
+            return None
+        self.wake_pins.clear()
+        return pins.sim_air_section(self.wake_pins)
 
     def _await_ready(self, lines: queue.Queue[bytes], cmd: list[str]) -> SimReady:
         assert self._proc is not None

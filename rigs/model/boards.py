@@ -39,6 +39,7 @@ KNOWN_CAPABILITIES: frozenset[str] = frozenset(
         "spi-device",  # 3.12.10-3.12.13: an SPI device (peripherals.spi)
         "adc-source",  # 3.12.2: a known voltage on an ADC1 channel (peripherals.adc)
         "pwm-observer",  # 3.12.3-3.12.5: LEDC outputs whose duty and fade are watched (peripherals.pwm)
+        "wake-gpio",  # 3.1 AT+SLEEPWKCFG / 3.14.4 AT+USERWKMCUCFG: wake-up pins the host drives and watches
         "ota",  # AT+CIUPDATE / AT+USEROTA with an OTA server the board reaches
         "fs",  # 3.8 FS commands (a FAT partition)
         "log-port",  # the board's log UART is wired to the host

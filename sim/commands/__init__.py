@@ -13,6 +13,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sim.commands.sysmsg",
     "sim.commands.flashcmds",
     "sim.commands.system",
+    "sim.commands.sleep_pins",
     "sim.commands.wifi",
     "sim.commands.tcpip",
     "sim.commands.tcpip_dns",
@@ -44,6 +45,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sim.commands.webserver",
     "sim.commands.driver",
     "sim.commands.user",
+    "sim.commands.user_ota",
+    "sim.commands.user_wake",
     "sim.commands.eth",
     "sim.commands.signaling",
 )

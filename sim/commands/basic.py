@@ -77,6 +77,7 @@ async def gslp_set(ctx: CommandContext) -> None:
     if ms == 0:
         board.reboot_after_command()
         return
+    board.deep_sleeping = True  # deep-sleep from here: the next byte is lost already
     board.spawn_detached(_deep_sleep(board, ms / 1000))
 
 
@@ -203,6 +204,7 @@ async def sleep_set(ctx: CommandContext) -> None:
     if mode == 2 and wifi_mode in (2, 3):
         raise ctx.fail(errors.exec_fail(), "light-sleep is not allowed with the soft-AP running")
     ctx.board.runtime(BasicRuntime).sleep = mode
+    ctx.board.events.emit("sleep_config")  # light-sleep from now (sim/commands/sleep_pins.py)
 
 
 @SYSRAM.query

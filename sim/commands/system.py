@@ -133,6 +133,7 @@ async def sleepwkcfg_set(ctx: CommandContext) -> None:
     gpio = a.int(1, 0, ESP32_GPIO_MAX)
     level = a.int(2, 0, 1, default=0)
     ctx.board.runtime(SystemRuntime).wakeup = (source, gpio, level)
+    ctx.board.events.emit("sleep_config")
 
 
 @SYSSTORE.query

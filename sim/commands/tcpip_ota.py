@@ -95,7 +95,8 @@ def _profile_with_version(profile: Profile, version: str) -> Profile:
     return profile.model_copy(update={"gmr": new_gmr, "at_version": version.removeprefix("v")})
 
 
-def _install(board: Board, name: str, image: bytes) -> None:
+def install_image(board: Board, name: str, image: bytes) -> None:
+    """Write an upgrade: the app into the OTA slot (booted at the next restart), or a user partition."""
     if name == "ota":
         root = board.state_dir / "ota"
         root.mkdir(parents=True, exist_ok=True)
@@ -239,7 +240,7 @@ async def _upgrade(board: Board, ota_mode: int, version: str | None, name: str, 
         raise OtaFailed(f"download {name}.bin: no Content-Length")
     try:
         check_magic(name, response.body)
-        _install(board, name, response.body)
+        install_image(board, name, response.body)
     except OtaImageError as exc:
         raise OtaFailed(str(exc)) from None
     board.log(f"at-ota: {name} {version} installed ({len(response.body)} bytes)")

@@ -1,5 +1,5 @@
 """3.14 User AT commands: AT+USERRAM (the user's RAM buffer), AT+USERDOCS (where the guide is),
-AT+USERWKMCUCFG and AT+USERMCUSLEEP (how the board wakes the host MCU). AT+USEROTA is not modelled yet.
+AT+USERWKMCUCFG and AT+USERMCUSLEEP (how the board wakes the host MCU); AT+USEROTA: sim/commands/user_ota.py.
 
 In the default firmware (3.14 introduction: "supports all the AT commands mentioned on this page"). Their
 handler is public (components/at/src/at_user_cmd.c at v5.0.0.0), and this module follows what it prints where
@@ -159,3 +159,5 @@ async def usermcusleep_set(ctx: CommandContext) -> None:
         raise _plain(ctx, f"<state> {state} is not 0 or 1")
     if rt.wake[5] & 1:
         rt.mcu_asleep = bool(state)
+        if not state:
+            ctx.board.events.emit("mcu_awake")  # ends a wake-up wait (sim/commands/user_wake.py)

@@ -31,7 +31,7 @@ from sim.at.context import CommandContext
 from sim.at.errors import AtError
 from sim.at.registry import command
 from sim.board import Board
-from sim.commands.tcpip_ota import OtaFailed, _install
+from sim.commands.tcpip_ota import OtaFailed, install_image
 from sim.commands.wifi_runtime import dispatch, wifi_model
 from sim.net.ota_image import OtaImageError, check_magic
 from sim.net.webpage import PAGE
@@ -248,7 +248,7 @@ class Handler:
             if name.startswith("ota"):
                 check_magic("ota", req.body)
                 name = "ota"
-            _install(self.b, name, req.body)
+            install_image(self.b, name, req.body)
         except (OtaFailed, OtaImageError) as e:
             self.b.log(f"webserver: OTA of {name!r} failed: {e}")
             self.b.urc("+WEBSERVERRSP:5")

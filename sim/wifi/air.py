@@ -279,6 +279,20 @@ class Ethernet(_Model):
     dhcp_s: Annotated[float, Field(ge=0, le=60)] = 0.05  #: +ETH_CONNECTED -> +ETH_GOT_IP by DHCP
 
 
+class Pins(_Model):
+    """The board's GPIO pins a rig drives or watches (3.1 AT+SLEEPWKCFG's light-sleep wake-up pin, 3.14.4
+    AT+USERWKMCUCFG's MCU wake-up pin; sim/README.md, "Sleep and wake-up pins").
+
+    ``input_file``: ``{"levels": {"<gpio>": 0|1}}``, the levels the host drives, polled while the board runs;
+    ``output_file``: ``{"levels": {...}, "changes": [[<gpio>, <level>], ...]}``, the levels the board drives,
+    rewritten at each change (both relative to the state directory)."""
+
+    input_file: str | None = None
+    output_file: str | None = None
+    #: wake-up pin at its level -> the AT port takes bytes again
+    wake_latency_s: Annotated[float, Field(ge=0, le=5)] = 0.005
+
+
 class Air(_Model):
     access_points: list[AccessPoint] = Field(default_factory=list)
     stations: list[SoftApStation] = Field(default_factory=list)
@@ -290,6 +304,8 @@ class Air(_Model):
     peripherals: Peripherals | None = None
     #: The Ethernet LAN and cable (3.10); None: no cable (the interface never comes up).
     ethernet: Ethernet | None = None
+    #: The wake-up pins' side channel (3.1 light-sleep, 3.14.4); None: no pin is driven or watched.
+    pins: Pins | None = None
 
     @model_validator(mode="after")
     def _references(self) -> Air:

@@ -3,9 +3,9 @@
 AT+USERDOCS?: the two URLs of the 3.14.6 example for the rig's chip (``esp32`` for ESP32 modules); the part
 between the language and the chip is the firmware's documentation version (``latest`` in the example; the
 firmware puts its build branch there: esp-at CMakeLists.txt, tag v5.0.0.0), so it is checked to be the same
-in both, not its value. The wake-up GPIO the board drives is not observed yet (the rig has no ``wake-gpio``
-instrument): these tests check the AT side. Refusals follow the public handler (at_user_cmd.c, tag v5.0.0.0):
-a plain ERROR."""
+in both, not its value. The wake-up GPIO the board drives is watched through the rig (capability
+``wake-gpio``, rigs/boards/pins.py) in the test of a report to a sleeping MCU; the others check the AT
+side. Refusals follow the public handler (at_user_cmd.c, tag v5.0.0.0): a plain ERROR."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import re
 
 import pytest
 
+from rigs.boards.pins import MCU_WAKE_GPIO, pins_of
 from suites.user.test_userram import refused
 
 pytestmark = [pytest.mark.user, pytest.mark.usefixtures("fresh_board")]
@@ -79,3 +80,42 @@ def test_wkmcucfg_refused_twice_and_while_the_mcu_sleeps(dut, expect, err_code, 
     refused(err_code, dut.cmd(WAKE))
     expect.ok(dut.cmd("AT+USERMCUSLEEP=1"), "AT+USERMCUSLEEP", "set")
     refused(err_code, dut.cmd("AT+USERWKMCUCFG=0"))
+
+
+@pytest.fixture
+def mcu_pin(esp_board):
+    pins = pins_of(esp_board)
+    if pins is None:
+        pytest.skip("the rig watches no MCU wake-up pin of the board (capability wake-gpio)")
+    return pins
+
+
+@pytest.mark.bench_risk
+@pytest.mark.requires("wifi-softap", "softap-station")
+@pytest.mark.form("AT+USERWKMCUCFG", "set")
+@pytest.mark.form("AT+USERMCUSLEEP", "set")
+@pytest.mark.parametrize("level", [1, 0], ids=["high-level", "low-level"])
+def test_sleeping_mcu_woken_on_the_gpio_before_a_report(dut, expect, esp_rig, mcu_pin, level) -> None:
+    """3.14.4: with the MCU asleep (AT+USERMCUSLEEP=1), a report the board sends actively (a station joining
+    its soft-AP: +STA_CONNECTED, 3.17) is preceded by the wake-up GPIO at <wake signal>, held for <delay
+    time>, then reversed; the report comes after. Checked on the rig's watch of the pin
+    (rigs/boards/pins.py)."""
+    dut.cmd("AT+CWMODE=0").assert_ok()
+    dut.drain_urcs()
+    seen = len(mcu_pin.board_changes())  # the pin's history of this boot: only what follows counts
+    expect.ok(dut.cmd(f"AT+USERWKMCUCFG=1,1,{MCU_WAKE_GPIO},{level},500,1"), "AT+USERWKMCUCFG", "set")
+    try:
+        expect.ok(dut.cmd("AT+USERMCUSLEEP=1"), "AT+USERMCUSLEEP", "set")
+        dut.cmd("AT+CWMODE=2").assert_ok()
+        dut.expect_urc("+STA_CONNECTED", esp_rig.targets.timeouts.join + 0.5)
+        changes = [c for c in mcu_pin.board_changes()[seen:] if c[0] == MCU_WAKE_GPIO]
+        assert changes[:2] == [(MCU_WAKE_GPIO, level), (MCU_WAKE_GPIO, 1 - level)], (
+            f"expected GPIO{MCU_WAKE_GPIO} at {level}, then {1 - level}, before the report; saw {changes}"
+        )
+        dut.expect_urc("+DIST_STA_IP", esp_rig.targets.timeouts.join + 0.5)
+        expect.ok(dut.cmd("AT+USERMCUSLEEP=0"), "AT+USERMCUSLEEP", "set")
+    finally:
+        dut.cmd("AT+USERMCUSLEEP=0")
+        dut.cmd("AT+USERWKMCUCFG=0")
+        dut.cmd("AT+CWMODE=1")
+        dut.drain_urcs()

@@ -56,6 +56,7 @@ CAPABILITIES = frozenset(
         "phone-app",  # a step needs a phone application (LightBlue, EspBlufi, ESPTouch, WeChat)
         "blufi-app",  # the EspBluFi phone app, a BluFi client over Bluetooth LE (4.12.1)
         "ble-phone",  # a phone's BLE debugging app (LightBlue) as the GATT client of the board (4.3.6, 4.3.7)
+        "ble-conn-update",  # the BLE client updates the connection's parameters, the board reports it (4.11.5)
         "browser",
         "ethernet",
         "cloud-aws-iot",

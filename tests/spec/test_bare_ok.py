@@ -44,6 +44,10 @@ BARE_OK: dict[str, str] = {
         "3.1.29: the value line only in read mode (the guide's comment); suites/basic/test_system.py "
         "requires +SYSREG in read mode"
     ),
+    "AT+BTENCDEV/query": (
+        "3.5.20: no device bound (4.10.6 note); suites/bt/test_bt_security.py requires the paired "
+        "peer's row"
+    ),
     "AT+CWLAP/set": "3.2.10: no AP in range; suites/wifi/test_station.py requires the rig's AP per filter",
     "AT+CWLAP/execute": (
         "3.2.10: no AP in range (a real ESP32-C6 listed none: espressif/esp-at issue 933); "

@@ -10,6 +10,8 @@ controller lacks for 3.5, modelled in the air's controller from the devices real
   Limited Discoverable Mode bit (bit 13). Every result carries the air's RSSI.
 - **Page scan** (Vol 2 Part B 8.3): a connection request to a device whose host has page scan off (scan
   modes 0 and 3 of AT+BTSCANMODE) ends with Page Timeout (0x04), as a real device that never answers a page.
+- **A failed DHKey check** (a mistyped passkey) fails the pairing on both sides (Vol 2 Part C 4.2.7.5:
+  LMP_not_accepted); bumble fails only the side that checked.
 - **Encryption** (Vol 4 Part E 7.1.16): HCI_Set_Connection_Encryption on an authenticated link turns
   encryption on for both sides (Encryption Change on each); on a link with no link key it fails with
   PIN or Key Missing (0x06).
@@ -155,6 +157,30 @@ def classic_controller_mixin() -> type:
                 )
                 return
             super().on_lmp_packet(sender_address, packet)  # type: ignore[misc]
+            if (
+                isinstance(packet, lmp.LmpNotAccepted)
+                and packet.response_opcode == lmp.Opcode.LMP_DHKEY_CHECK
+            ):
+                connection = self.classic_connections.get(sender_address)  # type: ignore[attr-defined]
+                if connection is not None:
+                    self._on_ssp_failed(connection, packet.error_code)  # type: ignore[attr-defined]
+
+        def _verify_peer_dhkey_check(self, connection: Any, check_value: bytes) -> None:
+            # bumble fails only the side that finds the DHKey check wrong (a mistyped passkey); the Core
+            # spec has it answer LMP_not_accepted (Vol 2 Part C 4.2.7.5), so the other side fails too
+            self._checking_dhkey = connection
+            try:
+                super()._verify_peer_dhkey_check(connection, check_value)  # type: ignore[misc]
+            finally:
+                self._checking_dhkey = None
+
+        def _on_ssp_failed(self, connection: Any, error_code: int) -> None:
+            if getattr(self, "_checking_dhkey", None) is connection:
+                self.send_lmp_packet(  # type: ignore[attr-defined]
+                    connection.peer_address,
+                    lmp.LmpNotAccepted(response_opcode=lmp.Opcode.LMP_DHKEY_CHECK, error_code=error_code),
+                )
+            super()._on_ssp_failed(connection, error_code)  # type: ignore[misc]
 
         def on_hci_set_connection_encryption_command(self, command: Any) -> None:
             mine = self.find_classic_connection_by_handle(command.connection_handle)  # type: ignore[attr-defined]

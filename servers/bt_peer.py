@@ -70,7 +70,6 @@ class BumbleBtPeer:
         self._connection: Any = None
         self._dlc: Any = None
         self.received = bytearray()
-        self._received_changed = asyncio.Event()
         self.displayed: queue.Queue[int] = queue.Queue()  # passkeys / numbers the peer showed its user
         self.pairings: queue.Queue[PairingOutcome] = queue.Queue()
         self.dlc_events: queue.Queue[str] = queue.Queue()  # "open" / "close" of the SPP channel
@@ -88,7 +87,6 @@ class BumbleBtPeer:
 
         from servers.ble_air import WRITE_BD_ADDR
 
-        self._received_changed = asyncio.Event()
         self._transport = await open_transport(self.transport_spec)
         config = DeviceConfiguration(
             name=self.NAME,
@@ -152,6 +150,15 @@ class BumbleBtPeer:
             return self.pairings.get(timeout=timeout)
         except queue.Empty:
             raise AssertionError(f"no pairing of the BT peer ended in {timeout:g} s") from None
+
+    def forget_bonds(self) -> None:
+        """Drop every link key the peer keeps, so the next connection pairs afresh."""
+        from bumble.keys import MemoryKeyStore
+
+        async def run() -> None:
+            self._device.keystore = MemoryKeyStore()
+
+        self._loop.run(run())
 
     def encrypted(self) -> bool:
         """Whether the peer's current link is encrypted."""
@@ -220,7 +227,6 @@ class BumbleBtPeer:
 
     def _on_data(self, data: bytes) -> None:
         self.received.extend(data)
-        self._received_changed.set()
 
     def serve_spp(self) -> None:
         """Offer an SPP service (the PC of 4.10: the board's master connects to it)."""

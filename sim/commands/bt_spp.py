@@ -32,9 +32,10 @@ from sim.at.registry import command
 from sim.board import Board
 from sim.commands.bt import POWER_OFF_HOOKS, require_init
 from sim.commands.tcpip_passthrough import Passthrough
+from sim.commands.tcpip_send import DataInput
 from sim.net.packets import Packetiser
 from sim.net.plus import PlusDetector
-from sim.output import Kind
+from sim.output import BUSY, Kind
 from sim.radio.bt import SPP_RECORD_HANDLE, SPP_UUID16, BtRadio
 
 BTSPPINIT = command("AT+BTSPPINIT", section="3.5.6")
@@ -270,11 +271,23 @@ async def btsppsend_set(ctx: CommandContext) -> None:
     n = ctx.args.int(1, 1, SEND_MAX)
     if state.link is None:
         raise ctx.fail(errors.exec_fail(), "no SPP connection")
-    data = await ctx.prompt_and_read(n)  # 4.10.1: ">" alone, then the bytes, then OK
-    link = state.link
-    if data is None or link is None:
-        raise ctx.fail(errors.exec_fail(), "the SPP connection ended before the data was sent")
-    link.dlc.write(data)
+    inp = DataInput(ctx.board)
+    try:
+        inp.start()
+        ctx.board.emit(b"\r\n>", Kind.PROMPT, command=ctx.name)  # 4.10.1: ">" alone, the bytes, then OK
+        while len(inp.buf) < n:
+            await inp.wait()
+        data = inp.take(n)
+        if inp.buf:  # 4.10.1 note: more bytes than <data_len>: busy p..., the first n are sent
+            ctx.board.emit(BUSY, Kind.BUSY)
+            inp.buf.clear()
+        inp.refuse_more()
+        link = state.link
+        if link is None:
+            raise ctx.fail(errors.exec_fail(), "the SPP connection ended before the data was sent")
+        link.dlc.write(data)
+    finally:
+        inp.stop()
 
 
 @BTSPPSEND.execute

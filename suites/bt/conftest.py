@@ -1,5 +1,6 @@
-"""Fixtures of the 3.5 Classic Bluetooth suite: the board's stack deinitialized after every test
-(AT+BTINIT=0, 3.5.2), so each test starts from an uninitialized stack as after boot."""
+"""Fixtures of the 3.5 Classic Bluetooth suite: after every test the board forgets its bonds (AT+BTENCCLEAR,
+3.5.21: they are kept in flash) and its stack is deinitialized (AT+BTINIT=0, 3.5.2), so each test starts
+from an uninitialized stack with no bonded device, as after a factory reset."""
 
 from __future__ import annotations
 
@@ -11,5 +12,9 @@ import pytest
 @pytest.fixture(autouse=True)
 def bt_deinit(dut) -> Iterator[None]:
     yield
+    if dut.codec.in_passthrough:
+        dut.exit_passthrough()
+    dut.cmd("AT+BTINIT=1")
+    dut.cmd("AT+BTENCCLEAR")
     dut.cmd("AT+BTINIT=0")
     dut.drain_urcs()

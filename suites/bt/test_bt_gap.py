@@ -12,6 +12,7 @@ from __future__ import annotations
 import pytest
 
 from servers.bt_peer import PHONE_COD, BumbleBtPeer
+from suites.bt.helpers import board_address
 
 pytestmark = [pytest.mark.bt, pytest.mark.requires("bt"), pytest.mark.usefixtures("fresh_board")]
 
@@ -19,18 +20,6 @@ pytestmark = [pytest.mark.bt, pytest.mark.requires("bt"), pytest.mark.usefixture
 #: ends as soon as the peer answers.
 ONE_PEER = "AT+BTSTARTDISC=0,1,1"
 DISC_TIMEOUT = 10
-
-
-def board_address(dut, peer: BumbleBtPeer) -> str:
-    """The board's BT address as a phone learns it (3.5 has no command that prints it): the board made
-    discoverable under a name of its own, the device of that name in the peer's inquiry. Leaves the board
-    discoverable and connectable (mode 2) and named ESP32_AT again."""
-    dut.cmd('AT+BTNAME="find-me"').assert_ok()
-    dut.cmd("AT+BTSCANMODE=2").assert_ok()
-    found = [f for f in peer.inquire(1.28) if f.name == "find-me"]
-    dut.cmd('AT+BTNAME="ESP32_AT"').assert_ok()
-    assert len(found) == 1, f"the peer's inquiry should find the board by its name once: {found}"
-    return found[0].address
 
 
 def board_seen(peer: BumbleBtPeer, address: str):

@@ -35,6 +35,10 @@ LIAC = 0x9E8B00
 LIMITED_DISCOVERABLE_BIT = 1 << 13
 #: One inquiry length unit (Vol 4 Part E 7.1.1: N x 1.28 s).
 INQUIRY_UNIT_S = 1.28
+#: The air's vendor command that fixes the passkey the next Passkey Entry pairing of a displaying device
+#: shows (4 bytes little-endian): a test's phone shows the passkey the guide printed (4.10.3's 676572) where
+#: a real phone would draw one at random. Not a Bluetooth command; only this air has it.
+SET_NEXT_PASSKEY = 0xFC07
 #: The default page timeout (Vol 4 Part E 7.3.16: 0x2000 slots of 0.625 ms).
 PAGE_TIMEOUT_S = 5.12
 #: The RSSI every inquiry result carries (the air has no distances; the guide's 4.10.4 shows -23 .. -72).
@@ -68,6 +72,43 @@ def classic_controller_mixin() -> type:
         def on_hci_write_simple_pairing_mode_command(self, command: Any) -> Any:
             self.classic_host = True
             return super().on_hci_write_simple_pairing_mode_command(command)  # type: ignore[misc]
+
+        next_passkey: int | None = None
+
+        def on_hci_command(self, command: Any) -> Any:
+            if command.op_code == SET_NEXT_PASSKEY and len(command.parameters) == 4:
+                self.next_passkey = int.from_bytes(bytes(command.parameters), "little")
+                self.send_hci_packet(  # type: ignore[attr-defined]
+                    hci.HCI_Command_Complete_Event(
+                        num_hci_command_packets=1,
+                        command_opcode=command.op_code,
+                        return_parameters=hci.HCI_StatusReturnParameters(hci.HCI_ErrorCode.SUCCESS),
+                    )
+                )
+                return None
+            return super().on_hci_command(command)  # type: ignore[misc]
+
+        def _on_ssp_confirm_or_nonce_received(self, connection: Any) -> None:
+            forced = self.next_passkey
+            if forced is None:
+                super()._on_ssp_confirm_or_nonce_received(connection)  # type: ignore[misc]
+                return
+            from bumble import controller as bumble_controller
+
+            drawn = bumble_controller.secrets
+
+            class _Fixed:
+                @staticmethod
+                def randbelow(_n: int) -> int:
+                    return forced
+
+            bumble_controller.secrets = _Fixed  # type: ignore[assignment]
+            try:
+                super()._on_ssp_confirm_or_nonce_received(connection)  # type: ignore[misc]
+            finally:
+                bumble_controller.secrets = drawn
+                if connection.ssp_state.passkey == forced:
+                    self.next_passkey = None
 
         def on_hci_write_inquiry_mode_command(self, _command: Any) -> Any:
             return hci.HCI_StatusReturnParameters(hci.HCI_ErrorCode.SUCCESS)

@@ -138,6 +138,19 @@ class BumbleBtPeer:
 
         return PairingConfig(sc=True, mitm=self.io_cap != 3, bonding=True, delegate=PeerDelegate())
 
+    def show_passkey(self, passkey: int) -> None:
+        """The passkey the peer's next Passkey Entry pairing displays (servers/bt_air.py SET_NEXT_PASSKEY),
+        instead of one drawn at random: a replay types the guide's."""
+        from bumble.hci import HCI_Command
+
+        from servers.bt_air import SET_NEXT_PASSKEY
+
+        async def run() -> None:
+            command = HCI_Command(op_code=SET_NEXT_PASSKEY, parameters=passkey.to_bytes(4, "little"))
+            await self._device.host.send_command(command)
+
+        self._loop.run(run())
+
     def wait_displayed(self, timeout: float = 10.0) -> int:
         """The passkey (or comparison number) the peer shows its user during a pairing."""
         try:

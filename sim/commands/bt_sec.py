@@ -4,8 +4,9 @@ AT+BTENCDEV, AT+BTENCCLEAR.
 Pairing is Secure Simple Pairing over the air's controller (sim/radio/bt.py): with <io_cap> 2 (KeyboardOnly)
 the host waits for the key AT+BTKEYREPLY gives (4.10.3: the phone shows it, the user types it on the
 ESP32), with 1 (DisplayYesNo) for AT+BTSECCFM; 3 (NoInputNoOutput) pairs as Just Works (4.10.1). The replies
-answer OK whether or not a pairing waits for them (3.5 gives them no other response); a reply with nothing
-waiting changes nothing. Legacy pairing (the PIN of <pin_type> 1, AT+BTPINREPLY) needs a peer without SSP,
+answer OK whether or not a pairing waits for them (3.5 gives them no other response); a reply typed before
+the stack asks is kept for that pairing (the user answers what the phone shows at once; no report tells
+the host when the stack asks), and forgotten when the pairing ends. Legacy pairing (the PIN of <pin_type> 1, AT+BTPINREPLY) needs a peer without SSP,
 which bumble's controller does not model: the PIN is kept and reported, never asked for.
 
 A completed pairing bonds: the peer's address goes to the board's bond list (AT+BTENCDEV?), kept in NVS

@@ -2,10 +2,11 @@
 AT+BTSPPSTART, and the +BTDATA report (4.10.1).
 
 SPP is RFCOMM with an SDP record of the Serial Port service class (0x1101), over bumble (sim/radio/bt.py).
-One connection, index 0 (3.5.7: "Only 0 is supported"). Reports (3.17 and the spec data's decision in
-tests/spec/test_bare_ok.py): AT+BTSPPCONN and AT+BTSPPDISCONN answer OK, then the connection's report comes:
-``+BTSPPCONN:0,"<addr>"`` (or ``+BTSPPCONN:0,-1`` when it failed), ``+BTSPPDISCONN:0,"<addr>"``; a peer that
-connects to the slave's service or ends the link is reported the same way. In passthrough (AT+BTSPPSEND
+One connection, index 0 (3.5.7: "Only 0 is supported"). AT+BTSPPCONN and AT+BTSPPDISCONN wait for the
+link: ``+BTSPPCONN:0,"<addr>"`` / ``+BTSPPDISCONN:0,"<addr>"``, then OK, as all four SPP transcripts of 4.10
+print them (3.5.7/3.5.8 list OK first in prose); a failed connection: ``+BTSPPCONN:0,-1`` then ERROR (as
+AT+BLECONN's, espressif/esp-at issue 750). A peer that connects to the slave's service or ends the link is
+reported the same way, as a report. In passthrough (AT+BTSPPSEND
 execute form) a change of the connection is reported only with AT+SYSMSG bit 2 (3.5.10 note).
 
 - Roles (3.5.6 <init>): 1 master connects with AT+BTSPPCONN; 2 slave offers the service once AT+BTSPPSTART
@@ -23,7 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sim.at import errors
@@ -52,6 +53,8 @@ SEND_MAX = 8192
 SETTLE_S = 0.9
 #: How long a master's connection attempt may take (page, pairing, SDP, RFCOMM) before +BTSPPCONN:0,-1.
 CONNECT_TIMEOUT_S = 15.0
+#: How long AT+BTSPPDISCONN waits for the link to end.
+DISCONNECT_TIMEOUT_S = 5.0
 #: Passthrough input goes out in pieces of at most this many bytes (bumble's default RFCOMM frame size).
 FRAME_MAX = 1000
 
@@ -71,7 +74,6 @@ class SppState:
     link: SppLink | None = None
     connecting: bool = False
     passthrough: BtPassthrough | None = None
-    tasks: set[asyncio.Task[Any]] = field(default_factory=set)
 
 
 def spp(board: Board) -> SppState:
@@ -210,15 +212,20 @@ async def btsppconn_set(ctx: CommandContext) -> None:
     if state.link is not None or state.connecting:
         raise ctx.fail(errors.exec_fail(), "SPP connection 0 is already in use")
     state.connecting = True
-    task = ctx.board.spawn(_connect(ctx.board, radio, address, sec_mode))
-    state.tasks.add(task)
-    task.add_done_callback(state.tasks.discard)
+    try:
+        await _connect(ctx.board, radio, address, sec_mode)
+    finally:
+        state.connecting = False
+    if state.link is None:  # 3.5.7 "Otherwise": the failure report, then ERROR (as AT+BLECONN's)
+        ctx.reply("+BTSPPCONN:0,-1")
+        raise ctx.fail(errors.exec_fail(), f"no SPP connection to {address}")
 
 
 async def _connect(board: Board, radio: BtRadio, address: str, sec_mode: int) -> None:
+    """Page, pair (with any <sec_mode> bit), find the SPP channel by SDP, open it: the link is adopted
+    (its report printed); on any failure nothing is (the caller reports -1)."""
     from bumble import core, rfcomm
 
-    state = spp(board)
     connection = None
     try:
         async with asyncio.timeout(CONNECT_TIMEOUT_S):
@@ -226,21 +233,17 @@ async def _connect(board: Board, radio: BtRadio, address: str, sec_mode: int) ->
             if sec_mode:
                 await connection.authenticate()
                 await connection.encrypt()
-            channel = await rfcomm.find_rfcomm_channel_with_uuid(
-                connection, core.UUID.from_16_bits(SPP_UUID16)
-            )
+            uuid = core.UUID.from_16_bits(SPP_UUID16)
+            channel = await rfcomm.find_rfcomm_channel_with_uuid(connection, uuid)
             if not channel:
                 raise LookupError(f"{address} offers no Serial Port service")
             mux = await rfcomm.Client(connection).start()
             dlc = await mux.open_dlc(channel)
     except (Exception, TimeoutError) as exc:  # noqa: BLE001 - any failure is the guide's -1 report
         board.log(f"bt: SPP connection to {address} failed: {exc!r}")
-        state.connecting = False
         if connection is not None:
             board.spawn_detached(_quiet_disconnect(connection))
-        board.urc("+BTSPPCONN:0,-1")
         return
-    state.connecting = False
     _adopt(board, address, dlc, connection)
 
 
@@ -259,8 +262,15 @@ async def btsppdisconn_set(ctx: CommandContext) -> None:
     link = state.link
     if link is None:
         raise ctx.fail(errors.exec_fail(), "no SPP connection")
-    # OK now; +BTSPPDISCONN when the link is down (the close handler of _adopt)
-    ctx.board.spawn(link.connection.disconnect())
+    # 4.10.1-4.10.4: the report (from _adopt's close handler), then OK
+    gone = asyncio.get_running_loop().create_future()
+    link.dlc.on("close", lambda: gone.done() or gone.set_result(None))
+    link.connection.on("disconnection", lambda _reason: gone.done() or gone.set_result(None))
+    await link.connection.disconnect()
+    try:
+        await asyncio.wait_for(gone, DISCONNECT_TIMEOUT_S)
+    except TimeoutError:
+        raise ctx.fail(errors.exec_fail(), "the SPP connection did not end") from None
 
 
 @BTSPPSEND.set

@@ -36,14 +36,40 @@ class PairingPrompts:
     io_cap: int = 3
     passkey: asyncio.Future[int | None] | None = None
     confirm: asyncio.Future[bool] | None = None
+    #: a reply typed before the stack asked (the user answers what the phone shows at once): kept for the
+    #: pairing's request
+    early_key: int | None = None
+    early_confirm: bool | None = None
 
     def reply_key(self, key: int) -> None:
         if self.passkey is not None and not self.passkey.done():
             self.passkey.set_result(key)
+        else:
+            self.early_key = key
 
     def reply_confirm(self, accept: bool) -> None:
         if self.confirm is not None and not self.confirm.done():
             self.confirm.set_result(accept)
+        else:
+            self.early_confirm = accept
+
+    def ask_key(self) -> asyncio.Future[int | None]:
+        self.passkey = asyncio.get_running_loop().create_future()
+        if self.early_key is not None:
+            self.passkey.set_result(self.early_key)
+            self.early_key = None
+        return self.passkey
+
+    def ask_confirm(self) -> asyncio.Future[bool]:
+        self.confirm = asyncio.get_running_loop().create_future()
+        if self.early_confirm is not None:
+            self.confirm.set_result(self.early_confirm)
+            self.early_confirm = None
+        return self.confirm
+
+    def forget(self) -> None:
+        """A pairing ended: replies typed for it do not carry over to the next one."""
+        self.early_key = self.early_confirm = None
 
 
 #: 3.5.16 <io_cap> -> bumble's PairingDelegate IO capability names.
@@ -93,6 +119,7 @@ class BtRadio:
         self.device = Device.from_config_with_hci(config, self._transport.source, self._transport.sink)
         self.device.pairing_config_factory = self._pairing_config
         self.device.on("classic_pairing", self._on_paired)
+        self.device.on("classic_pairing_failure", lambda *_args: self.prompts.forget())
         await self.device.power_on()
         await set_public_address(self.device, self.public_address)
         await self.set_scan_mode(0)
@@ -179,12 +206,10 @@ class BtRadio:
                 super().__init__(io_capability=capability)
 
             async def get_number(self) -> int | None:  # KeyboardOnly: AT+BTKEYREPLY gives the key
-                prompts.passkey = asyncio.get_running_loop().create_future()
-                return await prompts.passkey
+                return await prompts.ask_key()
 
             async def compare_numbers(self, number: int, digits: int) -> bool:  # DisplayYesNo: AT+BTSECCFM
-                prompts.confirm = asyncio.get_running_loop().create_future()
-                return await prompts.confirm
+                return await prompts.ask_confirm()
 
             async def confirm(self, auto: bool = False) -> bool:
                 return True
@@ -192,5 +217,6 @@ class BtRadio:
         return PairingConfig(sc=True, mitm=prompts.io_cap != 3, bonding=True, delegate=BoardDelegate())
 
     def _on_paired(self, connection: Any) -> None:
+        self.prompts.forget()
         if self.on_bonded is not None:
             self.on_bonded(str(connection.peer_address).split("/")[0].lower())

@@ -20,6 +20,8 @@ pytestmark = [pytest.mark.bt, pytest.mark.requires("bt"), pytest.mark.usefixture
 
 #: The default page timeout (Core spec Vol 4 Part E 7.3.16: 5.12 s) bounds a connection to nobody.
 PAGE_TIMEOUT = 5.12
+#: A connection (page, pairing, SDP, RFCOMM) on the air takes well under a second; a ceiling.
+CONNECT = 20.0
 
 
 def peer_connects(dut, expect, peer: BumbleBtPeer, address: str, *, pair: bool = False) -> None:
@@ -70,8 +72,8 @@ def test_btsppinit_role_needs_deinit(dut, expect) -> None:
 def test_slave_normal_mode_both_ways(dut, expect, esp_bt_peer) -> None:
     """4.10.1 with the peer as the phone: it finds the board, connects to its SPP service (+BTSPPCONN);
     AT+BTSPPSEND=0,4, ``>``, ``test``: OK and the peer received exactly ``test``; the peer's ``test`` comes
-    as +BTDATA:4,test; AT+BTSPPDISCONN=0: OK, +BTSPPDISCONN:0,"<peer>", the peer's channel closes, and
-    AT+BTSPPCONN? answers +BTSPPCONN:-1."""
+    as +BTDATA:4,test; AT+BTSPPDISCONN=0: +BTSPPDISCONN:0,"<peer>" then OK (4.10.1's transcript), the
+    peer's channel closes, and AT+BTSPPCONN? answers +BTSPPCONN:-1."""
     address = slave_ready(dut, expect, esp_bt_peer)
     r = dut.cmd("AT+BTSPPCONN?")
     expect.ok(r, "AT+BTSPPCONN", "query")
@@ -84,9 +86,8 @@ def test_slave_normal_mode_both_ways(dut, expect, esp_bt_peer) -> None:
     esp_bt_peer.send(b"test")
     ev = report(dut, "bt_data")
     assert (ev.fields[0], ev.payload) == ("4", b"test"), ev
-    expect.ok(dut.cmd("AT+BTSPPDISCONN=0"), "AT+BTSPPDISCONN", "set")
-    ev = report(dut, "bt_spp_disconn")
-    assert (ev.fields[0], quoted(ev.fields[1])) == ("0", esp_bt_peer.address), ev
+    m = expect.ok(dut.cmd("AT+BTSPPDISCONN=0"), "AT+BTSPPDISCONN", "set")
+    assert (m["conn_index"], quoted(m["remote_address"])) == (0, esp_bt_peer.address)
     esp_bt_peer.wait_dlc("close")
     r = dut.cmd("AT+BTSPPCONN?")
     expect.ok(r, "AT+BTSPPCONN", "query")
@@ -116,15 +117,14 @@ def test_btsppsend_binary_and_extra_bytes(dut, expect, esp_bt_peer) -> None:
 @pytest.mark.form("AT+BTSPPSEND", "set")
 def test_master_connects_to_the_peer(dut, expect, esp_bt_peer) -> None:
     """The board as master (4.10.4's master, the peer as the PC offering SPP): AT+BTSPPCONN=0,0,"<peer>":
-    OK, then +BTSPPCONN:0,"<peer>"; data reaches the peer both ways; the peer ends the link:
-    +BTSPPDISCONN:0,"<peer>"."""
+    +BTSPPCONN:0,"<peer>" then OK (4.10.4's transcript); data reaches the peer both ways; the peer ends the
+    link: the report +BTSPPDISCONN:0,"<peer>"."""
     esp_bt_peer.serve_spp()
     esp_bt_peer.set_discoverable(True)
     expect.ok(dut.cmd("AT+BTINIT=1"), "AT+BTINIT", "set")
     expect.ok(dut.cmd("AT+BTSPPINIT=1"), "AT+BTSPPINIT", "set")
-    expect.ok(dut.cmd(f'AT+BTSPPCONN=0,0,"{esp_bt_peer.address}"'), "AT+BTSPPCONN", "set")
-    ev = report(dut, "bt_spp_conn")
-    assert (ev.fields[0], quoted(ev.fields[1])) == ("0", esp_bt_peer.address), ev
+    m = expect.ok(dut.cmd(f'AT+BTSPPCONN=0,0,"{esp_bt_peer.address}"', CONNECT), "AT+BTSPPCONN", "set")
+    assert (m["conn_index"], quoted(m["remote_address"])) == (0, esp_bt_peer.address)
     esp_bt_peer.wait_dlc("open")
     m = expect.ok(dut.cmd("AT+BTSPPCONN?"), "AT+BTSPPCONN", "query")
     assert quoted(m["remote_address"]) == esp_bt_peer.address
@@ -139,14 +139,15 @@ def test_master_connects_to_the_peer(dut, expect, esp_bt_peer) -> None:
     assert quoted(ev.fields[1]) == esp_bt_peer.address, ev
 
 
+@pytest.mark.form("AT+BTSPPCONN", "set")
 def test_master_connection_to_nobody_fails(dut, expect) -> None:
-    """No device answers the page: OK, then +BTSPPCONN:0,-1 (3.5.7 "Otherwise") once the page has timed
-    out; no connection is listed."""
+    """No device answers the page: once it has timed out, +BTSPPCONN:0,-1 (3.5.7 "Otherwise") then ERROR;
+    no connection is listed."""
     expect.ok(dut.cmd("AT+BTINIT=1"), "AT+BTINIT", "set")
     expect.ok(dut.cmd("AT+BTSPPINIT=1"), "AT+BTSPPINIT", "set")
-    expect.ok(dut.cmd('AT+BTSPPCONN=0,0,"c0:ff:ee:00:00:99"'), "AT+BTSPPCONN", "set")
-    ev = dut.expect_urc(lambda e: getattr(e, "kind", "") == "+BTSPPCONN", PAGE_TIMEOUT + WAIT)
-    assert ev.text == "+BTSPPCONN:0,-1", ev
+    r = dut.cmd('AT+BTSPPCONN=0,0,"c0:ff:ee:00:00:99"', PAGE_TIMEOUT + CONNECT)
+    m = expect.fails(r, "AT+BTSPPCONN", "set")
+    assert m["conn_index"] == 0, r.text
     assert "+BTSPPCONN:-1" in dut.cmd("AT+BTSPPCONN?").assert_ok().lines
 
 

@@ -2,9 +2,11 @@
 
     python -m reports build reports/out              # reports/out/index.html from summary.json (+ junit.xml)
     python -m reports compare A B [--html OUT]       # A, B: report folders or summary.json files
+    python -m reports versions RUN... [--json] [--all]  # runs on different firmware side by side
 
 ``compare`` exits 0 when B has no regression against A, 1 when it has (reports/compare.py says what counts),
 2 on bad input (a missing or malformed summary), with one line naming the file and the cause.
+``versions`` (reports/versions.py) exits 0, or 2 on bad input.
 """
 
 from __future__ import annotations
@@ -31,10 +33,16 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="count lost coverage (newly skipped or not covered) as regressions too",
     )
+    v = sub.add_parser("versions", help="runs on different firmware side by side, per form and example")
+    v.add_argument("runs", type=Path, nargs="+", metavar="RUN", help="report folders or summary.json files")
+    v.add_argument("--json", action="store_true", help="the table as JSON instead of text")
+    v.add_argument("--all", action="store_true", help="every row, not only those that differ")
     args = parser.parse_args(argv)
     try:
         if args.command == "build":
             return _build(args.folder, args.out)
+        if args.command == "versions":
+            return _versions(args.runs, as_json=args.json, every_row=args.all)
         return _compare(args.a, args.b, args.html, args.strict)
     except RunLoadError as exc:
         print(f"reports: {exc}", file=sys.stderr)
@@ -68,6 +76,35 @@ def _compare(a: Path, b: Path, html_out: Path | None, strict: bool) -> int:
         html_out.parent.mkdir(parents=True, exist_ok=True)
         html_out.write_text(render_compare(diff, html_out), encoding="utf-8")
     return 1 if diff.regressions else 0
+
+
+def _versions(paths: list[Path], *, as_json: bool, every_row: bool) -> int:
+    import json
+    from functools import cache
+
+    from reports.run import load_run
+    from reports.versions import render_text, to_json, version_report
+    from spec.extract.sources import RELEASES
+    from spec.release_diff import diff_specs
+    from spec.releases import load_release
+
+    if len(paths) < 2:
+        print("reports: versions needs two runs or more to put side by side", file=sys.stderr)
+        return 2
+
+    def guide(release: str):  # type: ignore[no-untyped-def]
+        return load_release(release) if release in RELEASES else None
+
+    @cache
+    def diffs(old: str, new: str):  # type: ignore[no-untyped-def]
+        return diff_specs(load_release(old), load_release(new)) if {old, new} <= set(RELEASES) else []
+
+    report = version_report([load_run(p) for p in paths], guide=guide, diffs=diffs)
+    if as_json:
+        sys.stdout.write(json.dumps(to_json(report), indent=2) + "\n")
+    else:
+        sys.stdout.write(render_text(report, every_row=every_row))
+    return 0
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from reports.html import anchor, badge, esc, href, page, table
 from reports.measurements import fmt
 from reports.run import Run, TestView
 from reports.summary import CommandSetEntry, Counts
+from reports.timing_section import timing_section
 from spec import load_spec
 from spec.examples import Example, load_examples
 
@@ -55,6 +56,7 @@ def render_index(run: Run, examples: list[Example] | None = None) -> str:
         _measurements_section(run),
         _plots_section(run),
         _skips_section(run),
+        timing_section(s),
         _tests_section(run),
     ]
     title = f"ESP-AT conformance {s.started:%Y-%m-%d %H:%M} ({'pass' if ok else 'FAIL'})"

@@ -37,6 +37,7 @@ from reports.form_state import (
     state_of_test,
 )
 from reports.measurements import Attempt, Measurement, group_attempts
+from reports.timing import FixtureTiming
 from reports.walltime import union_length
 from spec import Spec
 from spec.examples import Example
@@ -244,6 +245,8 @@ class Summary(StrictModel):
     interrupted: str | None = None
     #: the releases whose guide the run's boards were judged against (issue 19), oldest first
     releases: list[str] = Field(default_factory=list)
+    #: the fixtures whose setups took longest over the run, slowest total first (reports/timing.py)
+    slowest_fixtures: list[FixtureTiming] = Field(default_factory=list)
 
     @model_validator(mode="before")
     @classmethod
@@ -323,6 +326,7 @@ class SummaryBuilder:
         finished: datetime,
         plots: Sequence[str] = (),
         interrupted: str | None = None,
+        slowest_fixtures: Sequence[FixtureTiming] = (),
     ) -> Summary:
         known: set[FormRef] = set()
         sets: list[CommandSetEntry] = []
@@ -415,6 +419,7 @@ class SummaryBuilder:
             form_totals=form_totals,
             interrupted=interrupted,
             releases=sorted({fw.release for fw in firmware if fw.release}, key=_release_order),
+            slowest_fixtures=list(slowest_fixtures),
         )
 
     def _touches(self) -> dict[str, list[FormTest]]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from servers.base import LoopThread
+from servers.ble_peer_pairing import PeerPairing, start_pairing
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ class BumbleBlePeer:
         self.discovered: list[RemoteService] = []  # what the last discover() found
         self.written: queue.Queue[Received] = queue.Queue()  # what a client wrote to the peer's server
         self._served: dict[str, Any] = {}  # UUID text -> bumble Characteristic of serve()
+        self.pairing = PeerPairing()  # how the peer pairs and what it saw (servers/ble_peer_pairing.py)
 
     async def _open(self) -> None:
         from bumble.device import Device
@@ -101,6 +103,7 @@ class BumbleBlePeer:
             "peer", Address(self.address), self._transport.source, self._transport.sink
         )
         self._device.on("connection", self._on_connection)
+        self._device.pairing_config_factory = lambda _connection: self.pairing.config()
         await self._device.power_on()
 
     def _on_connection(self, connection: Any) -> None:
@@ -116,7 +119,34 @@ class BumbleBlePeer:
             self.events.put(LinkEvent("disconnection", address, role, int(reason)))
 
         connection.on("disconnection", on_disconnection)
+        self.pairing.watch(self._device, connection)
         self.events.put(LinkEvent("connection", address, role))
+
+    def configure_pairing(
+        self,
+        io_capability: str,
+        *,
+        sc: bool = True,
+        mitm: bool = False,
+        bonding: bool = True,
+        confirm: bool = True,
+    ) -> PeerPairing:
+        """How the peer pairs from now on (its record, ``self.pairing``, is kept)."""
+        p = self.pairing
+        p.io_capability, p.sc, p.mitm, p.bonding, p.confirm = io_capability, sc, mitm, bonding, confirm
+        p.__post_init__()
+        return p
+
+    def start_pairing(self) -> None:
+        """Send a Pairing Request over the first connection (the peer as central) and return at once: the
+        outcome is recorded in ``self.pairing``."""
+
+        async def run() -> None:
+            if not self._connections:
+                raise AssertionError("the BLE peer has no connection to pair over")
+            start_pairing(self._device, self._connections[0])
+
+        self._loop.run(run())
 
     def mtu(self) -> int:
         """The ATT MTU of the peer's first connection."""

@@ -46,5 +46,9 @@ class Identity:
         return format_mac(self._mac(2))
 
     @property
+    def eth_mac_bytes(self) -> bytes:
+        return self._mac(3)
+
+    @property
     def eth_mac(self) -> str:
         return format_mac(self._mac(3))

@@ -84,6 +84,13 @@ class Commands(_Model):
     ERR CODE 0x01090000 (unsupported command) and not listed by AT+CMD? (3.1.4)."""
 
     disabled: list[Annotated[str, StringConstraints(pattern=r"^AT(\+[A-Z0-9_]+)?$|^ATE$")]] = []
+    #: forms an older release's build lacks although the command is there (issue 19: AT+CWAUTOCONN's query
+    #: form first appears in the v3.4.0.0 guide): ERROR with ERR CODE 0x01020000 (the form is not supported,
+    #: as for any form a command lacks) and 0 in that form's AT+CMD? column
+    absent_forms: dict[
+        Annotated[str, StringConstraints(pattern=r"^AT\+[A-Z0-9_]+$")],
+        list[Literal["test", "query", "set", "execute"]],
+    ] = {}
 
 
 class Profile(_Model):
@@ -106,6 +113,10 @@ class Profile(_Model):
     def has_command(self, name: str) -> bool:
         """False for a command this build leaves out (see :class:`Commands`)."""
         return name not in self.commands.disabled
+
+    def has_form(self, name: str, form: str) -> bool:
+        """False for a form (``"query"``...) this build's command lacks (``commands.absent_forms``)."""
+        return form not in self.commands.absent_forms.get(name, [])
 
     def gmr_lines(self) -> list[str]:
         """The four information lines of AT+GMR (3.1.3)."""

@@ -20,6 +20,7 @@ What the codec knows about the conversation is only what tells bytes apart:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rigs.at.events import (
@@ -40,17 +41,16 @@ from rigs.at.events import (
     SendCanceled,
     Unsolicited,
     Urc,
+    maker,
 )
+from rigs.at.lookup import FramedHeader, framed_lookup, line_urc_candidates, match_framed
 from rigs.at.messages import (
-    FRAMED_MESSAGES,
-    LINE_URCS,
     MAX_FRAMED_LENGTH,
     RESPONSE_NAMES,
     FramedMessage,
     Match,
     PromptCommand,
     command_name,
-    match_header,
     prompt_command,
 )
 
@@ -64,6 +64,14 @@ _RECV_RE = re.compile(r"Recv (\d+) bytes")
 _SEND_CANCELED = frozenset(("SEND Canceled", "SEND CANCELLED"))
 # Boards freshly out of reset have been seen to put NUL bytes before the first echo ("\x00ATE0").
 _ECHO_NOISE = "\x00\ufffd"
+# Constructors for the events a flood of short lines is made of (rigs/at/events.py maker: same events).
+_blank = maker(Blank)
+_line = maker(Line)
+_urc = maker(Urc)
+# Reports whose one field is a list of values: split into them (the rest take the groups as they are).
+#: header bytes of framed messages -> their text, for the headers seen lately (cleared when full)
+_HEADER_TEXT: dict[bytes, str] = {}
+_SPLIT_FIELDS = frozenset({("info",), ("params",)})
 _PLUS = 0x2B
 _PROMPT = 0x3E
 # Offsets into the buffer beyond which consumed bytes are dropped; keeps slicing cheap on long streams.
@@ -94,19 +102,30 @@ def _unquote(s: str) -> str:
 
 
 def _split_fields(s: str) -> tuple[str, ...]:
-    """Comma-separated values of a report, quotes removed, commas inside quotes kept."""
+    """Comma-separated values of a report, quotes removed, commas inside quotes kept.
+
+    Splitting at the quotes first leaves the quoted pieces at the odd indices: only the others are split
+    at commas (the same values as walking the characters and toggling at each quote, a few times faster)."""
+    if '"' not in s:
+        return tuple(s.split(","))
+    pieces = s.split('"')
+    if len(pieces) == 3:  # one quoted value (an address, an SSID): the usual report, spared the loop
+        before, quoted, after = pieces
+        head, tail = before.split(","), after.split(",")
+        head[-1] += quoted + tail[0]
+        return (*head, *tail[1:])
     out: list[str] = []
-    cur: list[str] = []
-    quoted = False
-    for ch in s:
-        if ch == '"':
-            quoted = not quoted
-        elif ch == "," and not quoted:
-            out.append("".join(cur))
-            cur = []
-        else:
-            cur.append(ch)
-    out.append("".join(cur))
+    cur = ""
+    for i, piece in enumerate(pieces):
+        if i & 1:
+            cur += piece
+            continue
+        values = piece.split(",")
+        cur += values[0]
+        for value in values[1:]:
+            out.append(cur)
+            cur = value
+    out.append(cur)
     return tuple(out)
 
 
@@ -135,7 +154,11 @@ class AtCodec:
         # A framed message whose header is decoded and whose data is still arriving.
         # (spec, header length, values, data length); offsets relative to self._pos, the message's start,
         # because the buffer may be compacted between feeds.
-        self._frame: tuple[FramedMessage, int, list[str], int] | None = None
+        self._frame: tuple[FramedMessage, int, Sequence[str], int] | None = None
+        # The first literal of the last framed header and the headers starting with it (rigs/at/lookup.py).
+        self._last_head: tuple[bytes, tuple[FramedHeader, ...]] = (b"", ())
+        self._prefix_of: PendingCommand | None = None
+        self._prefix = ""
 
     # --- what the host tells the codec ------------------------------------------------------------------
 
@@ -306,9 +329,17 @@ class AtCodec:
     def _try_framed(self, out: list[AnyEvent]) -> bool | None:
         """True: a framed header was taken; False: not framed; None: undecided yet."""
         buf, pos = self._buf, self._pos
-        best: tuple[FramedMessage, int, list[str]] | None = None
-        for spec in FRAMED_MESSAGES:
-            status, end, values = match_header(buf, pos, spec.tokens)
+        best: tuple[FramedMessage, int, Sequence[str]] | None = None
+        head, headers = self._last_head
+        if not head or not buf.startswith(head, pos):  # (a flood repeats one head: spared the lookup)
+            found = framed_lookup(buf, pos)  # the others cannot match here (rigs/at/lookup.py)
+            if found is None:
+                return None
+            self._last_head = found
+            headers = found[1]
+        for h in headers:
+            spec = h.spec
+            status, end, values = match_framed(buf, pos, h)
             if status is Match.PARTIAL:
                 return None
             if status is Match.YES and (best is None or end > best[1]):
@@ -329,24 +360,34 @@ class AtCodec:
         spec, header_len, values, length = self._frame
         buf = self._buf
         header_end = self._pos + header_len
-        data_end = header_end + (length if spec.has_data else 0)
+        data_end = header_end + length if spec.has_data else header_end
         if len(buf) < data_end:
             return False
         end = data_end
-        if spec.trailer:
-            tail = buf[data_end : data_end + len(spec.trailer)]
-            if tail == spec.trailer:
-                end = data_end + len(spec.trailer)
-            elif spec.trailer.startswith(tail):
+        trailer = spec.trailer
+        if trailer:
+            if buf.startswith(trailer, data_end):
+                end = data_end + len(trailer)
+            elif trailer.startswith(buf[data_end : data_end + len(trailer)]):
                 return False  # the trailer may still be arriving
         raw = bytes(buf[self._pos : end])
-        payload = bytes(buf[header_end:data_end]) if spec.has_data else None
-        header = _text(buf[self._pos : header_end]).rstrip("\r\n")
+        payload = raw[header_len : data_end - self._pos] if spec.has_data else None
+        header = _HEADER_TEXT.get(head := raw[:header_len])
+        if header is None:  # (a flood repeats its headers: each is decoded once)
+            if len(_HEADER_TEXT) >= 1024:
+                _HEADER_TEXT.clear()
+            header = _HEADER_TEXT[head] = head.decode("utf-8", "replace").rstrip("\r\n")
         self._pos = end
         self._frame = None
-        out.append(
-            self._framed_event(spec, dict(zip(spec.fields, values, strict=True)), header, payload, raw)
-        )
+        if spec.event == "urc":  # the common short report (+MQTTSUBRECV, +WRITE ...): values in order
+            assert payload is not None
+            out.append(
+                _urc(raw, spec.kind, tuple(values), header + payload.decode("utf-8", "replace"), payload)
+            )
+        else:
+            out.append(
+                self._framed_event(spec, dict(zip(spec.fields, values, strict=True)), header, payload, raw)
+            )
         return True
 
     def _framed_event(
@@ -382,44 +423,50 @@ class AtCodec:
     # --- lines ------------------------------------------------------------------------------------------
 
     def _classify(self, raw: bytes) -> AnyEvent:
-        text = _text(raw).rstrip("\r\n")
+        text = raw.decode("utf-8", "replace").rstrip("\r\n")
         p = self._pending
         if not text:
-            return Blank(raw=raw)
+            return _blank(raw)
         if p is not None and not p.echo_seen and p.phase == "response" and text.lstrip(_ECHO_NOISE) == p.line:
             p.echo_seen = True
             return Echo(line=text, raw=raw)
-        if text in _FINALS:
-            self._on_final(text)
-            return Final(result=text, raw=raw)
-        if text == "ready":
-            return Ready(raw=raw)
-        if text in _SEND_CANCELED:
-            if p is not None and p.phase == "data":
-                self._pending = None
-            return SendCanceled(raw=raw)
-        if text.startswith("busy ") and _BUSY_RE.fullmatch(text):
-            return Busy(text=text, raw=raw)
-        m = _ERR_CODE_RE.fullmatch(text)
-        if m:
-            return ErrCode(code=int(m.group(1), 16), raw=raw)
-        m = _RECV_RE.fullmatch(text)
-        if m:
-            return RecvBytes(count=int(m.group(1)), raw=raw)
-        if (
-            p is not None
-            and p.name is not None
-            and text.startswith(f"+{RESPONSE_NAMES.get(p.name, p.name)}:")
-        ):
-            return Line(text=text, raw=raw)
+        if text[0] != "+":  # none of these starts with "+": a flood of reports skips them all
+            if text in _FINALS:
+                self._on_final(text)
+                return Final(result=text, raw=raw)
+            if text == "ready":
+                return Ready(raw=raw)
+            if text in _SEND_CANCELED:
+                if p is not None and p.phase == "data":
+                    self._pending = None
+                return SendCanceled(raw=raw)
+            if text.startswith("busy ") and _BUSY_RE.fullmatch(text):
+                return Busy(text=text, raw=raw)
+            # (both patterns start with these literals: the test spares two regular expressions per line)
+            m = _ERR_CODE_RE.fullmatch(text) if text.startswith("ERR CODE:") else None
+            if m:
+                return ErrCode(code=int(m.group(1), 16), raw=raw)
+            m = _RECV_RE.fullmatch(text) if text.startswith("Recv ") else None
+            if m:
+                return RecvBytes(count=int(m.group(1)), raw=raw)
+        if p is not None and p.name is not None and text.startswith(self._response_prefix(p)):
+            return _line(raw, text, None)
         urc = self._match_urc(text, raw)
         if urc is not None:
             if p is not None and p.phase == "data" and p.prompt is not None and urc.kind in p.prompt.done:
                 self._pending = None
             return urc
         if p is not None:
-            return Line(text=text, raw=raw)
+            return _line(raw, text, None)
         return Unsolicited(text=text, raw=raw)
+
+    def _response_prefix(self, p: PendingCommand) -> str:
+        """``+<NAME>:``, how the pending command's information lines start (computed once per command)."""
+        if self._prefix_of is not p:
+            assert p.name is not None
+            self._prefix_of = p
+            self._prefix = f"+{RESPONSE_NAMES.get(p.name, p.name)}:"
+        return self._prefix
 
     def _on_final(self, result: str) -> None:
         p = self._pending
@@ -432,14 +479,14 @@ class AtCodec:
 
     @staticmethod
     def _match_urc(text: str, raw: bytes) -> Urc | None:
-        for spec in LINE_URCS:
+        for spec in line_urc_candidates(text):  # the others cannot match (rigs/at/lookup.py)
             m = spec.pattern.fullmatch(text)
             if m is None:
                 continue
             fields: tuple[str, ...]
-            if spec.fields == ("info",) or spec.fields == ("params",):
+            if spec.fields in _SPLIT_FIELDS:
                 fields = _split_fields(m.group(1)) if m.group(1) else ()
             else:
                 fields = tuple(_unquote(g) for g in m.groups() if g is not None)
-            return Urc(kind=spec.kind, fields=fields, text=text, raw=raw)
+            return _urc(raw, spec.kind, fields, text, None)
         return None

@@ -95,6 +95,7 @@ LINE_URCS: tuple[LineUrc, ...] = (
     _urc("+BLEAUTHCMPL", r"\+BLEAUTHCMPL:(\d+),(-?\d+)", "conn_index", "enc_result"),
     _urc("+BLE_TT_MODE", r"\+BLE_TT_MODE"),
     _urc("+BLESECKEYTYPE", r"\+BLESECKEYTYPE:(\d+),(-?\d+)", "conn_index", "key_type"),
+    _urc("+BLESECNCREQ", r"\+BLESECNCREQ:(\d+),(\d+)", "conn_index", "key"),
     # Classic Bluetooth (3.5, 4.10)
     _urc("+BTSTARTDISC", r"\+BTSTARTDISC:(.*)", "info"),
     _urc("+BTSPPCONN", r"\+BTSPPCONN:(-?\d+),(.*)", "conn_index", "remote_address"),

@@ -84,8 +84,8 @@ def sync(
 
 
 def reset(session: AtSession, method: str = "at", timeout: float = 10.0) -> Transcript:
-    """Restart the board and wait for ``ready``; returns the transcript of the boot. What the board
-    printed up to ``ready`` is not left for ``expect_urc``.
+    """Restart the board and wait for ``ready``; returns the transcript of the boot. No report the board
+    printed up to ``ready`` (before the reset or during the boot) is left for ``expect_urc``.
 
     ``method``: ``"at"`` sends AT+RST (3.1.x); ``"rts"`` / ``"dtr"`` pulse that modem line of the port
     (wired to the chip's EN pin on most development boards).
@@ -125,10 +125,12 @@ def reset(session: AtSession, method: str = "at", timeout: float = 10.0) -> Tran
                 since = session.urcs[mark:]
                 at = next((i for i, e in enumerate(since) if isinstance(e, Ready)), None)
                 if at is not None:
-                    # Boot noise up to and including "ready" is consumed here (it stays in the transcript
-                    # and in session.urcs); compared by identity, as every Ready equals every other.
-                    boot = {id(e) for e in since[: at + 1]}
-                    session._unconsumed[:] = [e for e in session._unconsumed if id(e) not in boot]
+                    # Every report from before "ready" is consumed here (each stays in the transcript and
+                    # in session.urcs): boot noise, and reports of the state the reboot ended (a WIFI GOT
+                    # IP of the last join must not pass for the saved join's after the boot). Compared by
+                    # identity, as every Ready equals every other.
+                    before = {id(e) for e in session.urcs[: mark + at + 1]}
+                    session._unconsumed[:] = [e for e in session._unconsumed if id(e) not in before]
                     return session.transcript.since(t0)
                 remaining = deadline - time.monotonic()
                 if remaining <= 0 or session._closed is not None:

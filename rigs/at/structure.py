@@ -19,20 +19,28 @@ from dataclasses import dataclass, field
 from rigs.at.attribution import URC_LIKE, Collector
 from rigs.at.events import (
     AnyEvent,
+    Blank,
     Busy,
+    Data,
     Echo,
     ErrCode,
     Final,
+    Ipd,
     Line,
     Prompt,
+    Ready,
     RecvBytes,
     RecvData,
     SendCanceled,
     Unsolicited,
+    Urc,
 )
 from rigs.at.response import Response, Violation
 
 __all__ = ["ResponseStructure", "idle_violation"]
+
+#: Events that are never a violation between commands, whatever the state: reports, empty lines, data.
+_NEVER_WRONG = frozenset((Urc, Ipd, Ready, Blank, Data))
 
 
 def idle_violation(ev: AnyEvent, previous: Response | None) -> str | None:
@@ -98,6 +106,8 @@ class ResponseStructure:
 
     def idle(self, ev: AnyEvent) -> str | None:
         """``ev`` arrived while no command collects events: the violation to record, or None."""
+        if type(ev) in _NEVER_WRONG:
+            return None  # what a flood of reports is made of: spared the walk below, which says the same
         if self.awaiting_data and not isinstance(ev, (Prompt, *URC_LIKE)):
             # Recv <n> bytes, +CIPSENDL progress lines, the verdict: the send's own; a verdict ends it
             if isinstance(ev, Final | SendCanceled):

@@ -53,9 +53,11 @@ def air_document(
     sim: SimOptions,
     services: SimServices | None = None,
     peripherals: dict[str, Any] | None = None,
+    ethernet: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The air file's content (plain data for YAML; the schema is owned by sim/README.md); ``peripherals``:
-    the board's devices as rigs/boards/periph.py's sim_air_section gives them."""
+    the board's devices as rigs/boards/periph.py's sim_air_section gives them; ``ethernet``: the cable and
+    LAN as rigs/boards/ethernet.py's sim_air_section gives them."""
     host = str(rig.network.host_address)
     access_points = []
     for index, ap in enumerate(rig.network.access_points):
@@ -90,6 +92,8 @@ def air_document(
         doc["services"] = services.document()
     if peripherals is not None:
         doc["peripherals"] = peripherals
+    if ethernet is not None:
+        doc["ethernet"] = ethernet
     return doc
 
 
@@ -99,8 +103,9 @@ def write_air_file(
     path: Path,
     services: SimServices | None = None,
     peripherals: dict[str, Any] | None = None,
+    ethernet: dict[str, Any] | None = None,
 ) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    doc = air_document(rig, sim, services, peripherals)
+    doc = air_document(rig, sim, services, peripherals, ethernet)
     path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
     return path

@@ -1,7 +1,7 @@
 """The driver for boards in a labgrid lab: a place acquired from a coordinator, its serial ports opened.
 
-``open()`` acquires the rig's place (or a free place carrying the rig's tags: one per xdist worker),
-starts the release guard (rigs/labgrid/guard.py), reads the place's resources (``labgrid-client env``) and
+``open()`` starts the release guard (rigs/labgrid/guard.py), acquires the rig's place (or a free place
+carrying the rig's tags: one per xdist worker), reads the place's resources (``labgrid-client env``) and
 opens its NetworkSerialPorts (the AT port, and the log port when the place has one) with the suite's own
 pyserial as rfc2217:// or socket:// URLs, through the serial driver (rigs/boards/serial.py). labgrid itself
 runs only as a subprocess from its own environment (rigs/labgrid/client.py says why).
@@ -75,7 +75,7 @@ class LabgridBoard:
         instance: int = 0,
         work_dir: Path | None = None,
         client: LabgridClient | None = None,
-        guard: Callable[[LabgridClient, str, Path | None], Guard] = Guard,
+        guard: Callable[[LabgridClient, Path | None], Guard] = Guard,
     ) -> None:
         if config.labgrid is None:
             raise BoardError(f"board {config.id}: a labgrid board needs labgrid options")
@@ -129,12 +129,19 @@ class LabgridBoard:
 
         client = self.client
         release_on_sigterm()
-        self.place = acquire_place(
-            client, self.options, board_id=self.config.id, prefer=self._last_place, on_reclaim=noted
-        )
+        # the guard first: it is told of each place before the coordinator is asked for it
+        self._guard = self._new_guard(client, self._guard_log())
+        try:
+            self.place = acquire_place(
+                client, self.options, board_id=self.config.id, prefer=self._last_place, on_reclaim=noted,
+                watch=self._guard,
+            )  # fmt: skip
+        except BaseException:
+            guard, self._guard = self._guard, None
+            guard.abandon()  # what acquire_place could not settle (a Ctrl-C mid-acquire) the guard takes back
+            raise
         self._last_place = self.place
         try:
-            self._guard = self._new_guard(client, self.place, self._guard_log())
             self._resources = client.resources(self.place)
             at, log_url = choose_ports(
                 self._resources, self.options.at_port, self.options.log_port, place=self.place
@@ -188,9 +195,15 @@ class LabgridBoard:
         place, self.place = self.place, None
         guard, self._guard = self._guard, None
         if place is None:
+            if guard is not None:
+                guard.done()
             return
-        # on a failure the guard is left to it: dropping it closes its pipe, and it tries release-from
-        self.client.release(place)
+        try:
+            self.client.release(place)
+        except BaseException:
+            if guard is not None:
+                guard.abandon()  # it tries release-from, which labgrid refuses if the place is not ours
+            raise
         if guard is not None:
             guard.done()
 

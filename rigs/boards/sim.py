@@ -22,6 +22,7 @@ from typing import IO, TYPE_CHECKING
 
 from rigs.boards.air import SimServices, write_air_file
 from rigs.boards.base import BoardError, BoardIdentity
+from rigs.boards import ethernet
 from rigs.boards.periph import SimPeripherals, sim_air_section
 from rigs.boards.serial import open_port, session_on
 from rigs.model import BoardConfig, ResetMethod, Rig, SimOptions
@@ -122,6 +123,10 @@ class SimBoard:
                 self.work_dir / f"{stem}.periph-sources.json",
                 config.id,
             )
+        #: the Ethernet cable's side channel (rigs/boards/ethernet.py), for a board with capability ethernet
+        self.ethernet_cable: ethernet.SimCable | None = None
+        if "ethernet" in config.capabilities:
+            self.ethernet_cable = ethernet.SimCable(self.work_dir / f"{stem}.eth-cable.json")
         self.ready: SimReady | None = None
         self.returncode: int | None = None
         self._proc: subprocess.Popen[bytes] | None = None
@@ -160,7 +165,9 @@ class SimBoard:
         if self.ready is not None:
             return self.ready
         self.work_dir.mkdir(parents=True, exist_ok=True)
-        write_air_file(self.rig, self.sim, self.air_file, self.services, self._air_peripherals())
+        write_air_file(
+            self.rig, self.sim, self.air_file, self.services, self._air_peripherals(), self._air_ethernet()
+        )
         cmd = sim_command(
             self.sim,
             air_file=self.air_file,
@@ -209,6 +216,13 @@ class SimBoard:
             obs.observe_file if obs else None,
             obs.source_file if obs else None,
         )
+
+    def _air_ethernet(self) -> dict[str, object] | None:
+        """The rig's LAN for the air file, the cable unplugged until a test plugs it in."""
+        if self.ethernet_cable is None:
+            return None
+        self.ethernet_cable.clear()
+        return ethernet.sim_air_section(self.rig, self.ethernet_cable.path)
 
     def _await_ready(self, lines: queue.Queue[bytes], cmd: list[str]) -> SimReady:
         assert self._proc is not None

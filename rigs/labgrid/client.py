@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,13 +62,35 @@ Runner = Callable[[Sequence[str], Mapping[str, str], float], CliResult]
 
 
 def run_subprocess(argv: Sequence[str], env: Mapping[str, str], timeout: float) -> CliResult:
+    """Run one labgrid-client command to its end. It runs in a session of its own, so a Ctrl-C to the run's
+    process group does not cut it off halfway (an ``acquire`` the coordinator granted but whose answer never
+    arrived would leave a place held that no one knows of); a KeyboardInterrupt that reaches us while it
+    runs is held back until the command has finished, then raised."""
     try:
-        done = subprocess.run(list(argv), env=dict(env), capture_output=True, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        raise LabgridError(f"{' '.join(argv)}: no answer in {timeout:g} s (is the coordinator up?)") from None
+        proc = subprocess.Popen(
+            list(argv), env=dict(env), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            start_new_session=True,
+        )  # fmt: skip
     except OSError as exc:
         raise LabgridError(f"cannot run {argv[0]}: {exc}") from exc
-    return CliResult(done.returncode, done.stdout, done.stderr)
+    deadline = time.monotonic() + timeout
+    interrupted: KeyboardInterrupt | None = None
+    with proc:
+        while True:
+            try:
+                stdout, stderr = proc.communicate(timeout=max(deadline - time.monotonic(), 0.0))
+                break
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.communicate()
+                raise LabgridError(
+                    f"{' '.join(argv)}: no answer in {timeout:g} s (is the coordinator up?)"
+                ) from interrupted
+            except KeyboardInterrupt as exc:
+                interrupted = exc  # let the command finish: what it did at the coordinator must be known
+    if interrupted is not None:
+        raise interrupted
+    return CliResult(proc.returncode, stdout, stderr)
 
 
 def find_client(configured: Path | None) -> Path:

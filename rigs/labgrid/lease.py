@@ -14,6 +14,8 @@ import os
 import socket
 import time
 from collections.abc import Callable
+from contextlib import suppress
+from typing import Protocol
 
 from rigs.labgrid.client import LabgridClient, LabgridError, PlaceRefused
 from rigs.labgrid.output import Holder, PlaceInfo
@@ -100,6 +102,14 @@ def _holders(places: list[PlaceInfo]) -> str:
     return "; ".join(parts)
 
 
+class PlaceWatch(Protocol):
+    """Told of each place before it is asked for, and of each refusal (rigs/labgrid/guard.py's Guard)."""
+
+    def holding(self, place: str) -> None: ...
+
+    def not_holding(self, place: str) -> None: ...
+
+
 def acquire_place(
     client: LabgridClient,
     options: LabgridOptions,
@@ -111,8 +121,10 @@ def acquire_place(
     sleep: Callable[[float], None] = time.sleep,
     alive: Callable[[int], bool] = pid_alive,
     on_reclaim: Callable[[str, Holder], None] | None = None,
+    watch: PlaceWatch | None = None,
 ) -> str:
-    """Acquire a place for ``board_id`` and return its name."""
+    """Acquire a place for ``board_id`` and return its name. ``watch`` hears of each place before the
+    coordinator is asked for it, so a run killed while the answer is on its way is still covered."""
     host = host or this_host()
     deadline = clock() + options.acquire_timeout
     while True:
@@ -129,10 +141,20 @@ def acquire_place(
                 holder = None
             if holder is not None or place.reservation is not None:
                 continue
+            if watch is not None:
+                watch.holding(place.name)
             try:
                 client.acquire(place.name)
             except PlaceRefused:
+                if watch is not None:
+                    watch.not_holding(place.name)
                 continue  # lost the race for it to another worker or run
+            except BaseException:
+                # stopped while asking (Ctrl-C): labgrid-client runs to its end regardless (client.py), so
+                # if the coordinator granted the place it is ours now; give it back (refused if it is not)
+                with suppress(LabgridError):
+                    client.release(place.name)
+                raise
             return place.name
         if clock() >= deadline:
             raise LabgridError(
@@ -145,10 +167,11 @@ def acquire_place(
 def workers_for(
     rig_boards: list[BoardConfig], places_of: Callable[[LabgridOptions], list[PlaceInfo]]
 ) -> int | None:
-    """How many xdist workers a run of these boards can keep busy (``-n auto``): one per real board or named
-    place, and for a labgrid tag match as many as the coordinator has free now (``places_of`` lists the
-    coordinator's places for a board's options). None when a simulated board is among them: a sim entry
-    serves any number of workers, so the machine's cores decide."""
+    """How many xdist workers a run of these boards can keep busy now (``-n auto``, and the most an explicit
+    ``-n N`` starts): one per real board or named place, and for a labgrid tag match as many as the
+    coordinator has free now (``places_of`` lists the coordinator's places for a board's options). None
+    when a simulated board is among them: a sim entry serves any number of workers, so the machine's cores
+    decide."""
     total = 0
     for board in rig_boards:
         if board.simulated:

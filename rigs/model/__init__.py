@@ -24,6 +24,7 @@ from rigs.model.flashing import FLASH_CHIPS, FlashOptions
 from rigs.model.network import (
     AccessPoint,
     Enterprise,
+    EthernetLan,
     MissingSecretError,
     Network,
     Peer,
@@ -43,6 +44,7 @@ __all__ = [
     "PwmPeer",
     "SpiPeer",
     "Enterprise",
+    "EthernetLan",
     "FirmwareExpectation",
     "FLASH_CHIPS",
     "FlashOptions",

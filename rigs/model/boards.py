@@ -32,7 +32,7 @@ KNOWN_CAPABILITIES: frozenset[str] = frozenset(
         "ble",  # 3.4 Bluetooth LE
         "ble-peer",  # a BLE peer device on the host side
         "bt",  # 3.5 Classic Bluetooth (ESP32 only)
-        "eth",  # 3.10 Ethernet (a board with a PHY)
+        "ethernet",  # 3.10 Ethernet: a PHY and a cable to the rig's LAN (network.ethernet; rigs/boards/ethernet.py)
         "webserver",  # 3.13 web server firmware
         "driver",  # 3.12 driver commands (I2C, SPI, PWM, LEDC)
         "i2c-device",  # 3.12.6-3.12.9: an I2C device on the board's bus (peripherals.i2c)

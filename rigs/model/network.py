@@ -215,6 +215,21 @@ class SimDhcp(StrictModel):
     pool_start: IPv4Address = IPv4Address("127.64.0.10")
 
 
+class EthernetLan(StrictModel):
+    """The wired LAN the boards' Ethernet ports are cabled to (3.10; capability ``ethernet``): what its DHCP
+    server hands out. ``gateway``: default ``host_address`` (the host is the LAN's router, as the PC of the
+    4.6.1 example is on it). ``sim_pool_start``: the first lease of a simulated LAN (board instance N gets
+    it + N), a loopback address apart from the Wi-Fi pool so a board's two interfaces differ; a bench's
+    router chooses the address itself and the tests learn it from ``+ETH_GOT_IP``."""
+
+    gateway: IPv4Address | None = None
+    netmask: IPv4Address = IPv4Address("255.0.0.0")
+    sim_pool_start: IPv4Address = IPv4Address("127.96.0.10")
+
+    def gateway_of(self, host_address: IPv4Address) -> IPv4Address:
+        return self.gateway if self.gateway is not None else host_address
+
+
 class DnsSntp(StrictModel):
     """Where the fixtures' DNS and SNTP peers listen, as a bench's do: a board resolves on port 53 (RFC 1035)
     and syncs on 123 (RFC 4330). Without this block a rig of real boards binds them there on
@@ -242,6 +257,8 @@ class Network(StrictModel):
     #: Names the rig's DNS server answers, with their addresses (AT+CIPDOMAIN tests resolve these).
     dns_names: dict[str, IPv4Address] = Field(default_factory=dict)
     sim_dhcp: SimDhcp = SimDhcp()
+    #: The wired LAN of the boards with capability ``ethernet`` (:class:`EthernetLan`).
+    ethernet: EthernetLan = EthernetLan()
     #: Where the DNS and SNTP peers listen (:class:`DnsSntp`); None: as the boards' kind implies.
     dns_sntp: DnsSntp | None = None
 

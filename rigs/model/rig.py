@@ -102,6 +102,13 @@ class Rig(StrictModel):
                     "board {id} claims second-ap but network.access_points lists fewer than two",
                     {"id": b.id, "at": f"boards[{i}].capabilities"},
                 )
+        if self.targets.throughput.host_stalls is not None and not all_sim:
+            raise PydanticCustomError(
+                "rig",
+                "targets.throughput.host_stalls is for rigs of simulated boards only (their UART and the "
+                "host share one machine); a bench's board keeps hard throughput limits",
+                {"at": "targets.throughput.host_stalls"},
+            )
         services = [p.service for p in self.peers]
         if len(services) != len(set(services)):
             raise PydanticCustomError("rig", "each peer service may be listed once")

@@ -20,6 +20,15 @@ MODES: dict[str, tuple[str, ...]] = {
 }
 
 
+#: The client protocols measured on the same ladder (suites/throughput/test_app_throughput.py): the board
+#: publishes (3.6.10 AT+MQTTPUB, 3.6.11 AT+MQTTPUBRAW) and receives ``+MQTTSUBRECV`` (3.6.12); it downloads a
+#: body with AT+HTTPCLIENT (3.7.2) or AT+HTTPCGET (3.7.4).
+APP_MODES: dict[str, dict[str, tuple[str, ...]]] = {
+    "mqtt": {"upload": ("pub", "pubraw"), "download": ("subrecv",)},
+    "http": {"download": ("httpclient", "httpcget")},
+}
+
+
 def throughput_name(transport: str, direction: str, mode: str) -> str:
     """The measurement name a throughput test records and a rig keys its limits by."""
     return f"{transport}-{direction}-{mode}"
@@ -29,6 +38,11 @@ def _known_keys() -> frozenset[str]:
     keys: set[str] = set(TRANSPORTS)
     for t in TRANSPORTS:
         for d, modes in MODES.items():
+            keys.add(f"{t}-{d}")
+            keys.update(throughput_name(t, d, m) for m in modes)
+    for t, directions in APP_MODES.items():
+        keys.add(t)
+        for d, modes in directions.items():
             keys.add(f"{t}-{d}")
             keys.update(throughput_name(t, d, m) for m in modes)
     return frozenset(keys)
@@ -41,6 +55,20 @@ class Limit(StrictModel):
 
     min_fraction: Fraction
     marginal_band: Fraction = 0.0
+
+
+class HostStalls(StrictModel):
+    """Sim rigs only: the time this host did not run its own processes during a transfer, measured
+    alongside it by a probe thread, is not held against the board (suites/throughput/stalls.py)."""
+
+    #: The probe sleeps ``tick`` and counts a wake-up later than ``grace`` as a stall of that length.
+    tick: Annotated[float, number_in(0.0001, 0.01, "seconds")] = 0.0005
+    grace: Annotated[float, number_in(0.0001, 0.01, "seconds")] = 0.0005
+    #: Processes of this host a transfer waits on in turn (the suite's and the simulator's): the probe
+    #: sees one of them, the simulator is starved alike.
+    processes: Annotated[int, Field(ge=1, le=4)] = 2
+    #: At most this share of a transfer's span is forgiven; a host busier than that judges as measured.
+    max_share: Fraction = 0.3
 
 
 class ThroughputTargets(StrictModel):
@@ -60,6 +88,8 @@ class ThroughputTargets(StrictModel):
     #: limit is a hard one. A simulated board's UART is paced by the host, so a busy host can slow one
     #: transfer; a board really below its limit fails every attempt.
     retries: Annotated[int, Field(ge=0, le=5)] = 0
+    #: None (a bench): hard limits. Set on a rig of simulated boards only (rigs/model/rig.py checks).
+    host_stalls: HostStalls | None = None
 
     @field_validator("measurements")
     @classmethod
@@ -70,12 +100,18 @@ class ThroughputTargets(StrictModel):
                 "throughput_name",
                 "unknown throughput measurement {names}: expected <transport>[-<direction>[-<mode>]] with "
                 "transport {transports}, direction upload or download, upload modes {up}, download modes "
-                "{down}",
+                "{down}; or one of {apps}",
                 {
                     "names": ", ".join(unknown),
                     "transports": "|".join(TRANSPORTS),
                     "up": "|".join(MODES["upload"]),
                     "down": "|".join(MODES["download"]),
+                    "apps": ", ".join(
+                        throughput_name(t, d, m)
+                        for t, ds in APP_MODES.items()
+                        for d, ms in ds.items()
+                        for m in ms
+                    ),
                 },
             )
         return value

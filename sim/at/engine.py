@@ -151,7 +151,7 @@ class CommandEngine:
             if definition is None or not self.board.profile.has_command(cmd.name):
                 raise AtError(errors.UNSUPPORTED, f"{cmd.name} is not a command of this firmware")
             handler = definition.handlers.get(cmd.form)
-            if handler is None:
+            if handler is None or not self.board.profile.has_form(cmd.name, cmd.form.value):
                 raise AtError(errors.OP_ERROR, f"{cmd.name} has no {cmd.form.value} form")
             await handler(ctx)
             if not ctx.finished:

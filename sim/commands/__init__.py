@@ -37,12 +37,16 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sim.commands.ble_gatts",
     "sim.commands.ble_gattc",
     "sim.commands.ble_spp",
+    "sim.commands.ble_sec",
+    "sim.commands.ble_spp_mode",
     "sim.commands.bt",
     "sim.commands.bt_spp",
     "sim.commands.bt_sec",
     "sim.commands.webserver",
     "sim.commands.driver",
     "sim.commands.user",
+    "sim.commands.eth",
+    "sim.commands.signaling",
 )
 
 _loaded = False

@@ -61,7 +61,9 @@ async def cmd_query(ctx: CommandContext) -> None:
 
     present = [c for c in REGISTRY if ctx.board.profile.has_command(c.name)]
     for index, c in enumerate(present):
-        flags = ",".join(str(int(c.supports(f))) for f in (Form.TEST, Form.QUERY, Form.SET, Form.EXECUTE))
+        forms = (Form.TEST, Form.QUERY, Form.SET, Form.EXECUTE)
+        profile = ctx.board.profile
+        flags = ",".join(str(int(c.supports(f) and profile.has_form(c.name, f.value))) for f in forms)
         ctx.reply(f'+CMD:{index},"{c.name}",{flags}')
 
 

@@ -13,6 +13,7 @@ notification or indication of one of them is reported ``+NOTIFY`` / ``+INDICATE:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,6 +51,16 @@ def _discovered(board: Board) -> dict[int, Discovered]:
 @dataclass
 class _Table:
     by_conn: dict[int, Discovered] = field(default_factory=dict)
+
+
+#: Who takes what the peer notifies or indicates before it is reported (ble_spp.py: the BLE SPP rx
+#: characteristic): ``tap(board, link_index, srv_index, char_index, value)`` -> taken.
+NOTIFY_TAPS: list[Callable[[Board, int, int, int, bytes], bool]] = []
+
+
+def discovered(board: Board, index: int) -> Discovered | None:
+    """What AT+BLEGATTCPRIMSRV / AT+BLEGATTCCHAR discovered over the link ``index``."""
+    return _discovered(board).get(index)
 
 
 def uuid_text(uuid: Any) -> str:
@@ -124,6 +135,8 @@ def _subscribe_reports(board: Board, link: Link, entry: Discovered, srv_index: i
     for char_index, char in enumerate(service.characteristics, 1):
 
         def report(value: bytes, kind: str, char_index: int = char_index) -> None:
+            if any(tap(board, link.index, srv_index, char_index, bytes(value)) for tap in NOTIFY_TAPS):
+                return
             head = f"{kind}:{link.index},{srv_index},{char_index},{len(value)},"
             board.emit(head.encode() + bytes(value) + b"\r\n", Kind.URC)
 

@@ -17,6 +17,7 @@ fails (3.4.25 note).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,6 +60,11 @@ class Gatts:
 
 def gatts(board: Board) -> Gatts:
     return board.runtime(Gatts)
+
+
+#: Who takes a peer's write to a characteristic value before it is reported +WRITE (ble_spp.py: the BLE SPP
+#: passthrough's rx characteristic): ``tap(board, connection, srv_index, char_index, value)`` -> taken.
+WRITE_TAPS: list[Callable[[Board, Any, int, int, bytes], bool]] = []
 
 
 def _reset(board: Board, _radio: BleRadio) -> None:
@@ -111,6 +117,8 @@ def _value_of(board: Board, srv: Service, char: Char, attr: Attr, desc: int | No
             gatts(board).cccd[(id(connection), srv.index, char.index)] = value
         else:
             attr.value[:] = value
+            if any(tap(board, connection, srv.index, char.index, value) for tap in WRITE_TAPS):
+                return
         _report_write(board, connection, srv.index, char.index, desc, value)
 
     return AttributeValue(read=read, write=write)

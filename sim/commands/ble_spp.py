@@ -2,7 +2,7 @@
 
 ``<cfg_enable>`` 0 resets the parameters (the others are then not given); 1 takes the tx and rx service
 and characteristic indexes and ``[<auto_conn>]``, 1 unless given ("By default, automatic reconnection is
-enabled"). AT+BLESPP itself (the passthrough) is not simulated yet.
+enabled"). AT+BLESPP itself, the passthrough, is ble_spp_mode.py.
 """
 
 from __future__ import annotations

@@ -15,13 +15,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ssl
+import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from websockets.asyncio.client import ClientConnection
-from websockets.asyncio.client import connect as ws_connect
-from websockets.exceptions import WebSocketException
+from typing import TYPE_CHECKING
 
 from sim.board import Board
 from sim.commands.tcpip_dns import sta_address
@@ -102,6 +100,18 @@ def tls_context(board: Board, t: Target) -> tuple[ssl.SSLContext, str | None]:
     return ctx, name
 
 
+# websockets is imported when a ws:// or wss:// broker is dialled: a board that never does, does not carry
+# it (issue 23: a few MB of every simulated board's memory).
+if TYPE_CHECKING:
+    from websockets.asyncio.client import ClientConnection
+
+
+def _ws_errors() -> tuple[type[BaseException], ...]:
+    """websockets' error type, once a WebSocket was opened (before that, none can be raised)."""
+    mod = sys.modules.get("websockets.exceptions")
+    return (mod.WebSocketException,) if mod is not None else ()
+
+
 class Transport:
     """A byte stream to the broker: a TCP/TLS stream or a WebSocket carrying binary messages."""
 
@@ -129,7 +139,7 @@ class Transport:
                 return msg if isinstance(msg, bytes) else msg.encode()
             assert self.reader is not None
             return await self.reader.read(65536)
-        except (OSError, ssl.SSLError, WebSocketException, asyncio.IncompleteReadError):
+        except (OSError, ssl.SSLError, asyncio.IncompleteReadError, *_ws_errors()):
             return b""
 
     def abort(self) -> None:
@@ -160,6 +170,8 @@ async def open_transport(board: Board, t: Target, timeout: float) -> Transport:
         name = None  # no SNI for an address (RFC 6066 3)
     try:
         if t.scheme in WS_SCHEMES:
+            from websockets.asyncio.client import connect as ws_connect
+
             scheme = "wss" if ctx is not None else "ws"
             path = t.path if t.path.startswith("/") else "/" + t.path
             ws = await asyncio.wait_for(
@@ -188,7 +200,7 @@ async def open_transport(board: Board, t: Target, timeout: float) -> Transport:
     except ssl.SSLCertVerificationError as exc:
         code = 0x6052 if "hostname" in str(exc).lower() or "ip address" in str(exc).lower() else 0x600B
         raise MqttFailed(code, f"TLS to {address}:{t.port}: {exc}") from None
-    except (OSError, ssl.SSLError, TimeoutError, WebSocketException) as exc:
+    except (OSError, ssl.SSLError, TimeoutError, *_ws_errors()) as exc:
         raise MqttFailed(0x600B, f"connect to {address}:{t.port}: {exc!r}") from None
 
 

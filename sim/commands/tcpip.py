@@ -301,13 +301,19 @@ def local_ip_for(board: Board, remote_ip: str | None = None) -> str:
                 return str(ap.ip)
     if model.sta_has_ip:
         return str(model.sta_ipv4.ip)
+    from sim.commands.eth import eth_ipv4
+
+    eth = eth_ipv4(board)
+    if eth is not None:
+        return str(eth.ip)
     if model.ap_running:
         return str(ap.ip)
     raise AtError(errors.exec_fail(), "no interface has an IP address (join an AP or start the soft-AP)")
 
 
 def board_ips(board: Board, netif: int = 0) -> list[str]:
-    """IPv4 addresses a server listens on: 0 all interfaces, 1 station, 2 soft-AP (3.3 AT+CIPSERVER)."""
+    """IPv4 addresses a server listens on: 0 all interfaces, 1 station, 2 soft-AP, 3 Ethernet (3.3
+    AT+CIPSERVER)."""
     from sim.commands.wifi_runtime import wifi_model
 
     model = wifi_model(board)
@@ -316,6 +322,11 @@ def board_ips(board: Board, netif: int = 0) -> list[str]:
         ips.append(str(model.sta_ipv4.ip))
     if netif in (0, 2) and model.ap_running:
         ips.append(str(model.ap_ipv4.ip))
+    from sim.commands.eth import eth_ipv4
+
+    eth = eth_ipv4(board)
+    if netif in (0, 3) and eth is not None and str(eth.ip) not in ips:
+        ips.append(str(eth.ip))
     return ips
 
 
@@ -347,6 +358,7 @@ NETIF_CHECK_S = 0.2
 
 async def _netif_watch(rt: NetRuntime) -> None:
     """3.3.13: when an interface loses its address, its TCP/SSL links are closed unless persistent."""
+    from sim.commands.eth import eth_link
     from sim.commands.wifi_runtime import wifi_model
 
     board = rt.b
@@ -354,10 +366,18 @@ async def _netif_watch(rt: NetRuntime) -> None:
         await asyncio.sleep(NETIF_CHECK_S)
         model = wifi_model(board)
         ap_ip = str(model.ap_ipv4.ip)
+        eth = eth_link(board)
+        eth_ip = None if eth is None else (str(eth.ipv4.ip) if eth.ipv4.is_set else eth.last_ip)
+        eth_up = eth is not None and eth.has_ip
         for link in list(rt.links.values()):
             if link.is_udp or link.peer_closed or link.local_port == 0 or rt.connpersist[link.link_id]:
                 continue
             on_ap = link.local_ip == ap_ip
+            on_eth = eth_ip is not None and link.local_ip == eth_ip
+            if on_eth:
+                if not eth_up:
+                    await rt.peer_gone(link, "its network interface went down")
+                continue
             if (on_ap and not model.ap_running) or (not on_ap and not model.sta_has_ip):
                 await rt.peer_gone(link, "its network interface went down")
 

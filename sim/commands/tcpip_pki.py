@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import trustme
-
 from sim.board import Board
 
 #: The names the server leaf answers to (the example client of 4.2 connects by address).
@@ -34,6 +32,8 @@ def factory_dir(board: Board) -> Path:
 
 
 def _make(directory: Path) -> None:
+    import trustme  # here, not at the top: a board that never uses TLS does not carry it (about 8 MB)
+
     directory.mkdir(parents=True, exist_ok=True)
     ca = trustme.CA(organization_name="ESP-AT simulator factory CA")
     server = ca.issue_cert(*SERVER_NAMES, common_name=SERVER_NAMES[0])

@@ -17,10 +17,7 @@ import ssl
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from websockets.asyncio.client import ClientConnection
-from websockets.asyncio.client import connect as ws_connect
-from websockets.exceptions import ConnectionClosed, WebSocketException
+from typing import TYPE_CHECKING
 
 from sim.at import errors
 from sim.at.context import CommandContext
@@ -28,6 +25,11 @@ from sim.at.registry import command
 from sim.board import Board
 from sim.commands.tcpip_pki import factory_pem
 from sim.output import Kind
+
+# websockets is imported by the commands that open a link: a board that never does, does not carry it
+# (issue 23: a few MB of every simulated board's memory).
+if TYPE_CHECKING:
+    from websockets.asyncio.client import ClientConnection
 
 WSCFG = command("AT+WSCFG", section="3.9.2")
 WSHEAD = command("AT+WSHEAD", section="3.9.3")
@@ -118,6 +120,8 @@ def _link_id(ctx: CommandContext) -> WsLink:
 
 
 async def _read(board: Board, link_id: int, lk: WsLink, ws: ClientConnection) -> None:
+    from websockets.exceptions import ConnectionClosed, WebSocketException
+
     try:
         async for message in ws:
             data = message.encode("utf-8") if isinstance(message, str) else message
@@ -182,6 +186,9 @@ async def wsopen_query(ctx: CommandContext) -> None:
 
 @WSOPEN.set
 async def wsopen_set(ctx: CommandContext) -> None:
+    from websockets.asyncio.client import connect as ws_connect
+    from websockets.exceptions import WebSocketException
+
     a = ctx.args
     a.count(2, 5)
     link_id = a.int(0, 0, LINKS - 1)

@@ -11,16 +11,13 @@ from __future__ import annotations
 import asyncio
 import socket
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from zeroconf import (
-    AddressResolverIPv4,
-    AddressResolverIPv6,
-    IPVersion,
-    NonUniqueNameException,
-    ServiceListener,
-    Zeroconf,
-)
-from zeroconf.asyncio import AsyncServiceBrowser, AsyncServiceInfo, AsyncZeroconf
+# zeroconf is imported where it is used: a board that never runs AT+MDNS does not carry it (issue 23: about
+# 4 MB of a simulated board's memory).
+if TYPE_CHECKING:
+    from zeroconf import Zeroconf
+    from zeroconf.asyncio import AsyncServiceInfo, AsyncZeroconf
 
 INTERFACE = "127.0.0.1"
 
@@ -30,6 +27,9 @@ class MdnsUnavailable(OSError):
 
 
 def _zeroconf() -> AsyncZeroconf:
+    from zeroconf import IPVersion
+    from zeroconf.asyncio import AsyncZeroconf
+
     try:
         return AsyncZeroconf(interfaces=[INTERFACE], ip_version=IPVersion.V4Only)
     except OSError as exc:
@@ -60,6 +60,9 @@ class MdnsResponder:
         self._info: AsyncServiceInfo | None = None
 
     async def announce(self, a: Announcement) -> None:
+        from zeroconf import NonUniqueNameException
+        from zeroconf.asyncio import AsyncServiceInfo
+
         await self.close()
         self._zc = _zeroconf()
         kind = service_type(a.service, a.proto)
@@ -101,6 +104,8 @@ class Found:
 
 
 def _found_from(info: AsyncServiceInfo, kind: str) -> Found:
+    from zeroconf import IPVersion
+
     txt = [
         (k.decode(errors="replace"), (v or b"").decode(errors="replace"))
         for k, v in (info.properties or {}).items()
@@ -117,6 +122,9 @@ def _found_from(info: AsyncServiceInfo, kind: str) -> Found:
 
 async def query_services(service: str, proto: str, timeout: float, max_results: int) -> list[Found]:
     """PTR query: instances of the service type, each with its SRV, TXT and A records."""
+    from zeroconf import ServiceListener
+    from zeroconf.asyncio import AsyncServiceBrowser, AsyncServiceInfo
+
     kind = service_type(service, proto)
     azc = _zeroconf()
     names: list[str] = []
@@ -154,6 +162,8 @@ async def query_services(service: str, proto: str, timeout: float, max_results: 
 
 async def query_instance(instance: str, service: str, proto: str, timeout: float) -> list[Found]:
     """TXT / SRV query of one named instance."""
+    from zeroconf.asyncio import AsyncServiceInfo
+
     kind = service_type(service, proto)
     azc = _zeroconf()
     try:
@@ -167,6 +177,8 @@ async def query_instance(instance: str, service: str, proto: str, timeout: float
 
 async def query_host(hostname: str, timeout: float, *, ipv4: bool, ipv6: bool) -> list[Found]:
     """A / AAAA query of ``<hostname>.local``."""
+    from zeroconf import AddressResolverIPv4, AddressResolverIPv6
+
     name = hostname if hostname.endswith(".local") else f"{hostname}.local"
     azc = _zeroconf()
     try:

@@ -267,6 +267,18 @@ class Services(_Model):
     ble_air: str | None = None
 
 
+class Ethernet(_Model):
+    """The board's Ethernet cable and the LAN behind it (3.10; sim/README.md, "Ethernet (3.10)").
+
+    ``cable_file``: the side channel, ``{"plugged": true|false}``, watched while the board runs (relative to
+    the state directory); without it the cable is plugged from power-on, as a bench's fixed cable."""
+
+    network: Network = Field(default_factory=lambda: Network(pool_start=ipaddress.IPv4Address("127.96.0.10")))
+    cable_file: str | None = None
+    link_s: Annotated[float, Field(ge=0, le=60)] = 0.05  #: cable plugged -> +ETH_CONNECTED
+    dhcp_s: Annotated[float, Field(ge=0, le=60)] = 0.05  #: +ETH_CONNECTED -> +ETH_GOT_IP by DHCP
+
+
 class Air(_Model):
     access_points: list[AccessPoint] = Field(default_factory=list)
     stations: list[SoftApStation] = Field(default_factory=list)
@@ -276,6 +288,8 @@ class Air(_Model):
     services: Services = Field(default_factory=Services)
     #: The scripted I2C/SPI devices and ADC sources of the driver commands (3.12; sim/periph/schema.py).
     peripherals: Peripherals | None = None
+    #: The Ethernet LAN and cable (3.10); None: no cable (the interface never comes up).
+    ethernet: Ethernet | None = None
 
     @model_validator(mode="after")
     def _references(self) -> Air:

@@ -165,7 +165,7 @@ def cwdhcps_set(
 # ---------------------------------------------------------------- AT+CIPSTA / AT+CIPAP
 
 
-def _parse_static(ip: str, gateway: str | None, netmask: str | None) -> Ipv4Config | None:
+def parse_static(ip: str, gateway: str | None, netmask: str | None) -> Ipv4Config | None:
     """The address triple of a set command; gateway and netmask go together (both or neither).
 
     Without them the netmask is 255.255.255.0 and the gateway the subnet's .1 address.
@@ -210,7 +210,7 @@ def cipsta_set(m: WifiModel, ip: str, gateway: str | None = None, netmask: str |
     """A static station address; it turns the DHCP client off (3.2.22 notes)."""
     if not m.initialized or not has_station(m.settings.mode):
         return ERROR
-    cfg = _parse_static(ip, gateway, netmask)
+    cfg = parse_static(ip, gateway, netmask)
     if cfg is None:
         return ERROR
     m.settings.sta_static = cfg
@@ -234,7 +234,7 @@ def cipap_set(m: WifiModel, ip: str, gateway: str | None = None, netmask: str | 
     follows the new subnet unless a custom pool still fits in it."""
     if not softap_ready(m):
         return ERROR
-    cfg = _parse_static(ip, gateway, netmask)
+    cfg = parse_static(ip, gateway, netmask)
     if cfg is None:
         return ERROR
     m.settings.ap_ip = cfg

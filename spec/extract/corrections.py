@@ -255,4 +255,33 @@ class Corrections(_C):
 
     @classmethod
     def load(cls, path: Path) -> Corrections:
-        return cls.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+        """``path`` and, beside it, the files of ``<stem>/<release>.yaml`` (``spec/corrections/v4.1.1.0.yaml``):
+        corrections written against an older release's text, whose entries apply to that release only."""
+        main = cls.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+        for extra in sorted((path.parent / path.stem).glob("*.yaml")):
+            main = main.merged(cls.model_validate(yaml.safe_load(extra.read_text(encoding="utf-8")) or {}))
+        return main
+
+    def merged(self, other: Corrections) -> Corrections:
+        """These corrections with ``other``'s appended; ``other``'s unscoped entries are scoped to the release
+        it is written against (issue 19: one file per older release), and each must cite that release."""
+        release = other.written_against
+        update: dict[str, Any] = {}
+        for kind in type(self).model_fields:
+            mine, theirs = getattr(self, kind), getattr(other, kind)
+            if not isinstance(mine, list) or not theirs:
+                continue
+            scoped = []
+            for e in theirs:
+                if not isinstance(e, _Scoped):
+                    raise ValueError(f"{kind}: entries of a release's corrections file must be release-scoped")
+                if not e.releases:
+                    if release not in (getattr(e, "evidence", None) or ""):
+                        raise ValueError(
+                            f"{kind} {getattr(e, 'section', '')}: written against {release} "
+                            "but its evidence cites nothing of that release"
+                        )
+                    e = e.model_copy(update={"releases": [release]})
+                scoped.append(e)
+            update[kind] = [*mine, *scoped]
+        return self.model_copy(update=update)

@@ -1,6 +1,6 @@
 """3.4.31 AT+BLESPPCFG: the guide's example set and read back, <auto_conn> 1 unless given ("By default,
 automatic reconnection is enabled"), a reset with <cfg_enable> 0, invalid invocations keeping the values.
-AT+BLESPP (the passthrough) is not covered yet."""
+The passthrough itself (AT+BLESPP, 3.4.32) is test_ble_spp_mode.py."""
 
 from __future__ import annotations
 

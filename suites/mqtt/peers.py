@@ -42,6 +42,7 @@ class Received:
     payload: bytes
     qos: int
     retain: bool
+    t: float = 0.0  # time.monotonic() when paho handed it over (the throughput suite times uploads by it)
 
 
 class PahoPeer:
@@ -55,7 +56,9 @@ class PahoPeer:
         )
         ready = threading.Event()
         self.client.on_connect = lambda *a: ready.set()
-        self.client.on_message = lambda c, u, m: self.inbox.put(Received(m.topic, m.payload, m.qos, m.retain))
+        self.client.on_message = lambda c, u, m: self.inbox.put(
+            Received(m.topic, m.payload, m.qos, m.retain, time.monotonic())
+        )
         host, port = broker_address(broker, 1)  # plain TCP: the rig's own, or an external broker's port
         self.client.connect(host, port, keepalive=30)
         self.client.loop_start()

@@ -6,12 +6,19 @@
 - ``throughput_judge``: ``judge(case, line, result, attempt=1, final=True)`` records the point for the
   plots (JUnit property :data:`reports.plots.PROPERTY`) and the measurement (``measure``) with its lower
   limit and marginal band from the rig; a final attempt out of limits fails the test with value, limit,
-  units and the number of attempts (the rig's ``targets.throughput.retries``).
+  units and the number of attempts (the rig's ``targets.throughput.retries``). ``stalls``: what a
+  :class:`~suites.throughput.stalls.StallProbe` saw during the attempt; on a rig with
+  ``targets.throughput.host_stalls`` (sim rigs) the limits allow the stalled time
+  (suites/throughput/stalls.py).
+- ``throughput_attempts``: ``attempts(case, line, once)`` runs ``once(attempt) -> Result`` under a stall
+  probe (sim rigs), judges it, and measures again while the rate is below its limit, up to the rig's
+  ``retries``; a TransferError (a byte lost or changed) fails at once and still shows on the plot.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 
 import pytest
 
@@ -23,7 +30,9 @@ from rigs.at.session import AtSession
 from rigs.boards import Board
 from rigs.model import Rig
 from suites.throughput.line import LineConfig, LineError, follow, restore, switch
+from suites.throughput.stalls import Stall, StallProbe, host_relative, host_share
 from suites.throughput.transfer import Case, Result
+from suites.throughput.verify import TransferError
 
 Judge = Callable[..., Attempt]
 
@@ -68,9 +77,21 @@ def throughput_judge(request: pytest.FixtureRequest, esp_rig: Rig, measure) -> J
     node = request.node
     targets = esp_rig.targets.throughput
 
-    def judge(case: Case, line: LineConfig, result: Result, attempt: int = 1, final: bool = True) -> Attempt:
+    def judge(
+        case: Case,
+        line: LineConfig,
+        result: Result,
+        attempt: int = 1,
+        final: bool = True,
+        stalls: list[Stall] | None = None,
+    ) -> Attempt:
         target = targets.limit(case.name)
         limits = Limits.of_line_rate(line.ceiling, target.min_fraction, target.marginal_band)
+        share = None
+        if stalls is not None and targets.host_stalls is not None:
+            cfg = targets.host_stalls
+            share = host_share(stalls, result.started, result.seconds, cfg.processes, cfg.max_share)
+            limits = host_relative(limits, result.payload_bytes, share.forgiven)
         point = ThroughputPoint(
             test=node.nodeid,
             transport=case.transport,
@@ -85,6 +106,9 @@ def throughput_judge(request: pytest.FixtureRequest, esp_rig: Rig, measure) -> J
                 part
                 for part in (
                     result.udp.describe() if result.udp is not None else "",
+                    f"{share.describe()}: limit {(limits.lower or 0) / line.ceiling:.3f} of the line"
+                    if share is not None and share.forgiven
+                    else "",
                     f"attempt {attempt}" if attempt > 1 or not final else "",
                 )
                 if part
@@ -93,6 +117,8 @@ def throughput_judge(request: pytest.FixtureRequest, esp_rig: Rig, measure) -> J
         # Only the attempt that decides is drawn; earlier ones stay in the measurement's attempts.
         if final or point.outcome != "fail":
             node.user_properties.append((PROPERTY, point.model_dump_json()))
+        if share is not None:  # kept with the attempt: what the host took, what the verdict forgave
+            measure(f"host-stalled-{case.name}-{line.baud}", share.stalled, units="s")
         return measure(
             f"{case.name}-{line.baud}",
             result.rate,
@@ -104,3 +130,48 @@ def throughput_judge(request: pytest.FixtureRequest, esp_rig: Rig, measure) -> J
         )
 
     return judge
+
+
+Attempts = Callable[[Case, LineConfig, Callable[[int], Result]], Attempt]
+
+
+@pytest.fixture
+def throughput_attempts(request: pytest.FixtureRequest, esp_rig: Rig, throughput_judge: Judge) -> Attempts:
+    targets = esp_rig.targets.throughput
+
+    def attempts(case: Case, line: LineConfig, once: Callable[[int], Result]) -> Attempt:
+        tries = 1 + targets.retries
+        cfg = targets.host_stalls
+        for attempt in range(1, tries + 1):
+            probe = StallProbe(cfg.tick, cfg.grace) if cfg is not None else nullcontext()
+            try:
+                with probe:
+                    result = once(attempt)
+            except TransferError as exc:
+                _record_error_point(request.node, case, line, exc, attempt)
+                raise
+            stalls = probe.stalls if isinstance(probe, StallProbe) else None
+            verdict = throughput_judge(case, line, result, attempt, attempt == tries, stalls)
+            if verdict.outcome != "fail":
+                break
+        return verdict
+
+    return attempts
+
+
+def _record_error_point(
+    node: pytest.Item, case: Case, line: LineConfig, exc: TransferError, attempt: int
+) -> None:
+    """A transfer that lost or changed bytes still shows on the plot, as an error point."""
+    point = ThroughputPoint(
+        test=node.nodeid,
+        transport=case.transport,
+        direction=case.direction,
+        mode=case.mode,
+        baud=line.baud,
+        ceiling=line.ceiling,
+        value=0.0,
+        outcome="error",
+        detail=(f"attempt {attempt}: " if attempt > 1 else "") + str(exc)[:300],
+    )
+    node.user_properties.append((PROPERTY, point.model_dump_json()))

@@ -13,11 +13,8 @@ from __future__ import annotations
 
 import pytest
 
-from reports.plots import PROPERTY, ThroughputPoint
 from rigs.model.targets import MODES, TRANSPORTS
-from suites.throughput.line import LineConfig
-from suites.throughput.transfer import Case, make_peer, run, transfer_size
-from suites.throughput.verify import TransferError
+from suites.throughput.transfer import Case, Result, make_peer, run, transfer_size
 
 pytestmark = [pytest.mark.throughput, pytest.mark.bench_risk, pytest.mark.usefixtures("fresh_board")]
 
@@ -39,48 +36,26 @@ def test_throughput(
     case,
     throughput_baud,
     throughput_line,
-    throughput_judge,
+    throughput_attempts,
     dut,
     esp_rig,
     esp_pki,
     esp_peer_factory,
     joined,
-    request,
 ) -> None:
     """Move ``transfer_seconds`` of line time through the board, verify every byte, judge the rate; a rate
     below its limit is measured again, up to the rig's ``retries`` (every attempt is kept, the last one
-    decides). A transfer that loses or changes a byte fails at once: retries are for the rate only."""
+    decides). A transfer that loses or changes a byte fails at once: retries are for the rate only. On a
+    rig with ``host_stalls`` (sim rigs) a probe thread runs during each attempt and the verdict allows
+    the time the host stalled (suites/throughput/stalls.py)."""
     line = throughput_line
     targets = esp_rig.targets.throughput
     total = transfer_size(case, line.ceiling, targets.transfer_seconds)
     ssl_context = esp_pki.server_context() if case.transport == "ssl" else None
-    tries = 1 + targets.retries
-    for attempt in range(1, tries + 1):
+
+    def once(attempt: int) -> Result:
         peer = make_peer(case, total, str(esp_rig.network.host_address), ssl_context)
         esp_peer_factory(peer)
-        try:
-            result = run(dut, esp_rig, case, peer, total, line.ceiling)
-        except TransferError as exc:
-            _record_error_point(request.node, case, line, exc, attempt)
-            raise
-        verdict = throughput_judge(case, line, result, attempt=attempt, final=attempt == tries)
-        if verdict.outcome != "fail":
-            return
+        return run(dut, esp_rig, case, peer, total, line.ceiling)
 
-
-def _record_error_point(
-    node: pytest.Item, case: Case, line: LineConfig, exc: TransferError, attempt: int
-) -> None:
-    """A transfer that lost or changed bytes still shows on the plot, as an error point."""
-    point = ThroughputPoint(
-        test=node.nodeid,
-        transport=case.transport,
-        direction=case.direction,
-        mode=case.mode,
-        baud=line.baud,
-        ceiling=line.ceiling,
-        value=0.0,
-        outcome="error",
-        detail=(f"attempt {attempt}: " if attempt > 1 else "") + str(exc)[:300],
-    )
-    node.user_properties.append((PROPERTY, point.model_dump_json()))
+    throughput_attempts(case, line, once)

@@ -71,6 +71,9 @@ class Result:
     payload_bytes: int
     seconds: float
     udp: UdpTally | None = None
+    #: When the span began (``time.monotonic``, the first chunk's stamp): the span is
+    #: ``[started, started + seconds]``, the window host stalls are counted in (suites/throughput/stalls.py).
+    started: float = 0.0
 
     @property
     def rate(self) -> float:
@@ -171,11 +174,11 @@ def upload(dut: AtSession, rig: Rig, case: Case, link: Link, total: int, max_los
         tally = scan_records(b"".join(d.data for d in arrived), total // WRITE_SIZE, WRITE_SIZE, SEED)
         tally.check(max_loss, f"the UDP peer ({case.name})")
         stamps = [(d.t, len(d.data)) for d in arrived]
-        return Result(steady_bytes(stamps, tally.payload_bytes), span(stamps, case), tally)
+        return Result(steady_bytes(stamps, tally.payload_bytes), span(stamps, case), tally, stamps[0][0])
     assert link.record is not None
     compare_stream(f"the {case.kind} peer", total, sha256(data), link.record.bytes_in, link.record.sha256_in)
     stamps = [(c.t, c.size) for c in link.record.chunks_in]
-    return Result(steady_bytes(stamps, total), span(stamps, case))
+    return Result(steady_bytes(stamps, total), span(stamps, case), started=stamps[0][0])
 
 
 def steady_bytes(stamps: list[tuple[float, int]], payload: int) -> int:
@@ -250,9 +253,9 @@ def download(
         else:
             tally = count_datagrams([_payload(e) for _, e in events], count, WRITE_SIZE, SEED)
         tally.check(max_loss, f"the host ({case.name})")
-        return Result(steady_bytes(stamps, tally.payload_bytes), seconds, tally)
+        return Result(steady_bytes(stamps, tally.payload_bytes), seconds, tally, stamps[0][0])
     compare_stream(f"the host ({case.name})", total, sha256(pattern(SEED, total)), len(got), sha256(got))
-    return Result(steady_bytes(stamps, total), seconds)
+    return Result(steady_bytes(stamps, total), seconds, started=stamps[0][0])
 
 
 def _payload(ev: object) -> bytes:

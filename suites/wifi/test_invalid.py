@@ -108,11 +108,12 @@ def _unsupported() -> list[object]:
 
 
 @pytest.mark.parametrize("line", _unsupported())
-def test_unsupported_form(dut, err_code, spec, line: str) -> None:
+def test_unsupported_form(dut, err_code, spec, expect, line: str) -> None:
     """A form the command does not have: ERROR, ESP_AT_SUB_CMD_OP_ERROR. A command the default firmware
     leaves out (3.2.27 AT+CWJEAP) and this board's AT+CMD? does not list is unknown altogether:
-    ESP_AT_SUB_UNSUPPORT_CMD."""
+    ESP_AT_SUB_UNSUPPORT_CMD. A command the judged release's guide lacks is skipped (issue 19)."""
     name = line.removesuffix("=?").removesuffix("?").removesuffix("=1")
+    expect.require_command(name)
     expected = "ESP_AT_SUB_CMD_OP_ERROR"
     if not spec.command(name).default_firmware:
         listed = dut.cmd("AT+CMD?", timeout=10).assert_ok().text

@@ -13,13 +13,12 @@ import statistics
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from rigs.at.session import AtSession  # noqa: E402
+from tests.bench.bench_boards import round_trips  # noqa: E402
 
 
 def start(instance: int) -> tuple[subprocess.Popen[str], str]:
@@ -33,17 +32,6 @@ def start(instance: int) -> tuple[subprocess.Popen[str], str]:
     return p, json.loads(p.stdout.readline())["serial"]
 
 
-def board_latencies(url: str, rounds: int, out: list[float]) -> None:
-    """Round trips of ``AT`` through the project's AT session (rigs/at/session.py), as a suite sees them."""
-    with AtSession.open(url, name=url) as dut:
-        dut.expect_urc("ready", timeout=30)
-        dut.cmd("ATE0", timeout=30).assert_ok()
-        for _ in range(rounds):
-            t0 = time.perf_counter()
-            dut.cmd("AT", timeout=30).assert_ok()
-            out.append((time.perf_counter() - t0) * 1000)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--boards", type=int, default=8)
@@ -52,8 +40,9 @@ def main() -> None:
     a = ap.parse_args()
     procs = [start(i) for i in range(a.boards)]
     results: list[list[float]] = [[] for _ in procs]
+    errors: list[str] = []
     threads = [
-        threading.Thread(target=board_latencies, args=(url, a.rounds, results[i]))
+        threading.Thread(target=round_trips, args=(url, a.rounds, results[i], errors))
         for i, (_, url) in enumerate(procs)
     ]
     try:
@@ -76,7 +65,8 @@ def main() -> None:
                 "median_ms": medians,
                 "max_median_ms": max(medians),
                 "target_ms": a.target_ms,
-                "ok": max(medians) < a.target_ms,
+                "ok": max(medians) < a.target_ms and not errors,
+                "errors": errors[:3],
             }
         )
     )

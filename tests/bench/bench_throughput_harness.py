@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -35,6 +34,7 @@ from rigs.at.session import AtSession  # noqa: E402
 from servers.behaviours import Sink, Source  # noqa: E402
 from servers.tcp import TcpServer  # noqa: E402
 from servers.udp import UdpMode, UdpPeer  # noqa: E402
+from tests.bench.fakeboard import serve_port  # noqa: E402
 
 FIVE_MBAUD = 500_000.0  # payload bytes/s of a 5,000,000 baud 8N1 line
 CHUNK = 1460
@@ -47,23 +47,7 @@ BLOCK = (bytes(range(256)) * 6)[:CHUNK]
 def serve(kind: str, mode: str, total: int) -> None:
     """Answer ``AT`` lines with OK; on ``AT+CIPSEND`` give ``>`` and then stream (``down``) or count
     (``up``) ``total`` bytes; ``AT+GO`` answers OK and streams ``+IPD`` messages."""
-    if kind == "pty":
-        import tty
-
-        master, slave = os.openpty()
-        tty.setraw(slave)
-        tty.setraw(master)
-        print(os.ttyname(slave), flush=True)
-        read = lambda: os.read(master, 65536)  # noqa: E731
-        write = lambda b: _write_all(master, b)  # noqa: E731
-    else:
-        lst = socket.socket()
-        lst.bind(("127.0.0.1", 0))
-        lst.listen(1)
-        print(f"socket://127.0.0.1:{lst.getsockname()[1]}", flush=True)
-        conn, _ = lst.accept()
-        read = lambda: conn.recv(65536)  # noqa: E731
-        write = conn.sendall
+    read, write = serve_port(kind)
     buf = b""
     while True:
         data = read()
@@ -92,13 +76,6 @@ def serve(kind: str, mode: str, total: int) -> None:
                     write(b"D")
             elif line:
                 write(line + b"\r\n\r\nOK\r\n")
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        n = os.write(fd, view)
-        view = view[n:]
 
 
 def _board(kind: str, mode: str, total: int) -> tuple[subprocess.Popen[str], str]:

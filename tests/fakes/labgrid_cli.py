@@ -18,6 +18,8 @@ class FakePlace:
     holder: str | None = None
     #: acquire is refused once although the list showed the place free (another worker won the race)
     race: bool = False
+    #: a reservation token (``labgrid-client reserve``): listed as ``reservation: TOKEN``
+    reservation: str | None = None
     resources: list[Resource] = field(default_factory=list)
 
 
@@ -80,6 +82,7 @@ class FakeLab:
             tags = ", ".join(f"{k}={v}" for k, v in sorted(p.tags.items()))
             out += [f"Place '{name}':", *([f"  tags: {tags}"] if tags else [])]  # no tags: no line
             out += ["  matches:", f"  acquired: {p.holder}"]
+            out += [f"  reservation: {p.reservation}"] if p.reservation else []
             out += [
                 "  acquired resources:",
                 "  created: 2026-12-07 09:58:57",

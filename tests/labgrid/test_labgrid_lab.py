@@ -46,11 +46,18 @@ def suite_env(lab: SimLab) -> dict[str, str]:
     return env
 
 
-def wait_until(what: str, check, timeout: float) -> None:  # type: ignore[no-untyped-def]
+def wait_until(what: str, check, timeout: float, detail=lambda: "") -> None:  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + timeout
     while not check():
-        assert time.monotonic() < deadline, f"{what} within {timeout:g} s"
+        assert time.monotonic() < deadline, f"{what} within {timeout:g} s{detail()}"
         time.sleep(0.3)
+
+
+def stop_evidence(lab: SimLab, tmp_path: Path, output: bytes) -> str:
+    """What a failed release leaves to read: who holds what, the release guards' logs, the run's end."""
+    logs = "".join(f"\n--- {p.name}:\n{p.read_text()}" for p in sorted(tmp_path.rglob("*labgrid-guard*.log")))
+    tail = output.decode(errors="replace")[-3000:]
+    return f"\nheld: {lab.held()}{logs}\n--- the run's output (end):\n{tail}"
 
 
 def held_by_runs(lab: SimLab) -> dict[str, str]:
@@ -87,12 +94,15 @@ def test_a_stopped_run_leaves_no_place_acquired(
         wait_until("both places acquired by the run", lambda: len(held_by_runs(sim_lab)) == 2, RUN_TIMEOUT_S)
         assert proc.poll() is None
         os.killpg(proc.pid, how)
-        proc.communicate(timeout=RUN_TIMEOUT_S)
+        output, _ = proc.communicate(timeout=RUN_TIMEOUT_S)
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
-    wait_until("every place free again", lambda: not held_by_runs(sim_lab), RELEASE_TIMEOUT_S)
+    wait_until(
+        "every place free again", lambda: not held_by_runs(sim_lab), RELEASE_TIMEOUT_S,
+        lambda: stop_evidence(sim_lab, tmp_path, output),
+    )  # fmt: skip
     assert sim_lab.held() == dict.fromkeys(sim_lab.places)
 
 
@@ -128,21 +138,26 @@ def test_a_dead_runs_place_is_taken_back_and_a_held_one_named(
     assert sim_lab.held() == dict.fromkeys(sim_lab.places)
 
 
-def test_n_auto_starts_a_worker_per_free_place(sim_lab: SimLab, labgrid_bin: Path, tmp_path: Path) -> None:
-    """``-n auto`` (fixtures/options.py ``pytest_xdist_auto_num_workers``): with one of the lab's two places
-    held by a person, the run starts one worker, which takes the free place, and passes."""
+@pytest.mark.parametrize("n", ["auto", "3"])
+def test_a_worker_per_free_place_up_to_n(sim_lab: SimLab, labgrid_bin: Path, tmp_path: Path, n: str) -> None:
+    """With one of the lab's two places held by a person, ``-n auto`` (fixtures/options.py
+    ``pytest_xdist_auto_num_workers``) and an explicit ``-n 3`` (``_fit_workers_to_free_places``, which says
+    so in the header) both start one worker, which takes the free place, and the run passes; no extra
+    worker waits out acquire_timeout."""
     place, other = sim_lab.places
     bob = LabgridClient(labgrid_bin / "labgrid-client", coordinator=sim_lab.address, user="bob")
     bob.acquire(other)
     try:
         command = suite_command(tmp_path, "suites/basic/test_queries.py")
-        command[command.index("-n") + 1] = "auto"
-        assert "auto" in command
+        command[command.index("-n") + 1] = n
         done = subprocess.run(
             command, cwd=ROOT, env=suite_env(sim_lab), capture_output=True, text=True, timeout=RUN_TIMEOUT_S
         )
         assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
         assert "1 worker" in done.stdout, done.stdout[:2000]
+        if n != "auto":
+            said = f"-n {n}: 1 of the rig's places (place tagged board=esp32-sim firmware=at) free on the"
+            assert said in done.stdout, done.stdout[:3000]
         properties = {
             p.get("name"): p.get("value") for p in ET.parse(tmp_path / "junit.xml").getroot().iter("property")
         }

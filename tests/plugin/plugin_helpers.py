@@ -36,11 +36,21 @@ def fake_sim_rig(pytester: pytest.Pytester, name: str = "simfake.yaml") -> Path:
     return path
 
 
+#: The checkout: an inner run given one of its test files takes it as rootdir.
+CHECKOUT = Path(__file__).resolve().parents[2]
+
+
 def run(pytester: pytest.Pytester, rig: Path, *args: str) -> pytest.RunResult:
-    """An inner pytest run with our plugin, in a subprocess (xdist workers need one anyway)."""
+    """An inner pytest run with our plugin, in a subprocess (xdist workers need one anyway). Given a test
+    file of the checkout, its rootdir is the checkout, so its summary is sent into the test's own folder:
+    the default (reports/out under the rootdir) would overwrite the report of the user's last run."""
+    extra = []
+    in_checkout = any(Path(a.split("::")[0]).resolve().is_relative_to(CHECKOUT) for a in args if "/" in a)
+    if in_checkout and not any(a.startswith("--summary") for a in args):
+        extra.append(f"--summary={pytester.path / 'reports' / 'out' / 'summary.json'}")
     return pytester.runpytest_subprocess(
         "-p", "fixtures.plugin", "-p", "no:cacheprovider", "--rig", str(rig),
-        "--transcripts", str(pytester.path / "transcripts"), *args, timeout=240,
+        "--transcripts", str(pytester.path / "transcripts"), *extra, *args, timeout=240,
     )  # fmt: skip
 
 

@@ -105,12 +105,19 @@ def big_run(n_tests: int = 2000, seed: int = 7) -> list[SynthTest]:
 
 
 def write_run(
-    folder: Path, tests: list[SynthTest], *, gmr: list[str] | None = None, junit: bool = True
+    folder: Path,
+    tests: list[SynthTest],
+    *,
+    gmr: list[str] | None = None,
+    junit: bool = True,
+    release: str | None = None,
+    started: datetime | None = None,
 ) -> Path:
     """summary.json, a transcript per test and junit.xml under ``folder``; returns the folder.
 
     With ``junit``, transcripts and measurements are only in junit.xml (as an older plugin wrote them);
-    without, only in summary.json (schema 2 and later)."""
+    without, only in summary.json (schema 2 and later). ``release``: the guide the board was judged against
+    (the ``release`` run property, issue 19)."""
     folder.mkdir(parents=True, exist_ok=True)
     builder = SummaryBuilder(load_spec(), COMMAND_SETS, examples=load_examples())
     (folder / "transcripts").mkdir(exist_ok=True)
@@ -134,7 +141,13 @@ def write_run(
         builder.add(result)
     props = [("sim#0.module", "WROOM-32"), ("sim#0.at_port", "socket://127.0.0.1:40001")]
     props += [(f"sim#0.gmr[{i}]", line) for i, line in enumerate(gmr or GMR)]
-    started = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
+    if release is not None:
+        props += [
+            ("sim#0.release", release),
+            ("sim#0.release_source", "rig"),
+            ("sim#0.release_exact", "true"),
+        ]
+    started = started or datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
     summary = builder.build(
         rig=RigInfo(
             name="sim",

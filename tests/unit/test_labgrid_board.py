@@ -20,12 +20,22 @@ from tests.fakes.scripted_board import ScriptedBoardServer
 class FakeGuard:
     made: list[FakeGuard] = []
 
-    def __init__(self, client: LabgridClient, place: str, log: Path | None) -> None:
-        self.place, self.released = place, False
+    def __init__(self, client: LabgridClient, log: Path | None) -> None:
+        self.told: list[str] = []
+        self.released = self.abandoned = False
         FakeGuard.made.append(self)
+
+    def holding(self, place: str) -> None:
+        self.told.append(f"hold {place}")
+
+    def not_holding(self, place: str) -> None:
+        self.told.append(f"free {place}")
 
     def done(self) -> None:
         self.released = True
+
+    def abandon(self) -> None:
+        self.abandoned = True
 
 
 def at_port(url: str) -> Resource:
@@ -50,8 +60,9 @@ def test_open_uses_the_places_port_and_close_releases(tmp_path: Path) -> None:
         assert (ident.place, ident.at_port, ident.instance) == ("esp-a", server.url, 1)
         assert ("place", "esp-a") in ident.properties()
         guard = FakeGuard.made[-1]
+        assert guard.told == ["hold esp-a"]  # told before the coordinator was asked
         board.close()
-        assert lab.places["esp-a"].holder is None and guard.released
+        assert lab.places["esp-a"].holder is None and guard.released and not guard.abandoned
         board.close()  # twice is harmless
 
 
@@ -90,17 +101,59 @@ def test_without_power_the_rigs_reset_applies(tmp_path: Path) -> None:
 def test_the_guard_releases_only_when_the_run_went_without_saying_so(monkeypatch: pytest.MonkeyPatch) -> None:
     import io
 
-    from rigs.labgrid.guard import guard
+    from rigs.labgrid.guard import guard, places_left
 
+    assert places_left(["hold a\n", "hold b\n", "free a\n", "hold c\n", "hold b\n"]) == ["b", "c"]
+    assert places_left(["hold a\n", "released\n", "hold b\n"]) is None
+    assert places_left(["what is this\n", "hold\n"]) == []
     monkeypatch.setenv("LG_HOSTNAME", "vm")
-    lab = FakeLab({"esp-a": FakePlace({}, holder="vm/ci.esp-at.1")})
+    lab = FakeLab({"esp-a": FakePlace({}, holder="vm/ci.esp-at.1"), "esp-b": FakePlace({})})
     client = LabgridClient("labgrid-client", coordinator=None, user="ci.esp-at.1", runner=lab)
-    assert guard(client, "esp-a", io.StringIO("released\n")) is False  # the run released it itself
+    assert guard(client, io.StringIO("hold esp-a\nreleased\n")) == []  # the run released it itself
     assert lab.places["esp-a"].holder == "vm/ci.esp-at.1" and lab.calls == []
-    assert guard(client, "esp-a", io.StringIO("")) is True  # end of input alone: the run is gone
-    assert lab.calls == [["-p", "esp-a", "release-from", "vm/ci.esp-at.1"]]
+    # end of input alone: the run is gone; esp-b (asked for, never granted) is tried and left alone
+    assert guard(client, io.StringIO("hold esp-b\nhold esp-a\n")) == ["esp-a"]
+    assert lab.calls == [
+        ["-p", "esp-b", "release-from", "vm/ci.esp-at.1"],
+        ["-p", "esp-a", "release-from", "vm/ci.esp-at.1"],
+    ]
     assert lab.places["esp-a"].holder is None
-    assert guard(client, "esp-a", io.StringIO("")) is False  # nothing left to release: said, not raised
+    assert guard(client, io.StringIO("hold esp-a\n")) == []  # nothing left to release: said, not raised
+
+
+def test_the_guard_process_takes_back_a_place_its_run_dropped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The real guard process (``python -m rigs.labgrid.guard``) against the fake labgrid-client run as a
+    program: told ``hold``, then its pipe closed without ``released`` (what a SIGKILL does), it releases."""
+    import sys
+
+    from rigs.labgrid.guard import Guard
+
+    state = tmp_path / "lab.json"
+    state.write_text('{"esp-a": "vm/ci.esp-at.1"}')
+    program = tmp_path / "labgrid-client"
+    program.write_text(
+        f"#!{sys.executable}\n"
+        "import json, sys\n"
+        f"state = json.load(open({str(state)!r}))\n"
+        "args = sys.argv[1:]\n"
+        "place = args[args.index('-p') + 1]\n"
+        "if args[-2] == 'release-from' and state.get(place) == args[-1]:\n"
+        "    state[place] = None\n"
+        f"    json.dump(state, open({str(state)!r}, 'w'))\n"
+        "    sys.exit(0)\n"
+        "sys.exit(1)\n"
+    )
+    program.chmod(0o755)
+    client = LabgridClient(program, coordinator=None, user="ci.esp-at.1")
+    monkeypatch.setenv("LG_HOSTNAME", "vm")
+    log = tmp_path / "guard.log"
+    g = Guard(client, log)
+    g.holding("esp-a")
+    g.abandon()
+    assert state.read_text() == '{"esp-a": null}', log.read_text()
+    assert "released place esp-a held by the dead run ci.esp-at.1" in log.read_text()
 
 
 def test_sigterm_releases_then_dies_of_the_signal(tmp_path: Path) -> None:
@@ -142,3 +195,22 @@ def test_a_programs_own_sigterm_handler_is_kept() -> None:
         assert release_on_sigterm() is False and signal.getsignal(signal.SIGTERM) is own
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def test_a_refused_place_is_untold_and_a_failed_acquire_abandons_the_guard(tmp_path: Path) -> None:
+    with ScriptedBoardServer() as server:
+        lab = FakeLab(
+            {
+                "esp-a": FakePlace({"board": "esp32"}, race=True),
+                "esp-b": FakePlace({"board": "esp32"}, resources=[at_port(server.url)]),
+            }
+        )
+        board = board_on(lab, "{match: {board: esp32}}", tmp_path)
+        board.open()
+        assert FakeGuard.made[-1].told == ["hold esp-a", "free esp-a", "hold esp-b"]
+        board.close()
+    lab = FakeLab({"esp-a": FakePlace({}, holder="bench/bob")})
+    board = board_on(lab, "{place: esp-a, acquire_timeout: 0.01}", tmp_path)
+    with pytest.raises(LabgridError, match="no place esp-a became free"):
+        board.open()
+    assert FakeGuard.made[-1].abandoned and not FakeGuard.made[-1].released

@@ -314,3 +314,125 @@ def test_the_auto_workers_hook_asks_the_coordinator(tmp_path, monkeypatch) -> No
     assert pytest_xdist_auto_num_workers(config) is None
     rig.write_text("boards: [{id: a, kind: nonsense}]\n")
     assert pytest_xdist_auto_num_workers(config) is None
+
+
+def test_an_explicit_n_starts_as_many_workers_as_places_are_free(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    """``-n N`` on a labgrid tag match (fixtures/options.py ``_fit_workers_to_free_places``): as many
+    workers as places of those tags are free now, up to N, at least one; said as a run property; explicit
+    ``--tx`` specs and a coordinator that does not answer are left alone."""
+    from types import SimpleNamespace
+
+    from fixtures.options import _fit_workers_to_free_places
+    from fixtures.transcripts import run_properties_key
+    from rigs.labgrid import client as client_module
+
+    lab = FakeLab(
+        {
+            "esp-1": FakePlace({"board": "esp32"}),
+            "esp-2": FakePlace({"board": "esp32"}, holder="bench-7/bob"),
+            "esp-3": FakePlace({"board": "esp32"}, reservation="tok"),
+            "esp-4": FakePlace({"board": "esp32"}),
+            "c3-1": FakePlace({"board": "esp32c3"}),
+        }
+    )
+    rig = parse_rig(
+        "boards: [{id: a, kind: labgrid, labgrid: {match: {board: esp32}, coordinator: 'lab:20408'}}]\n"
+        "network: {host_address: 10.0.0.1,\n"
+        "          access_points: [{ssid: l, password_env: LAB_PW, ecn: 3, channel: 1}]}\n",
+        "lab.yaml",
+    )
+    real_places = client_module.LabgridClient.places
+    monkeypatch.setattr(client_module.LabgridClient, "places", lambda self: real_places(client(lab)))
+    monkeypatch.setattr("rigs.labgrid.client.find_client", lambda configured: "labgrid-client")
+
+    def config(tx: list[str]) -> SimpleNamespace:
+        return SimpleNamespace(
+            option=SimpleNamespace(tx=list(tx)),
+            stash={},
+        )
+
+    two = config(["popen"] * 2)
+    _fit_workers_to_free_places(two, list(rig.boards), 2)  # esp-1 and esp-4 are free: as asked
+    assert two.option.tx == ["popen"] * 2 and run_properties_key not in two.stash
+    four = config(["popen"] * 4)
+    _fit_workers_to_free_places(four, list(rig.boards), 4)
+    assert four.option.tx == ["popen"] * 2
+    assert four.stash[run_properties_key] == [
+        (
+            "labgrid.workers",
+            "-n 4: 2 of the rig's places (place tagged board=esp32) free on the labgrid coordinator now: "
+            "starting 2 xdist worker(s)",
+        )
+    ]
+    specs = config(["ssh=lab1//python=python3", "popen"])
+    _fit_workers_to_free_places(specs, list(rig.boards), 4)
+    assert specs.option.tx == ["ssh=lab1//python=python3", "popen"]
+    for name in ("esp-1", "esp-4"):
+        lab.places[name].holder = "bench-7/bob"
+    none_free = config(["popen"] * 3)
+    _fit_workers_to_free_places(none_free, list(rig.boards), 3)
+    assert none_free.option.tx == ["popen"]  # one worker, which waits and names the holders
+
+    def down(self):  # noqa: ANN001, ANN202
+        raise LabgridError("coordinator lab:20408 does not answer")
+
+    monkeypatch.setattr(client_module.LabgridClient, "places", down)
+    unknown = config(["popen"] * 3)
+    _fit_workers_to_free_places(unknown, list(rig.boards), 3)
+    assert unknown.option.tx == ["popen"] * 3
+
+
+def test_a_ctrl_c_while_acquiring_gives_the_place_back() -> None:
+    """Interrupted while ``acquire`` ran (the command itself runs to its end: client.py), the place may be
+    granted: acquire_place releases it before the interrupt goes on, and the watch heard of it first."""
+    lab = FakeLab({"esp-a": FakePlace({})})
+    told: list[str] = []
+
+    class Watch:
+        def holding(self, place: str) -> None:
+            told.append(place)
+
+        def not_holding(self, place: str) -> None:
+            told.append("-" + place)
+
+    def interrupted(argv, env, timeout):  # noqa: ANN001, ANN202
+        result = lab(argv, env, timeout)
+        if "acquire" in argv:
+            raise KeyboardInterrupt  # after the coordinator granted it, before we heard
+        return result
+
+    c = LabgridClient("labgrid-client", coordinator="lab:1", user="ci.esp-at.1", runner=interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        acquire_place(c, LabgridOptions(place="esp-a"), board_id="b", watch=Watch())
+    assert told == ["esp-a"] and lab.places["esp-a"].holder is None
+
+
+def test_a_labgrid_client_command_outlives_a_ctrl_c(tmp_path) -> None:  # noqa: ANN001
+    """run_subprocess: a KeyboardInterrupt arriving while labgrid-client runs is raised only once the
+    command has finished (its effect at the coordinator known), and the command, in its own session, was
+    not signalled."""
+    import _thread
+    import os
+    import sys
+    import threading
+
+    from rigs.labgrid.client import run_subprocess
+
+    done = tmp_path / "done"
+    started = tmp_path / "started"
+    script = (
+        "import pathlib, time\n"
+        f"pathlib.Path({str(started)!r}).write_text('1')\n"
+        "time.sleep(1.0)\n"
+        f"pathlib.Path({str(done)!r}).write_text('1')\n"
+    )
+
+    def interrupt_once_started() -> None:
+        while not started.exists():
+            threading.Event().wait(0.01)
+        _thread.interrupt_main()
+
+    threading.Thread(target=interrupt_once_started, daemon=True).start()
+    with pytest.raises(KeyboardInterrupt):
+        run_subprocess([sys.executable, "-c", script], dict(os.environ), 60)
+    assert done.exists()  # the interrupt waited for the command's end

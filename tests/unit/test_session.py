@@ -30,6 +30,7 @@ from rigs.at.errors import (  # noqa: E402
     ResponseTimeout,
     UrcTimeout,
 )
+from rigs.at.attribution import event_text  # noqa: E402
 from rigs.at.events import Ipd, Ready, Unsolicited, Urc  # noqa: E402
 from rigs.at.session import AtSession  # noqa: E402
 
@@ -293,6 +294,17 @@ def test_reset_at_returns_boot_transcript(dut: AtSession) -> None:
     assert b"ready\r\n" in boot.data("rx")
     assert b"AT+RST\r\n" in boot.data("tx")
     assert dut.cmd("AT").ok
+
+
+def test_reset_forgets_reports_from_before_the_reboot(board: FakeBoard, dut: AtSession) -> None:
+    """A report of the state the reboot ended is not there to be expected after ``ready``."""
+    board.script["AT+JOIN"] = b"WIFI CONNECTED\r\nWIFI GOT IP\r\n\r\nOK\r\n"
+    assert dut.cmd("AT+JOIN").ok
+    dut.reset("at", 5)
+    with pytest.raises(UrcTimeout):
+        dut.expect_urc("WIFI GOT IP", 0.3)
+    board.send_later(0.05, b"WIFI GOT IP\r\n")
+    assert event_text(dut.expect_urc("WIFI GOT IP", 2)) == "WIFI GOT IP"
 
 
 class LinesPort:

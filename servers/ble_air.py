@@ -45,10 +45,12 @@ def _controller_class() -> type:
     from bumble import hci
     from bumble.controller import Controller
 
+    from servers.bt_air import classic_controller_mixin
+
     legacy_report = hci.HCI_LE_Advertising_Report_Event
     ext_report = hci.HCI_LE_Extended_Advertising_Report_Event
 
-    class AirController(Controller):  # type: ignore[misc]
+    class AirController(classic_controller_mixin(), Controller):  # type: ignore[misc]
         def on_hci_command(self, command: Any) -> Any:
             # Zephyr's vendor Write BD_ADDR (0xFC06, 6 bytes little-endian): how a device on the air sets
             # its public address (an ESP32's is its base MAC + 2), which a real controller has in eFuse.
@@ -200,7 +202,9 @@ def _link_class() -> type:
     from bumble import core
     from bumble.link import LocalLink
 
-    class AirLink(LocalLink):  # type: ignore[misc]
+    from servers.bt_air import classic_link_mixin
+
+    class AirLink(classic_link_mixin(), LocalLink):  # type: ignore[misc]
         def send_acl_data(
             self, sender_controller: Any, destination_address: Any, transport: Any, data: bytes
         ) -> None:

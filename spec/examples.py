@@ -138,6 +138,10 @@ class CommandStep(_Step):
     #: False when the guide prints the command but not its response; ``response`` is then the one the
     #: command's own section (chapter 3) documents, and ``note`` says so
     response_shown: bool = True
+    #: lines the response holds somewhere among its repeated lines (``...``), one line each, where the guide
+    #: shows the one the next steps use (4.10.4: the slave among +BTSTARTDISC's inquiry results); their
+    #: placeholders are learned from the matching line(s), which must all give the same values
+    includes: list[str] = Field(default_factory=list)
 
 
 class SendDataStep(_Step):
@@ -371,7 +375,9 @@ def _check(ex: Example) -> list[str]:
 
 def _matched_lines(step: Step) -> list[str]:
     """The lines of a step a runner matches against the board's output (where ``<fields>`` are typed)."""
-    if isinstance(step, CommandStep | SendDataStep):
+    if isinstance(step, CommandStep):
+        return step.response + step.includes
+    if isinstance(step, SendDataStep):
         return step.response
     if isinstance(step, ExpectUrcStep):
         return step.lines

@@ -256,6 +256,9 @@ async def cipmode_set(ctx: CommandContext) -> None:
     if mode == 1 and rt.mux and rt.server_maxconn != 1:
         # 4.2 (server passthrough): multiple connections only with a one-client server
         raise ctx.fail(errors.exec_fail(), "passthrough needs AT+CIPMUX=0 or a server limited to 1 client")
+    if mode == 1 and getattr(ctx.board, "_bt_radio", None) is not None:
+        # 3.5.2 note: "If Classic Bluetooth is initialized, AT+CIPMODE cannot be set to 1"
+        raise ctx.fail(errors.exec_fail(), "Classic Bluetooth is initialized (AT+BTINIT=0 first)")
     rt.cipmode = mode
 
 

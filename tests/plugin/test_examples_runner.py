@@ -9,7 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.example_lines import expected_template, length_problems, match_lines, response_lines, step_lines
+from fixtures.example_lines import (
+    expected_template,
+    included_values,
+    length_problems,
+    match_lines,
+    response_lines,
+    step_lines,
+)
 from fixtures.example_peers import ExamplePeers
 from fixtures.examples import ExampleRunner, ExampleStepError
 from rigs.at.codec import AtCodec
@@ -60,6 +67,27 @@ def test_a_learned_placeholder_holds_one_value() -> None:
     }
     with pytest.raises(MatchError, match="stands for one value"):
         match_lines(expected, ['+A:"02:00:00:00:10:01"', '+B:"02:00:00:00:10:02"'])
+
+
+def test_an_included_line_is_found_among_repeated_ones() -> None:
+    """A step's ``includes`` (4.10.4): the slave named EXAMPLE among the inquiry results, with repeats."""
+    line = '+BTSTARTDISC:"{board.bt_addr}",EXAMPLE,,,,<rssi>'
+    results = [
+        '+BTSTARTDISC:"10:f6:05:f9:bc:4f",realme V11 5G,0x2,0x3,0x2d0,-34',
+        '+BTSTARTDISC:"24:0a:c4:d6:e4:46",EXAMPLE,,,,-27',
+        '+BTSTARTDISC:"24:0a:c4:d6:e4:46",EXAMPLE,,,,-25',
+        "",
+        "OK",
+    ]
+    assert included_values([line], results, {}) == ({"board.bt_addr": "24:0a:c4:d6:e4:46"}, [])
+    # a known value must be the one found
+    _, problems = included_values([line], results, {"board.bt_addr": "24:0a:c4:00:00:01"})
+    assert problems and "no line of the response" in problems[0]
+    # two devices answering to one description leave the address ambiguous
+    _, problems = included_values([line], [*results, '+BTSTARTDISC:"24:0a:c4:00:00:02",EXAMPLE,,,,-40'], {})
+    assert problems and "stands for one value" in problems[0]
+    _, problems = included_values([line], results[:1], {})
+    assert problems
 
 
 def test_lengths_are_what_was_sent() -> None:

@@ -170,6 +170,19 @@ class BumbleBlePeer:
 
         return self._loop.run(run())
 
+    def update_parameters(self, interval: int, latency: int, supervision: int, timeout: float = 10.0) -> None:
+        """Update the first connection to ``interval`` (1.25 ms units, as min and max), ``latency`` and the
+        ``supervision`` timeout (10 ms units), as a phone's stack does after it connects (4.11.5); returns
+        once the link applied them."""
+
+        async def run() -> None:
+            if not self._connections:
+                raise AssertionError("the BLE peer has no connection to update")
+            c = self._connections[0]
+            await c.update_parameters(interval * 1.25, interval * 1.25, latency, supervision * 10.0)
+
+        self._loop.run(run(), timeout=timeout)
+
     def wait_event(self, kind: str, timeout: float = 10.0) -> LinkEvent:
         """The next link event of ``kind`` (earlier ones of other kinds are dropped); AssertionError
         naming what was awaited when none comes in ``timeout``."""

@@ -56,7 +56,6 @@ CAPABILITIES = frozenset(
         "phone-app",  # a step needs a phone application (LightBlue, EspBlufi, ESPTouch, WeChat)
         "blufi-app",  # the EspBluFi phone app, a BluFi client over Bluetooth LE (4.12.1)
         "ble-phone",  # a phone's BLE debugging app (LightBlue) as the GATT client of the board (4.3.6, 4.3.7)
-        "ble-conn-update",  # the BLE client updates the connection's parameters, the board reports it (4.11.5)
         "browser",
         "ethernet",
         "cloud-aws-iot",
@@ -82,7 +81,9 @@ PEER_ACTIONS: Mapping[str, frozenset[str]] = {
     "http-server": frozenset({"start", "serve", "expect_request"}),
     "mqtt-broker": frozenset({"start", "publish", "expect_receive"}),
     "ws-server": frozenset({"start", "send", "expect_receive"}),
-    "ble-peer": frozenset({"scan", "connect", "read", "write", "notify", "indicate", "pair", "disconnect"}),
+    "ble-peer": frozenset(
+        {"scan", "connect", "read", "write", "notify", "indicate", "pair", "update", "disconnect"}
+    ),
     "bt-peer": frozenset({"connect", "send", "expect_receive", "pair", "disconnect"}),
 }
 

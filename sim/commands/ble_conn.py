@@ -89,7 +89,10 @@ POWER_ON_HOOKS.append(_attach)
 
 
 def watch(board: Board, link: Link) -> None:
-    """Report the link's end as +BLEDISCONN and free its index."""
+    """Report the link's end as +BLEDISCONN and free its index; report each change of its parameters as
+    +BLECONNPARAM (4.11.5: after a client's updates, and after AT+BLECONNPARAM=, the board prints
+    +BLECONNPARAM:<conn_index>,<min_interval>,<max_interval>,<cur_interval>,<latency>,<timeout>; the
+    minimum and maximum are the ones AT+BLECONNPARAM asked for, 0 when the other side asked)."""
 
     def on_disconnection(_reason: int) -> None:
         table = links(board)
@@ -97,7 +100,22 @@ def watch(board: Board, link: Link) -> None:
             del table.by_index[link.index]
             board.urc(f'+BLEDISCONN:{link.index},"{link.address}"')
 
+    def on_parameters_update() -> None:
+        if links(board).by_index.get(link.index) is link:
+            board.urc(conn_param_line(link))
+
     link.connection.on("disconnection", on_disconnection)
+    link.connection.on("connection_parameters_update", on_parameters_update)
+
+
+def conn_param_line(link: Link) -> str:
+    """+BLECONNPARAM:<conn_index>,<min_interval>,<max_interval>,<cur_interval>,<latency>,<timeout> (3.4.14;
+    intervals in 1.25 ms, the timeout in 10 ms)."""
+    p = link.connection.parameters
+    cur = round(p.connection_interval / 1.25)
+    timeout = round(p.supervision_timeout / 10)
+    mn, mx = link.wanted
+    return f"+BLECONNPARAM:{link.index},{mn},{mx},{cur},{p.peripheral_latency},{timeout}"
 
 
 def each_link(ctx: CommandContext) -> list[tuple[int, Link]]:
@@ -173,12 +191,8 @@ async def _disconnect(link: Link) -> None:
 
 @BLECONNPARAM.query
 async def bleconnparam_query(ctx: CommandContext) -> None:
-    for index, link in each_link(ctx):
-        p = link.connection.parameters
-        cur = round(p.connection_interval / 1.25)
-        timeout = round(p.supervision_timeout / 10)
-        mn, mx = link.wanted
-        ctx.reply(f"+BLECONNPARAM:{index},{mn},{mx},{cur},{p.peripheral_latency},{timeout}")
+    for _index, link in each_link(ctx):
+        ctx.reply(conn_param_line(link))
 
 
 @BLECONNPARAM.set
@@ -195,11 +209,17 @@ async def bleconnparam_set(ctx: CommandContext) -> None:
     if mn > mx:
         raise ctx.fail(errors.para_invalid(1), f"<min_interval> {mn} above <max_interval> {mx}")
     link.wanted = (mn, mx)
+    # OK once the update is asked for; the new parameters are reported when the link applies them (4.11.5:
+    # OK, then +BLECONNPARAM), a refusal as 3.4.14's "+BLECONNPARAM: <conn_index>,-1".
+    ctx.board.spawn(_update(ctx.board, link, (mn * 1.25, mx * 1.25, latency, timeout * 10.0)))
+
+
+async def _update(board: Board, link: Link, parameters: tuple[float, float, int, float]) -> None:
     try:
-        await link.connection.update_parameters(mn * 1.25, mx * 1.25, latency, timeout * 10.0)
+        await link.connection.update_parameters(*parameters)
     except Exception as exc:  # noqa: BLE001 - 3.4.14's failure report
-        ctx.reply(f"+BLECONNPARAM: {link.index},-1")
-        raise ctx.fail(errors.exec_fail(), f"connection update refused: {exc!r}") from exc
+        board.log(f"connection update refused: {exc!r}")
+        board.urc(f"+BLECONNPARAM: {link.index},-1")
 
 
 BLECFGMTU = command("AT+BLECFGMTU", section="3.4.17")

@@ -120,13 +120,18 @@ def test_peer_vanishing_ends_the_link(dut, expect, esp_ble_air) -> None:
 @pytest.mark.form("AT+BLECONNPARAM", "query")
 @pytest.mark.form("AT+BLECONNPARAM", "set")
 def test_connparam_update_read_back(dut, expect, advertising_peer) -> None:
-    """The guide's AT+BLECONNPARAM=0,12,14,1,500 (3.4.14 example) on a connection: OK, then AT+BLECONNPARAM?
-    gives <min_interval> 12, <max_interval> 14, a <cur_interval> between them, <latency> 1, <timeout> 500."""
+    """The guide's AT+BLECONNPARAM=0,12,14,1,500 (3.4.14 example) on a connection: OK, then the report of the
+    applied parameters (4.11.5 prints +BLECONNPARAM:0,800,800,800,0,500 after its AT+BLECONNPARAM=0,800,800,0,500
+    answered OK), then AT+BLECONNPARAM? gives <min_interval> 12, <max_interval> 14, a <cur_interval> between
+    them, <latency> 1, <timeout> 500."""
     expect.ok(dut.cmd("AT+BLEINIT=1"), "AT+BLEINIT", "set")
     connect(dut, expect, advertising_peer)
     m = expect.ok(dut.cmd("AT+BLECONNPARAM?"), "AT+BLECONNPARAM", "query")
     assert m["conn_index"] == 0 and m["cur_interval"] > 0, m
     expect.ok(dut.cmd("AT+BLECONNPARAM=0,12,14,1,500", LINK_WAIT), "AT+BLECONNPARAM", "set")
+    text = report(dut, "ble_conn_param")
+    index, mn, mx, cur, latency, timeout = (int(v) for v in text.split(":", 1)[1].split(","))
+    assert (index, mn, mx, latency, timeout) == (0, 12, 14, 1, 500) and 12 <= cur <= 14, text
     m = expect.ok(dut.cmd("AT+BLECONNPARAM?"), "AT+BLECONNPARAM", "query")
     got = (m["conn_index"], m["min_interval"], m["max_interval"], m["latency"], m["timeout"])
     assert got == (0, 12, 14, 1, 500), m

@@ -53,6 +53,17 @@ class Received:
     index: int = 0
 
 
+def next_received(received: queue.Queue[Received], timeout: float) -> Received:
+    """The next notification or indication a peer's ``received`` queue holds, waiting ``timeout`` seconds;
+    both peer implementations (bumble and bleak) take their values through here."""
+    try:
+        return received.get(timeout=timeout)
+    except queue.Empty:
+        raise AssertionError(
+            f"the BLE peer received no notification or indication in {timeout:g} s"
+        ) from None
+
+
 def uuid_text(uuid: Any) -> str:
     """``0x`` and the UUID's hex digits, as AT+BLEGATTSCHAR? prints them."""
     return "0x" + uuid.to_hex_str().upper()
@@ -292,12 +303,7 @@ class BumbleBlePeer:
         self._loop.run(self._client().subscribe(char, on_value), timeout=timeout)
 
     def wait_received(self, timeout: float = 10.0) -> Received:
-        try:
-            return self.received.get(timeout=timeout)
-        except queue.Empty:
-            raise AssertionError(
-                f"the BLE peer received no notification or indication in {timeout:g} s"
-            ) from None
+        return next_received(self.received, timeout)
 
     # GATT server (the board as client, 3.4.26-3.4.30): a sensor a phone would read.
 

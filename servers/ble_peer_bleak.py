@@ -26,7 +26,7 @@ from typing import Any
 
 from servers.base import LoopThread
 from servers.ble_bleak_bumble import BASE_UUID_TAIL
-from servers.ble_peer import LinkEvent, Received, RemoteChar, RemoteService, Seen, _norm
+from servers.ble_peer import LinkEvent, Received, RemoteChar, RemoteService, Seen, _norm, next_received
 from servers.errors import PeerRoleUnsupported
 
 #: bleak's property names as bits (Core spec Vol 3 Part G 3.3.1.1), to compare with the board's listing.
@@ -315,9 +315,4 @@ class BleakBlePeer:
         self._loop.run(self._connected().start_notify(char, on_value), timeout=timeout)
 
     def wait_received(self, timeout: float = 10.0) -> Received:
-        try:
-            return self.received.get(timeout=timeout)
-        except queue.Empty:
-            raise AssertionError(
-                f"the BLE peer received no notification or indication in {timeout:g} s"
-            ) from None
+        return next_received(self.received, timeout)

@@ -7,6 +7,11 @@ data then starting with the 2-byte little-endian total length of what remains), 
 numbers every frame it sends from 0 per connection), Data Length, Data. The phone negotiates no security, so
 no frame is encrypted or checksummed. :func:`parse`, :func:`reassemble` and :func:`encode` are sans-IO;
 :class:`BlufiPhone` drives them over a BLE peer (servers/ble_peer.py).
+
+The simulated board's side (sim/radio/blufi.py) names the same numbers, and that is on purpose: the phone is
+the peer that judges the board, so it is written from ESP-IDF's frame format on its own, as sim/ is written
+from the guide apart from spec/ (ARCHITECTURE.md). Sharing one codec would let a framing mistake pass both
+sides unseen; servers/ imports nothing from sim/.
 """
 
 from __future__ import annotations

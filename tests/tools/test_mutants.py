@@ -342,3 +342,85 @@ def test_a_run_can_stop_at_its_first_failure_and_still_count_as_a_kill(tmp_path:
         assert run.tests < 30  # the run stopped
     run = run_selection([str(tests)], rig, tmp_path / "all", ROOT, 2)
     assert run.outcome is Outcome.FAILED and run.tests == 30 and len(run.failed) == 1
+
+
+def test_an_interrupted_run_keeps_what_it_measured(tmp_path: Path, catalog, monkeypatch) -> None:
+    """Ctrl-C (or SIGTERM) during the second fault: the first keeps its verdict, the rest are not-run with
+    the reason, and the report says the run was interrupted (issue 15: a run never loses what it measured)."""
+    import tools.mutants.mutation as mutation
+    from tools.mutants.runs import load_base_rig
+
+    plain = [m for m in catalog if m.meta.rig is None][:3]
+    calls: list[Path] = []
+
+    def fake_run(select, rig_file, workdir, *args, **kwargs) -> RunResult:
+        calls.append(workdir)
+        if workdir.name.startswith("baseline"):
+            return RunResult(Outcome.PASSED, [], 10, 1.0)
+        if workdir.name == plain[0].id:
+            return RunResult(Outcome.FAILED, ["suites/basic/test_x.py::test_y"], 3, 2.0)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(mutation, "run_selection", fake_run)
+    seen: list[str] = []
+    report = mutation.run_mutation(
+        plain, load_base_rig(ROOT / "rigs" / "sim.yaml"), ROOT, keep=tmp_path, progress=seen.append
+    )
+    assert report.interrupted and [c.name for c in calls][1:] == [plain[0].id, plain[1].id]
+    assert [r.verdict for r in report.results] == [Verdict.KILLED, Verdict.NOT_RUN, Verdict.NOT_RUN]
+    assert report.results[0].caught_by == ["suites/basic/test_x.py::test_y"]
+    assert "interrupted" in report.results[2].detail
+    s = report.summary()
+    assert (s["total"], s["killed"], s["not_run"], s["interrupted"]) == (3, 1, 2, True)
+    assert "INTERRUPTED" in report.table() and seen[-1] == "interrupted after 1 of 3 faults"
+
+
+def test_an_interrupted_run_exits_130_and_still_writes_its_json(tmp_path: Path, monkeypatch) -> None:
+    import tools.mutants.__main__ as cli
+
+    done = FaultResult("a", "basic", "3.1.2", Verdict.KILLED, ["t1"], 1.0, "x")
+    monkeypatch.setattr(cli, "run_mutation", lambda *a, **k: MutationReport([done], interrupted=True))
+    out = tmp_path / "m.json"
+    catalog_id = load_catalog(root=ROOT)[0].id
+    assert cli.main(["--only", catalog_id, "--json", str(out)]) == 130
+    assert '"interrupted":true' in out.read_text() and '"killed":1' in out.read_text()
+
+
+def test_an_interrupt_stops_the_pytest_run_in_progress(tmp_path: Path) -> None:
+    """The selection's pytest runs in a session of its own, out of reach of the terminal's Ctrl-C; an
+    interrupt of the mutation run must stop it (and what it started) rather than leave it running."""
+    import signal
+    import threading
+
+    from tools.mutants.runs import run_selection
+
+    marker = tmp_path / "started"
+    tests = tmp_path / "test_hang.py"
+    tests.write_text(
+        "import pathlib, time\n\ndef test_hang():\n"
+        f"    pathlib.Path({str(marker)!r}).write_text(str(__import__('os').getpid()))\n"
+        "    time.sleep(120)\n",
+        encoding="utf-8",
+    )
+    main = threading.main_thread().ident
+    assert main is not None
+
+    def interrupt_when_started() -> None:
+        for _ in range(600):
+            if marker.exists():
+                break
+            threading.Event().wait(0.1)
+        signal.pthread_kill(main, signal.SIGINT)
+
+    threading.Thread(target=interrupt_when_started, daemon=True).start()
+    with pytest.raises(KeyboardInterrupt):
+        run_selection([str(tests)], ROOT / "rigs" / "sim.yaml", tmp_path / "w", ROOT, 0, budget=300)
+    pid = int(marker.read_text())
+    for _ in range(100):  # the group was sent SIGTERM and waited for; give the kernel a moment to reap it
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        threading.Event().wait(0.1)
+    else:
+        raise AssertionError(f"the interrupted selection's pytest (pid {pid}) is still running")

@@ -4,6 +4,7 @@ firmware defects and report which defects the suite catches (tools/mutants/READM
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 
@@ -54,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     def progress(line: str) -> None:
         print(line, file=sys.stderr, flush=True)
 
+    # A SIGTERM (a CI job's cancel) ends the run as a Ctrl-C does: with the report of the faults it finished.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         report = run_mutation(
             mutants,
@@ -73,7 +76,13 @@ def main(argv: list[str] | None = None) -> int:
     print(line)
     if args.json:
         args.json.write_text(line + "\n", encoding="utf-8")
+    if report.interrupted:
+        return 130
     return 0 if not report.survived and not report.not_run and not report.errors else 1
+
+
+def _interrupt(signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 if __name__ == "__main__":

@@ -46,7 +46,8 @@ META_PREFIX = "#@ "
 #: the guide's 3.1 Basic, 3.2 Wi-Fi, 3.3 TCP/IP, 3.4 Bluetooth LE, 3.5 Classic Bluetooth, 3.6 MQTT, 3.7 HTTP,
 #: 3.8 FS, 3.9 WebSocket, 3.10 Ethernet, 3.11 Signaling, 3.12 Driver, 3.14 User
 COMMAND_SETS = (
-    "basic", "wifi", "tcpip", "ble", "bt", "mqtt", "http", "fs", "websocket", "eth", "signaling", "driver", "user",
+    "basic", "wifi", "tcpip", "ble", "bt", "mqtt", "http", "fs", "websocket",
+    "eth", "signaling", "driver", "user",
 )  # fmt: skip
 DEFAULT_CATALOG = Path(__file__).resolve().parent / "catalog"
 

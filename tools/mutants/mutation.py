@@ -28,7 +28,7 @@ class Verdict(StrEnum):
     SURVIVED = "survived"
     TIMEOUT = "timeout"  #: the run hung past its budget; counted as killed (the suite did not pass)
     ERROR = "error"  #: pytest failed without a failing test (or could not run): proves nothing either way
-    NOT_RUN = "not-run"  #: the selection collected no tests
+    NOT_RUN = "not-run"  #: the selection collected no tests, or the run was interrupted before this fault
 
 
 @dataclass
@@ -52,6 +52,8 @@ class FaultResult:
 class MutationReport:
     results: list[FaultResult] = field(default_factory=list)
     baseline_seconds: float = 0.0
+    #: Ctrl-C or SIGTERM stopped the run: the faults it had not finished are ``not-run``, with that reason.
+    interrupted: bool = False
 
     @property
     def killed(self) -> int:
@@ -81,6 +83,7 @@ class MutationReport:
             "awaiting": sum(bool(r.awaits) for r in self.results),
             "kill_rate": round(self.killed / total, 4) if total else 0.0,
             "baseline_seconds": round(self.baseline_seconds, 1),
+            "interrupted": self.interrupted,
             "faults": [
                 {
                     "id": r.id,
@@ -117,6 +120,7 @@ class MutationReport:
         lines.append(
             f"{s['killed']}/{s['total']} killed ({float(s['kill_rate']):.0%}), {s['survived']} survived, "  # type: ignore[arg-type]
             f"{s['not_run']} not run, {s['errors']} errors ({s['awaiting']} faults await a check)"
+            + (" - INTERRUPTED: the faults not reached are 'not-run'" if self.interrupted else "")
         )
         return "\n".join(lines)
 
@@ -198,6 +202,45 @@ def run_mutation(
     ``every_catching_test`` (then ``caught_by`` lists every test that catches it, at the cost of running
     the whole selection for each killed fault too)."""
     report = MutationReport()
+    try:
+        _run_all(mutants, base_rig, root, workers, budget, extra, progress, keep, every_catching_test, report)
+    except KeyboardInterrupt:
+        # What was measured stays measured: the finished faults keep their verdicts, the rest are not-run.
+        report.interrupted = True
+        done = {r.id for r in report.results}
+        for m in mutants:
+            if m.id not in done:
+                report.results.append(_not_reached(m))
+        progress(f"interrupted after {len(done)} of {len(mutants)} faults")
+    return report
+
+
+def _not_reached(m: Mutant) -> FaultResult:
+    return FaultResult(
+        id=m.id,
+        command_set=m.meta.command_set,
+        section=m.meta.section,
+        verdict=Verdict.NOT_RUN,
+        caught_by=[],
+        seconds=0.0,
+        selection=m.meta.select.text(),
+        detail="the mutation run was interrupted before this fault finished",
+        awaits=m.meta.awaits or "",
+    )
+
+
+def _run_all(
+    mutants: list[Mutant],
+    base_rig: Rig,
+    root: Path,
+    workers: int,
+    budget: float,
+    extra: list[str] | None,
+    progress: Callable[[str], None],
+    keep: Path | None,
+    every_catching_test: bool,
+    report: MutationReport,
+) -> None:
     groups = rig_groups(mutants)
     rigs = {key: base_rig if key is None else load_base_rig(root / key) for key in groups}
     with tempfile.TemporaryDirectory(prefix="mutants-") as tmp:
@@ -247,4 +290,3 @@ def run_mutation(
             )
             report.results.append(result)
             progress(f"[{i}/{len(mutants)}] {m.id}: {result.verdict.value} ({run.seconds:.0f} s)")
-    return report

@@ -183,6 +183,11 @@ def run_selection(
     )
     try:
         out, _ = proc.communicate(timeout=budget)
+    except KeyboardInterrupt:
+        # The run is in a session of its own, so a Ctrl-C on the terminal does not reach it: stop its group
+        # here, or the simulators it started outlive the interrupted mutation run.
+        _kill_group(proc)
+        raise
     except subprocess.TimeoutExpired:
         _kill_group(proc)
         out, _ = proc.communicate()

@@ -10,16 +10,15 @@ board, decides that it runs for three seconds, on any board.
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import replace
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from fixtures.background import RunningCommand
 from fixtures.suite import framed
-from rigs.at.events import Blank, Busy, Echo, ErrCode
+from rigs.at.events import Blank, Busy, ErrCode
 from suites.robustness.garbage import EXAMPLES, garbage_lines, nul_lines, well_formed
 from suites.tcpip.links import back_to_factory, connect_timeout, host
 
@@ -34,44 +33,9 @@ def clean(dut, esp_rig, joined):
     back_to_factory(dut, esp_rig)
 
 
-class Running:
-    """A command the test thread started and waits for in another thread."""
-
-    def __init__(self, dut, line: str, timeout: float) -> None:
-        self.dut, self.line = dut, line
-        self.resp = None
-        self.error: BaseException | None = None
-        self._seen = len(dut.history)  # the echo must be a new event: an earlier run of the line echoed too
-        self._thread = threading.Thread(target=self._run, args=(timeout,), daemon=True)
-        self._thread.start()
-        self._wait_started(timeout)
-
-    def _run(self, timeout: float) -> None:
-        try:
-            self.resp = self.dut.cmd(self.line, timeout)
-        except BaseException as exc:  # handed to the test thread by result()
-            self.error = exc
-
-    def _wait_started(self, timeout: float) -> None:
-        # The board's echo of the line (ATE1, 3.1.7) says it has taken the line and is running it.
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and self._thread.is_alive():
-            if any(isinstance(ev, Echo) and ev.line == self.line for _, ev in self.dut.history[self._seen :]):
-                return
-            time.sleep(0.01)
-        raise AssertionError(f"{self.line!r}: no echo of the command within {timeout:g} s")
-
-    def result(self, timeout: float):
-        self._thread.join(timeout)
-        assert not self._thread.is_alive(), f"{self.line!r}: no final result within {timeout:g} s"
-        if self.error is not None:
-            raise self.error
-        return self.resp
-
-
-def _slow_get(dut, esp_rig, esp_http_server) -> Running:
+def _slow_get(dut, esp_rig, esp_http_server) -> RunningCommand:
     url = f"http://{host(esp_rig)}:{esp_http_server.port}/delay/{DELAY_S}"
-    return Running(dut, f'AT+HTTPCLIENT=2,0,"{url}",,,1', connect_timeout(esp_rig) + DELAY_S)
+    return RunningCommand(dut, f'AT+HTTPCLIENT=2,0,"{url}",,,1', connect_timeout(esp_rig) + DELAY_S)
 
 
 def _ended_as_documented(expect, resp, sent: list[bytes] = ()) -> int:

@@ -17,6 +17,7 @@ import time
 
 import pytest
 
+from fixtures.background import RunningCommand
 from fixtures.servers import has_records
 from rigs.at.events import Busy
 from suites.tcpip.links import back_to_factory, host
@@ -255,23 +256,11 @@ def response_lines_all(r) -> list[str]:
 def test_busy_while_ping_runs(dut, esp_rig) -> None:
     """A command line sent while AT+PING still waits for its reply is refused with ``busy p...`` (3.17);
     the ping then ends as it would have (an unroutable TEST-NET-1 address: +PING:TIMEOUT, ERROR)."""
-    import threading
-
-    result: dict[str, object] = {}
-
-    def ping() -> None:
-        try:
-            result["r"] = dut.cmd('AT+PING="192.0.2.1"', esp_rig.targets.timeouts.connect * 3)
-        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
-            result["error"] = exc
-
-    worker = threading.Thread(target=ping)
-    worker.start()
-    time.sleep(0.5)
+    timeout = esp_rig.targets.timeouts.connect * 3
+    # the echo of AT+PING says the board runs it: a fixed wait could let AT arrive first on a slow host
+    running = RunningCommand(dut, 'AT+PING="192.0.2.1"', timeout)
     dut.write_raw(b"AT\r\n")
-    worker.join(esp_rig.targets.timeouts.connect * 3 + 5)
-    assert "error" not in result, result.get("error")
-    r = result["r"]
+    r = running.result(timeout + 5)
     assert any(isinstance(e, Busy) for e in r.events), (
         f"expected busy p... for the AT sent meanwhile: {r.text!r}"
     )

@@ -110,10 +110,15 @@ def test_after_final_names_the_lines_after_ok() -> None:
         _after_final(CommandStep.model_validate(open_end))
 
 
-@pytest.mark.parametrize("section, why", [("4.3.3", "is a draft: the board labelled")])
-def test_unreplayable_examples_say_why(section: str, why: str) -> None:
-    with runner_on(BleBoard()) as runner, pytest.raises(ExampleUnsupported, match=why):
-        runner.prepare(example(section))
+def test_a_draft_says_what_stands_in_its_way(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A draft is skipped with its chapter4_unresolved reason (4.3.3's was, until its labels were settled:
+    spec/corrections.yaml 4.3.3-gattcwr-on-server), or a general one when none is listed."""
+    draft = example("4.3.3").model_copy(update={"fidelity": "draft"})
+    with runner_on(BleBoard()) as runner, pytest.raises(ExampleUnsupported, match="not every step"):
+        runner.prepare(draft)
+    monkeypatch.setattr(example_runner, "unresolved_examples", lambda: {"4.3.3": "the labels contradict"})
+    with runner_on(BleBoard()) as runner, pytest.raises(ExampleUnsupported, match="the labels contradict"):
+        runner.prepare(draft)
 
 
 def test_a_capability_no_rig_provides_yet_says_what_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:

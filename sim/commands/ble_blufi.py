@@ -10,10 +10,11 @@ and its end ``+BLUFIDISCONN`` (4.12.1; espressif/esp-at#767); AT+BLUFI=0 ends th
 
 The phone's frames (sim/radio/blufi.py) set the station's SSID and password and the Wi-Fi mode, and ask the
 board to connect: the board then joins like any station (WIFI CONNECTED, WIFI GOT IP: 4.12.1), unless every
-AP of that SSID is weaker than AT+BLUFI's ``<auth floor>`` (3.4.45). A status request is answered with the
-Wi-Fi connection state report. AT+BLUFISEND=<length> (at most 600 bytes, 3.4.47 notes) sends ``>``, takes
-the bytes and sends them as a custom-data frame, fragmented to fit the ATT MTU; custom data the phone sends
-is reported ``+BLUFIDATA:<len>,<data>`` (3.17).
+AP of that SSID is weaker than AT+BLUFI's ``<auth floor>`` (3.4.45). Its address got, the board sends the
+connected phone the Wi-Fi connection state report unasked (the app's "device status response" of 4.12.1);
+a status request is answered with the same report. AT+BLUFISEND=<length> (at most 600 bytes, 3.4.47
+notes) sends ``>``, takes the bytes and sends them as a custom-data frame, fragmented to fit the ATT MTU;
+custom data the phone sends is reported ``+BLUFIDATA:<len>,<data>`` (3.17).
 """
 
 from __future__ import annotations
@@ -75,6 +76,16 @@ def _boot(board: Board) -> None:
     board._blufi_radio = None  # type: ignore[attr-defined]
     if old is not None:
         board.spawn_detached(old.power_off())
+    board.events.on("sta_got_ip", lambda **_: _report_connected(board))
+
+
+def _report_connected(board: Board) -> None:
+    """The station got its address while a phone is connected: the board tells the phone, unasked, with the
+    Wi-Fi connection state report (ESP-IDF api-guides/blufi's flow: once connected, the device reports the
+    connection state; EspBlufiForiOS#20: configure is followed by the device status response without a
+    request; 4.12.1: after Configure the app shows "Receive device status response")."""
+    if blufi(board).connection is not None:
+        board.spawn(_send(board, bf.DATA, bf.DATA_WIFI_REPORT, _status(board)))
 
 
 async def _send(board: Board, frame_type: int, subtype: int, data: bytes) -> None:

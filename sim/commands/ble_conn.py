@@ -3,9 +3,10 @@
 A connection has a <conn_index> in [0,2] (3.4.13, ESP32). As central the board connects with AT+BLECONN and
 answers ``+BLECONN:<conn_index>,"<addr>"`` then OK, or ``+BLECONN:<conn_index>,-1`` then ERROR; as
 peripheral (a peer connects to its advertising) it reports ``+BLECONN:<conn_index>,"<addr>"`` (3.17: the
-server side learns of a connection only through this report) with the lowest free index. Every connection's
-end is ``+BLEDISCONN:<conn_index>,"<addr>"`` (3.4.15, 3.17), whoever ended it. The address is printed quoted
-and in lower case as the guide's 4.3.2 transcript shows it.
+server side learns of a connection only through this report) with the lowest free index, and its own
+AT+BLECONN to that peer at that index answers OK alone (4.3.3: it is then the GATT client of the link).
+Every connection's end is ``+BLEDISCONN:<conn_index>,"<addr>"`` (3.4.15, 3.17), whoever ended it. The
+address is printed quoted and in lower case as the guide's 4.3.2 transcript shows it.
 """
 
 from __future__ import annotations
@@ -146,6 +147,8 @@ async def bleconn_set(ctx: CommandContext) -> None:
     except (ValueError, TypeError) as exc:
         raise ctx.fail(errors.para_invalid(1), f"{address!r} is not a Bluetooth LE address") from exc
     table = links(ctx.board)
+    if _gatt_client_over_existing_link(table.by_index.get(index), address):
+        return
     if index in table.by_index or index in table.connecting:
         raise ctx.fail(errors.exec_fail(), f"<conn_index> {index} is in use")
     from sim.commands.ble import own_address
@@ -163,6 +166,17 @@ async def bleconn_set(ctx: CommandContext) -> None:
     table.by_index[index] = link
     watch(ctx.board, link)
     ctx.reply(f'+BLECONN:{index},"{address}"')
+
+
+def _gatt_client_over_existing_link(link: Link | None, address: str) -> bool:
+    """True when AT+BLECONN names the device that already connected to the board at that <conn_index> (the
+    board its peripheral): the command then answers OK alone, and the board uses the GATT client commands
+    over that link. 4.3.3's note on the server's AT+BLECONN=0,<client>: "the message OK will be prompted
+    and the message +BLECONN... will not be prompted"; either role may use the GATT client commands
+    (espressif/esp-at#460, #643)."""
+    from bumble.hci import Role
+
+    return link is not None and link.address == address and link.connection.role != Role.CENTRAL
 
 
 def _link(ctx: CommandContext, i: int = 0) -> Link:

@@ -103,6 +103,9 @@ def dispatch(board: Board) -> None:
     for item in rt.model.poll(time.monotonic()):
         if isinstance(item, Urc):
             board.urc(item.text)
+            if item.text == "WIFI GOT IP":
+                # other groups act on the station's address (BluFi reports the connection to its phone)
+                board.events.emit("sta_got_ip")
         elif isinstance(item, Log):
             board.log(item.text)
         elif rt.waiting is not None and not rt.waiting.done():

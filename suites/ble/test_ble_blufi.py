@@ -3,9 +3,10 @@ frames of ESP-IDF's BluFi profile). AT+BLUFI starts and stops it (the peer's sca
 and nothing after the stop), AT+BLUFI? and AT+BLUFINAME read back; the phone's connection is reported
 +BLUFICONN and its end +BLUFIDISCONN (spec/urcs.yaml, from example 4.12.1); the phone provisions the rig's AP
 (its SSID and password, then the connect request) and the board joins it with WIFI CONNECTED and WIFI GOT IP
-(4.12.1), which the phone's status request confirms; AT+BLUFISEND's bytes reach the phone as a custom-data
-frame (fragmented when they exceed one ATT value), the phone's custom data is reported
-+BLUFIDATA:<len>,<data> (3.17); AT+BLUFI is refused while Bluetooth LE is initialized (3.4.45 note)."""
+(4.12.1), which the board reports to the phone unasked and on its status request; AT+BLUFISEND's bytes
+reach the phone as a custom-data frame (fragmented when they exceed one ATT value), the phone's custom data
+is reported +BLUFIDATA:<len>,<data> (3.17); AT+BLUFI is refused while Bluetooth LE is initialized (3.4.45
+note)."""
 
 from __future__ import annotations
 
@@ -112,18 +113,21 @@ def phone(dut, expect, esp_ble_peer) -> blufi.BlufiPhone:
 @pytest.mark.requires("wifi-sta")
 def test_phone_provisions_the_rig_ap(dut, expect, phone, esp_ap, esp_rig) -> None:
     """4.12.1: the phone sends opmode STA, the rig AP's SSID and password and the connect request; the board
-    joins: WIFI CONNECTED then WIFI GOT IP, AT+CWMODE? 1 and AT+CWJAP? the rig's SSID; the phone's status
-    request gets the connection state report: station mode, connected, the same SSID."""
+    joins: WIFI CONNECTED then WIFI GOT IP, AT+CWMODE? 1 and AT+CWJAP? the rig's SSID; the phone gets the
+    connection state report unasked (4.12.1's "Receive device status response" after Configure; ESP-IDF's
+    BluFi flow), and again when it asks: station mode, connected, the same SSID and the AP's BSSID."""
     expect.ok(dut.cmd("AT+CWMODE=0"), "AT+CWMODE", "set")  # 3.4.45 note: SoftAP off; the phone picks STA
     phone.provision(esp_ap.ssid, esp_ap.password)
     dut.expect_urc("WIFI CONNECTED", esp_rig.targets.timeouts.join)
     dut.expect_urc("WIFI GOT IP", esp_rig.targets.timeouts.join)
     assert expect.ok(dut.cmd("AT+CWMODE?"), "AT+CWMODE", "query")["mode"] == 1
     assert expect.ok(dut.cmd("AT+CWJAP?"), "AT+CWJAP", "query")["ssid"] == esp_ap.ssid
-    got = phone.status()
-    assert (got.opmode, got.sta_connected, got.ssid) == (blufi.OPMODE_STA, True, esp_ap.ssid), got
-    if esp_ap.bssid:
-        assert got.bssid == esp_ap.bssid.lower(), got
+    unasked = phone.receive()
+    assert (unasked.frame_type, unasked.subtype) == (blufi.FRAME_DATA, blufi.SUBTYPE_WIFI_REPORT), unasked
+    for got in (blufi.wifi_report(unasked.content), phone.status()):
+        assert (got.opmode, got.sta_connected, got.ssid) == (blufi.OPMODE_STA, True, esp_ap.ssid), got
+        if esp_ap.bssid:
+            assert got.bssid == esp_ap.bssid.lower(), got
     dut.cmd("AT+CWQAP").assert_ok()
     dut.drain_urcs()
 

@@ -53,6 +53,18 @@ def connect(dut, expect, peer, index: int = 0) -> str:
     return address
 
 
+def peer_connects(dut, expect, peer) -> str:
+    """The board advertises as server (AT+BLEINIT=2); the peer connects to its public address and the board
+    reports +BLECONN:0,"<peer>" (3.17). The peer's address."""
+    expect.ok(dut.cmd("AT+BLEINIT=2"), "AT+BLEINIT", "set")
+    address = board_address(dut, expect)
+    expect.ok(dut.cmd("AT+BLEADVSTART"), "AT+BLEADVSTART", "execute")
+    peer.connect(address, 0)
+    own = peer.address.lower()
+    assert report(dut, "ble_conn") == f'+BLECONN:0,"{own}"'
+    return own
+
+
 @pytest.mark.form("AT+BLECONN", "set")
 @pytest.mark.form("AT+BLECONN", "query")
 @pytest.mark.form("AT+BLEDISCONN", "set")
@@ -90,16 +102,27 @@ def test_connection_to_nobody_fails(dut, expect) -> None:
 def test_peripheral_reports_the_peer_connecting(dut, expect, esp_ble_peer) -> None:
     """The board advertises as server (AT+BLEINIT=2); the peer connects to its public address: the board
     reports +BLECONN:0,"<peer>" (3.17), AT+BLECONN? lists it; the peer disconnects: +BLEDISCONN:0,"<peer>"."""
-    expect.ok(dut.cmd("AT+BLEINIT=2"), "AT+BLEINIT", "set")
-    address = board_address(dut, expect)
-    expect.ok(dut.cmd("AT+BLEADVSTART"), "AT+BLEADVSTART", "execute")
-    esp_ble_peer.connect(address, 0)
-    peer = esp_ble_peer.address.lower()
-    assert report(dut, "ble_conn") == f'+BLECONN:0,"{peer}"'
+    peer = peer_connects(dut, expect, esp_ble_peer)
     m = expect.ok(dut.cmd("AT+BLECONN?"), "AT+BLECONN", "query")
     assert m.all("remote_address") == [f'"{peer}"'] or m.all("remote_address") == [peer], m
     esp_ble_peer.disconnect()
     assert report(dut, "ble_disconn") == f'+BLEDISCONN:0,"{peer}"'
+
+
+@pytest.mark.form("AT+BLECONN", "set")
+@pytest.mark.form("AT+BLEGATTCPRIMSRV", "set")
+def test_server_connects_to_its_connected_client_with_ok_alone(dut, expect, esp_ble_peer) -> None:
+    """4.3.3: the server (AT+BLEINIT=2), once the peer has connected to it (+BLECONN:0,"<peer>"), sends
+    AT+BLECONN=0,"<peer>": "the message OK will be prompted and the message +BLECONN... will not be
+    prompted" (the step's note); the server is then the GATT client of that link, and AT+BLEGATTCPRIMSRV=0
+    lists what the peer serves (either role may use the GATT client commands: espressif/esp-at#460, #643)."""
+    esp_ble_peer.serve()
+    peer = peer_connects(dut, expect, esp_ble_peer)
+    expect.matches(dut.cmd(f'AT+BLECONN=0,"{peer}"', LINK_WAIT), "OK", "AT+BLECONN")
+    m = expect.ok(dut.cmd("AT+BLEGATTCPRIMSRV=0", LINK_WAIT), "AT+BLEGATTCPRIMSRV", "set")
+    assert m.all("srv_uuid") == esp_ble_peer.served_services(), m
+    m = expect.ok(dut.cmd("AT+BLECONN?"), "AT+BLECONN", "query")
+    assert [a.strip('"') for a in m.all("remote_address")] == [peer], m
 
 
 def test_peer_vanishing_ends_the_link(dut, expect, esp_ble_air) -> None:

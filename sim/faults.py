@@ -181,22 +181,22 @@ class FaultEngine:
         self.commands = 0
         self.applied: list[str] = []
 
-    @property
-    def uart_slow_factor(self) -> float:
+    def _factor(self, kind: RuleKind) -> float:
+        """The product of the ``factor`` of every rule of ``kind`` (1.0: none)."""
         factor = 1.0
         for r in self.rules:
-            if r.kind is RuleKind.SLOW_UART and r.factor is not None:
+            if r.kind is kind and r.factor is not None:
                 factor *= r.factor
         return factor
 
     @property
+    def uart_slow_factor(self) -> float:
+        return self._factor(RuleKind.SLOW_UART)
+
+    @property
     def spp_slow_factor(self) -> float:
         """slow_spp: the share of the AT port's line rate Bluetooth SPP passthrough forwards at most."""
-        factor = 1.0
-        for r in self.rules:
-            if r.kind is RuleKind.SLOW_SPP and r.factor is not None:
-                factor *= r.factor
-        return factor
+        return self._factor(RuleKind.SLOW_SPP)
 
     @property
     def ignores_guard_time(self) -> bool:

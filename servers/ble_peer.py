@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import queue
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from typing import Any
 
 from servers.base import LoopThread
@@ -46,11 +47,13 @@ class RemoteService:
 @dataclass(frozen=True)
 class Received:
     """A notification or indication the peer received: the characteristic's UUID and the value; ``index``
-    tells characteristics of one UUID apart (the HID service's Reports), in discovery order."""
+    tells characteristics of one UUID apart (the HID service's Reports), in discovery order; ``t``: when it
+    arrived (``time.monotonic``, the clock throughput is timed with)."""
 
     uuid: str
     value: bytes
     index: int = 0
+    t: float = field(default_factory=time.monotonic)
 
 
 def next_received(received: queue.Queue[Received], timeout: float) -> Received:
@@ -170,6 +173,15 @@ class BumbleBlePeer:
             return int(self._connections[0].att_mtu)
 
         return self._loop.run(run())
+
+    def exchange_mtu(self, mtu: int, timeout: float = 10.0) -> int:
+        """As a phone's stack does when it connects: the ATT MTU exchange (Core spec Vol 3 Part F 3.4.2) as
+        the client of the first connection, asking for ``mtu``; returns the MTU the link now uses."""
+
+        async def run() -> int:
+            return int(await self._client().request_mtu(mtu))
+
+        return self._loop.run(run(), timeout=timeout)
 
     def max_rx_octets(self) -> int:
         """The longest payload the other side of the first connection may now send the peer."""

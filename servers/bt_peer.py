@@ -70,6 +70,7 @@ class BumbleBtPeer:
         self._connection: Any = None
         self._dlc: Any = None
         self.received = bytearray()
+        self.arrivals: list[tuple[float, int]] = []  # (time.monotonic, bytes) of each piece received
         self.displayed: queue.Queue[int] = queue.Queue()  # passkeys / numbers the peer showed its user
         self.pairings: queue.Queue[PairingOutcome] = queue.Queue()
         self.dlc_events: queue.Queue[str] = queue.Queue()  # "open" / "close" of the SPP channel
@@ -240,6 +241,7 @@ class BumbleBtPeer:
 
     def _on_data(self, data: bytes) -> None:
         self.received.extend(data)
+        self.arrivals.append((time.monotonic(), len(data)))  # when and how much: throughput is timed on it
 
     def serve_spp(self) -> None:
         """Offer an SPP service (the PC of 4.10: the board's master connects to it)."""

@@ -41,6 +41,8 @@ class RuleKind(Enum):
     STALL = "stall"
     REBOOT_AFTER = "reboot_after"
     SLOW_UART = "slow_uart"
+    #: Bluetooth SPP passthrough forwards at most ``factor`` of the AT port's line rate (sim/radio/pace.py)
+    SLOW_SPP = "slow_spp"
     HOLD_UNTIL = "hold_until"
     NOT_PERSISTED = "not_persisted"
     IGNORE_GUARD_TIME = "ignore_guard_time"
@@ -85,7 +87,7 @@ class Rule(BaseModel):
     seconds: float | None = Field(default=None, ge=0.0)
     byte: int | None = Field(default=None, ge=0)
     commands: int | None = Field(default=None, ge=1)  # reboot_after: the Nth command
-    factor: float | None = Field(default=None, gt=0.0, le=1.0)  # slow_uart
+    factor: float | None = Field(default=None, gt=0.0, le=1.0)  # slow_uart, slow_spp
     until: str | None = None  # hold_until, drop_before: regex of the message that decides
     line: str | None = None  # only while a command whose line (as typed) matches this regex runs
     after_line: str | None = None  # only once a command line matching this regex has run in this process
@@ -104,8 +106,8 @@ class Rule(BaseModel):
             raise ValueError("delay needs 'seconds'")
         if k is RuleKind.REBOOT_AFTER and self.commands is None:
             raise ValueError("reboot_after needs 'commands' (reboot on the Nth command)")
-        if k is RuleKind.SLOW_UART and self.factor is None:
-            raise ValueError("slow_uart needs 'factor' (0 < factor <= 1)")
+        if k in (RuleKind.SLOW_UART, RuleKind.SLOW_SPP) and self.factor is None:
+            raise ValueError(f"{k.value} needs 'factor' (0 < factor <= 1)")
         if k is RuleKind.NOT_PERSISTED and self.command is None:
             raise ValueError("not_persisted needs 'command' (whose flash writes are skipped)")
         if k in (RuleKind.HOLD_UNTIL, RuleKind.DROP_BEFORE) and self.until is None:
@@ -161,7 +163,9 @@ class FaultEngine:
         self._line_match = [
             re.compile(r.match) if r.kind is RuleKind.MISREAD_LINE and r.match else None for r in rules
         ]
-        self._from_text = [re.compile(r.from_) if r.kind is RuleKind.MISREAD_LINE and r.from_ else None for r in rules]
+        self._from_text = [
+            re.compile(r.from_) if r.kind is RuleKind.MISREAD_LINE and r.from_ else None for r in rules
+        ]
         #: occurrence counts, per rule, since the last command line (so "the Nth" does not depend on what
         #: else the process ran before: under xdist that is whichever tests the worker got)
         self._seen = [0] * len(rules)
@@ -177,13 +181,22 @@ class FaultEngine:
         self.commands = 0
         self.applied: list[str] = []
 
-    @property
-    def uart_slow_factor(self) -> float:
+    def _factor(self, kind: RuleKind) -> float:
+        """The product of the ``factor`` of every rule of ``kind`` (1.0: none)."""
         factor = 1.0
         for r in self.rules:
-            if r.kind is RuleKind.SLOW_UART and r.factor is not None:
+            if r.kind is kind and r.factor is not None:
                 factor *= r.factor
         return factor
+
+    @property
+    def uart_slow_factor(self) -> float:
+        return self._factor(RuleKind.SLOW_UART)
+
+    @property
+    def spp_slow_factor(self) -> float:
+        """slow_spp: the share of the AT port's line rate Bluetooth SPP passthrough forwards at most."""
+        return self._factor(RuleKind.SLOW_SPP)
 
     @property
     def ignores_guard_time(self) -> bool:
@@ -507,6 +520,7 @@ def input_faults(engine: FaultEngine) -> InputFaults | None:
             return None
         cached = engine.__dict__["_input_faults"] = InputFaults(engine)
     return cached
+
 
 # --- panic: the firmware crashes right after the matching message --------------------------------------
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from rigs.model.fields import Baud, Fraction, Seconds, StrictModel, number_in
@@ -29,6 +29,15 @@ APP_MODES: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
+#: Bluetooth passthrough measured on the same ladder (suites/throughput/test_bt_throughput.py): Bluetooth LE
+#: SPP (3.4.32 AT+BLESPP) with the board as GATT ``server`` (4.3.6) or ``client`` (4.3.5), and Classic
+#: Bluetooth SPP passthrough (3.5.9 AT+BTSPPSEND, 4.10.2).
+SPP_MODES: dict[str, dict[str, tuple[str, ...]]] = {
+    "ble": {"upload": ("server", "client"), "download": ("server", "client")},
+    "bt": {"upload": ("passthrough",), "download": ("passthrough",)},
+}
+
+
 def throughput_name(transport: str, direction: str, mode: str) -> str:
     """The measurement name a throughput test records and a rig keys its limits by."""
     return f"{transport}-{direction}-{mode}"
@@ -40,7 +49,7 @@ def _known_keys() -> frozenset[str]:
         for d, modes in MODES.items():
             keys.add(f"{t}-{d}")
             keys.update(throughput_name(t, d, m) for m in modes)
-    for t, directions in APP_MODES.items():
+    for t, directions in (APP_MODES | SPP_MODES).items():
         keys.add(t)
         for d, modes in directions.items():
             keys.add(f"{t}-{d}")
@@ -48,13 +57,40 @@ def _known_keys() -> frozenset[str]:
     return frozenset(keys)
 
 
+class Published(StrictModel):
+    """A rate a document publishes for one measurement at one baud rate (the guide's FAQ gives Bluetooth
+    and Bluetooth LE figures at 2000000 baud): at that rate the lower limit is this absolute figure instead
+    of a fraction of the line. ``bps``: payload bits per second, as the guide states them (0.101 Mbps ->
+    101000); ``marginal_band``: a fraction of the figure; ``source``: where the figure is published."""
+
+    baud: Baud
+    bps: Annotated[float, number_in(1.0, 50_000_000.0, "bits per second")]
+    marginal_band: Fraction = 0.0
+    source: Annotated[str, Field(min_length=1)]
+
+    @property
+    def rate(self) -> float:
+        """The figure in payload bytes per second, the unit measurements are recorded in."""
+        return self.bps / 8
+
+
 class Limit(StrictModel):
     """A lower limit on a measured fraction of line rate with a marginal band above it, as OpenHTF
     measurements have: below ``min_fraction`` fails, within ``marginal_band`` above it is marginal
-    (judged by reports.measurements.Limits.of_line_rate, the one place measurements are judged)."""
+    (judged by reports.measurements.Limits.of_line_rate, the one place measurements are judged). At the
+    baud rate of a ``published`` figure that figure is the limit (:meth:`at`)."""
 
     min_fraction: Fraction
     marginal_band: Fraction = 0.0
+    published: Published | None = None
+
+    def at(self, baud: int, ceiling: float) -> tuple[float, float]:
+        """``(lower, marginal band)`` in bytes per second for a line of ``baud`` carrying ``ceiling`` bytes
+        per second at most: the published figure at its own baud rate, else the fraction of the line."""
+        p = self.published
+        if p is not None and p.baud == baud:
+            return p.rate, p.rate * p.marginal_band
+        return ceiling * self.min_fraction, ceiling * self.marginal_band
 
 
 class HostStalls(StrictModel):
@@ -78,6 +114,9 @@ class ThroughputTargets(StrictModel):
     measurements: dict[str, Limit] = Field(default_factory=dict)
     #: The ladder of AT+UART_CUR rates (3.1.10) the throughput suite measures at; empty: the board's own.
     bauds: list[Baud] = Field(default_factory=list)
+    #: Ladders of their own for some transports (``ble``, ``bt``), in place of ``bauds``: where the rig's
+    #: link, not the UART, is the bottleneck above some rate (rigs/sim.yaml says why for the sim).
+    transport_bauds: dict[str, list[Baud]] = Field(default_factory=dict)
     #: Line time each transfer takes at the full line rate: transfer sizes scale with the baud rate.
     transfer_seconds: Annotated[float, number_in(0.1, 60.0, "seconds")] = 2.0
     #: Largest fraction of UDP datagrams a transfer may lose (UDP has no retransmission); reordering is
@@ -108,7 +147,7 @@ class ThroughputTargets(StrictModel):
                     "down": "|".join(MODES["download"]),
                     "apps": ", ".join(
                         throughput_name(t, d, m)
-                        for t, ds in APP_MODES.items()
+                        for t, ds in (APP_MODES | SPP_MODES).items()
                         for d, ms in ds.items()
                         for m in ms
                     ),
@@ -119,12 +158,40 @@ class ThroughputTargets(StrictModel):
     @field_validator("bauds")
     @classmethod
     def _ladder(cls, value: list[int]) -> list[int]:
-        repeated = sorted({b for b in value if value.count(b) > 1})
-        if repeated:
+        return _unique_sorted(value)
+
+    @field_validator("transport_bauds")
+    @classmethod
+    def _ladders(cls, value: dict[str, list[int]]) -> dict[str, list[int]]:
+        known = (*TRANSPORTS, *APP_MODES, *SPP_MODES)
+        unknown = sorted(set(value) - set(known))
+        if unknown:
             raise PydanticCustomError(
-                "baud_ladder", "each baud rate may be listed once; repeated: {r}", {"r": repeated}
+                "throughput_transport",
+                "unknown transport {names}: expected one of {known}",
+                {"names": ", ".join(unknown), "known": ", ".join(known)},
             )
-        return sorted(value)
+        empty = sorted(t for t, ladder in value.items() if not ladder)
+        if empty:
+            raise PydanticCustomError(
+                "baud_ladder", "the ladder of {t} is empty: list its baud rates or leave it out", {"t": empty}
+            )
+        return {t: _unique_sorted(ladder) for t, ladder in value.items()}
+
+    @model_validator(mode="after")
+    def _published_on_the_ladder(self) -> ThroughputTargets:
+        """A published figure judges only at its baud rate: a ladder without that rate would never use it."""
+        for name, limit in self.measurements.items():
+            p = limit.published
+            ladder = self.transport_bauds.get(name.split("-")[0]) or self.bauds
+            if p is not None and ladder and p.baud not in ladder:
+                raise PydanticCustomError(
+                    "published_baud",
+                    "{name}: the published figure is for {baud} baud, which the ladder {ladder} does not "
+                    "measure at: add the rate or drop the figure",
+                    {"name": name, "baud": p.baud, "ladder": ladder},
+                )
+        return self
 
     def limit(self, measurement: str) -> Limit:
         parts = measurement.split("-")
@@ -134,9 +201,19 @@ class ThroughputTargets(StrictModel):
                 return found
         return self.default
 
-    def ladder(self, board_baud: int) -> list[int]:
-        """The rates to measure at: the rig's ladder, or the board's own rate when it lists none."""
-        return list(self.bauds) or [board_baud]
+    def ladder(self, board_baud: int, transport: str | None = None) -> list[int]:
+        """The rates to measure at: the transport's own ladder, else the rig's, else the board's rate."""
+        own = self.transport_bauds.get(transport or "")
+        return list(own or self.bauds) or [board_baud]
+
+
+def _unique_sorted(value: list[int]) -> list[int]:
+    repeated = sorted({b for b in value if value.count(b) > 1})
+    if repeated:
+        raise PydanticCustomError(
+            "baud_ladder", "each baud rate may be listed once; repeated: {r}", {"r": repeated}
+        )
+    return sorted(value)
 
 
 class Timeouts(StrictModel):

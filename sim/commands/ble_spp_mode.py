@@ -35,6 +35,7 @@ from sim.commands.ble_spp import SppConfig
 from sim.net.packets import Packetiser
 from sim.net.plus import PlusDetector
 from sim.output import Kind
+from sim.radio.pace import SppPacer
 
 BLESPP = command("AT+BLESPP", section="3.4.32")
 
@@ -56,6 +57,7 @@ class BleSpp:
         self.packets = Packetiser(mtu - ATT_HEADER, board.runtime(BasicRuntime).transintvl / 1000)
         self.detector = PlusDetector(time.monotonic())
         self.queue: asyncio.Queue[bytes | None] = asyncio.Queue()  # None: the session is over
+        self.pacer = SppPacer(board)  # no pace unless the slow_spp fault sets one
         self._timer: asyncio.TimerHandle | None = None
         self._sender: asyncio.Task[None] | None = None
 
@@ -66,6 +68,8 @@ class BleSpp:
 
     async def _send_loop(self) -> None:
         while (block := await self.queue.get()) is not None:
+            if wait := self.pacer.delay(len(block)):
+                await asyncio.sleep(wait)
             try:
                 await self.send(block)
             except Exception as exc:  # noqa: BLE001 - the link went away or the peer refused: dropped

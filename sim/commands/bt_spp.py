@@ -38,6 +38,7 @@ from sim.net.packets import Packetiser
 from sim.net.plus import PlusDetector
 from sim.output import BUSY, Kind
 from sim.radio.bt import SPP_RECORD_HANDLE, SPP_UUID16, BtRadio
+from sim.radio.pace import SppPacer
 
 BTSPPINIT = command("AT+BTSPPINIT", section="3.5.6")
 BTSPPCONN = command("AT+BTSPPCONN", section="3.5.7")
@@ -329,6 +330,7 @@ class BtPassthrough(Passthrough):
         self._reconnect = None
         self._draining = False
         self.dropped = 0
+        self.pacer = SppPacer(board)  # no pace unless the slow_spp fault sets one
 
     def start(self) -> None:
         spp(self.board).passthrough = self
@@ -356,6 +358,12 @@ class BtPassthrough(Passthrough):
         self.board.call_later(max(remaining, 0.0), engine.clear_input_hook)
 
     def _send(self, block: bytes) -> None:
+        if wait := self.pacer.delay(len(block)):  # the slow_spp fault: the block leaves later, in order
+            self.board.call_later(wait, lambda: self._write(block))
+            return
+        self._write(block)
+
+    def _write(self, block: bytes) -> None:
         link = spp(self.board).link
         if link is None:
             self.board.log(f"bt: passthrough: no SPP connection, {len(block)} bytes dropped")

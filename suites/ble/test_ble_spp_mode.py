@@ -13,37 +13,25 @@ notifications enabled the guide's other response, ERROR.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 
 from rigs.at.events import Urc
-from rigs.at.passthrough import Passthrough
+from suites.ble.spp import (
+    RX_UUID,
+    SERVER_CFG,
+    TX_UUID,
+    WAIT,
+    ble_spp,
+    connect_to_peer_server,
+    serve_and_connect,
+)
 
 pytestmark = [pytest.mark.ble, pytest.mark.requires("ble"), pytest.mark.usefixtures("fresh_board")]
 
-#: A ceiling for the air and the AT port, not a pace.
-WAIT = 10.0
-#: 4.3.6 (bluetooth_le_at_examples.rst:1900-1905): tx = service 1 char 7 (0xC306, indicate), rx = service 1
-#: char 5 (0xC304, write).
-SERVER_CFG = "AT+BLESPPCFG=1,1,7,1,5"
-TX_UUID, RX_UUID = "0xC306", "0xC304"
 #: The guide's data ("test", 4.3.6) and a block of many ATT values at the default MTU (23: 20-byte values).
 GUIDE_DATA = b"test"
 BLOCK = os.urandom(1000)
-
-
-@contextmanager
-def ble_spp(dut, expect) -> Iterator[Passthrough]:
-    """AT+BLESPP checked against 3.4.32's ``OK`` and ``>``; the passthrough; ``+++`` to leave it."""
-    r = dut.cmd("AT+BLESPP", WAIT, expect_prompt=True)
-    expect.ok(r, "AT+BLESPP", "execute")
-    dut.codec.enter_passthrough()
-    try:
-        yield Passthrough(dut)
-    finally:
-        dut.exit_passthrough()
 
 
 def received(peer, n: int) -> bytes:
@@ -63,18 +51,8 @@ def written(peer, n: int) -> bytes:
 
 @pytest.fixture
 def served(dut, expect, esp_ble_peer):
-    """The board as server with the default table and advertising; the peer connected (+BLECONN:0) and
-    has discovered it."""
-    expect.ok(dut.cmd("AT+BLEINIT=2"), "AT+BLEINIT", "set")
-    expect.ok(dut.cmd("AT+BLEGATTSSRVCRE"), "AT+BLEGATTSSRVCRE", "execute")
-    expect.ok(dut.cmd("AT+BLEGATTSSRVSTART"), "AT+BLEGATTSSRVSTART", "execute")
-    board = expect.ok(dut.cmd("AT+BLEADDR?"), "AT+BLEADDR", "query")["BLE_public_addr"].lower()
-    expect.ok(dut.cmd("AT+BLEADVSTART"), "AT+BLEADVSTART", "execute")
-    esp_ble_peer.connect(board, 0)
-    ev = dut.expect_urc("+BLECONN", WAIT)
-    assert ev.text == f'+BLECONN:0,"{esp_ble_peer.address.lower()}"', ev.text
-    esp_ble_peer.discover()
-    return esp_ble_peer
+    """The board as server of the default table, advertising; the peer connected, the board discovered."""
+    return serve_and_connect(dut, expect, esp_ble_peer)
 
 
 @pytest.mark.form("AT+BLESPP", "execute")
@@ -122,14 +100,7 @@ def test_client_spp_both_ways(dut, expect, esp_ble_peer) -> None:
     discovery, AT+BLESPPCFG=1,<srv>,1,<srv>,2 and AT+BLESPP, the host's bytes are the peer's writes of
     0xFF02 and the peer's notifications of 0xFF03 come out of the AT port, bytes verified."""
     peer = esp_ble_peer
-    peer.serve()
-    peer.advertise(bytes.fromhex("020106") + b"\x09\x09ble-peer")
-    expect.ok(dut.cmd("AT+BLEINIT=1"), "AT+BLEINIT", "set")
-    r = dut.cmd(f'AT+BLECONN=0,"{peer.address.lower()}",1,3', WAIT)
-    expect.ok(r, "AT+BLECONN", "set")
-    m = expect.ok(dut.cmd("AT+BLEGATTCPRIMSRV=0"), "AT+BLEGATTCPRIMSRV", "set")
-    srv = dict(zip(m.all("srv_uuid"), m.all("srv_index"), strict=True))[peer.SERVICE]
-    expect.ok(dut.cmd(f"AT+BLEGATTCCHAR=0,{srv}"), "AT+BLEGATTCCHAR", "set")
+    srv = connect_to_peer_server(dut, expect, peer)
     expect.ok(dut.cmd(f"AT+BLESPPCFG=1,{srv},1,{srv},2"), "AT+BLESPPCFG", "set")
     with ble_spp(dut, expect) as pt:
         pt.write(GUIDE_DATA)

@@ -8,13 +8,10 @@ from collections.abc import Iterator
 
 import pytest
 
+from suites.bt.helpers import deinit
+
 
 @pytest.fixture(autouse=True)
 def bt_deinit(dut) -> Iterator[None]:
     yield
-    if dut.codec.in_passthrough:
-        dut.exit_passthrough()
-    dut.cmd("AT+BTINIT=1")
-    dut.cmd("AT+BTENCCLEAR")
-    dut.cmd("AT+BTINIT=0")
-    dut.drain_urcs()
+    deinit(dut)

@@ -53,6 +53,28 @@ def slave_ready(dut, expect, peer: BumbleBtPeer, io_cap: int = 3, pin_type: int 
     return address
 
 
+def peer_connects(dut, expect, peer: BumbleBtPeer, address: str, *, pair: bool = False) -> None:
+    """The peer connects to the board's SPP service; the board reports +BTSPPCONN:0,"<peer>" (4.10.1 step
+    7) and lists it in AT+BTSPPCONN?."""
+    job = Background(peer.connect_spp, address, pair=pair)
+    ev = report(dut, "bt_spp_conn")
+    job.result()
+    assert (ev.fields[0], quoted(ev.fields[1])) == ("0", peer.address), ev
+    m = expect.ok(dut.cmd("AT+BTSPPCONN?"), "AT+BTSPPCONN", "query")
+    assert (m["conn_index"], quoted(m["remote_address"])) == (0, peer.address)
+
+
+def deinit(dut) -> None:
+    """Out of passthrough, the bonds forgotten (AT+BTENCCLEAR, 3.5.21: kept in flash), the stack
+    deinitialized (AT+BTINIT=0, 3.5.2): the next test starts as after a factory reset."""
+    if dut.codec.in_passthrough:
+        dut.exit_passthrough()
+    dut.cmd("AT+BTINIT=1")
+    dut.cmd("AT+BTENCCLEAR")
+    dut.cmd("AT+BTINIT=0")
+    dut.drain_urcs()
+
+
 class Background:
     """Run one blocking peer call on a thread while the test drives the board; ``result()`` re-raises."""
 

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import pytest
 
-from servers.bt_peer import BumbleBtPeer
-from suites.bt.helpers import WAIT, Background, quoted, report, slave_ready
+from suites.bt.helpers import WAIT, peer_connects, quoted, report, slave_ready
 
 pytestmark = [pytest.mark.bt, pytest.mark.requires("bt"), pytest.mark.usefixtures("fresh_board")]
 
@@ -22,17 +21,6 @@ pytestmark = [pytest.mark.bt, pytest.mark.requires("bt"), pytest.mark.usefixture
 PAGE_TIMEOUT = 5.12
 #: A connection (page, pairing, SDP, RFCOMM) on the air takes well under a second; a ceiling.
 CONNECT = 20.0
-
-
-def peer_connects(dut, expect, peer: BumbleBtPeer, address: str, *, pair: bool = False) -> None:
-    """The peer connects to the board's SPP service; the board reports +BTSPPCONN:0,"<peer>" (4.10.1 step
-    7) and lists it in AT+BTSPPCONN?."""
-    job = Background(peer.connect_spp, address, pair=pair)
-    ev = report(dut, "bt_spp_conn")
-    job.result()
-    assert (ev.fields[0], quoted(ev.fields[1])) == ("0", peer.address), ev
-    m = expect.ok(dut.cmd("AT+BTSPPCONN?"), "AT+BTSPPCONN", "query")
-    assert (m["conn_index"], quoted(m["remote_address"])) == (0, peer.address)
 
 
 @pytest.mark.form("AT+BTSPPINIT", "query")

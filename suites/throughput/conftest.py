@@ -41,7 +41,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "throughput_baud" not in metafunc.fixturenames:
         return
     rig = run_context(metafunc.config).rig
-    ladder = rig.targets.throughput.ladder(rig.boards[0].baud)
+    # A test marked with a transport that has a ladder of its own (``ble``, ``bt``) measures on that one.
+    own = [t for t in rig.targets.throughput.transport_bauds if metafunc.definition.get_closest_marker(t)]
+    ladder = rig.targets.throughput.ladder(rig.boards[0].baud, own[0] if own else None)
     metafunc.parametrize("throughput_baud", ladder, ids=[str(b) for b in ladder])
 
 
@@ -85,8 +87,8 @@ def throughput_judge(request: pytest.FixtureRequest, esp_rig: Rig, measure) -> J
         final: bool = True,
         stalls: list[Stall] | None = None,
     ) -> Attempt:
-        target = targets.limit(case.name)
-        limits = Limits.of_line_rate(line.ceiling, target.min_fraction, target.marginal_band)
+        lower, band = targets.limit(case.name).at(line.baud, line.ceiling)
+        limits = Limits(lower=lower, marginal=band or None)
         share = None
         if stalls is not None and targets.host_stalls is not None:
             cfg = targets.host_stalls

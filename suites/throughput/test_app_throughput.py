@@ -26,7 +26,7 @@ from suites.throughput.apps import (
     mqtt_upload,
     upload_data,
 )
-from suites.throughput.transfer import SEED, Case, Result, transfer_size
+from suites.throughput.transfer import SEED, Case, Result, transfer_size, transfer_timeout
 
 pytestmark = [pytest.mark.throughput, pytest.mark.bench_risk, pytest.mark.usefixtures("fresh_board")]
 
@@ -51,11 +51,6 @@ def _cases(transport: str) -> list[object]:
         for d, modes in APP_MODES[transport].items()
         for m in modes
     ]
-
-
-def _timeout(rig) -> float:  # noqa: ANN001
-    """As transfer.py allows a transfer: the connect timeout and four times its line time."""
-    return rig.targets.timeouts.connect + 4 * rig.targets.throughput.transfer_seconds
 
 
 @pytest.fixture
@@ -93,7 +88,7 @@ def test_mqtt_throughput(
     board's +MQTTSUBRECV reports must carry exactly them, timed as the host read them."""
     line = throughput_line
     total = transfer_size(case, line.ceiling, esp_rig.targets.throughput.transfer_seconds)
-    timeout = _timeout(esp_rig)
+    timeout = transfer_timeout(esp_rig)
     paho = PahoPeer(esp_mqtt_broker)
     try:
         if case.direction == "download":
@@ -135,7 +130,7 @@ def test_http_throughput(
     checked: list[bool] = []
 
     def once(attempt: int) -> Result:
-        result, response = http_download(dut, case, url, data, _timeout(esp_rig))
+        result, response = http_download(dut, case, url, data, transfer_timeout(esp_rig))
         if not checked:  # the whole response against the form's template, after the clock stopped
             expect.ok(response, *FORMS[case.mode])
             checked.append(True)

@@ -97,6 +97,11 @@ def transfer_size(case: Case, ceiling: float, seconds: float) -> int:
     return max(int(ceiling * seconds) // block, 4) * block
 
 
+def transfer_timeout(rig: Rig) -> float:
+    """How long a transfer may take: the connect timeout and four times its line time."""
+    return rig.targets.timeouts.connect + 4 * rig.targets.throughput.transfer_seconds
+
+
 def udp_stream(count: int) -> bytes:
     return b"".join(encode_datagram(i, WRITE_SIZE, 0, SEED) for i in range(count))
 
@@ -147,7 +152,7 @@ def close_link(dut: AtSession, rig: Rig) -> None:
 
 def upload(dut: AtSession, rig: Rig, case: Case, link: Link, total: int, max_loss: float) -> Result:
     data = udp_stream(total // WRITE_SIZE) if case.transport == "udp" else pattern(SEED, total)
-    timeout = rig.targets.timeouts.connect + 4 * rig.targets.throughput.transfer_seconds
+    timeout = transfer_timeout(rig)
     if case.mode == "passthrough":
         with dut.passthrough(timeout=rig.targets.timeouts.command) as p:
             for i in range(0, total, WRITE_SIZE):
@@ -227,11 +232,11 @@ def download(
 ) -> Result:
     """``offer``: bytes/s a UDP source sends at (TCP and SSL sources send as fast as the board takes)."""
     mark = len(dut.history)
-    timeout = rig.targets.timeouts.connect + 4 * rig.targets.throughput.transfer_seconds
+    timeout = transfer_timeout(rig)
     if case.mode == "passthrough":
         with dut.passthrough(timeout=rig.targets.timeouts.command) as p:
             start = _start_source(case, link, lambda b: p.write(b), total, offer)
-            got = _read_passthrough(p, total, timeout)
+            got = read_passthrough(p, total, timeout)
             start.join()
     elif case.mode == "ipd":
         start = _start_source(case, link, lambda b: _cipsend(dut, rig, b), total, offer)
@@ -243,22 +248,23 @@ def download(
         start.join()
     if start.error is not None:
         raise start.error
-    events = [(t, e) for t, e in dut.history[mark:] if _payload(e)]
-    stamps = [(t, len(_payload(e))) for t, e in events]
+    events = [(t, e) for t, e in dut.history[mark:] if payload(e)]
+    stamps = [(t, len(payload(e))) for t, e in events]
     seconds = span(stamps, case)
     if case.transport == "udp":
         count = total // WRITE_SIZE
         if case.mode == "passthrough":
             tally = scan_records(got, count, WRITE_SIZE, SEED)
         else:
-            tally = count_datagrams([_payload(e) for _, e in events], count, WRITE_SIZE, SEED)
+            tally = count_datagrams([payload(e) for _, e in events], count, WRITE_SIZE, SEED)
         tally.check(max_loss, f"the host ({case.name})")
         return Result(steady_bytes(stamps, tally.payload_bytes), seconds, tally, stamps[0][0])
     compare_stream(f"the host ({case.name})", total, sha256(pattern(SEED, total)), len(got), sha256(got))
     return Result(steady_bytes(stamps, total), seconds, started=stamps[0][0])
 
 
-def _payload(ev: object) -> bytes:
+def payload(ev: object) -> bytes:
+    """The data an event of the session carries (passthrough bytes, +IPD, AT+CIPRECVDATA), else b""."""
     if isinstance(ev, Data | RecvData):
         return ev.payload
     if isinstance(ev, Ipd) and ev.payload is not None:
@@ -315,7 +321,8 @@ def _start_source(case: Case, link: Link, send: Callable[[bytes], None], total: 
     return starter
 
 
-def _read_passthrough(p: object, total: int, timeout: float) -> bytes:
+def read_passthrough(p: object, total: int, timeout: float) -> bytes:
+    """Up to ``total`` bytes from the passthrough, until two quiet seconds or ``timeout``."""
     buf = bytearray()
     deadline = time.monotonic() + timeout
     while len(buf) < total:

@@ -96,3 +96,25 @@ def test_slow_uart_factor_and_validation() -> None:
         parse_faults({"rules": [{"kind": "replace", "match": "x"}]}, "t.yaml")
     with pytest.raises(FaultFileError, match="rules.0.kind"):
         parse_faults({"rules": [{"kind": "explode"}]}, "t.yaml")
+
+
+def test_slow_spp_paces_blocks_in_turn_at_the_factor_of_the_line() -> None:
+    from sim.radio.pace import SppPacer
+
+    engine = parse_faults({"rules": [{"kind": "slow_spp", "factor": 0.5}]}, "t")
+    assert engine.spp_slow_factor == 0.5 and engine.uart_slow_factor == 1.0
+
+    class FakeBoard:  # what the pacer reads of a board: its faults and its UART's byte rate
+        faults = engine
+
+        class uart:  # noqa: N801 - stands in for Board.uart
+            bytes_per_second = 11520.0  # 115200 8N1
+
+    pacer = SppPacer(FakeBoard())  # type: ignore[arg-type]
+    first = pacer.delay(576)  # 576 bytes at 5760 B/s: 0.1 s
+    second = pacer.delay(576)  # after the first one's time: 0.2 s from now
+    assert first == pytest.approx(0.1, abs=0.01) and second == pytest.approx(0.2, abs=0.01)
+    FakeBoard.faults = parse_faults({"rules": []}, "t")
+    assert SppPacer(FakeBoard()).delay(10_000) == 0.0  # type: ignore[arg-type]
+    with pytest.raises(FaultFileError, match="slow_spp needs 'factor'"):
+        parse_faults({"rules": [{"kind": "slow_spp"}]}, "t.yaml")

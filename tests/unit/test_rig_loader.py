@@ -306,3 +306,13 @@ def test_sim_enterprise_rig_loads() -> None:
     assert "wpa2-enterprise" in rig.boards[0].capabilities
     eap = rig.ap(1).enterprise
     assert rig.ap(1).ecn == 5 and eap is not None and eap.method == 1
+
+
+def test_spp_throughput_fields_are_named_in_errors() -> None:
+    (msg,) = problems(SIM_BOARD + "targets:\n  throughput:\n    transport_bauds: {zigbee: [115200]}\n")
+    assert msg.startswith("targets.throughput.transport_bauds: unknown transport zigbee: expected one of")
+    (msg,) = problems(
+        SIM_BOARD + "targets:\n  throughput:\n    measurements:\n"
+        "      bt: {min_fraction: 0.2, published: {baud: 2000000, bps: -1, source: faq}}\n"
+    )
+    assert msg.startswith("targets.throughput.measurements.bt.published.bps: expected a number in 1.0..")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from pydantic import ValidationError
 
@@ -106,3 +108,105 @@ def test_transfer_sizes_are_whole_passthrough_packets() -> None:
     assert transfer_size(case, 11520.0, 1.2) == 4 * 2920
     assert transfer_size(case, 500_000.0, 1.2) == 205 * 2920
     assert transfer_size(case, 100.0, 1.0) == 4 * 2920
+
+
+# --- Bluetooth SPP measurements: their names, published figures, ladders of their own ---------------------
+
+FAQ = "faq.rst:235 (v5.0.0.0)"
+
+
+def test_spp_names_are_keys_and_fall_back_by_prefix() -> None:
+    t = ThroughputTargets.model_validate(
+        {
+            "default": {"min_fraction": 0.5},
+            "measurements": {"ble": {"min_fraction": 0.1}, "bt-download-passthrough": {"min_fraction": 0.3}},
+        }
+    )
+    assert t.limit("ble-upload-server").min_fraction == 0.1
+    assert t.limit("ble-download-client").min_fraction == 0.1
+    assert t.limit("bt-download-passthrough").min_fraction == 0.3
+    assert t.limit("bt-upload-passthrough").min_fraction == 0.5
+
+
+def test_a_published_figure_is_the_limit_at_its_own_baud_only() -> None:
+    # the guide's FAQ: Bluetooth LE 0.101 Mbps at 2000000 baud = 12625 payload bytes per second
+    t = ThroughputTargets.model_validate(
+        {
+            "measurements": {
+                "ble": {
+                    "min_fraction": 0.05,
+                    "marginal_band": 0.02,
+                    "published": {"baud": 2_000_000, "bps": 101_000, "marginal_band": 0.1, "source": FAQ},
+                }
+            },
+            "bauds": [115200, 2_000_000],
+        }
+    )
+    limit = t.limit("ble-upload-server")
+    assert limit.at(2_000_000, LineConfig(2_000_000).ceiling) == (12625.0, 1262.5)
+    lower, band = limit.at(115200, LineConfig(115200).ceiling)
+    assert (round(lower, 6), round(band, 6)) == (576.0, 230.4)  # 0.05 and 0.02 of 11520 B/s
+
+
+def test_transport_ladders_replace_the_rigs_for_their_transport() -> None:
+    t = ThroughputTargets.model_validate(
+        {"bauds": [115200, 921600, 5_000_000], "transport_bauds": {"ble": [921600, 115200], "bt": [115200]}}
+    )
+    assert t.ladder(115200, "ble") == [115200, 921600]
+    assert t.ladder(115200, "bt") == [115200]
+    assert t.ladder(115200, "tcp") == t.ladder(115200) == [115200, 921600, 5_000_000]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ({"transport_bauds": {"zigbee": [115200]}}, "unknown transport zigbee: expected one of tcp, udp"),
+        ({"transport_bauds": {"ble": []}}, "the ladder of \\['ble'\\] is empty"),
+        ({"transport_bauds": {"bt": [115200, 115200]}}, "listed once"),
+        ({"transport_bauds": {"bt": [6_000_000]}}, "80..5000000"),
+        (
+            {
+                "measurements": {
+                    "ble": {"min_fraction": 0.1, "published": {"baud": 2_000_000, "bps": 0, "source": FAQ}}
+                }
+            },
+            "1.0..50000000.0 bits per second",
+        ),
+        (
+            {
+                "measurements": {
+                    "ble": {"min_fraction": 0.1, "published": {"baud": 2_000_000, "bps": 101_000}}
+                }
+            },
+            "source",
+        ),
+        (
+            {
+                "measurements": {
+                    "ble": {
+                        "min_fraction": 0.1,
+                        "published": {"baud": 2_000_000, "bps": 101_000, "source": FAQ},
+                    }
+                },
+                "bauds": [115200, 921600],
+            },
+            "ble: the published figure is for 2000000 baud, which the ladder \\[115200, 921600\\] does not",
+        ),
+        ({"measurements": {"ble-upload-spp": {"min_fraction": 0.1}}}, "unknown throughput measurement"),
+    ],
+)
+def test_spp_targets_refuse_bad_values_by_name(value: dict, message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        ThroughputTargets.model_validate(value)
+
+
+def test_shipped_rigs_state_the_spp_limits() -> None:
+    from rigs.loader import load_rig
+
+    root = Path(__file__).resolve().parents[2]
+    bench = load_rig(root / "rigs" / "bench-example.yaml").targets.throughput
+    assert bench.limit("ble-upload-server").at(2_000_000, 200_000.0)[0] == 101_000 / 8
+    assert bench.limit("bt-download-passthrough").at(2_000_000, 200_000.0)[0] == 560_000 / 8
+    sim = load_rig(root / "rigs" / "sim.yaml").targets.throughput
+    assert sim.ladder(115200, "ble") == sim.ladder(115200, "bt") == [115200, 921600]
+    assert sim.limit("ble-upload-client").published is None  # the sim's air is not paced: the line's fraction

@@ -43,15 +43,17 @@ class Config:
     #: the query line on a release whose command has no <link ID> (v3.2.0.0's AT+CIPRECVMODE=<mode>,
     #: "+CIPRECVMODE:<mode>", its TCP-IP_AT_Commands.rst:2090; issue 19); None: the same as query_line
     query_line_without_link_id: str | None = None
-    #: a parameter the args set that an older release's command lacks (v2.2.0.0_esp32's AT+CIPTCPOPT has no
-    #: <keep_alive>, its TCP-IP_AT_Commands.rst:2064): the case skips there, naming it (issue 19)
-    needs_param: str | None = None
     marks: list[object] = field(default_factory=list)
 
     @property
     def id(self) -> str:
         return f"{self.command}/set/{self.variant_id or self.args}"
 
+
+#: commands whose arguments here (CONFIGS, VALID, PERSISTENT) set a parameter an older release's command
+#: lacks (issue 19: v2.2.0.0_esp32's AT+CIPTCPOPT has no <keep_alive>, its TCP-IP_AT_Commands.rst:2064):
+#: those cases skip there, naming it
+SETS_PARAM = {"AT+CIPTCPOPT": "keep_alive"}
 
 CONFIGS = [
     Config("AT+CIPV6", "1", "+CIPV6:1"),
@@ -108,7 +110,7 @@ CONFIGS = [
     Config("AT+CIPRECONNINTV", "36000", "+CIPRECONNINTV:36000"),
     Config("AT+CIPRECVMODE", "1", "+CIPRECVMODE:0,1", query_line_without_link_id="+CIPRECVMODE:1"),
     Config("AT+CIPDNS", '1,"208.67.222.222","8.8.8.8"', '+CIPDNS:1,"208.67.222.222","8.8.8.8"'),
-    Config("AT+CIPTCPOPT", "-1,1,0,60", "+CIPTCPOPT:0,-1,1,0,60", needs_param="keep_alive"),
+    Config("AT+CIPTCPOPT", "-1,1,0,60", "+CIPTCPOPT:0,-1,1,0,60"),
 ]
 
 
@@ -123,8 +125,8 @@ CONFIGS = [
 )
 def test_set_then_query(dut, expect, esp_rig, request, config: Config) -> None:
     """Set, then the query reads back what was set, in the query form's format."""
-    if config.needs_param:
-        expect.require_param(config.command, config.needs_param)
+    if config.command in SETS_PARAM:
+        expect.require_param(config.command, SETS_PARAM[config.command])
     if config.joined:
         request.getfixturevalue("joined")
     port = 42000 + (abs(hash(config.id)) % 1000)
@@ -274,12 +276,6 @@ def test_invalid_set(dut, err_code, expect, esp_rig, case: InvalidCase) -> None:
         expect.require_param(command, SETS_PARAM[command])
     r = dut.cmd(case.line, esp_rig.targets.timeouts.connect)
     err_code(r, case.err_name, case.param_index, **case.expect_kwargs())
-
-
-#: commands whose valid arguments here (VALID, PERSISTENT) set a parameter an older release's command lacks
-#: (issue 19: v2.2.0.0_esp32's AT+CIPTCPOPT has no <keep_alive>, its TCP-IP_AT_Commands.rst:2064): those
-#: cases skip there, naming it, as test_set_then_query's ``needs_param`` does
-SETS_PARAM = {"AT+CIPTCPOPT": "keep_alive"}
 
 
 # --- persistence (3.16, 3.1.28) ----------------------------------------------------------------------

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 PROFILES_DIR = Path(__file__).parent / "profiles"
 DEFAULT_PROFILE = "v5.0.0.0-esp32"
@@ -83,6 +83,17 @@ class Tcpip(_Model):
     #: whose AT+CIPRECVMODE has one setting for all links (v3.2.0.0's 3.3.33: AT+CIPRECVMODE=<mode>,
     #: +CIPRECVMODE:<mode>)
     recv_mode_per_link: bool = True
+    #: AT+CIPTCPOPT's <keep_alive> (issue 19): False for a release whose guide has none (v2.2.0.0_esp32's
+    #: 3.3.29: AT+CIPTCPOPT=[<link ID>,][<so_linger>],[<tcp_nodelay>],[<so_sndtimeo>], the query ends there)
+    tcpopt_keep_alive: bool = True
+    #: the most bytes one AT+CIPSEND / AT+CIPSENDEX takes (3.3.8, 3.3.10: 8192; v2.2.0.0_esp32's pages: 2048)
+    send_max: int = 8192
+
+
+class Wifi(_Model):
+    #: AT+CWJAP's <pmf> when the set command leaves it out (3.2.3: 1, PMF capable; v2.2.0.0_esp32's page:
+    #: "Default: 0", Wi-Fi_AT_Commands.rst:265)
+    pmf_default: Annotated[int, Field(ge=0, le=3)] = 1
 
 
 class Commands(_Model):
@@ -114,6 +125,7 @@ class Profile(_Model):
     ota: Ota
     partitions: list[Partition] = []
     tcpip: Tcpip = Tcpip()
+    wifi: Wifi = Wifi()
     commands: Commands = Commands()
     source: str = ""
 

@@ -309,8 +309,10 @@ async def cifsr_execute(ctx: CommandContext) -> None:
 @CIPTCPOPT.query
 async def ciptcpopt_query(ctx: CommandContext) -> None:
     rt = net(ctx.board)
+    keep_alive = ctx.board.profile.tcpip.tcpopt_keep_alive  # a release without <keep_alive> (issue 19)
     for i, o in enumerate(rt.tcpopt):
-        ctx.reply(f"+CIPTCPOPT:{i},{o.so_linger},{o.tcp_nodelay},{o.so_sndtimeo},{o.keep_alive}")
+        tail = f",{o.keep_alive}" if keep_alive else ""
+        ctx.reply(f"+CIPTCPOPT:{i},{o.so_linger},{o.tcp_nodelay},{o.so_sndtimeo}{tail}")
 
 
 @CIPTCPOPT.set
@@ -318,7 +320,8 @@ async def ciptcpopt_set(ctx: CommandContext) -> None:
     rt = net(ctx.board)
     a = ctx.args
     base = 1 if rt.mux else 0
-    a.count(base + 1, base + 4)
+    keep_alive = ctx.board.profile.tcpip.tcpopt_keep_alive
+    a.count(base + 1, base + (4 if keep_alive else 3))
     link_id = a.int(0, 0, MAX_LINKS) if rt.mux else 0
     targets = range(MAX_LINKS) if link_id == MAX_LINKS else [link_id]
     for i in targets:
@@ -326,7 +329,8 @@ async def ciptcpopt_set(ctx: CommandContext) -> None:
         o.so_linger = a.int(base, -1, 2**31 - 1, default=o.so_linger)
         o.tcp_nodelay = a.int(base + 1, 0, 1, default=o.tcp_nodelay)
         o.so_sndtimeo = a.int(base + 2, 0, 2**31 - 1, default=o.so_sndtimeo)
-        o.keep_alive = a.int(base + 3, 0, 7200, default=o.keep_alive)
+        if keep_alive:
+            o.keep_alive = a.int(base + 3, 0, 7200, default=o.keep_alive)
         link = rt.links.get(i)
         if link is not None and link.writer is not None:
             from sim.commands.tcpip import apply_tcpopt

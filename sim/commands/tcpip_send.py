@@ -28,8 +28,8 @@ CIPSENDL = command("AT+CIPSENDL", section="3.3.9")
 CIPSENDLCFG = command("AT+CIPSENDLCFG", section="3.3.10")
 CIPSENDEX = command("AT+CIPSENDEX", section="3.3.11")
 
-#: 3.3.8 / 3.3.11: at most 8192 bytes per AT+CIPSEND / AT+CIPSENDEX; 3.3.9: 2^31-1 for AT+CIPSENDL.
-SEND_MAX = 8192
+#: 3.3.9: 2^31-1 for AT+CIPSENDL; AT+CIPSEND / AT+CIPSENDEX take the profile's tcpip.send_max (3.3.8 /
+#: 3.3.11: 8192 bytes).
 SENDL_MAX = 2**31 - 1
 #: A ``+++`` (3.3.7 timing) while AT+CIPSEND / AT+CIPSENDEX waits for data: 3.17's spelling ...
 CANCELED = "SEND Canceled"
@@ -156,7 +156,7 @@ def _prompt(ctx: CommandContext) -> None:
 @CIPSEND.set
 async def cipsend_set(ctx: CommandContext) -> None:
     rt = net(ctx.board)
-    link, length, remote = await send_target(ctx, rt, SEND_MAX)
+    link, length, remote = await send_target(ctx, rt, ctx.board.profile.tcpip.send_max)
     inp = DataInput(ctx.board, plus=True)
     rt.begin_send()
     try:
@@ -203,7 +203,7 @@ def unescape_sendex(raw: bytearray, need: int) -> tuple[bytes, int, bool]:
 @CIPSENDEX.set
 async def cipsendex_set(ctx: CommandContext) -> None:
     rt = net(ctx.board)
-    link, length, remote = await send_target(ctx, rt, SEND_MAX)
+    link, length, remote = await send_target(ctx, rt, ctx.board.profile.tcpip.send_max)
     inp = DataInput(ctx.board, plus=True)
     rt.begin_send()
     try:

@@ -91,7 +91,7 @@ async def cwjap_set(ctx: CommandContext) -> None:
         listen_interval=_opt_int(ctx, 5, 1, 100),
         scan_mode=_opt_int(ctx, 6, 0, 1),
         jap_timeout=_opt_int(ctx, 7, 3, 600),
-        pmf=_opt_int(ctx, 8, 0, 3),
+        pmf=_opt_int(ctx, 8, 0, 3) if not a.omitted(8) else ctx.board.profile.wifi.pmf_default,
     )
     await answer(ctx, reply)
 

@@ -213,6 +213,11 @@ def _command(
             raw = _apply_rename(raw, rn.rst, rn.seed)
             name, aliases = rn.seed, [rn.rst]
     default, option = avail.for_command(name, rst_name)
+    for fix in corr.availability:
+        if fix.section == section:
+            if fix.command != name:
+                raise ExtractError(f"{section}: availability correction names {fix.command}, not {name}")
+            default, option = fix.default_firmware, fix.build_option or option
     forms = _apply_responses_from(section, _apply_kind_fixes(section, raw.forms, corr), corr)
     same_as = None
     if not raw.forms and raw.references:

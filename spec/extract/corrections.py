@@ -145,6 +145,21 @@ class ParamAdd(_Scoped):
     evidence: str
 
 
+class AvailabilityFix(_Scoped):
+    """Whether a release's default firmware has a command, where the command's page says nothing of it: the
+    availability the extractor reads from a page's introduction (build.py ``_availability``) holds only
+    from the release whose pages state it (v3.x); an older release's is stated elsewhere in its guide (its
+    firmware-differences table) or only in the public firmware's menuconfig defaults (``evidence`` cites
+    which)."""
+
+    section: str
+    command: str
+    default_firmware: bool
+    build_option: str | None = None
+    why: str
+    evidence: str
+
+
 class Decision(_C):
     """An exactness question decided once for the whole spec."""
 
@@ -218,6 +233,7 @@ class Corrections(_C):
     lines: list[LineFix] = Field(default_factory=list)
     params: list[ParamFix] = Field(default_factory=list)
     added_params: list[ParamAdd] = Field(default_factory=list)
+    availability: list[AvailabilityFix] = Field(default_factory=list)
     decisions: list[Decision] = Field(default_factory=list)
     messages: list[MessageFix] = Field(default_factory=list)
     chapter4: list[ExampleStepFix] = Field(default_factory=list)

@@ -103,8 +103,11 @@ def back_to_factory(dut: AtSession, rig: Rig) -> None:
     restore_defaults(dut, rig)
 
 
-def provision(dut: AtSession, rig: Rig, items: list) -> None:  # list[servers.pki.SysmfgItem]
-    """Write certificates into the board's mfg_nvs (3.1.18 AT+SYSMFG write: OK, ``>``, the value, OK)."""
+def provision(dut: AtSession, rig: Rig, items: list, expect: Expect) -> None:  # list[servers.pki.SysmfgItem]
+    """Write certificates into the board's mfg_nvs (3.1.18 AT+SYSMFG write: OK, ``>``, the value, OK). A
+    release whose guide has no AT+SYSMFG (v2.4.0.0 and older write the PKI partitions as AtPKI bins with
+    AT+SYSFLASH, How_to_generate_pki_files.rst, which these tests do not do yet) skips, naming it."""
+    expect.require_command("AT+SYSMFG")
     for item in items:
         prompt = dut.cmd(item.command, rig.targets.timeouts.command)
         assert prompt.prompt, f"{item.command}: expected the '>' prompt, got {prompt.text!r}"

@@ -135,7 +135,8 @@ def _setting(command: str, args: str, want: dict):
 
 
 SETTINGS = [
-    _setting("AT+CIPTCPOPT", "5,1,100,0", {"so_linger": 5, "tcp_nodelay": 1, "so_sndtimeo": 100}),
+    # without <keep_alive>, which it does not read back and v2.2.0.0_esp32 has not (issue 19)
+    _setting("AT+CIPTCPOPT", "5,1,100", {"so_linger": 5, "tcp_nodelay": 1, "so_sndtimeo": 100}),
     _setting("AT+CIPRECVMODE", "1", {"mode": 1}),
     _setting("AT+CIPSSLCCONF", "1,0,0", {"auth_mode": 1, "pki_number": 0, "ca_number": 0}),
     _setting("AT+CIPSSLCCN", '"cn.example"', {"common name": "cn.example"}),

@@ -50,6 +50,11 @@ class Config:
         return f"{self.command}/set/{self.variant_id or self.args}"
 
 
+#: commands whose arguments here (CONFIGS, VALID, PERSISTENT) set a parameter an older release's command
+#: lacks (issue 19: v2.2.0.0_esp32's AT+CIPTCPOPT has no <keep_alive>, its TCP-IP_AT_Commands.rst:2064):
+#: those cases skip there, naming it
+SETS_PARAM = {"AT+CIPTCPOPT": "keep_alive"}
+
 CONFIGS = [
     Config("AT+CIPV6", "1", "+CIPV6:1"),
     Config("AT+CIPV6", "0", "+CIPV6:0"),
@@ -120,6 +125,8 @@ CONFIGS = [
 )
 def test_set_then_query(dut, expect, esp_rig, request, config: Config) -> None:
     """Set, then the query reads back what was set, in the query form's format."""
+    if config.command in SETS_PARAM:
+        expect.require_param(config.command, SETS_PARAM[config.command])
     if config.joined:
         request.getfixturevalue("joined")
     port = 42000 + (abs(hash(config.id)) % 1000)
@@ -262,8 +269,11 @@ def _invalid() -> list[object]:
 
 
 @pytest.mark.parametrize("case", _invalid())
-def test_invalid_set(dut, err_code, esp_rig, case: InvalidCase) -> None:
+def test_invalid_set(dut, err_code, expect, esp_rig, case: InvalidCase) -> None:
     """An invalid invocation: ERROR, and with AT+SYSLOG=1 the ERR CODE of its class (3.1.26)."""
+    command = case.line.partition("=")[0]
+    if command in SETS_PARAM:  # the valid args the case is made from set it
+        expect.require_param(command, SETS_PARAM[command])
     r = dut.cmd(case.line, esp_rig.targets.timeouts.connect)
     err_code(r, case.err_name, case.param_index, **case.expect_kwargs())
 
@@ -289,6 +299,8 @@ PERSISTENT = [
 )
 def test_persistence(dut, esp_rig, spec, expect, command, args, line, default, sysstore) -> None:
     """Across AT+RST a value survives only when the command saves to flash and AT+SYSSTORE=1 (3.1.28)."""
+    if command in SETS_PARAM:
+        expect.require_param(command, SETS_PARAM[command])
     persistence = spec.command(command).persistence
     saved = persistence is not None and (
         persistence.value == "flash" or (persistence.value == "sysstore" and sysstore)

@@ -174,7 +174,7 @@ def test_cipstart_sslv6_mutual_auth(dut, expect, esp_rig, esp_pki, esp_peer_fact
     server = esp_peer_factory(
         TcpServer(Echo(), host, ssl_context=esp_pki.server_context(require_client_cert=True))
     )
-    provision(dut, esp_rig, esp_pki.sysmfg_items("client"))
+    provision(dut, esp_rig, esp_pki.sysmfg_items("client"), expect)
     expect.ok(dut.cmd("AT+CIPSSLCCONF=3,0,0"), "AT+CIPSSLCCONF", "set")
     local = joined6.local_ip_for(IPv6Address(host))
     r = dut.cmd(f'AT+CIPSTART="SSLv6","{host}",{server.port},,"{local}"', connect_timeout(esp_rig))

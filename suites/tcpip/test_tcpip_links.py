@@ -151,7 +151,12 @@ def test_cipstart_refused(dut, expect, err_code, esp_rig) -> None:
 @pytest.mark.parametrize("size", [1, 2048, 8192])
 def test_cipsend_exact_bytes(dut, expect, esp_rig, sink, size) -> None:
     """AT+CIPSEND/set: OK, ``>``, then ``Recv N bytes`` and SEND OK; the peer gets exactly the bytes
-    (length and SHA-256), including CR LF, ``+++`` and ``>`` inside the data."""
+    (length and SHA-256), including CR LF, ``+++`` and ``>`` inside the data. A size over the judged
+    guide's <length> maximum skips, naming it (v2.2.0.0_esp32: 2048 bytes; issue 19)."""
+    length = expect.spec.command("AT+CIPSEND").param("length")
+    top = max(r.max for r in length.range) if length is not None and length.range else None
+    if top is not None and size > top:
+        pytest.skip(f"AT+CIPSEND <length> {size}: over the {expect.release} guide's maximum {top}")
     _, record = start_tcp(dut, esp_rig, sink)
     unit = hashlib.sha256(str(size).encode()).digest() + b"\r\nOK\r\n+++>"
     data = (unit * (size // len(unit) + 1))[:size]

@@ -11,7 +11,7 @@ from rigs.at.events import Ipd, Urc
 from servers.behaviours import Sink
 from servers.record import CloseReason
 from servers.tcp import TcpClient
-from suites.tcpip.links import PEER_WAIT, assert_arrived, back_to_factory, send
+from suites.tcpip.links import PEER_WAIT, assert_arrived, back_to_factory, cipstate_rows, send
 
 pytestmark = [pytest.mark.tcpip, pytest.mark.usefixtures("fresh_board")]
 
@@ -111,6 +111,7 @@ def _have_connections(urcs) -> list[str]:
 
 
 @pytest.mark.form("AT+CIPSERVERMAXCONN", "set")
+@pytest.mark.form("AT+CIPSTATE", "query")  # the links counted (v2.2.0.0_esp32 has AT+CIPSTATUS only: a skip)
 def test_have_n_connections_at_the_maximum(dut, expect, esp_rig, joined, client) -> None:
     """3.17 ``Have <xxx> Connections``: the server has reached its maximum number of clients
     (AT+CIPSERVERMAXCONN, 3.3.17). With the maximum at 2: no report while one client is connected; by the
@@ -136,7 +137,7 @@ def test_have_n_connections_at_the_maximum(dut, expect, esp_rig, joined, client)
         third.wait_closed(PEER_WAIT)
     report = dut.expect_urc(r"Have \d+ Connections", timeout)
     assert isinstance(report, Urc) and report.text == "Have 2 Connections", report
-    state = [ln for ln in dut.cmd("AT+CIPSTATE?").assert_ok().lines if ln.startswith("+CIPSTATE:")]
+    state = cipstate_rows(dut, expect)
     assert len(state) == 2, f"AT+CIPSERVERMAXCONN=2: expected two links, got {state}"
 
 

@@ -38,7 +38,7 @@ def test_cipstart_ssl_mutual_auth(dut, expect, esp_rig, esp_pki, esp_ssl_mtls_ec
     """AT+CIPSTART/set/ssl/mutual-auth: with the rig's CA, certificate and key provisioned and
     AT+CIPSSLCCONF=3,0,0 the board verifies the server and presents its certificate; the server sees the
     client certificate's subject; data goes both ways."""
-    provision(dut, esp_rig, esp_pki.sysmfg_items("client"))
+    provision(dut, esp_rig, esp_pki.sysmfg_items("client"), expect)
     expect.ok(dut.cmd("AT+CIPSSLCCONF=3,0,0"), "AT+CIPSSLCCONF", "set")
     r, record = start_tcp(dut, esp_rig, esp_ssl_mtls_echo, kind="SSL")
     ok_with_reports(expect, r, "AT+CIPSTART", "set", "esp-at-cipstart-ssl")
@@ -63,7 +63,7 @@ def test_cipstart_ssl_wrong_ca_refused(dut, expect, esp_rig, esp_pki, esp_peer_f
     server = esp_peer_factory(
         TcpServer(Echo(), host(esp_rig), ssl_context=esp_pki.server_context(wrong=True))
     )
-    provision(dut, esp_rig, esp_pki.sysmfg_items("client"))
+    provision(dut, esp_rig, esp_pki.sysmfg_items("client"), expect)
     dut.cmd("AT+SYSLOG=1").assert_ok()
     dut.cmd("AT+CIPSSLCCONF=2,0,0").assert_ok()
     r = dut.cmd(f'AT+CIPSTART="SSL","{host(esp_rig)}",{server.port}', esp_rig.targets.timeouts.connect)
@@ -96,7 +96,7 @@ def test_cipstart_ssl_without_client_cert_refused(dut, expect, esp_rig, esp_ssl_
 def test_ssl_server_with_client_auth(dut, expect, esp_rig, esp_pki, esp_peer_factory, joined) -> None:
     """AT+CIPSERVER=1,<port>,"SSL",1: a host client with the rig's client certificate is accepted and
     exchanges data; one without a certificate is refused (3.3.16 <CA enable>, 4.2.8)."""
-    provision(dut, esp_rig, esp_pki.sysmfg_items("server"))
+    provision(dut, esp_rig, esp_pki.sysmfg_items("server"), expect)
     dut.cmd("AT+CIPMUX=1").assert_ok()
     port = 40000 + esp_ssl_port_offset(joined.ip)
     expect.ok(dut.cmd(f'AT+CIPSERVER=1,{port},"SSL",1'), "AT+CIPSERVER", "set")

@@ -114,7 +114,7 @@ def test_wss_mutual_authentication(dut, expect, esp_rig, joined, esp_pki, esp_ws
     certificate, and data goes both ways."""
     from suites.tcpip.links import provision
 
-    provision(dut, esp_rig, esp_pki.sysmfg_items("wss"))
+    provision(dut, esp_rig, esp_pki.sysmfg_items("wss"), expect)
     expect.ok(dut.cmd("AT+WSCFG=0,10,120,1024,3,0,0"), "AT+WSCFG", "set")
     url = esp_wss_mtls_server.url("/")
     assert url.startswith("wss://"), url

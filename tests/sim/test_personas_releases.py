@@ -34,3 +34,27 @@ def test_a_form_a_release_lacks_is_absent_while_the_command_stays() -> None:
     assert old.has_command("AT+CWAUTOCONN") and not old.has_form("AT+CWAUTOCONN", "query")
     assert old.has_form("AT+CWAUTOCONN", "set")
     assert new.has_form("AT+CWAUTOCONN", "query")
+
+
+def test_the_v2_2_switches_follow_its_pages() -> None:
+    """v2.2.0.0_esp32 (issue 19): AT+CIPTCPOPT without <keep_alive> (TCP-IP_AT_Commands.rst:2050, :2064), at
+    most 2048 bytes per AT+CIPSEND (:485), no AT+SLEEP? (Basic_AT_Commands.rst:436-443), <pmf> default 0
+    (Wi-Fi_AT_Commands.rst:265); the v2.4.0.0 persona keeps the later behaviour."""
+    import asyncio
+
+    from sim.loopback import LoopbackBoard
+
+    async def answers(profile: str, lines: list[str]) -> list[str]:
+        async with LoopbackBoard.start(profile=load_profile(profile)) as lb:
+            return [(await lb.command(line)).decode() for line in lines]
+
+    lines = ["AT+CIPTCPOPT?", "AT+CIPTCPOPT=-1,0,0,60", "AT+CIPTCPOPT=-1,0,0", "AT+SLEEP?"]
+    old = asyncio.run(answers("v2.2.0.0-esp32", lines))
+    new = asyncio.run(answers("v2.4.0.0-esp32", lines))
+    assert "+CIPTCPOPT:0,-1,0,0\r\n" in old[0] and "+CIPTCPOPT:0,-1,0,0,0\r\n" in new[0]
+    assert old[1].endswith("ERROR\r\n") and new[1].endswith("OK\r\n")
+    assert old[2].endswith("OK\r\n") and new[2].endswith("OK\r\n")
+    assert old[3].endswith("ERROR\r\n") and new[3].endswith("OK\r\n")
+    v22, v24 = load_profile("v2.2.0.0-esp32"), load_profile("v2.4.0.0-esp32")
+    assert (v22.tcpip.send_max, v24.tcpip.send_max) == (2048, 8192)
+    assert (v22.wifi.pmf_default, v24.wifi.pmf_default) == (0, 1)

@@ -51,3 +51,7 @@ def test_bisection_finds_the_release_that_introduced_it(
     assert {s["judged_against"][0] for s in report["steps"]} == {"v5.0.0.0"}
     # what the older build printed differently: the unsupported command's ERROR against the answer
     assert any(line.startswith("-") and "ERROR" in line for line in report["transcript_diff"]), report
+    # and the guide's own word for it: `spec diff` of the two builds' releases, narrowed to the test's forms
+    pair, line = documented.split(": ", 1)
+    assert report["spec_diff"]["command"] == f"python -m {pair}", report["spec_diff"]
+    assert line.split(" (")[0].lstrip("+ ") in "\n".join(report["spec_diff"]["lines"]), report["spec_diff"]

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -100,6 +100,9 @@ class StepRun:
     releases: list[str]
     gmr: list[str]
     reason: str = ""
+    #: test id -> the form keys it declares (``form(...)`` markers) and checks (schema-3 check records,
+    #: URC checks left out), in that order without repeats: what ``spec diff`` lines are filtered by
+    forms: dict[str, list[str]] = field(default_factory=dict)
 
 
 def run_step(
@@ -153,5 +156,9 @@ def read_step(build: Build, attempt: int, folder: Path, returncode: int) -> Step
     else:
         verdict, reason = Verdict.skipped, "every selected test was skipped"
     transcripts = {t.id: t.transcript for t in summary.tests if t.transcript}
+    forms = {
+        t.id: list(dict.fromkeys([*t.forms, *(c.form for c in t.checks if c.category != "urc")]))
+        for t in summary.tests
+    }
     return StepRun(build, attempt, verdict, folder, counts, failed[0] if failed else None, transcripts,
-                   list(summary.releases), gmr, reason)  # fmt: skip
+                   list(summary.releases), gmr, reason, forms)  # fmt: skip

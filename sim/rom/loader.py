@@ -90,6 +90,8 @@ DOWNLOAD_BANNER = (
 
 
 class Refused(Exception):
+    """A request the loader answers with a failure status: the ROM's error code and the stub's."""
+
     def __init__(self, rom: int, stub: int, why: str) -> None:
         super().__init__(why)
         self.rom, self.stub = rom, stub

@@ -29,6 +29,7 @@ from sim.rom.loader import (
     MEM_BEGIN,
     MEM_DATA,
     MEM_END,
+    READ_FLASH_SLOW,
     READ_REG,
     SPI_ATTACH,
     SPI_FLASH_MD5,
@@ -192,6 +193,35 @@ def test_the_stub_says_ohai_and_answers_in_its_own_dialect(rom: RomLoader) -> No
     assert _one(rom, 0x14)[8:] == bytes([1, 0xC3])
     _one(rom, CHANGE_BAUDRATE, struct.pack("<II", 460800, 115200))
     assert rom.baud == 460800
+
+
+def test_spi_set_params_gives_the_flash_size_and_read_flash_slow_reads_64_bytes(rom: RomLoader) -> None:
+    params = struct.pack(
+        "<IIIIII", 0, 2 << 20, 64 << 10, 4 << 10, 256, 0xFFFF
+    )  # esptool flash_set_parameters
+    assert _one(rom, SPI_SET_PARAMS, params) == bytes.fromhex("010b040000000000 00000000")
+    assert rom.flash_size == 2 << 20
+    rom.flash.erase(0x1000, 0x1000)
+    rom.flash.write(0x1000, b"\xe9\x03")
+    answer = _one(rom, READ_FLASH_SLOW, struct.pack("<II", 0x1000, 2))
+    # 64 data bytes (esptool read_flash_slow: resp_data_len=BLOCK_LEN), then the status
+    assert answer[:8] == bytes.fromhex("010e440000000000")
+    assert answer[8:72] == b"\xe9\x03" + b"\xff" * 62 and answer[72:] == bytes(4)
+
+
+def test_the_roms_run_user_code_ends_download_mode_and_the_stubs_stays(
+    rom: RomLoader, tmp_path: Path
+) -> None:
+    # esptool's ESPLoader.run(): FLASH_BEGIN of 0 bytes, then FLASH_END "run user code" (1)
+    _one(rom, FLASH_BEGIN, struct.pack("<IIII", 0, 0, 0x400, 0))
+    assert _one(rom, FLASH_END, struct.pack("<I", 1)) == bytes.fromhex("0104040000000000 00000000")
+    assert rom.leave
+    stub = RomLoader(SpiFlash(tmp_path / "other.bin"), mac=MAC)
+    stub.handle(request(MEM_END, struct.pack("<II", 0, 0x4009F000)))
+    _one(stub, FLASH_END, struct.pack("<I", 1))
+    assert not stub.leave
+    _one(stub, FLASH_END, struct.pack("<I", 0))  # reboot
+    assert stub.leave
 
 
 def test_a_flash_never_written_reads_erased_and_has_no_file(tmp_path: Path) -> None:

@@ -3,7 +3,6 @@ pytest: manifests written here, summaries written here."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest

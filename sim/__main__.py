@@ -20,6 +20,7 @@ from sim.commands import load_all
 from sim.identity import Identity
 from sim.logport import LogPort
 from sim.profile import DEFAULT_PROFILE, ProfileError, load_profile
+from sim.rom.loader import DOWNLOAD_BANNER, RomLoader
 from sim.transport import PtyPort, Rfc2217Port, TcpPort
 from sim.uart import Uart
 from sim.wifi.softap import default_ap_ipv4
@@ -121,6 +122,12 @@ async def run(args: argparse.Namespace) -> int:
         else:
             board.spawn_detached(board.boot(reason="EN released"))
 
+    def rom() -> RomLoader:
+        # the ROM prints its download banner on UART0 (the log port) too
+        for line in DOWNLOAD_BANNER:
+            board.log(line)
+        return RomLoader(board.spi_flash, mac=board.identity.sta_mac_bytes, log=board.log)
+
     serial_url = args.serial
     port: TcpPort | PtyPort
     if serial_url == "pty":
@@ -131,7 +138,7 @@ async def run(args: argparse.Namespace) -> int:
     elif serial_url.startswith("rfc2217://"):
         host, p = _host_port(serial_url, "--serial")
         port = Rfc2217Port(
-            uart, host, p, board.log, on_reset=on_reset, board_baud=lambda: board.uart.baudrate
+            uart, host, p, board.log, on_reset=on_reset, board_baud=lambda: board.uart.baudrate, rom=rom
         )
     else:
         raise UsageError(f"--serial {serial_url!r}: expected socket://HOST:PORT, pty or rfc2217://HOST:PORT")

@@ -25,12 +25,14 @@ from typing import Any, TypeVar
 
 from sim.at.parser import ParsedCommand
 from sim.faults import input_faults
+from sim.firmware import BootFailure, flashed_profile
 from sim.flash import Nvs, SavePolicy
 from sim.identity import Identity
 from sim.msgfilter import MessageFilter
 from sim.output import FILTERED_KINDS, Kind
 from sim.partitions import MfgNvs, UserPartitions
 from sim.profile import Profile
+from sim.rom.spiflash import SpiFlash
 
 T = TypeVar("T")
 
@@ -129,7 +131,12 @@ class Board:
         from sim.at.engine import CommandEngine  # the engine needs Board for typing only
 
         self.profile = profile
+        #: the firmware the board was started with, and the one its flash boots (see sim/firmware.py): the
+        #: launch firmware until an app is written through the ROM loader. An OTA upgrade starts from it.
+        self.launch_profile = profile
+        self.factory_profile = profile
         self.state_dir = state_dir
+        self.spi_flash = SpiFlash(state_dir / "spi_flash.bin")
         self.identity = identity or Identity()
         self.air = air
         self.faults = faults
@@ -331,6 +338,8 @@ class Board:
         if self.faults is not None:
             self.faults.on_boot()
         self.booted_at = time.monotonic()
+        if not self._load_firmware():
+            return
         self.at = AtSettings()
         self.uart = self._boot_uart()
         self.on_uart_change(self.uart)
@@ -351,6 +360,26 @@ class Board:
         self.booting = False
         self.emit(b"\r\nready\r\n", Kind.BOOT)
         self.events.emit("ready")
+
+    def _load_firmware(self) -> bool:
+        """The second-stage bootloader: pick the app the flash holds (sim/firmware.py). False when there is
+        none it can run: its error goes to the log port and the board stays in the boot window for good
+        (no ``ready``, input dropped), as a real board without a bootable app never starts ESP-AT."""
+        try:
+            flashed = flashed_profile(self.spi_flash, self.launch_profile)
+        except BootFailure as exc:
+            self.log(f"boot #{self.boot_count}: no bootable app")
+            for line in exc.lines:
+                self.log(line)
+            return False
+        chosen = flashed or self.launch_profile
+        if chosen != self.factory_profile:
+            if flashed is not None:
+                self.log(f"boot: app in flash is {chosen.source} (ESP-AT v{chosen.at_version})")
+            self.factory_profile = chosen
+            self.profile = chosen
+            self.partitions = UserPartitions(self.state_dir, chosen, self.mfg)
+        return True
 
     async def reboot(self, reason: str) -> None:
         self.log(f"restart: {reason}")

@@ -19,7 +19,7 @@ KEEP = 2000
 #: to the UART, not through ESP_LOG), and lines already in ESP_LOG's ``<level> (<ms>) <tag>: `` form. A
 #: real board's log shows them so, and the suite's log-port parser (rigs/at/logport.py) reads them so.
 RAW = re.compile(
-    r"^(?:$|ets |rst:0x|configsip:|clk_drv:|mode:|load:|entry |ho \d|"
+    r"^(?:$|ets |rst:0x|waiting for download$|configsip:|clk_drv:|mode:|load:|entry |ho \d|"
     r"Guru Meditation Error|Core +\d|PC +:|EXCCAUSE|Backtrace:|ELF file SHA256|Rebooting\.\.\.|abort\(\)|"
     r"Brownout detector|[EWIDV] \(\d+\) )"
 )

@@ -5,8 +5,12 @@ a new TCP client replaces the previous one (the old connection is closed), like 
 
 RFC 2217 (pyserial's ``serial.rfc2217.PortManager``): the client's line settings are logged (a baud rate
 different from the board's is logged as a mismatch; the bytes still pass, since there is no real wire to
-garble them). DTR and RTS drive the ESP32 auto-reset circuit of a dev board: EN is held low while RTS is
-asserted and DTR is not; when EN is released the chip boots (download mode is not emulated).
+garble them). DTR and RTS drive the ESP32 auto-reset circuit of a dev board (sim/rom/strap.py): EN is held
+low while RTS is asserted and DTR is not; when EN has risen the chip boots from flash, or, when GPIO0 was
+held low meanwhile (esptool's reset into the bootloader), into the ROM's download mode: this port then
+carries the ROM loader protocol (sim/rom/loader.py) until the host ends it or resets the chip. The ROM
+loader answers at once, unpaced by the UART model (a 4 MB image would take minutes at 115200 baud).
+A pty or a socket:// port has no modem lines: a board served there cannot be flashed.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from typing import Any
 
 from serial import rfc2217
 
+from sim.rom.loader import RomLoader
+from sim.rom.strap import AutoReset, BootMode
 from sim.uart import Uart
 
 #: How long an RFC 2217 client may take to open before the board's output is connected anyway.
@@ -184,12 +190,16 @@ class Rfc2217Port(TcpPort):
         *,
         on_reset: Callable[[bool], None],
         board_baud: Callable[[], int],
+        rom: Callable[[], RomLoader] | None = None,
     ) -> None:
         super().__init__(uart, host, port, log)
         self.on_reset = on_reset
         self.board_baud = board_baud
         self._managers: dict[int, rfc2217.PortManager] = {}
-        self._en_low = False
+        self._strap = AutoReset()
+        self._rom_factory = rom
+        #: the ROM loader while the chip is in download mode
+        self.rom: RomLoader | None = None
         self._input_purged = False  # the client purged its input while the board's output was held
 
     def on_connect(self, conn: _Conn) -> None:
@@ -234,8 +244,16 @@ class Rfc2217Port(TcpPort):
         if pm is None:
             return
         payload = b"".join(pm.filter(data))
-        if conn is self.current and payload:
-            self.uart.receive(payload)
+        if conn is not self.current or not payload:
+            return
+        if self.rom is not None:
+            self.host_write(conn)(self.rom.feed(payload))
+            if self.rom.leave:
+                self.log("rom: the host ended download mode: chip boots from flash")
+                self.rom = None
+                self.on_reset(False)
+            return
+        self.uart.receive(payload)
 
     def on_disconnect(self, conn: _Conn) -> None:
         self._managers.pop(id(conn), None)
@@ -247,15 +265,29 @@ class Rfc2217Port(TcpPort):
             self.log(f"rfc2217: host set {baud} baud, the board runs at {board}: mismatch")
 
     def on_modem_lines(self, dtr: bool, rts: bool) -> None:
-        en_low = rts and not dtr
-        if en_low and not self._en_low:
+        loop = asyncio.get_running_loop()
+        change = self._strap.lines(dtr, rts, loop.time())
+        if change == "reset":
             self.log("rfc2217: EN held low (RTS asserted, DTR not): chip in reset")
-            self._en_low = True
+            if self.rom is not None:
+                self.log("rom: download mode ends with the reset")
+                self.rom = None
             self.on_reset(True)
-        elif not en_low and self._en_low:
-            self.log("rfc2217: EN released: chip boots")
-            self._en_low = False
-            self.on_reset(False)
+        elif change == "rising":
+            self.log("rfc2217: EN released: chip boots once EN has risen")
+            loop.call_at(self._strap.rise_due or loop.time(), self._risen)
+
+    def _risen(self) -> None:
+        mode = self._strap.risen()
+        if mode is None:
+            return  # EN went low again before it rose
+        if mode is BootMode.DOWNLOAD and self._rom_factory is not None:
+            self.log("rfc2217: GPIO0 low as EN rose: ROM download mode (the ROM loader serves this port)")
+            self.rom = self._rom_factory()
+            if self.current is not None:
+                self.host_write(self.current)(self.rom.banner())
+            return
+        self.on_reset(False)
 
 
 class PtyPort:

@@ -29,7 +29,7 @@ from pathlib import Path
 from rigs.boards.base import BoardError
 from rigs.boards.usb import find_port
 from rigs.loader import RigFileError, load_rig
-from rigs.model import BoardConfig, FlashOptions, Rig
+from rigs.model import BoardConfig, BoardKind, FlashOptions, Rig
 from tools.flashplan import FlashPlan, FlashRefused, check_plan, load_plan
 
 __all__ = ["FlashError", "FlashResult", "flash_board", "flash_port", "main"]
@@ -81,9 +81,14 @@ def _padded(data: bytes) -> bytes:
 
 
 def flash_board(board: BoardConfig, plan: FlashPlan, *, port: str | None = None) -> FlashResult:
-    """Check ``plan`` against ``board``, write it through the ROM loader and verify each part by MD5."""
+    """Check ``plan`` against ``board``, write it through the ROM loader and verify each part by MD5.
+
+    A simulated board (``kind: sim``, no ``flash.port``) is written through its own ROM loader, on the
+    rfc2217 port it serves (``port``: its ready line's URL); it takes the suite's test images, which name
+    the persona it then boots (sim/firmware.py, tools/testimages.py)."""
     options = board.flash or FlashOptions()
-    check_plan(plan, chip=options.chip, test_images=options.test_images, board_id=board.id)
+    test_images = options.test_images or (board.kind is BoardKind.SIM and options.port is None)
+    check_plan(plan, chip=options.chip, test_images=test_images, board_id=board.id)
     port = port or flash_port(board)
     from esptool.cmds import attach_flash, detect_chip, run_stub, write_flash
     from esptool.util import FatalError
@@ -145,7 +150,8 @@ def plan_for(board: BoardConfig, image: Path | None) -> FlashPlan:
 
 def flash_rig(rig: Rig, *, board_id: str | None = None, image: Path | None = None) -> list[str]:
     """Flash every serial board of ``rig`` that has an image (or ``board_id`` alone); returns one failure
-    reason per board that failed. Simulated boards have no ROM loader and are left out."""
+    reason per board that failed. Simulated boards are left out: each is written when it is launched
+    (``flash.before_session``, fixtures/boards.py), since a sim board lives no longer than its run."""
     boards = [rig.board(board_id)] if board_id else [b for b in rig.boards if b.sim is None]
     failures = []
     for board in boards:

@@ -31,6 +31,7 @@ __all__ = [
     "FlashRefused",
     "check_plan",
     "load_plan",
+    "make_test_app",
     "make_test_image",
     "ota_app",
     "parse_download_config",
@@ -81,7 +82,9 @@ PARTITION_MAGIC = b"\xaa\x50"
 IMAGE_CHIP_ID = {"esp32": 0, "esp32s2": 2, "esp32c3": 5, "esp32c2": 12, "esp32c6": 13, "esp32c5": 23,
                  "esp32c61": 20}  # fmt: skip
 
-#: The first bytes of the suite's own test images (CI, the mock ROM loader): never bootable.
+#: The mark of the suite's own test images: never bootable on a real chip. A raw test image (CI's mock ROM
+#: loader) starts with it; a test app (:func:`make_test_app`, what a simulated board boots) carries it in
+#: its app descriptor's reserved ``reserv2`` field, behind a real image header.
 TEST_IMAGE_MAGIC = b"ESP-AT-SUITE TEST IMAGE, NOT BOOTABLE\n"
 
 
@@ -94,6 +97,41 @@ def make_test_image(size: int) -> bytes:
     return (TEST_IMAGE_MAGIC + body)[:size]
 
 
+def make_test_app(profile: str, size: int = 8192) -> bytes:
+    """The suite's test app for a simulator persona (``sim/profiles/<profile>.yaml``): an ESP-IDF app image
+    whose app descriptor names the persona (project ``esp-at``, version ``sim.firmware.app_version``), so a
+    simulated board boots it after esptool has written it (sim/firmware.py). It has no code segment and
+    entry address 0: a real chip's bootloader has nothing to run, and :func:`check_plan` refuses it for a
+    real board by the :data:`TEST_IMAGE_MAGIC` in its descriptor. The body is a counter pattern (a shifted
+    write shows in its MD5), padded to about ``size`` bytes."""
+    from sim.firmware import PROJECT_NAME, app_version
+    from sim.rom.image import AppDescriptor, pack_app
+
+    desc = AppDescriptor(
+        version=app_version(profile),
+        project_name=PROJECT_NAME,
+        time="00:00:00",
+        date="Jan  1 2026",
+        idf_ver="esp-at-suite test image",
+        reserv2=TEST_IMAGE_MAGIC.ljust(72, b"\0"),
+    )
+    body = b"".join(i.to_bytes(4, "little") for i in range(max(size - 512, 0) // 4))
+    return pack_app(desc, body)
+
+
+def _is_test_app(data: bytes) -> bool:
+    from sim.rom.image import APP_DESC_OFFSET, RESERV2_OFFSET, ImageError, parse_app
+
+    if not data[:1] == bytes([ESP_IMAGE_MAGIC]):
+        return False
+    try:
+        parse_app(data)
+    except ImageError:
+        return False
+    at = APP_DESC_OFFSET + RESERV2_OFFSET
+    return data[at : at + len(TEST_IMAGE_MAGIC)] == TEST_IMAGE_MAGIC
+
+
 @dataclass(frozen=True)
 class FlashPart:
     offset: int
@@ -103,7 +141,7 @@ class FlashPart:
 
     @property
     def is_test_image(self) -> bool:
-        return self.data.startswith(TEST_IMAGE_MAGIC)
+        return self.data.startswith(TEST_IMAGE_MAGIC) or _is_test_app(self.data)
 
 
 @dataclass(frozen=True)

@@ -234,6 +234,20 @@ class BoardConfig(StrictModel):
             )
         if self.kind is BoardKind.SIM and self.sim is None:
             object.__setattr__(self, "sim", SimOptions())
+        if (
+            self.kind is BoardKind.SIM
+            and self.flash is not None
+            and self.flash.port is None
+            and self.sim.transport != "rfc2217"
+        ):
+            # a sim board is flashed through its own ROM loader, reached by the auto-reset lines of an
+            # rfc2217 port (sim/transport.py); a socket:// or pty port has no DTR/RTS
+            raise PydanticCustomError(
+                "kind_fields",
+                "'flash' on a sim board needs sim.transport: rfc2217 (got {transport}), or a flash.port "
+                "of another ROM loader",
+                {"transport": self.sim.transport},
+            )
         self._peripherals_declared()
         return self
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import ssl
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -52,8 +51,6 @@ STATE_IDLE, STATE_FOUND, STATE_CONNECTED, STATE_GOT_VERSION, STATE_DONE, STATE_F
 #: Where a reached +CIPUPDATE state goes: an information line (blocking) or a report (non-blocking).
 Report = Callable[[int], None]
 
-_factory_profiles: weakref.WeakKeyDictionary[Board, Profile] = weakref.WeakKeyDictionary()
-
 
 class OtaFailed(Exception):
     """The upgrade stopped; the message says where (logged on the log port)."""
@@ -75,7 +72,7 @@ def _runtime(board: Board) -> OtaRuntime:
 @on_boot
 def _boot_image(board: Board) -> None:
     """Boot the image in the OTA slot when one was installed: its declared version is what AT+GMR says."""
-    factory = _factory_profiles.setdefault(board, board.profile)
+    factory = board.factory_profile  # the app in flash (sim/firmware.py): an OTA upgrade starts from it
     board.profile = factory
     otadata = board.state_dir / "ota" / "otadata.json"
     if not otadata.exists():

@@ -3,7 +3,6 @@ pytest: manifests written here, summaries written here."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -31,8 +30,8 @@ def test_the_personas_manifest_loads_oldest_first() -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("- {id: a, image: a.bin}\n- {id: b, profile: p}\n", "'image' is not supported yet"),
-        ("- {id: a, profile: p, rig: r.yaml}\n- {id: b, profile: p}\n", "exactly one of profile: or rig:"),
+        ("- {id: a, image: a.bin}\n- {id: b, profile: p}\n", "build 1 \\(a\\): no image .*a.bin"),
+        ("- {id: a, profile: p, rig: r.yaml}\n- {id: b, profile: p}\n", "exactly one of profile:, rig: or"),
         ("- {id: a, profile: p}\n- {id: a, profile: q}\n", "build ids repeat"),
         ("- {id: a, profile: p}\n", "at least two builds"),
     ],

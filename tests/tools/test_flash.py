@@ -10,6 +10,7 @@ import pytest
 from tests.fakes.mock_rom import mock_rom
 from tools.flash import main
 from tools.flashplan import make_test_image
+from tools.testimages import build
 
 MB = 1024 * 1024
 
@@ -129,3 +130,12 @@ def test_a_download_config_line_that_is_not_offset_and_path_is_named(tmp_path: P
     assert "download.config line 1: expected '0xOFFSET path', got '0x1000 bootloader.bin extra'" in (
         capsys.readouterr().err
     )
+
+
+def test_a_test_app_of_tools_testimages_is_refused_on_a_real_board(tmp_path: Path, capsys) -> None:
+    manifest = build(tmp_path / "images", "v4.1.1.0-esp32")
+    # nothing listens on this port: the refusal must come before any connection attempt
+    rig = _rig(tmp_path, "socket://127.0.0.1:9", test_images=False)
+    assert main(["--rig", str(rig), "--board", "mock", str(manifest)]) == 1
+    refusal = "esp-at.bin is a test image of this suite (it boots nothing): refusing to write it to board"
+    assert refusal in capsys.readouterr().err

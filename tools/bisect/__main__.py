@@ -19,7 +19,10 @@ from tools.bisect.steps import ROOT, ManifestError, StepRun, load_manifest, run_
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m tools.bisect", description=__doc__.split("\n\n")[1])
-    p.add_argument("--manifest", type=Path, required=True, help="YAML list of builds {id, profile | rig}, oldest first")
+    p.add_argument(
+        "--manifest", type=Path, required=True,
+        help="YAML list of builds {id, profile | rig | image}, oldest first",
+    )  # fmt: skip
     p.add_argument("--rig", type=Path, default=ROOT / "rigs" / "sim.yaml", help="the rig a profile build runs on")
     p.add_argument(
         "--release",

@@ -5,9 +5,14 @@ A build of the manifest names what the board runs:
 
 - ``profile: v3.2.0.0-esp32``: a simulator persona (sim/profiles/); the rig's first sim board runs it;
 - ``rig: rigs/sim-v3.2.0.0.yaml``: a rig file of its own (a bench per build, or a persona rig);
-- ``image: ...``: a firmware image to flash. Not yet: simulated boards cannot be flashed through the ROM
-  loader so far (issue 19), and a bench bisection by flashing is the step after; the manifest refuses it
-  with that reason rather than pretending.
+- ``image: builds/v4.1.1.0/flasher_args.json``: firmware to flash (what ``tools.flash`` takes: a
+  flasher_args.json, a download.config or a factory_XXX.bin; relative to the manifest). The step's rig copy
+  gives the first board ``flash: {image, before_session: true}``, so the session's fixture writes it with
+  esptool (tools/flash.py) before the board is opened. A sim board is switched to ``sim.transport:
+  rfc2217`` (its ROM loader is reached through the auto-reset lines, sim/transport.py) and boots the persona
+  the image's app descriptor names (sim/firmware.py; ``python -m tools.testimages`` builds one image per
+  persona); the copy expects that persona's AT version. A test image is refused for a real board when the
+  manifest is read (tools/flashplan.check_plan).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -35,10 +41,11 @@ class Build:
     id: str
     profile: str | None = None
     rig: Path | None = None
+    image: Path | None = None
 
 
 def load_manifest(path: Path) -> list[Build]:
-    """The builds of a manifest file, oldest first: a YAML list of ``{id, profile | rig}``."""
+    """The builds of a manifest file, oldest first: a YAML list of ``{id, profile | rig | image}``."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
@@ -50,18 +57,18 @@ def load_manifest(path: Path) -> list[Build]:
         where = f"{path}: build {n + 1}"
         if not isinstance(entry, dict) or "id" not in entry:
             raise ManifestError(f"{where}: expected a mapping with an id")
-        if "image" in entry:
+        unknown = set(entry) - {"id", "profile", "rig", "image"}
+        if unknown or sum(k in entry for k in ("profile", "rig", "image")) != 1:
             raise ManifestError(
-                f"{where} ({entry['id']}): 'image' is not supported yet: simulated boards cannot be flashed "
-                "through the ROM loader so far (issue 19); name a simulator persona (profile:) or a rig (rig:)"
+                f"{where} ({entry['id']}): give exactly one of profile:, rig: or image: (got {sorted(entry)})"
             )
-        unknown = set(entry) - {"id", "profile", "rig"}
-        if unknown or ("profile" in entry) == ("rig" in entry):
-            raise ManifestError(f"{where} ({entry['id']}): give exactly one of profile: or rig: (got {sorted(entry)})")
         rig = (path.parent / entry["rig"]).resolve() if "rig" in entry else None
         if rig is not None and not rig.is_file():
             raise ManifestError(f"{where} ({entry['id']}): no rig file {rig}")
-        builds.append(Build(str(entry["id"]), entry.get("profile"), rig))
+        image = (path.parent / entry["image"]).resolve() if "image" in entry else None
+        if image is not None and not image.is_file():
+            raise ManifestError(f"{where} ({entry['id']}): no image {image}")
+        builds.append(Build(str(entry["id"]), entry.get("profile"), rig, image))
     ids = [b.id for b in builds]
     if len(set(ids)) != len(ids):
         raise ManifestError(f"{path}: build ids repeat: {ids}")
@@ -83,9 +90,43 @@ def rig_text(build: Build, base_rig: Path, release: str | None) -> tuple[Path, s
         board.setdefault("sim", {})["profile"] = build.profile
         firmware = board.setdefault("firmware", {})
         firmware["at_version"] = load_profile(build.profile).at_version
+    if build.image is not None:
+        _flash_image(build, board, source)
     if release is not None:
         board.setdefault("firmware", {})["release"] = release
     return source, yaml.safe_dump(data, sort_keys=False)
+
+
+def _flash_image(build: Build, board: dict[str, Any], source: Path) -> None:
+    """Make the rig copy's first board write ``build.image`` before its session (see the module docstring)."""
+    from tools.flashplan import FlashRefused, check_plan, load_plan
+
+    assert build.image is not None
+    flash = board.setdefault("flash", {})
+    flash.update(image=str(build.image), before_session=True)
+    try:
+        plan = load_plan(build.image)
+        if board.get("kind") != "sim":
+            check_plan(plan, chip=flash.get("chip", "esp32"), test_images=bool(flash.get("test_images")),
+                       board_id=str(board.get("id")))  # fmt: skip
+    except FlashRefused as exc:
+        raise ManifestError(f"build {build.id}: {exc}") from None
+    if board.get("kind") != "sim":
+        return
+    board.setdefault("sim", {})["transport"] = "rfc2217"
+    from sim.firmware import BootFailure, persona_name
+    from sim.profile import load_profile
+    from sim.rom.image import CHIP_IDS, ImageError, parse_app
+
+    app = next((p for p in plan.parts if p.role == "app"), None)
+    try:
+        if app is None:
+            raise ImageError(f"{build.image} names no app (esp-at.bin) for the simulated board to boot")
+        image = parse_app(app.data)
+        persona = persona_name(image.desc, CHIP_IDS.get(image.chip_id, f"chip id {image.chip_id}"))
+    except (ImageError, BootFailure) as exc:
+        raise ManifestError(f"build {build.id}: {source} board 1 (sim) cannot boot it: {exc}") from None
+    board.setdefault("firmware", {})["at_version"] = load_profile(persona).at_version
 
 
 @dataclass(frozen=True)

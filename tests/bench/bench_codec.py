@@ -19,8 +19,6 @@ parser does.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -29,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from rigs.at.codec import AtCodec  # noqa: E402
+from tests.bench.figure import Figures  # noqa: E402
 
 TARGET_MB_S = 20.0
 CHUNK = 4096
@@ -75,29 +74,26 @@ def main() -> int:
     ap.add_argument("--messages", type=int, default=50000)
     ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args()
-    ok = True
+    out = Figures("codec")
     for name, (message, pending) in STREAMS.items():
         count = args.messages if len(message) < 1000 else max(1, args.messages // 40)
         runs = [one_run(message, pending, count) for _ in range(args.repeat)]
         wall, _, events = min(runs)
         cpu = min(r[1] for r in runs)
         size = len(message) * count
-        mb_s = size / wall / 1e6
-        row = {
-            "bench": "codec",
-            "figure": name,
-            "message_bytes": len(message),
-            "events": events,
-            "mb_s": round(mb_s, 1),
-            "cpu_mb_s": round(size / cpu / 1e6, 1) if cpu > 0 else None,
-            "floor_split_mb_s": round(split_floor(message, count), 1),
-            "target_mb_s": TARGET_MB_S,
-            "ok": size / cpu / 1e6 >= TARGET_MB_S if cpu > 0 else False,
-            "load": round(os.getloadavg()[0], 2),
-        }
-        ok = ok and bool(row["ok"])
-        print(json.dumps(row), flush=True)
-    return 0 if ok else 1
+        out.emit(
+            name,
+            size / cpu / 1e6 if cpu > 0 else 0.0,
+            "MB/s",
+            lower=TARGET_MB_S,
+            floor=split_floor(message, count),
+            floor_is="bytes.split(CR LF) over the same stream, wall time",
+            value_is=f"CPU-time rate, best of {args.repeat} runs",
+            wall_mb_s=round(size / wall / 1e6, 1),
+            message_bytes=len(message),
+            events=events,
+        )
+    return out.exit_status()
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,13 +38,29 @@ def _line(prefix: bytes, size: int = 64) -> bytes:
     return prefix + b"x" * (size - 2 - len(prefix)) + b"\r\n"
 
 
-_MQTT_HEAD = b'+MQTTSUBRECV:0,"bench/t",39,'
+def _mqttsubrecv(size: int = 64) -> bytes:
+    """A 64-byte ``+MQTTSUBRECV:0,"bench/t",<data_length>,<data>`` CR LF whose length field is right."""
+    head = b'+MQTTSUBRECV:0,"bench/t",%d,'
+    n = size - 2 - len(head % 10)
+    return head % n + b"m" * n + b"\r\n"
+
+
 STREAMS: dict[str, tuple[bytes, str | None]] = {
     "cwlap_lines": (_line(b'+CWLAP:(3,"ap-0001",-55,"24:0a:c4:00:00:01",6,-1,-1,4,4,7,0),'), "AT+CWLAP"),
     "blescan_urcs": (_line(b'+BLESCAN:"24:0a:c4:00:00:01",-60,0201060f09,,0,'), None),
-    "mqttsubrecv_64B": (_MQTT_HEAD + b"m" * (64 - 2 - len(_MQTT_HEAD)) + b"\r\n", None),
+    "mqttsubrecv_64B": (_mqttsubrecv(), None),
     "ipd_2920B": (b"\r\n+IPD,0,2920:" + (bytes(range(256)) * 12)[:2920], None),
 }
+
+
+def decoded(message: bytes, pending: str | None, count: int = 100) -> dict[str, int]:
+    """How many events of each class (and URC kind) the stream decodes into: a stream the codec does not
+    read as meant (an Unsolicited line) measures another path than the figure names."""
+    codec = AtCodec()
+    if pending is not None:
+        codec.command_sent(pending)
+    kinds = Counter(f"{type(e).__name__}{getattr(e, 'kind', '') or ''}" for e in codec.feed(message * count))
+    return dict(kinds)
 
 
 def one_run(message: bytes, pending: str | None, count: int) -> tuple[float, float, int]:
@@ -81,6 +98,7 @@ def main() -> int:
         wall, _, events = min(runs)
         cpu = min(r[1] for r in runs)
         size = len(message) * count
+        kinds = decoded(message, pending)
         out.emit(
             name,
             size / cpu / 1e6 if cpu > 0 else 0.0,
@@ -92,6 +110,8 @@ def main() -> int:
             wall_mb_s=round(size / wall / 1e6, 1),
             message_bytes=len(message),
             events=events,
+            decoded_per_100=kinds,
+            also_ok="Unsolicited" not in kinds,
         )
     return out.exit_status()
 

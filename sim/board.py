@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sim.at.parser import ParsedCommand
-from sim.faults import input_faults
 from sim.firmware import BootFailure, flashed_profile
 from sim.flash import Nvs, SavePolicy
 from sim.identity import Identity
@@ -273,7 +272,7 @@ class Board:
         ready", and until the AT core has started there is no command engine on the UART, so what the
         host sent in the boot window is lost (as it is in reset). Running it instead let a command started
         there outlive the boot that followed and keep the engine busy for good (issue 14)."""
-        if self.faults is not None and (rules := input_faults(self.faults)) is not None:
+        if self.faults is not None and (rules := self.faults.input_faults()) is not None:
             data = rules.feed(self, data)  # before the boot window's drop: a rule may choke on those bytes
         if self.in_reset or self.booting:
             if data:

@@ -253,6 +253,10 @@ class FaultEngine:
                 return False
         return True
 
+    def input_faults(self) -> InputFaults | None:
+        """The input rules, or None when there are none (the board then feeds its input unchanged)."""
+        return input_faults(self)
+
     def on_boot(self) -> None:
         self.stalled = False
         self._pending.clear()

@@ -1,7 +1,9 @@
 """Light-sleep on the AT port (3.1 AT+SLEEP=2 with AT+SLEEPWKCFG's wake-up GPIO; the rule: sim/power.py)
 and the pins' side channel (the air file's ``pins:``, sim/wifi/air.py ``Pins``).
 
-The host's levels come from ``pins.input_file``, polled every :data:`POLL_S`; the board's own outputs (the
+The host's levels come from ``pins.input_file``, polled every :data:`POLL_S` while light-sleep is set (in any
+other sleep mode no level puts the chip to sleep or wakes it: the watcher then waits for the next AT+SLEEP or
+AT+SLEEPWKCFG, so an idle board does not wake 50 times a second, issue 23); the board's own outputs (the
 MCU wake-up pin of 3.14.4 AT+USERWKMCUCFG, sim/commands/user_wake.py) go to ``pins.output_file`` through
 :func:`drive`. A pin put at the wake-up level takes ``pins.wake_latency_s`` to wake the chip.
 """
@@ -17,7 +19,7 @@ from typing import Any
 from sim.board import Board, on_boot
 from sim.commands.basic import BasicRuntime
 from sim.commands.system import SystemRuntime
-from sim.power import light_sleeping
+from sim.power import LIGHT_SLEEP, light_sleeping
 
 __all__ = ["drive", "host_levels", "update"]
 
@@ -31,6 +33,8 @@ class PinsRuntime:
     def __init__(self) -> None:
         self.levels: dict[int, int] = {}
         self.changes: list[tuple[int, int]] = []
+        #: set by AT+SLEEP / AT+SLEEPWKCFG ("sleep_config"): the watcher looks at the sleep mode again
+        self.config_changed = asyncio.Event()
 
 
 def _path(board: Board, name: str | None) -> Path | None:
@@ -86,7 +90,13 @@ def drive(board: Board, gpio: int, level: int) -> None:
 async def _watch(board: Board) -> None:
     pins = board.air.pins if board.air is not None else None
     latency = pins.wake_latency_s if pins is not None else 0.0
+    rt = board.runtime(PinsRuntime)
     while True:
+        if board.runtime(BasicRuntime).sleep != LIGHT_SLEEP:
+            update(board)  # awake whatever the levels (sim/power.py): nothing to poll until the mode changes
+            rt.config_changed.clear()
+            await rt.config_changed.wait()
+            continue
         levels = host_levels(board)
         if board.light_sleeping and not light_sleeping(
             board.runtime(BasicRuntime).sleep, board.runtime(SystemRuntime).wakeup, levels, False
@@ -103,4 +113,9 @@ def _boot(board: Board) -> None:
 
     board.events.on("ready", start)
     # AT+SLEEP=2 and AT+SLEEPWKCFG take effect at once: the next byte after their OK may already be lost
-    board.events.on("sleep_config", lambda **_: update(board, ending=True))
+    board.events.on("sleep_config", lambda **_: _config_changed(board))
+
+
+def _config_changed(board: Board) -> None:
+    update(board, ending=True)
+    board.runtime(PinsRuntime).config_changed.set()

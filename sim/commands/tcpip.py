@@ -50,6 +50,8 @@ class NetRuntime:
     def __init__(self) -> None:
         self.board: Board | None = None
         self.links: dict[int, Link] = {}
+        #: set when a link is added (:meth:`add_link`): the interface watch sleeps while there is none
+        self.link_added = asyncio.Event()
         self.mux = 0
         self.cipmode = 0
         self.dinfo = False
@@ -79,6 +81,11 @@ class NetRuntime:
         """AT+CIPMODE=1: received data goes to the AT port unframed, in passthrough mode and in the
         passthrough receiving mode around it (glossary)."""
         return self.cipmode == 1
+
+    def add_link(self, link: Link) -> None:
+        """``link`` takes its link ID (connecting, connected or accepted)."""
+        self.links[link.link_id] = link
+        self.link_added.set()
 
     def free_link_id(self) -> int | None:
         for i in range(MAX_LINKS):
@@ -357,12 +364,17 @@ NETIF_CHECK_S = 0.2
 
 
 async def _netif_watch(rt: NetRuntime) -> None:
-    """3.3.13: when an interface loses its address, its TCP/SSL links are closed unless persistent."""
+    """3.3.13: when an interface loses its address, its TCP/SSL links are closed unless persistent. With no
+    link there is nothing to close: the watch waits for one instead of waking every NETIF_CHECK_S (an idle
+    board should not wake at all, issue 23)."""
     from sim.commands.eth import eth_link
     from sim.commands.wifi_runtime import wifi_model
 
     board = rt.b
     while True:
+        if not rt.links:
+            rt.link_added.clear()
+            await rt.link_added.wait()
         await asyncio.sleep(NETIF_CHECK_S)
         model = wifi_model(board)
         ap_ip = str(model.ap_ipv4.ip)

@@ -99,7 +99,7 @@ async def start_link(ctx: CommandContext, link_id: int, base: int) -> None:
         rt.tcpopt[link_id].keep_alive = keep_alive  # 3.3.4: shared with AT+CIPTCPOPT, last one wins
     link = Link(rt, link_id, kind, server=False)
     link.udp_mode = udp_mode
-    rt.links[link_id] = link  # reserved while connecting
+    rt.add_link(link)  # reserved while connecting
     timeout_s = timeout_ms / 1000 if timeout_ms else None
     try:
         await connect_link(

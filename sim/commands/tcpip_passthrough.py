@@ -215,7 +215,7 @@ async def open_target(rt: NetRuntime, link_id: int, target: Target) -> Link | No
     try:
         ip = await resolve_host(rt.b, target.host, ipv6=is_v6(target.kind))
         local_ip = local_ip_for(rt.b, ip)
-        rt.links[link_id] = link
+        rt.add_link(link)
         await connect_link(
             rt, link, target.host, ip, target.port, local_ip=local_ip, local_port=target.local_port
         )

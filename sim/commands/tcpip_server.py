@@ -62,7 +62,7 @@ class Server:
             board.urc(f"Have {clients} Connections")
             return
         link = Link(rt, link_id, self.kind, server=True)
-        rt.links[link_id] = link
+        rt.add_link(link)
         attach_stream(rt, link, reader, writer)
         if rt.passthrough is not None:
             rt.passthrough.adopt(link)

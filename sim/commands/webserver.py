@@ -24,8 +24,6 @@ import json
 import time
 from dataclasses import dataclass, field
 
-from dnslib import QTYPE, RR, A, DNSError, DNSRecord
-
 from sim.at import errors
 from sim.at.context import CommandContext
 from sim.at.errors import AtError
@@ -108,6 +106,8 @@ class CaptiveDns(asyncio.DatagramProtocol):
         self.transport = transport  # type: ignore[assignment]
 
     def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
+        from dnslib import QTYPE, RR, A, DNSError, DNSRecord  # only while the captive portal runs
+
         try:
             query = DNSRecord.parse(data)
         except DNSError as e:

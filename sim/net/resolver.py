@@ -24,8 +24,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 
-from dnslib import QTYPE, RCODE, DNSError, DNSQuestion, DNSRecord
-
 IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 #: lwIP's DNS_MAX_RETRIES is 4 tries per server; the sim waits this long for each try.
@@ -86,6 +84,9 @@ def query_plan(network: Network) -> list[str]:
 
 def build_query(name: str, qtype: str, ident: int) -> bytes:
     """A recursive query for ``name`` (``A`` or ``AAAA``) with transaction id ``ident``."""
+    # imported at the first lookup: a board that never resolves a name does without it (issue 23, RSS)
+    from dnslib import QTYPE, DNSQuestion, DNSRecord
+
     record = DNSRecord(q=DNSQuestion(name, getattr(QTYPE, qtype)))
     record.header.id = ident & 0xFFFF
     record.header.rd = 1
@@ -94,6 +95,8 @@ def build_query(name: str, qtype: str, ident: int) -> bytes:
 
 def parse_answer(packet: bytes, ident: int, name: str, qtype: str) -> Answer | None:
     """The answer in ``packet`` if it replies to our query (id, question), else None (ignore it)."""
+    from dnslib import QTYPE, RCODE, DNSError, DNSRecord
+
     try:
         reply = DNSRecord.parse(packet)
     except (DNSError, struct.error, IndexError, ValueError):

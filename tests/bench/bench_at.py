@@ -1,4 +1,4 @@
-"""Benchmark of the AT session and codec; prints one JSON line.
+"""Benchmark of the AT session and codec; one JSON line per figure (tests/bench/figure.py).
 
 * AT round trip (write ``AT\\r\\n``, wait for ``\\r\\nOK\\r\\n``) through ``AtSession.cmd`` and through a bare
   pyserial write/read loop (the floor), over a pty and over ``socket://``, against a trivial board that
@@ -14,7 +14,6 @@ Targets: session round trip within 3x the bare loop and under 0.3 ms median on a
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import socket
 import statistics
@@ -22,6 +21,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -30,6 +30,8 @@ import serial  # noqa: E402
 
 from rigs.at.codec import AtCodec  # noqa: E402
 from rigs.at.session import AtSession  # noqa: E402
+from tests.bench.bench_codec import split_floor  # noqa: E402
+from tests.bench.figure import Figures  # noqa: E402
 
 OK = b"\r\nOK\r\n"
 IPD_PAYLOAD = ((b"\r\nOK\r\n>" * 5) + bytes(range(256)) * 12)[:2920]
@@ -143,10 +145,10 @@ def codec_throughput(messages: int = 4000, chunk: int = 4096) -> float:
         n += len(codec.feed(stream[i : i + chunk]))
     dt = time.perf_counter() - t0
     assert n == 2 * messages, n
-    return round(len(stream) / dt / 1e6, 1)
+    return len(stream) / dt / 1e6
 
 
-def measure(kind: str, n: int) -> dict[str, object]:
+def measure(kind: str, n: int) -> dict[str, Any]:
     child = subprocess.Popen(
         [sys.executable, __file__, "--serve", kind], stdout=subprocess.PIPE, text=True, cwd=str(ROOT)
     )
@@ -155,44 +157,57 @@ def measure(kind: str, n: int) -> dict[str, object]:
         url = child.stdout.readline().strip()
         bare = bare_loop(url, n)
         sess = session_loop(url, n)
-        return {
-            "bare": bare,
-            "session": sess,
-            "ratio_median": round(sess["median_ms"] / bare["median_ms"], 2),
-            "session_ipd_stream_mb_s": session_stream(url),
-        }
+        return {"bare": bare, "session": sess, "stream_mb_s": session_stream(url)}
     finally:
         child.kill()
         child.wait()
 
 
-def main() -> None:
+def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("-n", type=int, default=2000, help="round trips per measurement (after 100 warm-up)")
     ap.add_argument("--serve", choices=["pty", "tcp"], help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.serve:
         serve(args.serve)
-        return
-    pty = measure("pty", args.n)
-    tcp = measure("tcp", args.n)
-    mb_s = codec_throughput()
-    result = {
-        "bench": "at",
-        "n": args.n,
-        "pty": pty,
-        "tcp": tcp,
-        "codec_ipd_mb_s": mb_s,
-        "targets": {
-            "pty_session_median_under_0_3_ms": pty["session"]["median_ms"] < 0.3,  # type: ignore[index]
-            "pty_within_3x_bare": pty["ratio_median"] <= 3.0,  # type: ignore[operator]
-            "tcp_within_3x_bare": tcp["ratio_median"] <= 3.0,  # type: ignore[operator]
-            "codec_over_20_mb_s": mb_s > 20,
-        },
-        "load": os.getloadavg()[0],
-    }
-    print(json.dumps(result))
+        return 0
+    out = Figures("at")
+    for kind in ("pty", "tcp"):
+        m = measure(kind, args.n)
+        bare, sess = m["bare"], m["session"]
+        detail = {"n": args.n, "bare": bare, "session": sess, "session_ipd_stream_mb_s": m["stream_mb_s"]}
+        if kind == "pty":
+            out.emit(
+                "round_trip.pty",
+                sess["median_ms"],
+                "ms",
+                upper=0.3,
+                floor=bare["median_ms"],
+                floor_is="median of a bare pyserial write/read loop on the same port",
+                value_is="median AT round trip through AtSession.cmd",
+                **detail,
+            )
+        out.emit(
+            f"round_trip.{kind}.vs_bare",
+            sess["median_ms"] / bare["median_ms"],
+            "x",
+            upper=3.0,
+            floor=1.0,
+            floor_is=f"the bare pyserial loop, median {bare['median_ms']} ms",
+            value_is="session median round trip / bare loop median",
+            **detail,
+        )
+    out.emit(
+        "codec_ipd_2920B",
+        codec_throughput(),
+        "MB/s",
+        lower=20.0,
+        floor=split_floor(IPD_MESSAGE, 4000),
+        floor_is="bytes.split(CR LF) over the same stream",
+        value_is="AtCodec.feed on +IPD,0,2920 messages in 4 KiB chunks, wall time",
+    )
+    return out.exit_status()
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import socket
 import statistics
 import subprocess
@@ -34,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from rigs.at.session import AtSession  # noqa: E402
 from rigs.boards.instances import claim_instance  # noqa: E402
+from tests.bench.figure import Figures  # noqa: E402
 
 RSS_TARGET_MB = 25.0
 MEDIAN_TARGET_MS = 5.0
@@ -98,7 +98,7 @@ def round_trips(url: str, rounds: int, out: list[float], errors: list[str]) -> N
 # --- figures ------------------------------------------------------------------------------------------
 
 
-def board_memory(instance: int) -> dict[str, object]:
+def board_memory(out: Figures, instance: int) -> None:
     proc, _ = start_board(instance)
     floor = subprocess.Popen(
         [sys.executable, "-c", "import asyncio, sys; print(flush=True); sys.stdin.read()"],
@@ -120,18 +120,22 @@ def board_memory(instance: int) -> dict[str, object]:
         stop([proc])
         floor.kill()
         floor.wait()
-    return {
-        "bench": "boards",
-        "figure": "board_memory",
-        **{k: round(v, 1) for k, v in board.items()},
-        "floor_python_asyncio": {k: round(v, 1) for k, v in bare.items()},
-        "target_rss_mb": RSS_TARGET_MB,
-        "ok": board["rss_mb"] < RSS_TARGET_MB and not errors,
-        "errors": errors,
-    }
+    out.emit(
+        "board_memory",
+        board["rss_mb"],
+        "MB",
+        upper=RSS_TARGET_MB,
+        floor=bare["rss_mb"],
+        floor_is="RSS of a python process that imported asyncio and nothing else",
+        also_ok=not errors,
+        value_is="RSS of one simulated board after ready and 300 AT round trips",
+        board={k: round(v, 1) for k, v in board.items()},
+        floor_python_asyncio={k: round(v, 1) for k, v in bare.items()},
+        errors=errors,
+    )
 
 
-def _medians(urls: list[str], rounds: int) -> tuple[list[float], list[str], float]:
+def board_medians(urls: list[str], rounds: int) -> tuple[list[float], list[str], float]:
     """Each board's median round trip, the errors, and the median of every round trip of every board."""
     results: list[list[float]] = [[] for _ in urls]
     errors: list[str] = []
@@ -147,12 +151,12 @@ def _medians(urls: list[str], rounds: int) -> tuple[list[float], list[str], floa
     return [statistics.median(r) if r else float("inf") for r in results], errors, overall
 
 
-def boards_at_once(count: int, rounds: int, first_instance: int) -> dict[str, object]:
+def boards_at_once(out: Figures, count: int, rounds: int, first_instance: int) -> None:
     claims = [claim_instance(first_instance + i) for i in range(count + 1)]
     try:
         alone_proc, _ = start_board(claims[-1].number)
         try:
-            _, alone_errors, alone = _medians([str(await_ready(alone_proc)["serial"])], rounds)
+            _, alone_errors, alone = board_medians([str(await_ready(alone_proc)["serial"])], rounds)
         finally:
             stop([alone_proc])
         t0 = time.perf_counter()
@@ -160,7 +164,7 @@ def boards_at_once(count: int, rounds: int, first_instance: int) -> dict[str, ob
         try:
             urls = [str(await_ready(p)["serial"]) for p in procs]
             started_s = time.perf_counter() - t0
-            medians, errors, overall = _medians(urls, rounds)
+            medians, errors, overall = board_medians(urls, rounds)
             memory = [memory_mb(p.pid) for p in procs]
         finally:
             stop(procs)
@@ -168,22 +172,23 @@ def boards_at_once(count: int, rounds: int, first_instance: int) -> dict[str, ob
         for c in claims:
             c.release()
     worst = max(medians)
-    return {
-        "bench": "boards",
-        "figure": "boards_at_once",
-        "boards": count,
-        "rounds": rounds,
-        "started_in_s": round(started_s, 2),
-        "median_ms": round(overall, 3),
-        "max_board_median_ms": round(worst, 3),
-        "floor_one_board_median_ms": round(alone, 3),
-        "uss_total_mb": round(sum(m["uss_mb"] for m in memory), 1),
-        "pss_total_mb": round(sum(m["pss_mb"] for m in memory), 1),
-        "target_ms": MEDIAN_TARGET_MS,
-        "ok": overall < MEDIAN_TARGET_MS and not errors and not alone_errors,
-        "errors": (errors + alone_errors)[:5],
-        "load": round(os.getloadavg()[0], 2),
-    }
+    out.emit(
+        "boards_at_once",
+        overall,
+        "ms",
+        upper=MEDIAN_TARGET_MS,
+        floor=alone,
+        floor_is="median AT round trip of one board alone, measured the same way",
+        also_ok=not errors and not alone_errors,
+        value_is=f"median of every AT round trip of {count} boards at once",
+        boards=count,
+        rounds=rounds,
+        started_in_s=round(started_s, 2),
+        max_board_median_ms=round(worst, 3),
+        uss_total_mb=round(sum(m["uss_mb"] for m in memory), 1),
+        pss_total_mb=round(sum(m["pss_mb"] for m in memory), 1),
+        errors=(errors + alone_errors)[:5],
+    )
 
 
 def worker(index: int, per_worker: int) -> None:
@@ -214,7 +219,7 @@ def worker(index: int, per_worker: int) -> None:
     print(json.dumps(out), flush=True)
 
 
-def boards_beyond_workers(workers: int, per_worker: int) -> dict[str, object]:
+def boards_beyond_workers(out: Figures, workers: int, per_worker: int) -> None:
     procs = [
         subprocess.Popen(
             [sys.executable, __file__, "--worker", str(i), "--per-worker", str(per_worker)],
@@ -230,17 +235,19 @@ def boards_beyond_workers(workers: int, per_worker: int) -> dict[str, object]:
         boards += json.loads(out.strip().splitlines()[-1]) if out.strip() else []
     numbers = [b["instance"] for b in boards]
     up = sum(1 for b in boards if b["server"] == "accepting")
-    return {
-        "bench": "boards",
-        "figure": "boards_beyond_workers",
-        "workers": workers,
-        "boards": len(boards),
-        "distinct_instances": len(set(numbers)),
-        "servers_on_port_333_accepting": up,
-        "target": "boards > workers, all instances distinct, all servers up",
-        "ok": len(boards) == workers * per_worker > workers and len(set(numbers)) == len(boards) == up,
-        "failures": [b for b in boards if b["server"] != "accepting"][:3],
-    }
+    out.emit(
+        "boards_beyond_workers",
+        len(boards),
+        "boards",
+        lower=workers + 1,
+        floor=workers,
+        floor_is="the xdist workers launching them",
+        also_ok=len(boards) == workers * per_worker and len(set(numbers)) == len(boards) == up,
+        value_is="boards up with distinct instance numbers and a server on port 333 each (all must be)",
+        distinct_instances=len(set(numbers)),
+        servers_on_port_333_accepting=up,
+        failures=[b for b in boards if b["server"] != "accepting"][:3],
+    )
 
 
 def main() -> int:
@@ -256,17 +263,15 @@ def main() -> int:
     if args.worker is not None:
         worker(args.worker, args.per_worker)
         return 0
+    out = Figures("boards")
     figures = {
-        "board_memory": lambda: board_memory(args.first_instance),
-        "boards_at_once": lambda: boards_at_once(args.boards, args.rounds, args.first_instance),
-        "boards_beyond_workers": lambda: boards_beyond_workers(args.workers, args.per_worker),
+        "board_memory": lambda: board_memory(out, args.first_instance),
+        "boards_at_once": lambda: boards_at_once(out, args.boards, args.rounds, args.first_instance),
+        "boards_beyond_workers": lambda: boards_beyond_workers(out, args.workers, args.per_worker),
     }
-    ok = True
     for name in args.only.split(",") if args.only else figures:
-        row = figures[name]()
-        ok = ok and bool(row["ok"])
-        print(json.dumps(row), flush=True)
-    return 0 if ok else 1
+        figures[name]()
+    return out.exit_status()
 
 
 if __name__ == "__main__":

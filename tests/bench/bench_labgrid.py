@@ -1,5 +1,5 @@
 """Benchmark: the AT round trip through a labgrid place against the same simulator over ``socket://``;
-prints one JSON line (issue 20).
+prints one JSON line (issue 20; tests/bench/figure.py).
 
 A lab of one simulated board (tools/labgrid_lab.py: real coordinator and exporter) is acquired through the
 labgrid driver (rigs/boards/labgrid.py, rigs/labgrid-sim.yaml), whose AT port is the place's
@@ -14,7 +14,6 @@ Target: median round trip through the place within 2x the socket:// board's.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -29,6 +28,7 @@ from rigs.boards.labgrid import LabgridBoard  # noqa: E402
 from rigs.boards.sim import SimBoard  # noqa: E402
 from rigs.loader import load_rig  # noqa: E402
 from rigs.model import BoardConfig, BoardKind, SimOptions  # noqa: E402
+from tests.bench.figure import Figures  # noqa: E402
 from tools.labgrid_env import ensure  # noqa: E402
 from tools.labgrid_lab import SimLab  # noqa: E402
 
@@ -74,7 +74,7 @@ def bare_median(python: Path, url: str, n: int) -> float:
     return float(out.stdout.strip())
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("-n", type=int, default=300)
     args = parser.parse_args()
@@ -104,24 +104,25 @@ def main() -> None:
             socket_rt = round_trips(ref.open(), args.n)
         finally:
             ref.close()
-    ratio = place["median_ms"] / socket_rt["median_ms"]
-    print(
-        json.dumps(
-            {
-                "bench": "labgrid",
-                "n": args.n,
-                "lab_up_s": round(lab_up, 2),
-                "acquire_and_open_s": round(acquire_open, 2),
-                "release_s": round(release, 2),
-                "labgrid_place_rfc2217": place,
-                "sim_socket": socket_rt,
-                "bare_loop_rfc2217_median": bare,
-                "ratio_median": round(ratio, 2),
-                "targets": {"place_within_2x_socket": ratio <= 2.0},
-            }
-        )
+    out = Figures("labgrid")
+    out.emit(
+        "round_trip.place.vs_socket",
+        place["median_ms"] / socket_rt["median_ms"],
+        "x",
+        upper=2.0,
+        floor=1.0,
+        floor_is=f"the simulator on socket://, median {socket_rt['median_ms']} ms",
+        value_is="median AT round trip through the labgrid place / through socket://",
+        n=args.n,
+        lab_up_s=round(lab_up, 2),
+        acquire_and_open_s=round(acquire_open, 2),
+        release_s=round(release, 2),
+        labgrid_place_rfc2217=place,
+        sim_socket=socket_rt,
+        bare_loop_rfc2217_median=bare,
     )
+    return out.exit_status()
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

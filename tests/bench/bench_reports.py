@@ -1,5 +1,6 @@
-"""How long the report builders take on a large synthetic run, and how big the page is. Prints one JSON
-line: seconds to load and render index.html, its size in bytes, seconds to compare two such runs.
+"""How long the report builders take on a large synthetic run, and how big the page is. One JSON line
+a figure (tests/bench/figure.py): seconds to load and render index.html (its size in bytes in the detail),
+seconds to compare two such runs. No targets: recorded for trends.
 
     .venv/bin/python -m tests.bench.bench_reports [--tests 2000]
 """
@@ -7,7 +8,6 @@ line: seconds to load and render index.html, its size in bytes, seconds to compa
 from __future__ import annotations
 
 import argparse
-import json
 import tempfile
 import time
 from pathlib import Path
@@ -15,6 +15,7 @@ from pathlib import Path
 from reports.compare import compare_runs, render_text
 from reports.index_page import render_index
 from reports.run import load_run
+from tests.bench.figure import Figures
 from tests.reports.synthetic import big_run, write_run
 
 
@@ -32,17 +33,9 @@ def main() -> None:
         start = time.perf_counter()
         render_text(compare_runs(run_a, load_run(b)))
         compare_s = time.perf_counter() - start
-    print(
-        json.dumps(
-            {
-                "bench": "reports",
-                "tests": args.tests,
-                "build_s": round(build_s, 3),
-                "page_bytes": len(page.encode()),
-                "compare_s": round(compare_s, 3),
-            }
-        )
-    )
+    out = Figures("reports")
+    out.emit("build_index", build_s, "s", tests=args.tests, page_bytes=len(page.encode()))
+    out.emit("compare_runs", compare_s, "s", tests=args.tests)
 
 
 if __name__ == "__main__":

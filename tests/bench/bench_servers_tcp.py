@@ -1,5 +1,7 @@
 """How fast the host-side TCP peers move bytes over loopback, so a throughput suite knows the peer is
-not its bottleneck. Prints one JSON line: MB/s for the sink (upload) and the source (download).
+not its bottleneck. One JSON line a figure (tests/bench/figure.py): MB/s for the sink (upload) and the
+source (download); target: twice a 5 Mbaud UART's payload rate (1 MB/s), as bench_throughput_harness.py
+holds the peers to.
 
     .venv/bin/python tests/bench/bench_servers_tcp.py [--mbytes 20]
 """
@@ -7,12 +9,15 @@ not its bottleneck. Prints one JSON line: MB/s for the sink (upload) and the sou
 from __future__ import annotations
 
 import argparse
-import json
 import socket
+import sys
 import time
 
 from servers.behaviours import Sink, Source
 from servers.tcp import TcpServer
+from tests.bench.figure import Figures
+
+TARGET_MB_S = 1.0  # 2 x 500,000 B/s, a 5 Mbaud 8N1 line's payload rate
 
 
 def _sink_rate(total: int) -> float:
@@ -43,21 +48,15 @@ def _source_rate(total: int) -> float:
     return total / elapsed / 1e6
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--mbytes", type=int, default=20)
     total = parser.parse_args().mbytes * 1_000_000
-    print(
-        json.dumps(
-            {
-                "bench": "servers_tcp",
-                "bytes": total,
-                "sink_MBps": round(_sink_rate(total), 1),
-                "source_MBps": round(_source_rate(total), 1),
-            }
-        )
-    )
+    out = Figures("servers_tcp")
+    for figure, rate in (("sink", _sink_rate(total)), ("source", _source_rate(total))):
+        out.emit(figure, rate, "MB/s", lower=TARGET_MB_S, bytes=total)
+    return out.exit_status()
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -1,76 +1,66 @@
 """Benchmark: eight simulated boards at once, each answering AT through an AtSession; median round-trip
 latency per board.
 
-Prints one JSON line: {"bench": "sim", "boards": 8, "rounds": N, "median_ms": [...], "max_median_ms": x,
-"target_ms": 5.0, "ok": bool}. Run: .venv/bin/python tests/bench/bench_sim.py [--boards 8] [--rounds 200]
+Prints one JSON line (tests/bench/figure.py), ``boards_answer_at``: the worst board's median, target under
+5 ms; the floor is one board alone, measured the same way in the same run. bench_boards.py's
+``boards_at_once`` is the same measurement at 32 boards.
+
+    .venv/bin/python tests/bench/bench_sim.py [--boards 8] [--rounds 200]
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import statistics
-import subprocess
 import sys
-import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.bench.bench_boards import round_trips  # noqa: E402
+from rigs.boards.instances import claim_instance  # noqa: E402
+from tests.bench.bench_boards import await_ready, board_medians, start_board, stop  # noqa: E402
+from tests.bench.figure import Figures  # noqa: E402
 
 
-def start(instance: int) -> tuple[subprocess.Popen[str], str]:
-    p = subprocess.Popen(
-        [sys.executable, "-m", "sim", "--instance", str(instance)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert p.stdout is not None
-    return p, json.loads(p.stdout.readline())["serial"]
-
-
-def main() -> None:
+def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--boards", type=int, default=8)
     ap.add_argument("--rounds", type=int, default=200)
     ap.add_argument("--target-ms", type=float, default=5.0)
+    ap.add_argument("--first-instance", type=int, default=150, help="numbers asked for first (then any free)")
     a = ap.parse_args()
-    procs = [start(i) for i in range(a.boards)]
-    results: list[list[float]] = [[] for _ in procs]
-    errors: list[str] = []
-    threads = [
-        threading.Thread(target=round_trips, args=(url, a.rounds, results[i], errors))
-        for i, (_, url) in enumerate(procs)
-    ]
+    claims = [claim_instance(a.first_instance + i) for i in range(a.boards)]
     try:
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        alone = start_board(claims[0].number)[0]
+        try:
+            _, alone_errors, floor = board_medians([str(await_ready(alone)["serial"])], a.rounds)
+        finally:
+            stop([alone])
+        procs = [start_board(c.number)[0] for c in claims]
+        try:
+            medians, errors, _ = board_medians([str(await_ready(p)["serial"]) for p in procs], a.rounds)
+        finally:
+            stop(procs)
     finally:
-        for p, _ in procs:
-            p.terminate()
-        for p, _ in procs:
-            p.wait(timeout=10)
-    medians = [round(statistics.median(r), 3) for r in results]
-    print(
-        json.dumps(
-            {
-                "bench": "sim",
-                "boards": a.boards,
-                "rounds": a.rounds,
-                "median_ms": medians,
-                "max_median_ms": max(medians),
-                "target_ms": a.target_ms,
-                "ok": max(medians) < a.target_ms and not errors,
-                "errors": errors[:3],
-            }
-        )
+        for c in claims:
+            c.release()
+    out = Figures("sim")
+    out.emit(
+        "boards_answer_at",
+        max(medians),
+        "ms",
+        upper=a.target_ms,
+        floor=floor,
+        floor_is="median AT round trip of one board alone, measured the same way",
+        also_ok=not errors and not alone_errors,
+        value_is=f"the largest per-board median AT round trip of {a.boards} boards at once",
+        boards=a.boards,
+        rounds=a.rounds,
+        median_ms=[round(m, 3) for m in medians],
+        errors=(errors + alone_errors)[:3],
     )
+    return out.exit_status()
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -11,7 +11,8 @@ pty, and the host side does exactly what suites/throughput does:
 * the servers/ peers: a TCP sink and a TCP source (with SHA-256 records), a UDP sink.
 
 Each rate is in payload bytes per second; the goal is "well above 5 Mbaud", i.e. 500,000 B/s
-(``headroom`` is the slowest rate divided by that). Prints one JSON line.
+(each figure's ``headroom`` is its rate divided by that); target: twice that. One JSON line a figure
+(tests/bench/figure.py).
 
     .venv/bin/python tests/bench/bench_throughput_harness.py [--mbytes 8]
 """
@@ -19,7 +20,6 @@ Each rate is in payload bytes per second; the goal is "well above 5 Mbaud", i.e.
 from __future__ import annotations
 
 import argparse
-import json
 import socket
 import subprocess
 import sys
@@ -35,6 +35,7 @@ from servers.behaviours import Sink, Source  # noqa: E402
 from servers.tcp import TcpServer  # noqa: E402
 from servers.udp import UdpMode, UdpPeer  # noqa: E402
 from tests.bench.fakeboard import serve_port  # noqa: E402
+from tests.bench.figure import Figures  # noqa: E402
 
 FIVE_MBAUD = 500_000.0  # payload bytes/s of a 5,000,000 baud 8N1 line
 CHUNK = 1460
@@ -169,14 +170,14 @@ def peer_udp_sink(total: int) -> dict[str, float]:
         return {"offered_Bps": rate * CHUNK, "received_fraction": got / count}
 
 
-def main() -> None:
+def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--mbytes", type=float, default=8.0)
     ap.add_argument("--serve", nargs=3, metavar=("KIND", "MODE", "TOTAL"))
     args = ap.parse_args()
     if args.serve:
         serve(args.serve[0], args.serve[1], int(args.serve[2]))
-        return
+        return 0
     total = int(args.mbytes * 1e6)
     rates: dict[str, float] = {}
     for kind in ("socket", "pty"):
@@ -187,19 +188,27 @@ def main() -> None:
     rates["peer_tcp_sink_Bps"] = peer_tcp_sink(total)
     rates["peer_tcp_source_Bps"] = peer_tcp_source(total)
     udp = peer_udp_sink(total)
-    slowest = min(rates.values())
-    out = {
-        "bench": "throughput_harness",
-        "bytes": total,
-        **{k: round(v) for k, v in rates.items()},
-        "udp_sink_offered_Bps": round(udp["offered_Bps"]),
-        "udp_sink_received_fraction": round(udp["received_fraction"], 4),
-        "five_mbaud_Bps": FIVE_MBAUD,
-        "headroom": round(slowest / FIVE_MBAUD, 2),
-        "ok": slowest > 2 * FIVE_MBAUD and udp["received_fraction"] == 1.0,
-    }
-    print(json.dumps(out))
+    out = Figures("throughput_harness")
+    for name, rate in rates.items():
+        out.emit(
+            name.removesuffix("_Bps"),
+            rate,
+            "B/s",
+            lower=2 * FIVE_MBAUD,
+            floor=FIVE_MBAUD,
+            floor_is="a 5 Mbaud 8N1 line's payload rate",
+            bytes=total,
+            headroom=round(rate / FIVE_MBAUD, 2),
+        )
+    out.emit(
+        "peer_udp_sink_received",
+        udp["received_fraction"],
+        "fraction",
+        lower=1.0,
+        offered_Bps=round(udp["offered_Bps"]),
+    )
+    return out.exit_status()
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

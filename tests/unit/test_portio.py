@@ -76,3 +76,54 @@ def test_a_stopped_reader_is_idle() -> None:
     os.write(port.w, b"late")
     assert reader.idle()  # nobody will read it: waiting for it would never end
     port.close()
+
+
+def test_what_is_readable_at_once_after_a_full_read_joins_it_and_nothing_waits_for_more() -> None:
+    """A pty hands over at most 4095 bytes a read (its line discipline's buffer): after such a read the
+    reader takes what else is readable at once and hands it on with it (one hand-over per batch, issue 23),
+    and returns at once when nothing more is there."""
+    port = _PipePort()
+    try:
+        first = b"a" * 4095
+        assert PortReader._read_more(port.r, first) is first  # nothing more: no wait, no copy
+        os.write(port.w, b"b" * 100)
+        assert PortReader._read_more(port.r, first) == first + b"b" * 100
+    finally:
+        port.close()
+
+
+def test_a_flood_on_a_pty_arrives_whole_and_in_order() -> None:
+    import tty
+
+    master, slave = os.openpty()
+    tty.setraw(master)
+    tty.setraw(slave)
+    flood = bytes(range(256)) * 256  # 64 KiB: sixteen reads' worth at least
+    chunks: list[bytes] = []
+    got = threading.Event()
+
+    def on_chunk(data: bytes, t: float) -> None:
+        chunks.append(data)
+        if sum(map(len, chunks)) >= len(flood):
+            got.set()
+
+    class _Pty:
+        timeout = None
+
+        def fileno(self) -> int:
+            return slave
+
+    reader = PortReader(_Pty(), on_chunk, name="t")
+    reader.start()
+    writer = threading.Thread(
+        target=lambda: [os.write(master, flood[i : i + 8192]) for i in range(0, len(flood), 8192)]
+    )
+    writer.start()
+    try:
+        assert got.wait(10)
+        assert b"".join(chunks) == flood
+    finally:
+        writer.join(10)
+        reader.stop()
+        os.close(master)
+        os.close(slave)

@@ -84,7 +84,7 @@ PEER_ACTIONS: Mapping[str, frozenset[str]] = {
     "ble-peer": frozenset(
         {"scan", "connect", "read", "write", "notify", "indicate", "pair", "update", "disconnect"}
     ),
-    "bt-peer": frozenset({"connect", "send", "expect_receive", "pair", "disconnect"}),
+    "bt-peer": frozenset({"connect", "send", "expect_receive", "pair", "disconnect", "expect_stream"}),
 }
 
 

@@ -170,7 +170,12 @@ class A2dpProfile:
             self.stream = endpoint.stream
             self._adopt(address, connection)
 
+        def closed_before_stream() -> None:  # signalling ended before a stream opened: free the slot
+            if self.protocol is protocol and self.address is None:
+                self.protocol = None
+
         endpoint.on(endpoint.EVENT_RTP_CHANNEL_OPEN, opened)
+        protocol.on(protocol.EVENT_CLOSE, closed_before_stream)
 
     def _adopt(self, address: str, connection: Any) -> None:
         if self.address is not None:

@@ -134,6 +134,27 @@ def test_source_plays_to_the_peer(dut, expect, esp_bt_peer) -> None:
     assert not any(line.startswith("+BTA2DPCONN") for line in r.lines), r.text
 
 
+@pytest.mark.form("AT+BTA2DPSRC", "set")
+@pytest.mark.form("AT+BTA2DPCTRL", "set")
+def test_source_plays_an_http_url(dut, expect, joined, esp_http_server, esp_bt_peer) -> None:
+    """3.5.14's HTTP source: the URL names an mp3 on the rig's HTTP server; start play fetches it (the
+    server sees the board's GET of that path) and the peer's sink receives media."""
+    init(dut, expect, 1)
+    path = f"/a2dp/{esp_bt_peer.address.replace(':', '')}.mp3"
+    url = esp_http_server.add_resource(path, SONG, "audio/mpeg")
+    sink = A2dpPeer(esp_bt_peer, "sink")
+    board_connects(dut, expect, esp_bt_peer, sink)
+    expect.ok(dut.cmd(f'AT+BTA2DPSRC=0,"{url}"'), "AT+BTA2DPSRC", "set")
+    assert not any(r.path == path for r in esp_http_server.requests), "fetched before play"
+    expect.ok(dut.cmd("AT+BTA2DPCTRL=0,1", WAIT), "AT+BTA2DPCTRL", "set")
+    sink.wait_event("start")
+    sink.wait_received(1024)
+    gets = [r for r in esp_http_server.requests if r.path == path]
+    assert [r.method for r in gets] == ["GET"], gets
+    expect.ok(dut.cmd("AT+BTA2DPCTRL=0,0"), "AT+BTA2DPCTRL", "set")
+    sink.wait_event("suspend")
+
+
 @pytest.mark.form("AT+BTA2DPCONN", "set")
 def test_bta2dpconn_to_nobody(dut, expect) -> None:
     """A connection to an address nobody answers: OK, then +BTA2DPCONN:0,-1 (3.5.12 "Otherwise") once the

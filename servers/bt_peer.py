@@ -75,6 +75,15 @@ class BumbleBtPeer:
         self.pairings: queue.Queue[PairingOutcome] = queue.Queue()
         self.dlc_events: queue.Queue[str] = queue.Queue()  # "open" / "close" of the SPP channel
 
+    @property
+    def device(self) -> Any:
+        """The bumble Device (for a profile of its own module, servers/bt_a2dp.py); use it on :attr:`loop`."""
+        return self._device
+
+    @property
+    def loop(self) -> LoopThread:
+        return self._loop
+
     # --- lifetime ---
 
     def start(self) -> BumbleBtPeer:

@@ -84,7 +84,7 @@ PEER_ACTIONS: Mapping[str, frozenset[str]] = {
     "ble-peer": frozenset(
         {"scan", "connect", "read", "write", "notify", "indicate", "pair", "update", "disconnect"}
     ),
-    "bt-peer": frozenset({"connect", "send", "expect_receive", "pair", "disconnect"}),
+    "bt-peer": frozenset({"connect", "send", "expect_receive", "pair", "disconnect", "expect_stream"}),
     # the EspBluFi app of 4.12.1: it connects to the board by its BluFi name, configures a station (opmode,
     # SSID, password, connect), shows the device's status response and custom data, and sees its link end
     "blufi-app": frozenset({"connect", "configure", "expect_status", "expect_receive", "expect_disconnect"}),

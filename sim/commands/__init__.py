@@ -45,6 +45,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sim.commands.bt",
     "sim.commands.bt_spp",
     "sim.commands.bt_sec",
+    "sim.commands.bt_a2dp",
     "sim.commands.webserver",
     "sim.commands.driver",
     "sim.commands.user",

@@ -181,10 +181,12 @@ async def btsppstart_execute(ctx: CommandContext) -> None:
         _adopt(ctx.board, _address(connection), dlc, connection)
 
     channel = state.server.listen(accept)
+    # beside any other record the stack offers (A2DP's, sim/radio/a2dp.py)
     device.sdp_service_records = {
+        **(device.sdp_service_records or {}),
         SPP_RECORD_HANDLE: rfcomm.make_service_sdp_records(
             SPP_RECORD_HANDLE, channel, core.UUID.from_16_bits(SPP_UUID16)
-        )
+        ),
     }
     state.started = True
 

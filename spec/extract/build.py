@@ -172,7 +172,7 @@ def _apply_example_fixes(section: str, examples: list[Example], corr: Correction
         )
         if idx is None:
             raise ExtractError(f"{section}: example correction for {fix.command!r} matches no example")
-        out[idx] = Example(command=fix.command, response=fix.spec)
+        out[idx] = Example(command=fix.spec_command or fix.command, response=fix.spec)
     return out
 
 

@@ -115,7 +115,8 @@ class LineFix(_Scoped):
 
 
 class ExampleFix(_Scoped):
-    """An example response that contradicts the command's own response format."""
+    """An example response that contradicts the command's own response format, or (``spec_command``) an
+    example command that contradicts the command's own syntax line."""
 
     section: str
     command: str
@@ -123,6 +124,8 @@ class ExampleFix(_Scoped):
     spec: str | None
     why: str
     evidence: str | None = None  #: RST file:line, public issue or public firmware source (tests enforce it)
+    #: the command as spec/data holds it, when the guide's example command itself is wrong
+    spec_command: str | None = None
 
 
 class ParamFix(_Scoped):

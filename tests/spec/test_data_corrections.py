@@ -81,3 +81,15 @@ def test_mdns_example_reads_with_response_parameters() -> None:
     lines += ["TXT=version=v4.1.0.0", "A=192.168.200.249", "AAAA=240e:1234:204c:bd02:d80f:8c45:3576:2574"]
     m = t.match([*lines, "", "OK"], LENIENT)
     assert (m["data_len"], m["netif"], m["ip4"]) == (234, 1, "192.168.200.249")
+
+
+def test_an_example_command_correction_replaces_the_command() -> None:
+    """3.5.12's example gives AT+BTA2DPCONN four arguments; the correction's ``spec_command`` (two, as the
+    syntax line) is what spec/data holds, and it has the evidence the house format asks for."""
+    corr = Corrections.load(CORRECTIONS)
+    fixes = [f for f in corr.examples if f.spec_command is not None]
+    assert fixes, "no example command correction"
+    for fix in fixes:
+        assert fix.evidence and ".rst" in fix.evidence, fix
+    examples = [e.command for e in load_spec().command("AT+BTA2DPCONN").examples]
+    assert examples == ['AT+BTA2DPCONN=0,"24:0a:c4:09:34:23"'], examples

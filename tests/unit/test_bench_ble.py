@@ -36,7 +36,7 @@ def test_figures_average_the_tests_that_ran_and_a_failure_misses_the_target() ->
     want = ("ble_test_avg", 1.0, "s", 0.5, True)
     assert (avg["figure"], avg["value"], avg["unit"], avg["floor"], avg["ok"]) == want
     assert (run["value"], run["floor"], run["ok"]) == (3.0, 1.0, False)  # 3 s x 2 workers / 2 tests
-    assert (avg["passed"], avg["skipped"], avg["failed"]) == (2, 1, 0)
+    assert (avg["detail"]["passed"], avg["detail"]["skipped"], avg["detail"]["failed"]) == (2, 1, 0)
     failed = figures([*ran, Case("d", 0.1, "failed")], wall_s=0.1, workers=1)
     assert not any(row["ok"] for row in failed)
 

@@ -21,7 +21,7 @@ from sim.identity import Identity
 from sim.logport import LogPort
 from sim.profile import DEFAULT_PROFILE, ProfileError, load_profile
 from sim.rom.loader import DOWNLOAD_BANNER, RomLoader
-from sim.transport import PtyPort, Rfc2217Port, TcpPort
+from sim.transport import FlashPort, PtyPort, Rfc2217Port, TcpPort
 from sim.uart import Uart
 from sim.wifi.softap import default_ap_ipv4
 
@@ -40,6 +40,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--instance", type=int, default=0)
     p.add_argument("--profile", default=DEFAULT_PROFILE)
     p.add_argument("--log-port", help="also serve the log UART, e.g. socket://127.0.0.1:0")
+    p.add_argument("--flash-port", help="also serve the ROM loader (esptool --before no-reset), socket://H:P")
     return p.parse_args(argv)
 
 
@@ -149,6 +150,13 @@ async def run(args: argparse.Namespace) -> int:
             raise UsageError(f"--log-port {args.log_port!r}: expected socket://HOST:PORT")
         log_url = await logport.serve(*_host_port(args.log_port, "--log-port"))
 
+    flash_port = None
+    if args.flash_port:
+        if not args.flash_port.startswith("socket://"):
+            raise UsageError(f"--flash-port {args.flash_port!r}: expected socket://HOST:PORT")
+        host, p = _host_port(args.flash_port, "--flash-port")
+        flash_port = FlashPort(host, p, board.log, on_reset=on_reset, rom=rom)
+
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -157,6 +165,10 @@ async def run(args: argparse.Namespace) -> int:
         url = await port.start()
     except OSError as e:
         raise UsageError(f"--serial {serial_url!r}: cannot listen: {e}") from e
+    try:
+        flash_url = await flash_port.start() if flash_port is not None else None
+    except OSError as e:
+        raise UsageError(f"--flash-port {args.flash_port!r}: cannot listen: {e}") from e
     uart.start(board.feed)
     print(
         json.dumps(
@@ -164,6 +176,7 @@ async def run(args: argparse.Namespace) -> int:
                 "event": "ready",
                 "serial": url,
                 "log": log_url,
+                "flash": flash_url,
                 "pid": os.getpid(),
                 "instance": args.instance,
                 "sta_mac": board.identity.sta_mac,
@@ -178,6 +191,8 @@ async def run(args: argparse.Namespace) -> int:
     await stop.wait()
     board.hold_reset()
     await port.close()
+    if flash_port is not None:
+        await flash_port.close()
     await logport.close()
     await uart.stop()
     if tmp is not None:

@@ -10,7 +10,8 @@ low while RTS is asserted and DTR is not; when EN has risen the chip boots from 
 held low meanwhile (esptool's reset into the bootloader), into the ROM's download mode: this port then
 carries the ROM loader protocol (sim/rom/loader.py) until the host ends it or resets the chip. The ROM
 loader answers at once, unpaced by the UART model (a 4 MB image would take minutes at 115200 baud).
-A pty or a socket:// port has no modem lines: a board served there cannot be flashed.
+A pty or a socket:// port has no modem lines: a board served there cannot be flashed through it; the
+separate ``--flash-port`` (FlashPort) serves the ROM loader without them.
 """
 
 from __future__ import annotations
@@ -287,6 +288,64 @@ class Rfc2217Port(TcpPort):
             if self.current is not None:
                 self.host_write(self.current)(self.rom.banner())
             return
+        self.on_reset(False)
+
+
+class FlashPort(TcpPort):
+    """``--flash-port socket://HOST:PORT`` (sim-only): the ROM loader on a port of its own, as if a jig held
+    GPIO0 low and pulsed EN whenever a host connects; esptool reaches it with ``--before no-reset``.
+
+    Download mode ends when the host ends it (FLASH_END "reboot", or "run user code" from the ROM) or
+    disconnects (the jig releases BOOT and pulses EN): the chip then boots from flash. It exists because
+    pyserial's rfc2217 client sleeps 50 ms before it looks for each acknowledgement, twice each time esptool
+    changes the port's timeout: measured, 212 such changes, 21 s of a 23 s write-flash of one test image.
+    A socket:// port has no line settings to acknowledge."""
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        log: Callable[[str], None],
+        *,
+        on_reset: Callable[[bool], None],
+        rom: Callable[[], RomLoader],
+    ) -> None:
+        self.host, self.port, self.log = host, port, log
+        self.on_reset = on_reset
+        self._rom_factory = rom
+        self.current: _Conn | None = None
+        self._server: asyncio.base_events.Server | None = None
+        #: the ROM loader while a host holds the chip in download mode
+        self.rom: RomLoader | None = None
+
+    def on_connect(self, conn: _Conn) -> None:
+        if self.current is not None:
+            self.log("flash port: a new client replaces the previous one")
+            self.current.close()
+        self.current = conn
+        self.log("flash port: host connected: GPIO0 held low, EN pulsed: ROM download mode")
+        self.on_reset(True)
+        self.rom = self._rom_factory()
+        conn.write(self.rom.banner())
+
+    def on_data(self, conn: _Conn, data: bytes) -> None:
+        if conn is not self.current or self.rom is None:
+            return  # download mode is over: the chip runs from flash and this port carries nothing
+        conn.write(self.rom.feed(data))
+        if self.rom.leave:
+            self.log("rom: the host ended download mode: chip boots from flash")
+            self._boot()
+
+    def on_disconnect(self, conn: _Conn) -> None:
+        if conn is not self.current:
+            return
+        self.current = None
+        if self.rom is not None:
+            self.log("flash port: host gone: BOOT released, EN pulsed: chip boots from flash")
+            self._boot()
+
+    def _boot(self) -> None:
+        self.rom = None
         self.on_reset(False)
 
 

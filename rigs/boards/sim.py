@@ -50,6 +50,8 @@ class SimReady:
     instance: int
     sta_mac: str | None
     ap_mac: str | None
+    #: the ROM loader's own port (``sim.flash_port``), None when it serves none
+    flash: str | None = None
 
 
 def sim_command(
@@ -69,6 +71,8 @@ def sim_command(
         cmd += ["--state-dir", str(sim.state_dir / f"instance-{instance}")]
     if sim.log_port:
         cmd += ["--log-port", log or "socket://127.0.0.1:0"]
+    if sim.flash_port:
+        cmd += ["--flash-port", "socket://127.0.0.1:0"]
     return cmd
 
 
@@ -90,6 +94,7 @@ def parse_ready_line(line: str) -> SimReady:
         instance=int(data.get("instance") or 0),
         sta_mac=data.get("sta_mac"),
         ap_mac=data.get("ap_mac"),
+        flash=data.get("flash") or None,
     )
 
 

@@ -113,6 +113,10 @@ class SimOptions(StrictModel):
     seed: int | None = None
     transport: Literal["socket", "pty", "rfc2217"] = "socket"
     log_port: bool = True
+    #: Also serve the ROM loader on a socket:// port of its own (``--flash-port``, sim/transport.py
+    #: FlashPort), where a board with ``flash`` is written with ``before: no-reset``: ~1 s a write where the
+    #: rfc2217 port's auto-reset path takes ~25 s (pyserial's client waits >= 100 ms per timeout change).
+    flash_port: bool = False
     #: ``{python}`` is replaced by the running interpreter; tests point this at a fake simulator.
     command: list[str] = Field(default_factory=lambda: ["{python}", "-m", "sim"], min_length=1)
     state_dir: Path | None = None
@@ -239,13 +243,14 @@ class BoardConfig(StrictModel):
             and self.flash is not None
             and self.flash.port is None
             and self.sim.transport != "rfc2217"
+            and not self.sim.flash_port
         ):
             # a sim board is flashed through its own ROM loader, reached by the auto-reset lines of an
-            # rfc2217 port (sim/transport.py); a socket:// or pty port has no DTR/RTS
+            # rfc2217 port or on its flash port (sim/transport.py); a socket:// or pty port has no DTR/RTS
             raise PydanticCustomError(
                 "kind_fields",
-                "'flash' on a sim board needs sim.transport: rfc2217 (got {transport}), or a flash.port "
-                "of another ROM loader",
+                "'flash' on a sim board needs sim.transport: rfc2217 (got {transport}) or sim.flash_port: "
+                "true, or a flash.port of another ROM loader",
                 {"transport": self.sim.transport},
             )
         self._peripherals_declared()

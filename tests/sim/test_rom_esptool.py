@@ -83,3 +83,34 @@ def test_an_app_the_simulator_cannot_name_boots_to_an_error_not_to_another_firmw
     text = seen.decode(errors="replace")
     assert "E (310) boot: app project_name 'hello_world' is not 'esp-at'" in text
     assert "at-init" not in text.split("no bootable app")[-1]  # ESP-AT never started after the write
+
+
+@pytest.mark.parametrize(
+    ("release", "stub"), [("v3.4.0.0", True), ("v2.4.0.0", False)], ids=["stub", "no-stub"]
+)
+def test_the_flash_port_serves_the_rom_loader_to_esptool_without_a_reset_sequence(
+    tmp_path: Path, release: str, stub: bool
+) -> None:
+    # sim/transport.py FlashPort: the ROM loader is there as soon as esptool connects (--before no-reset) and
+    # the chip boots from flash once esptool has gone (it cannot reset a chip over a TCP socket)
+    manifest = build(tmp_path / "images", f"{release}-esp32")
+    sim = SimProcess("--serial", "socket://127.0.0.1:0", "--flash-port", "socket://127.0.0.1:0",
+                     state_dir=tmp_path / "state")  # fmt: skip
+    try:
+        assert sim.ready["flash"].startswith("socket://127.0.0.1:")
+        assert _at_version(sim) == "5.0.0.0"
+        flags = ["--before", "no-reset"] + ([] if stub else ["--no-stub"])
+        app = str(manifest.parent / "esp-at.bin")
+        done = _esptool(sim.ready["flash"], *flags, "write-flash", "0x100000", app)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "Hash of data verified." in done.stdout
+        at_version = _at_version(sim)
+    finally:
+        sim.stop()
+    assert at_version == release.removeprefix("v")
+    assert choose_release(None, at_version).release == release
+
+
+def test_a_sim_without_flash_port_says_so_in_its_ready_line(tmp_path: Path) -> None:
+    with SimProcess("--serial", "socket://127.0.0.1:0", state_dir=tmp_path / "state") as sim:
+        assert sim.ready["flash"] is None

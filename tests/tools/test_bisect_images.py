@@ -1,5 +1,5 @@
 """tools.bisect with ``image:`` builds (issue 19): each step's rig copy flashes the build before the session
-(fixtures/boards.py, tools/flash.py), on a simulated board through its ROM loader over rfc2217."""
+(fixtures/boards.py, tools/flash.py), on a simulated board through its ROM loader on its flash port."""
 
 from __future__ import annotations
 
@@ -25,12 +25,13 @@ def _bench_rig(tmp_path: Path) -> Path:
     return rig
 
 
-def test_an_image_build_flashes_the_sim_board_over_rfc2217_and_expects_its_persona(tmp_path: Path) -> None:
+def test_an_image_build_is_flashed_on_the_sim_flash_port_and_expects_its_persona(tmp_path: Path) -> None:
     manifest = build(tmp_path, "v3.4.0.0-esp32")
     _, text = rig_text(Build("v3.4.0.0", image=manifest), ROOT / "rigs" / "sim.yaml", None)
     board = yaml.safe_load(text)["boards"][0]
     assert board["flash"] == {"image": str(manifest), "before_session": True}
-    assert board["sim"]["transport"] == "rfc2217"
+    assert board["sim"]["flash_port"] is True
+    assert board["sim"].get("transport", "socket") == "socket"  # the AT port stays the rig's
     assert board["sim"]["profile"] == "v5.0.0.0-esp32-qualification"  # the launch firmware stays
     assert board["firmware"]["at_version"] == "3.4.0.0"  # what the image's app descriptor names
 
@@ -74,9 +75,12 @@ def test_flash_on_a_sim_board_without_rfc2217_is_refused_by_the_rig_loader(tmp_p
         "boards:\n  - {id: s, kind: sim, sim: {transport: socket}, flash: {image: x.json}}\n"
         "network:\n  host_address: 127.0.0.1\n"
     )
-    refusal = r"'flash' on a sim board needs sim.transport: rfc2217 \(got socket\)"
+    refusal = r"'flash' on a sim board needs sim.transport: rfc2217 \(got socket\) or sim.flash_port: true"
     with pytest.raises(RigFileError, match=refusal):
         load_rig(rig)
+    # the sim's own flash port needs no modem lines (sim/transport.py FlashPort)
+    rig.write_text(rig.read_text().replace("{transport: socket}", "{transport: socket, flash_port: true}"))
+    assert load_rig(rig).boards[0].sim.flash_port is True
 
 
 @pytest.mark.slow

@@ -118,11 +118,23 @@ def test_sim_command_follows_the_contract(tmp_path: Path) -> None:
     assert args[args.index("--air") + 1] == str(tmp_path / "a.yaml")
     assert args[args.index("--faults") + 1] == str(tmp_path / "f.yaml")
     assert args[args.index("--log-port") + 1] == "socket://127.0.0.1:0"
+    assert "--flash-port" not in args  # only with sim.flash_port
+
+
+def test_sim_command_serves_a_flash_port_when_the_rig_asks(tmp_path: Path) -> None:
+    rig = parse_rig("boards:\n  - {id: s, kind: sim, sim: {flash_port: true}}\n", tmp_path / "r.yaml")
+    assert rig.boards[0].sim is not None
+    args = sim_command(rig.boards[0].sim, air_file=tmp_path / "a.yaml", instance=0)
+    assert args[args.index("--flash-port") + 1] == "socket://127.0.0.1:0"
 
 
 def test_ready_line_parsing() -> None:
     ready = parse_ready_line('{"event": "ready", "serial": "socket://127.0.0.1:5", "log": null, "pid": 9}')
-    assert (ready.serial, ready.log, ready.pid) == ("socket://127.0.0.1:5", None, 9)
+    assert (ready.serial, ready.log, ready.pid, ready.flash) == ("socket://127.0.0.1:5", None, 9, None)
+    ready = parse_ready_line(
+        '{"event": "ready", "serial": "socket://127.0.0.1:5", "flash": "socket://127.0.0.1:6"}'
+    )
+    assert ready.flash == "socket://127.0.0.1:6"
     with pytest.raises(ValueError, match="expected one JSON ready line on stdout, got 'booting'"):
         parse_ready_line("booting")
     with pytest.raises(ValueError, match='no "serial" URL'):

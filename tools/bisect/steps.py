@@ -8,11 +8,12 @@ A build of the manifest names what the board runs:
 - ``image: builds/v4.1.1.0/flasher_args.json``: firmware to flash (what ``tools.flash`` takes: a
   flasher_args.json, a download.config or a factory_XXX.bin; relative to the manifest). The step's rig copy
   gives the first board ``flash: {image, before_session: true}``, so the session's fixture writes it with
-  esptool (tools/flash.py) before the board is opened. A sim board is switched to ``sim.transport:
-  rfc2217`` (its ROM loader is reached through the auto-reset lines, sim/transport.py) and boots the persona
-  the image's app descriptor names (sim/firmware.py; ``python -m tools.testimages`` builds one image per
-  persona); the copy expects that persona's AT version. A test image is refused for a real board when the
-  manifest is read (tools/flashplan.check_plan).
+  esptool (tools/flash.py) before the board is opened. A sim board gets ``sim.flash_port: true`` (its ROM
+  loader on a socket:// port of its own, written with ``before: no-reset``, sim/transport.py FlashPort;
+  its AT port keeps the rig's transport) and boots the persona the image's app descriptor names
+  (sim/firmware.py; ``python -m tools.testimages`` builds one image per persona); the copy expects that
+  persona's AT version. A test image is refused for a real board when the manifest is read
+  (tools/flashplan.check_plan).
 """
 
 from __future__ import annotations
@@ -113,7 +114,8 @@ def _flash_image(build: Build, board: dict[str, Any], source: Path) -> None:
         raise ManifestError(f"build {build.id}: {exc}") from None
     if board.get("kind") != "sim":
         return
-    board.setdefault("sim", {})["transport"] = "rfc2217"
+    # the sim's own flash port: ~1 s a write, where its rfc2217 port's auto-reset path takes ~25 s
+    board.setdefault("sim", {})["flash_port"] = True
     from sim.firmware import BootFailure, persona_name
     from sim.profile import load_profile
     from sim.rom.image import CHIP_IDS, ImageError, parse_app

@@ -1,6 +1,6 @@
 """What a simulated board's process imports (issue 23: a board under 25 MB resident): never pydantic (its
-machinery alone cost ~12 MB), never the host side (rigs/), and no Bluetooth stack or crypto library before
-a command needs one."""
+machinery alone cost ~12 MB), never the host side (rigs/), and no Bluetooth stack, crypto library, tempfile
+or pyserial before something needs one."""
 
 from __future__ import annotations
 
@@ -20,7 +20,13 @@ sim.commands.load_all()
 print(json.dumps(sorted(sys.modules)))
 """
 
-FORBIDDEN = ("pydantic", "pydantic_core", "rigs", "bumble", "cryptography", "importlib.metadata", "email")
+FORBIDDEN = (
+    *("pydantic", "pydantic_core", "importlib.metadata", "email"),  # ~12 MB
+    "rigs",  # the host side
+    *("bumble", "cryptography"),  # imported by the first BLE / BT / TLS command that needs them
+    "tempfile",  # shutil, bz2, lzma: ~0.6 MB; only python -m sim without --state-dir takes one
+    "serial",  # pyserial's RFC 2217 side, ~0.4 MB; only a board on rfc2217:// imports it, at connect
+)
 
 
 def test_a_board_process_imports_no_pydantic_and_no_host_side() -> None:

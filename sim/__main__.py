@@ -7,10 +7,8 @@ import asyncio
 import contextlib
 import json
 import os
-import shutil
 import signal
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -97,6 +95,10 @@ async def run(args: argparse.Namespace) -> int:
     tmp: str | None = None
     state_dir: Path = args.state_dir
     if state_dir is None:
+        # imported here: tempfile brings shutil, bz2, lzma and random (~0.6 MB resident, issue 23), and a
+        # board a rig starts always has its --state-dir
+        import tempfile
+
         tmp = tempfile.mkdtemp(prefix="esp-at-sim-")
         state_dir = Path(tmp)
     elif state_dir.exists() and not state_dir.is_dir():
@@ -196,6 +198,8 @@ async def run(args: argparse.Namespace) -> int:
     await logport.close()
     await uart.stop()
     if tmp is not None:
+        import shutil
+
         shutil.rmtree(tmp, ignore_errors=True)
     return 0
 

@@ -11,15 +11,16 @@ import asyncio
 import random
 import re
 from collections import deque
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sim.at.parser import ParsedCommand
 from sim.output import Kind
+from sim.validate import Check, SchemaError, alias, build
 
 if TYPE_CHECKING:
     from sim.board import Board
@@ -75,28 +76,26 @@ _OUTPUT_KINDS = {
 HOLD_DEFAULT_SECONDS = 2.0
 
 
-class Rule(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+@dataclass(kw_only=True)
+class Rule:
     kind: RuleKind
     match: str | None = None  # regex searched in the message text, CR LF stripped
     command: str | None = None  # only in the response to this command (e.g. AT+GMR)
-    occurrence: int | None = Field(default=None, ge=1)  # only the Nth matching message
-    probability: float = Field(default=1.0, ge=0.0, le=1.0)
-    with_: list[str] | str | None = Field(default=None, alias="with")
-    seconds: float | None = Field(default=None, ge=0.0)
-    byte: int | None = Field(default=None, ge=0)
-    commands: int | None = Field(default=None, ge=1)  # reboot_after: the Nth command
-    factor: float | None = Field(default=None, gt=0.0, le=1.0)  # slow_uart, slow_spp
+    occurrence: Annotated[int, Check(ge=1)] | None = None  # only the Nth matching message
+    probability: Annotated[float, Check(ge=0.0, le=1.0)] = 1.0
+    with_: list[str] | str | None = alias("with")
+    seconds: Annotated[float, Check(ge=0.0)] | None = None
+    byte: Annotated[int, Check(ge=0)] | None = None
+    commands: Annotated[int, Check(ge=1)] | None = None  # reboot_after: the Nth command
+    factor: Annotated[float, Check(gt=0.0, le=1.0)] | None = None  # slow_uart, slow_spp
     until: str | None = None  # hold_until, drop_before: regex of the message that decides
     line: str | None = None  # only while a command whose line (as typed) matches this regex runs
     after_line: str | None = None  # only once a command line matching this regex has run in this process
     until_line: str | None = None  # after_line: a command line matching this regex disarms the rule again
-    from_: str | None = Field(default=None, alias="from")  # rewrite: regex over the message's raw bytes
+    from_: str | None = alias("from")  # rewrite: regex over the message's raw bytes
     to: str = ""  # rewrite: what each match of ``from`` becomes (re.sub template: \1, \g<name>)
 
-    @model_validator(mode="after")
-    def _needs(self) -> Rule:
+    def __post_init__(self) -> None:
         k = self.kind
         if k in _OUTPUT_KINDS and k is not RuleKind.DROP_URC and self.match is None:
             raise ValueError(f"{k.value} needs 'match' (a regular expression)")
@@ -133,20 +132,15 @@ class Rule(BaseModel):
                 re.compile(pattern)
             except re.error as e:
                 raise ValueError(f"{name} {pattern!r} is not a regular expression: {e}") from e
-        return self
-
-    @model_validator(mode="after")
-    def _input_rules_need_match(self) -> Rule:
         if self.kind in _INPUT_KINDS and self.match is None:
             raise ValueError(f"{self.kind.value} needs 'match' (a regular expression over input bytes)")
-        return self
 
     def lines(self) -> list[str]:
         return [self.with_] if isinstance(self.with_, str) else list(self.with_ or [])
 
 
-class FaultFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+@dataclass(kw_only=True)
+class FaultFile:
     rules: list[Rule]
 
 
@@ -429,11 +423,10 @@ def parse_faults(data: Any, file: str, seed: int = 0) -> FaultEngine:
     if not isinstance(data, dict):
         raise FaultFileError(f"{file}: expected a mapping with a 'rules' list")
     try:
-        model = FaultFile(**data)
-    except ValidationError as e:
-        err = e.errors()[0]
-        field = ".".join(str(p) for p in err["loc"]) or "rules"
-        raise FaultFileError(f"{file}: field {field}: {err['msg']}") from e
+        model = build(FaultFile, data)
+    except SchemaError as e:
+        field = ".".join(str(p) for p in e.loc) or "rules"
+        raise FaultFileError(f"{file}: field {field}: {e.message}") from e
     return FaultEngine(model.rules, seed)
 
 

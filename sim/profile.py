@@ -10,11 +10,13 @@ such as ``commands.disabled``, a number, a text) replaces the base's.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from sim.validate import Check, SchemaError, build
 
 PROFILES_DIR = Path(__file__).parent / "profiles"
 DEFAULT_PROFILE = "v5.0.0.0-esp32"
@@ -24,18 +26,16 @@ class ProfileError(Exception):
     """A profile that cannot be found or does not validate; the message names the file and field."""
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class GmrLines(_Model):
+@dataclass(frozen=True, kw_only=True)
+class GmrLines:
     at_version_info: str
     sdk_version_info: str
     compile_time: str
     bin_version: str
 
 
-class UartDefaults(_Model):
+@dataclass(frozen=True, kw_only=True)
+class UartDefaults:
     baudrate: int = 115200
     databits: int = 8
     stopbits: int = 1
@@ -45,25 +45,29 @@ class UartDefaults(_Model):
     rx_buffer: int = 8192
 
 
-class Heap(_Model):
+@dataclass(frozen=True, kw_only=True)
+class Heap:
     free: int
     minimum: int
     total: int
 
 
-class RfPower(_Model):
+@dataclass(frozen=True, kw_only=True)
+class RfPower:
     wifi_levels: list[tuple[int, int, int]]  # (set_lo, set_hi, read_back)
     wifi_default: int
     ble_range: tuple[int, int]
     ble_default: int
 
 
-class Ota(_Model):
+@dataclass(frozen=True, kw_only=True)
+class Ota:
     running_app_addr: int
     rollback_app_addr: int
 
 
-class Partition(_Model):
+@dataclass(frozen=True, kw_only=True)
+class Partition:
     name: str
     type: int
     subtype: int
@@ -71,7 +75,8 @@ class Partition(_Model):
     size: int
 
 
-class Tcpip(_Model):
+@dataclass(frozen=True, kw_only=True)
+class Tcpip:
     #: When a peer closes a passive-mode link (3.3 AT+CIPRECVTYPE) whose data is not all read:
     #: "after_read" reports CLOSED once AT+CIPRECVDATA has taken the rest (or AT+CIPCLOSE), "immediately"
     #: reports it at once and keeps the data readable.
@@ -90,43 +95,46 @@ class Tcpip(_Model):
     send_max: int = 8192
 
 
-class Wifi(_Model):
+@dataclass(frozen=True, kw_only=True)
+class Wifi:
     #: AT+CWJAP's <pmf> when the set command leaves it out (3.2.3: 1, PMF capable; v2.2.0.0_esp32's page:
     #: "Default: 0", Wi-Fi_AT_Commands.rst:265)
-    pmf_default: Annotated[int, Field(ge=0, le=3)] = 1
+    pmf_default: Annotated[int, Check(ge=0, le=3)] = 1
 
 
-class Commands(_Model):
+@dataclass(frozen=True, kw_only=True)
+class Commands:
     """Which commands of the guide this build has. A command the guide documents but the build leaves out
     (its RST's "important" note names the menuconfig switch, e.g. AT+CWJEAP in 3.2) is absent: ERROR with
     ERR CODE 0x01090000 (unsupported command) and not listed by AT+CMD? (3.1.4)."""
 
-    disabled: list[Annotated[str, StringConstraints(pattern=r"^AT(\+[A-Z0-9_]+)?$|^ATE$")]] = []
+    disabled: list[Annotated[str, Check(pattern=r"^AT(\+[A-Z0-9_]+)?$|^ATE$")]] = field(default_factory=list)
     #: forms an older release's build lacks although the command is there (issue 19: AT+CWAUTOCONN's query
     #: form first appears in the v3.4.0.0 guide): ERROR with ERR CODE 0x01020000 (the form is not supported,
     #: as for any form a command lacks) and 0 in that form's AT+CMD? column
     absent_forms: dict[
-        Annotated[str, StringConstraints(pattern=r"^AT\+[A-Z0-9_]+$")],
+        Annotated[str, Check(pattern=r"^AT\+[A-Z0-9_]+$")],
         list[Literal["test", "query", "set", "execute"]],
-    ] = {}
+    ] = field(default_factory=dict)
 
 
-class Profile(_Model):
+@dataclass(frozen=True, kw_only=True)
+class Profile:
     chip: str
     at_version: str
     gmr: GmrLines
     module_name: str
-    uart: UartDefaults = UartDefaults()
+    uart: UartDefaults = field(default_factory=UartDefaults)
     boot_banner_on_at_port: bool = False
-    boot_banner: list[str] = []
+    boot_banner: list[str] = field(default_factory=list)
     boot_time_s: float = 0.05
     heap: Heap
     rfpower: RfPower
     ota: Ota
-    partitions: list[Partition] = []
-    tcpip: Tcpip = Tcpip()
-    wifi: Wifi = Wifi()
-    commands: Commands = Commands()
+    partitions: list[Partition] = field(default_factory=list)
+    tcpip: Tcpip = field(default_factory=Tcpip)
+    wifi: Wifi = field(default_factory=Wifi)
+    commands: Commands = field(default_factory=Commands)
     source: str = ""
 
     def has_command(self, name: str) -> bool:
@@ -196,8 +204,7 @@ def _profile_data(name_or_path: str, chain: tuple[str, ...] = ()) -> tuple[Path,
 def load_profile(name_or_path: str = DEFAULT_PROFILE) -> Profile:
     path, data = _profile_data(name_or_path)
     try:
-        return Profile(**data, source=str(path))
-    except ValidationError as e:
-        err = e.errors()[0]
-        field = ".".join(str(p) for p in err["loc"])
-        raise ProfileError(f"{path}: field {field}: {err['msg']}") from e
+        return build(Profile, {**data, "source": str(path)})
+    except SchemaError as e:
+        where = ".".join(str(p) for p in e.loc)
+        raise ProfileError(f"{path}: field {where}: {e.message}") from e

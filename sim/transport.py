@@ -21,13 +21,14 @@ import contextlib
 import os
 import tty
 from collections.abc import Callable
-from typing import Any
-
-from serial import rfc2217
+from typing import TYPE_CHECKING, Any
 
 from sim.rom.loader import RomLoader
 from sim.rom.strap import AutoReset, BootMode
 from sim.uart import Uart
+
+if TYPE_CHECKING:
+    from serial import rfc2217
 
 #: How long an RFC 2217 client may take to open before the board's output is connected anyway.
 OPEN_GRACE_S = 3.0
@@ -214,6 +215,10 @@ class Rfc2217Port(TcpPort):
         self._attached = False
         self._input_purged = False
         # PortManager is duck-typed: it touches only the attributes _Lines has and the connection's write().
+        # imported here: pyserial's RFC 2217 side (with its logging, threading and urllib) is ~0.4 MB resident
+        # that a board on socket:// or a pty never uses (issue 23)
+        from serial import rfc2217
+
         self._managers[id(conn)] = rfc2217.PortManager(_Lines(self), conn)  # type: ignore[arg-type]
         asyncio.get_running_loop().call_later(OPEN_GRACE_S, self._attach, conn)
 

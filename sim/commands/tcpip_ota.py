@@ -17,7 +17,7 @@ import asyncio
 import hashlib
 import ssl
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from sim.at import errors
@@ -88,8 +88,8 @@ def _boot_image(board: Board) -> None:
 def _profile_with_version(profile: Profile, version: str) -> Profile:
     gmr = profile.gmr
     at_info = gmr.at_version_info.replace(profile.at_version, version.removeprefix("v"), 1)
-    new_gmr = gmr.model_copy(update={"bin_version": version, "at_version_info": at_info})
-    return profile.model_copy(update={"gmr": new_gmr, "at_version": version.removeprefix("v")})
+    new_gmr = replace(gmr, bin_version=version, at_version_info=at_info)
+    return replace(profile, gmr=new_gmr, at_version=version.removeprefix("v"))
 
 
 def install_image(board: Board, name: str, image: bytes) -> None:

@@ -17,56 +17,53 @@ reads the observations, where a bench would turn a voltage source and read a log
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sim.validate import Check
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+def _address(value: int) -> int:
+    if not (0 <= value <= 0x7F or 0x7800 <= value <= 0x7BFF):
+        raise ValueError(f"expected a 7-bit address 0..0x7f or a 10-bit one 0x7800..0x7bff, got {value:#x}")
+    return value
 
 
-class I2cDevice(_Model):
-    port: Annotated[int, Field(ge=0, le=1)] = 0
+def _hex(value: str) -> str:
+    try:
+        bytes.fromhex(value)
+    except ValueError as exc:
+        raise ValueError(f"expected an even number of hex digits, got {value!r}") from exc
+    return value.lower()
+
+
+@dataclass(frozen=True, kw_only=True)
+class I2cDevice:
+    port: Annotated[int, Check(ge=0, le=1)] = 0
     #: 0..0x7F (7-bit) or 0x7800..0x7BFF (the 10-bit form of 3.12.7: 1111 0XX then the low byte).
-    address: int
+    address: Annotated[int, Check(then=_address)]
     #: The device's register file as hex; a write's first byte selects the register, reads auto-increment.
-    registers: str = ""
-
-    @field_validator("address")
-    @classmethod
-    def _address(cls, value: int) -> int:
-        if not (0 <= value <= 0x7F or 0x7800 <= value <= 0x7BFF):
-            raise ValueError(
-                f"expected a 7-bit address 0..0x7f or a 10-bit one 0x7800..0x7bff, got {value:#x}"
-            )
-        return value
-
-    @field_validator("registers")
-    @classmethod
-    def _hex(cls, value: str) -> str:
-        try:
-            bytes.fromhex(value)
-        except ValueError as exc:
-            raise ValueError(f"expected an even number of hex digits, got {value!r}") from exc
-        return value.lower()
+    registers: Annotated[str, Check(then=_hex)] = ""
 
 
-class SpiDevice(_Model):
+@dataclass(frozen=True, kw_only=True)
+class SpiDevice:
     #: memory: <addr> picks a byte of a memory of ``size`` bytes; loopback: MISO repeats the last MOSI bytes.
     kind: Literal["memory", "loopback"] = "memory"
-    size: Annotated[int, Field(ge=1, le=1 << 24)] = 4096
-    fill: Annotated[int, Field(ge=0, le=255)] = 0xFF
+    size: Annotated[int, Check(ge=1, le=1 << 24)] = 4096
+    fill: Annotated[int, Check(ge=0, le=255)] = 0xFF
 
 
-class AdcChannel(_Model):
-    channel: Annotated[int, Field(ge=0, le=9)]
-    millivolts: Annotated[float, Field(ge=0, le=3300)]
+@dataclass(frozen=True, kw_only=True)
+class AdcChannel:
+    channel: Annotated[int, Check(ge=0, le=9)]
+    millivolts: Annotated[float, Check(ge=0, le=3300)]
 
 
-class Peripherals(_Model):
+@dataclass(frozen=True, kw_only=True)
+class Peripherals:
     observe_file: str | None = None
     source_file: str | None = None
-    i2c: list[I2cDevice] = Field(default_factory=list)
+    i2c: list[I2cDevice] = field(default_factory=list)
     spi: SpiDevice | None = None
-    adc: list[AdcChannel] = Field(default_factory=list)
+    adc: list[AdcChannel] = field(default_factory=list)

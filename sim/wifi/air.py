@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sim.periph.schema import Peripherals
+from sim.validate import Check, SchemaError, build
 from sim.wifi.addr import AddressError, format_mac, parse_mac, parse_netmask
 
 
@@ -30,10 +31,6 @@ class AirFileError(ValueError):
         self.message = message
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
 def _mac(value: str) -> str:
     try:
         return format_mac(parse_mac(value))
@@ -41,34 +38,49 @@ def _mac(value: str) -> str:
         raise ValueError(str(exc)) from exc
 
 
-class Network(_Model):
+def _netmask(value: ipaddress.IPv4Address) -> ipaddress.IPv4Address:
+    try:
+        return parse_netmask(str(value))
+    except AddressError as exc:
+        raise ValueError(str(exc)) from exc
+
+
+def _loopback(value: ipaddress.IPv4Address) -> ipaddress.IPv4Address:
+    if not value.is_loopback:
+        raise ValueError(f"expected an address in 127.0.0.0/8 (reachable on this host), got {value}")
+    return value
+
+
+def _ssid(value: str) -> str:
+    if len(value.encode()) > 32:
+        raise ValueError(f"expected at most 32 bytes, got {len(value.encode())}")
+    return value
+
+
+def _password(value: str) -> str:
+    if value and not 8 <= len(value.encode()) <= 63:
+        raise ValueError(f'expected "" (open) or 8..63 bytes, got {len(value.encode())} bytes')
+    return value
+
+
+_Loopback = Annotated[ipaddress.IPv4Address, Check(then=_loopback)]
+_Mac = Annotated[str, Check(then=_mac)]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Network:
     """What the AP's DHCP server hands to the board's station."""
 
-    gateway: ipaddress.IPv4Address = ipaddress.IPv4Address("127.0.0.1")
-    netmask: ipaddress.IPv4Address = ipaddress.IPv4Address("255.0.0.0")
-    pool_start: ipaddress.IPv4Address = ipaddress.IPv4Address("127.64.0.10")
-    dns: list[ipaddress.IPv4Address] = Field(default_factory=lambda: [ipaddress.IPv4Address("127.0.0.1")])
+    gateway: _Loopback = ipaddress.IPv4Address("127.0.0.1")
+    netmask: Annotated[ipaddress.IPv4Address, Check(then=_netmask)] = ipaddress.IPv4Address("255.0.0.0")
+    pool_start: _Loopback = ipaddress.IPv4Address("127.64.0.10")
+    dns: list[ipaddress.IPv4Address] = field(default_factory=lambda: [ipaddress.IPv4Address("127.0.0.1")])
     #: A /64 the AP advertises for SLAAC; without it the board gets only a link-local IPv6 address.
     ipv6_prefix: ipaddress.IPv6Network | None = None
 
     def lease_for(self, instance: int) -> ipaddress.IPv4Address:
         """The address this AP's DHCP server gives the board with ``--instance`` ``instance``."""
         return ipaddress.IPv4Address(int(self.pool_start) + instance)
-
-    @field_validator("netmask")
-    @classmethod
-    def _netmask(cls, value: ipaddress.IPv4Address) -> ipaddress.IPv4Address:
-        try:
-            return parse_netmask(str(value))
-        except AddressError as exc:
-            raise ValueError(str(exc)) from exc
-
-    @field_validator("pool_start", "gateway")
-    @classmethod
-    def _loopback(cls, value: ipaddress.IPv4Address) -> ipaddress.IPv4Address:
-        if not value.is_loopback:
-            raise ValueError(f"expected an address in 127.0.0.0/8 (reachable on this host), got {value}")
-        return value
 
 
 class JoinBehaviour(StrEnum):
@@ -79,10 +91,11 @@ class JoinBehaviour(StrEnum):
     fail = "fail"  # refuses association: +CWJAP:4
 
 
-class Enterprise(_Model):
+@dataclass(frozen=True, kw_only=True)
+class Enterprise:
     """Credentials a WPA2-Enterprise AP (ecn 5) accepts from AT+CWJEAP (3.2.27)."""
 
-    methods: list[Annotated[int, Field(ge=0, le=2)]] = Field(default_factory=lambda: [0, 1, 2])
+    methods: list[Annotated[int, Check(ge=0, le=2)]] = field(default_factory=lambda: [0, 1, 2])
     identity: str
     username: str = ""
     password: str = ""
@@ -91,57 +104,37 @@ class Enterprise(_Model):
 _DEFAULT_CIPHER = {0: 0, 1: 1, 2: 3, 3: 4, 4: 5, 5: 4, 6: 4, 7: 4, 8: 7, 9: 4}
 
 
-class AccessPoint(_Model):
-    ssid: Annotated[str, Field(min_length=1)]
-    password: str = ""
-    ecn: Annotated[int, Field(ge=0, le=15)] | None = None
-    channel: Annotated[int, Field(ge=1, le=14)] = 1
-    rssi: Annotated[int, Field(ge=-100, le=0)] = -50
-    bssid: str | None = None
+@dataclass(frozen=True, kw_only=True)
+class AccessPoint:
+    ssid: Annotated[str, Check(min_length=1, then=_ssid)]
+    password: Annotated[str, Check(then=_password)] = ""
+    ecn: Annotated[int, Check(ge=0, le=15)] | None = None
+    channel: Annotated[int, Check(ge=1, le=14)] = 1
+    rssi: Annotated[int, Check(ge=-100, le=0)] = -50
+    bssid: _Mac | None = None
     hidden: bool = False
     wps: bool = False
     #: 0: no PMF, 1: PMF capable, 2: PMF required.
-    pmf: Annotated[int, Field(ge=0, le=2)] = 1
+    pmf: Annotated[int, Check(ge=0, le=2)] = 1
     #: The AP's <wifi_protocol> bitmask in AT+CWLAP (bit0 b, bit1 g, bit2 n, ...).
-    protocol: Annotated[int, Field(ge=0, le=0x7F)] = 7
-    pairwise_cipher: Annotated[int, Field(ge=0, le=7)] | None = None
-    group_cipher: Annotated[int, Field(ge=0, le=7)] | None = None
+    protocol: Annotated[int, Check(ge=0, le=0x7F)] = 7
+    pairwise_cipher: Annotated[int, Check(ge=0, le=7)] | None = None
+    group_cipher: Annotated[int, Check(ge=0, le=7)] | None = None
     #: Reserved fields of AT+CWLAP; ESP32 firmware v3.x prints -1 for both.
     freq_offset: int = -1
     freqcal_val: int = -1
     #: ISO 3166 code the AP advertises; with AT+CWCOUNTRY policy 0 the board adopts it.
-    country: Annotated[str, Field(min_length=2, max_length=3)] | None = None
+    country: Annotated[str, Check(min_length=2, max_length=3)] | None = None
     join: JoinBehaviour = JoinBehaviour.ok
     #: Simulated seconds from the join request to WIFI CONNECTED, then to WIFI GOT IP.
-    connect_s: Annotated[float, Field(ge=0, le=60)] = 0.05
-    dhcp_s: Annotated[float, Field(ge=0, le=60)] = 0.05
+    connect_s: Annotated[float, Check(ge=0, le=60)] = 0.05
+    dhcp_s: Annotated[float, Check(ge=0, le=60)] = 0.05
     enterprise: Enterprise | None = None
-    network: Network = Field(default_factory=Network)
+    network: Network = field(default_factory=Network)
 
-    @field_validator("ssid")
-    @classmethod
-    def _ssid(cls, value: str) -> str:
-        if len(value.encode()) > 32:
-            raise ValueError(f"expected at most 32 bytes, got {len(value.encode())}")
-        return value
-
-    @field_validator("bssid")
-    @classmethod
-    def _bssid(cls, value: str | None) -> str | None:
-        return None if value is None else _mac(value)
-
-    @field_validator("password")
-    @classmethod
-    def _password(cls, value: str) -> str:
-        if value and not 8 <= len(value.encode()) <= 63:
-            raise ValueError(f'expected "" (open) or 8..63 bytes, got {len(value.encode())} bytes')
-        return value
-
-    @model_validator(mode="after")
-    def _enterprise_needs_ecn5(self) -> AccessPoint:
+    def __post_init__(self) -> None:
         if self.enterprise is not None and self.effective_ecn != 5:
             raise ValueError("enterprise credentials need ecn: 5 (WPA2_ENTERPRISE)")
-        return self
 
     @property
     def effective_ecn(self) -> int:
@@ -167,22 +160,18 @@ class AccessPoint(_Model):
         return self.group_cipher if self.group_cipher is not None else self.effective_pairwise
 
 
-class SoftApStation(_Model):
+@dataclass(frozen=True, kw_only=True)
+class SoftApStation:
     """A simulated station that joins the board's soft-AP while it is up."""
 
-    mac: str
-    join_after_s: Annotated[float, Field(ge=0)] = 0.2
+    mac: _Mac
+    join_after_s: Annotated[float, Check(ge=0)] = 0.2
     #: Leaves again this many seconds after joining (never, when omitted).
-    leave_after_s: Annotated[float, Field(gt=0)] | None = None
+    leave_after_s: Annotated[float, Check(gt=0)] | None = None
     #: A station with dhcp: false has a static address and does not show in AT+CWLIF (3.2.13).
     dhcp: bool = True
     #: The password it tries (the soft-AP's, when omitted); a wrong one means it never joins.
     password: str | None = None
-
-    @field_validator("mac")
-    @classmethod
-    def _mac(cls, value: str) -> str:
-        return _mac(value)
 
 
 class Trigger(StrEnum):
@@ -191,28 +180,23 @@ class Trigger(StrEnum):
     softap_up = "softap_up"  # the first time the soft-AP starts
 
 
-class AirEvent(_Model):
+@dataclass(frozen=True, kw_only=True)
+class AirEvent:
     """A scripted change to the air, ``after_s`` seconds after its trigger."""
 
-    after_s: Annotated[float, Field(ge=0)]
+    after_s: Annotated[float, Check(ge=0)]
     trigger: Trigger = Trigger.boot
     action: Literal["ap_down", "ap_up", "set_password", "set_rssi", "station_join", "station_leave"]
     ssid: str | None = None
     password: str | None = None
-    rssi: Annotated[int, Field(ge=-100, le=0)] | None = None
-    mac: str | None = None
+    rssi: Annotated[int, Check(ge=-100, le=0)] | None = None
+    mac: _Mac | None = None
     #: ap_down: true (default) when the AP deauthenticates its stations as it goes (the board notices at
     #: once); false for a power cut, noticed only when beacons stay away for AT+CWCONFIG's
     #: <sta_inactive_time>.
     graceful: bool = True
 
-    @field_validator("mac")
-    @classmethod
-    def _mac(cls, value: str | None) -> str | None:
-        return None if value is None else _mac(value)
-
-    @model_validator(mode="after")
-    def _needs(self) -> AirEvent:
+    def __post_init__(self) -> None:
         needs = {
             "ap_down": ("ssid",),
             "ap_up": ("ssid",),
@@ -224,10 +208,10 @@ class AirEvent(_Model):
         missing = [name for name in needs if getattr(self, name) is None]
         if missing:
             raise ValueError(f"action {self.action} needs {', '.join(missing)}")
-        return self
 
 
-class SmartConfig(_Model):
+@dataclass(frozen=True, kw_only=True)
+class SmartConfig:
     """What a phone sends when the board runs AT+CWSTARTSMART (3.2.24)."""
 
     ssid: str
@@ -235,51 +219,56 @@ class SmartConfig(_Model):
     bssid: str | None = None
     #: Which protocol the phone uses; the board reports it in ``smartconfig type:``.
     type: Literal["ESPTOUCH", "AIRKISS", "ESPTOUCH_V2"] = "ESPTOUCH"
-    after_s: Annotated[float, Field(ge=0)] = 0.2
+    after_s: Annotated[float, Check(ge=0)] = 0.2
     #: ESP-Touch v2 reserved data, reported as +SCRD:<length>,<data>.
     reserved_data: str | None = None
 
 
-class Wps(_Model):
+@dataclass(frozen=True, kw_only=True)
+class Wps:
     """The AP whose WPS button is pressed while the board runs AT+WPS=1 (3.2.26)."""
 
     ssid: str
-    after_s: Annotated[float, Field(ge=0)] = 0.2
+    after_s: Annotated[float, Check(ge=0)] = 0.2
 
 
-class OtaService(_Model):
+@dataclass(frozen=True, kw_only=True)
+class OtaService:
     """The OTA server AT+CIUPDATE / AT+CIPFWVER reach instead of iot.espressif.cn (3.3)."""
 
-    url: Annotated[str, Field(pattern=r"^http://[^/]+")]  # <ota mode> 0
-    ssl_url: Annotated[str, Field(pattern=r"^https://[^/]+")] | None = None  # <ota mode> 1
+    url: Annotated[str, Check(pattern=r"^http://[^/]+")]  # <ota mode> 0
+    ssl_url: Annotated[str, Check(pattern=r"^https://[^/]+")] | None = None  # <ota mode> 1
     token: str = ""
 
 
-class Services(_Model):
+@dataclass(frozen=True, kw_only=True)
+class Services:
     """Where the lab's well-known services really listen: the board sends to these ports (a real network
     uses 53 and 123) so that host-side servers on free ports are reachable (the TCP/IP services group)."""
 
-    dns_port: Annotated[int, Field(ge=1, le=65535)] = 53
-    sntp_port: Annotated[int, Field(ge=1, le=65535)] = 123
+    dns_port: Annotated[int, Check(ge=1, le=65535)] = 53
+    sntp_port: Annotated[int, Check(ge=1, le=65535)] = 123
     ota: OtaService | None = None
     #: The virtual BLE air (issue 17): the bumble transport the board's BLE controller attaches to
     #: (``tcp-client:HOST:PORT``); without it AT+BLEINIT has no radio and fails.
     ble_air: str | None = None
 
 
-class Ethernet(_Model):
+@dataclass(frozen=True, kw_only=True)
+class Ethernet:
     """The board's Ethernet cable and the LAN behind it (3.10; sim/README.md, "Ethernet (3.10)").
 
     ``cable_file``: the side channel, ``{"plugged": true|false}``, watched while the board runs (relative to
     the state directory); without it the cable is plugged from power-on, as a bench's fixed cable."""
 
-    network: Network = Field(default_factory=lambda: Network(pool_start=ipaddress.IPv4Address("127.96.0.10")))
+    network: Network = field(default_factory=lambda: Network(pool_start=ipaddress.IPv4Address("127.96.0.10")))
     cable_file: str | None = None
-    link_s: Annotated[float, Field(ge=0, le=60)] = 0.05  #: cable plugged -> +ETH_CONNECTED
-    dhcp_s: Annotated[float, Field(ge=0, le=60)] = 0.05  #: +ETH_CONNECTED -> +ETH_GOT_IP by DHCP
+    link_s: Annotated[float, Check(ge=0, le=60)] = 0.05  #: cable plugged -> +ETH_CONNECTED
+    dhcp_s: Annotated[float, Check(ge=0, le=60)] = 0.05  #: +ETH_CONNECTED -> +ETH_GOT_IP by DHCP
 
 
-class Pins(_Model):
+@dataclass(frozen=True, kw_only=True)
+class Pins:
     """The board's GPIO pins a rig drives or watches (3.1 AT+SLEEPWKCFG's light-sleep wake-up pin, 3.14.4
     AT+USERWKMCUCFG's MCU wake-up pin; sim/README.md, "Sleep and wake-up pins").
 
@@ -290,16 +279,17 @@ class Pins(_Model):
     input_file: str | None = None
     output_file: str | None = None
     #: wake-up pin at its level -> the AT port takes bytes again
-    wake_latency_s: Annotated[float, Field(ge=0, le=5)] = 0.005
+    wake_latency_s: Annotated[float, Check(ge=0, le=5)] = 0.005
 
 
-class Air(_Model):
-    access_points: list[AccessPoint] = Field(default_factory=list)
-    stations: list[SoftApStation] = Field(default_factory=list)
-    events: list[AirEvent] = Field(default_factory=list)
+@dataclass(frozen=True, kw_only=True)
+class Air:
+    access_points: list[AccessPoint] = field(default_factory=list)
+    stations: list[SoftApStation] = field(default_factory=list)
+    events: list[AirEvent] = field(default_factory=list)
     smartconfig: SmartConfig | None = None
     wps: Wps | None = None
-    services: Services = Field(default_factory=Services)
+    services: Services = field(default_factory=Services)
     #: The scripted I2C/SPI devices and ADC sources of the driver commands (3.12; sim/periph/schema.py).
     peripherals: Peripherals | None = None
     #: The Ethernet LAN and cable (3.10); None: no cable (the interface never comes up).
@@ -307,25 +297,16 @@ class Air(_Model):
     #: The wake-up pins' side channel (3.1 light-sleep, 3.14.4); None: no pin is driven or watched.
     pins: Pins | None = None
 
-    @model_validator(mode="after")
-    def _references(self) -> Air:
+    def __post_init__(self) -> None:
         names = {ap.ssid for ap in self.access_points}
         for index, event in enumerate(self.events):
             if event.ssid is not None and event.ssid not in names:
-                raise _RefError(
-                    f"events[{index}].ssid", f"expected one of the access_points' ssids, got {event.ssid!r}"
-                )
+                message = f"expected one of the access_points' ssids, got {event.ssid!r}"
+                raise SchemaError(("events", index, "ssid"), message, input=event.ssid)
         for name, ref in (("smartconfig", self.smartconfig), ("wps", self.wps)):
             if ref is not None and ref.ssid not in names:
-                raise _RefError(f"{name}.ssid", f"expected one of the access_points' ssids, got {ref.ssid!r}")
-        return self
-
-
-class _RefError(ValueError):
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
+                message = f"expected one of the access_points' ssids, got {ref.ssid!r}"
+                raise SchemaError((name, "ssid"), message, input=ref.ssid)
 
 
 def _loc_to_path(loc: tuple[int | str, ...]) -> str:
@@ -333,10 +314,8 @@ def _loc_to_path(loc: tuple[int | str, ...]) -> str:
     for part in loc:
         if isinstance(part, int):
             path += f"[{part}]"
-        elif part.startswith(("function-", "constrained-")) or "[" in part:
-            continue  # pydantic's internal validator names, not fields
         else:
-            path += f".{part}" if path else part
+            path += f".{part}" if path else str(part)
     return path or "(top level)"
 
 
@@ -347,20 +326,14 @@ def parse_air(data: object, file: str = "<air>") -> Air:
     if not isinstance(data, dict):
         raise AirFileError(file, "(top level)", f"expected a mapping, got {type(data).__name__}")
     try:
-        return Air.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        ctx_error = (first.get("ctx") or {}).get("error")
-        if isinstance(ctx_error, _RefError):
-            raise AirFileError(file, ctx_error.field, ctx_error.message) from None
-        message = first["msg"].removeprefix("Value error, ")
-        if first["type"] == "extra_forbidden":
+        return build(Air, data)
+    except SchemaError as exc:
+        message = exc.message
+        if exc.kind == "extra":
             message = "unknown field (expected one of the schema's fields in sim/README.md)"
-        elif (
-            first["type"] != "missing" and " got " not in message and not isinstance(first.get("input"), dict)
-        ):
-            message += f", got {first['input']!r}"
-        raise AirFileError(file, _loc_to_path(tuple(first["loc"])), message) from None
+        elif exc.kind != "missing" and " got " not in message and not isinstance(exc.input, dict):
+            message += f", got {exc.input!r}"
+        raise AirFileError(file, _loc_to_path(exc.loc), message) from None
 
 
 def load_air(path: str | Path) -> Air:

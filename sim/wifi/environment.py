@@ -6,6 +6,7 @@ Scripted air events change this; scans sample RSSI from it with a seeded RNG, so
 
 from __future__ import annotations
 
+import dataclasses
 import random
 
 from sim.wifi.air import AccessPoint, Air
@@ -49,9 +50,9 @@ class Environment:
     def set_password(self, ssid: str, password: str) -> list[str]:
         changed = self._by_ssid(ssid)
         for bssid in changed:
-            self._aps[bssid] = self._aps[bssid].model_copy(update={"password": password})
+            self._aps[bssid] = dataclasses.replace(self._aps[bssid], password=password)
         return changed
 
     def set_rssi(self, ssid: str, rssi: int) -> None:
         for bssid in self._by_ssid(ssid):
-            self._aps[bssid] = self._aps[bssid].model_copy(update={"rssi": rssi})
+            self._aps[bssid] = dataclasses.replace(self._aps[bssid], rssi=rssi)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -16,7 +17,7 @@ ERROR = "\r\nERROR\r\n"
 
 def fs_profile() -> Profile:
     """The default profile of a build with "AT FS command support" switched on (3.8 introduction)."""
-    return load_profile().model_copy(update={"commands": Commands(disabled=["AT+CWJEAP"])})
+    return dataclasses.replace(load_profile(), commands=Commands(disabled=["AT+CWJEAP"]))
 
 
 def run(

@@ -7,6 +7,7 @@ URCs of 3.17, defaults (AT+CWLAPOPT 0x7FF, AT+CWRECONNCFG 0,0, AT+CWCONFIG 300,6
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -419,7 +420,7 @@ def test_wps_joins_the_pressed_ap() -> None:
 def enterprise_profile() -> Profile:
     """The default profile of a build with "AT WPA2 Enterprise command support" switched on (3.2 notes)."""
     base = load_profile()
-    return base.model_copy(update={"commands": Commands(disabled=[])})
+    return dataclasses.replace(base, commands=Commands(disabled=[]))
 
 
 def test_cwjeap_absent_from_the_default_firmware() -> None:

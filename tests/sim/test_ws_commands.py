@@ -4,6 +4,7 @@ WebSocket build, open, send with opcodes, receive, close from either side."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import re
 from collections.abc import Awaitable, Callable
 
@@ -17,7 +18,7 @@ ERROR = "\r\nERROR\r\n"
 
 def ws_profile() -> Profile:
     """The default profile of a build with "AT WebSocket command support" switched on (3.9 introduction)."""
-    return load_profile().model_copy(update={"commands": Commands(disabled=["AT+CWJEAP"])})
+    return dataclasses.replace(load_profile(), commands=Commands(disabled=["AT+CWJEAP"]))
 
 
 def run(body: Callable[[LoopbackBoard], Awaitable[None]], profile: Profile | None = None) -> None:

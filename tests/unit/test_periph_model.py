@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from pydantic import ValidationError
 
 from sim.periph.model import Nack, PeripheralBench, adc_raw
 from sim.periph.schema import Peripherals
+from sim.validate import SchemaError, build
 
 
 def bench(**config) -> PeripheralBench:
-    return PeripheralBench.from_config(Peripherals.model_validate(config))
+    return PeripheralBench.from_config(build(Peripherals, config))
 
 
 def test_adc_raw_follows_the_guides_conversion() -> None:
@@ -47,8 +47,8 @@ def test_i2c_wrong_address_or_port_is_not_acknowledged() -> None:
 
 def test_i2c_ten_bit_address_form_accepted_and_bad_address_refused() -> None:
     bench(i2c=[{"address": 0x7AFF}])
-    with pytest.raises(ValidationError):
-        Peripherals.model_validate({"i2c": [{"address": 0x80}]})
+    with pytest.raises(SchemaError, match="7-bit address"):
+        build(Peripherals, {"i2c": [{"address": 0x80}]})
 
 
 def test_spi_memory_and_loopback() -> None:

@@ -15,6 +15,7 @@ from rigs.boards.periph import PeripheralObserver, SimPeripherals, observer_of, 
 from rigs.loader import load_rig
 from sim.periph.model import PeripheralBench
 from sim.periph.schema import Peripherals
+from sim.validate import build
 from tests.unit.test_rig_loader import problems
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -68,7 +69,7 @@ def test_the_air_section_is_what_the_simulator_accepts() -> None:
     b = load_rig(ROOT / "rigs" / "sim-driver.yaml").boards[0]
     assert b.peripherals is not None
     doc = sim_air_section(b.peripherals, Path("/o.json"), Path("/s.json"))
-    parsed = Peripherals.model_validate(doc)
+    parsed = build(Peripherals, doc)
     assert parsed.i2c[0].registers == b.peripherals.i2c[0].registers
     assert (parsed.observe_file, parsed.source_file) == ("/o.json", "/s.json")
 
@@ -76,7 +77,7 @@ def test_the_air_section_is_what_the_simulator_accepts() -> None:
 def bench_and_observer(tmp_path: Path) -> tuple[PeripheralBench, SimPeripherals]:
     obs = SimPeripherals(tmp_path / "o.json", tmp_path / "s.json", "a")
     bench = PeripheralBench.from_config(
-        Peripherals.model_validate({"i2c": [{"address": 0x34, "registers": "00112233"}], "spi": {}})
+        build(Peripherals, {"i2c": [{"address": 0x34, "registers": "00112233"}], "spi": {}})
     )
     return bench, obs
 
